@@ -1,0 +1,49 @@
+// The bus: topics are `<tenant>.<subject>`, messages are keyed (the device id) so one key's
+// messages keep their order, delivery is at least once. Adapters: memory (default), kafka.
+
+export interface BusMessage<T = unknown> {
+  topic: string;
+  /** Partition key: the device id for device messages; order is kept per key. */
+  key: string | null;
+  value: T;
+  /** Unique per published message, stable across redeliveries: consumers de-duplicate on it. */
+  id: string;
+  /** Epoch ms when the bus accepted the message. */
+  timestamp: number;
+}
+
+/** Receives messages in batches (one batch ⊂ one topic pattern, in order). Throwing redelivers the batch. */
+export type BatchHandler = (batch: BusMessage[]) => Promise<void>;
+
+export interface SubscribeOptions {
+  /** An exact topic, or a pattern matching topics of every tenant (e.g. /^.+\.device-data$/). */
+  topic: string | RegExp;
+  /** Consumer group: each group sees every message once; instances of one group share the work. */
+  group: string;
+  handler: BatchHandler;
+  /** Largest batch handed to the handler. @default 500 */
+  maxBatch?: number;
+  /** Start from the earliest retained message rather than only new ones. @default false */
+  fromBeginning?: boolean;
+}
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+export interface Bus {
+  readonly kind: string;
+  /** Resolves once the bus holds the message (after which it will be delivered at least once). */
+  publish(topic: string, key: string | null, value: unknown): Promise<void>;
+  /** Publishes several messages with one round trip; per-key order is the array order. */
+  publishMany(messages: { topic: string; key: string | null; value: unknown }[]): Promise<void>;
+  subscribe(opts: SubscribeOptions): Promise<Subscription>;
+  close(): Promise<void>;
+}
+
+/** Calls `fn` for each message of a batch in order: a handler for consumers that need no batching. */
+export function eachMessage(fn: (msg: BusMessage) => Promise<void> | void): BatchHandler {
+  return async (batch) => {
+    for (const m of batch) await fn(m);
+  };
+}

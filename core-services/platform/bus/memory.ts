@@ -1,0 +1,152 @@
+// In-process bus for one machine. Each consumer group has its own FIFO queue, so per-key order is
+// kept; a batch whose handler throws is retried after a back-off (at least once). Producers wait
+// when a group's queue passes HIGH_WATER, so a slow consumer slows publishers instead of
+// growing memory without bound.
+import { randomUUID } from 'node:crypto';
+import type { Bus, BusMessage, SubscribeOptions, Subscription } from './bus.js';
+import type { Logger } from '../log.js';
+
+const HIGH_WATER_MESSAGES = 50_000;
+const RETRY_BASE_MS = 50;
+const RETRY_MAX_MS = 5_000;
+
+class GroupQueue {
+  private queue: BusMessage[] = [];
+  private running = false;
+  private closed = false;
+  private waiters: (() => void)[] = [];
+  private idle: (() => void)[] = [];
+
+  constructor(
+    readonly opts: SubscribeOptions,
+    private readonly log?: Logger,
+  ) {}
+
+  matches(topic: string): boolean {
+    const t = this.opts.topic;
+    return typeof t === 'string' ? t === topic : t.test(topic);
+  }
+
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  push(msg: BusMessage): void {
+    if (this.closed) return;
+    this.queue.push(msg);
+    if (!this.running) {
+      this.running = true;
+      setImmediate(() => void this.pump());
+    }
+  }
+
+  whenBelowHighWater(): Promise<void> {
+    if (this.queue.length < HIGH_WATER_MESSAGES || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private async pump(): Promise<void> {
+    const max = this.opts.maxBatch ?? 500;
+    let attempt = 0;
+    while (this.queue.length > 0 && !this.closed) {
+      const batch = this.queue.slice(0, max);
+      try {
+        await this.opts.handler(batch);
+        this.queue.splice(0, batch.length);
+        attempt = 0;
+      } catch (err) {
+        attempt += 1;
+        const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempt - 1));
+        this.log?.warn({ err, group: this.opts.group, attempt, delay }, 'bus handler failed; redelivering batch');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+      if (this.queue.length < HIGH_WATER_MESSAGES && this.waiters.length) {
+        for (const w of this.waiters.splice(0)) w();
+      }
+    }
+    this.running = false;
+    for (const w of this.idle.splice(0)) w();
+  }
+
+  /** Resolves once everything queued so far has been handled. */
+  drained(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  close(): void {
+    this.closed = true;
+    this.queue = [];
+    for (const w of this.waiters.splice(0)) w();
+    for (const w of this.idle.splice(0)) w();
+  }
+}
+
+export class MemoryBus implements Bus {
+  readonly kind = 'memory';
+  private groups = new Map<string, GroupQueue[]>();
+  private byTopic = new Map<string, GroupQueue[]>();
+  private readonly prefix = randomUUID().slice(0, 8);
+  private seq = 0;
+
+  constructor(private readonly log?: Logger) {}
+
+  async publish(topic: string, key: string | null, value: unknown): Promise<void> {
+    await this.publishMany([{ topic, key, value }]);
+  }
+
+  async publishMany(messages: { topic: string; key: string | null; value: unknown }[]): Promise<void> {
+    const now = Date.now();
+    const touched = new Set<GroupQueue>();
+    for (const m of messages) {
+      const msg: BusMessage = { topic: m.topic, key: m.key, value: m.value, id: `${this.prefix}-${++this.seq}`, timestamp: now };
+      for (const q of this.queuesFor(m.topic)) {
+        q.push(msg);
+        touched.add(q);
+      }
+    }
+    for (const q of touched) await q.whenBelowHighWater();
+  }
+
+  async subscribe(opts: SubscribeOptions): Promise<Subscription> {
+    // One queue per group: a second subscriber of the same group shares it, as Kafka would.
+    const q = new GroupQueue(opts, this.log);
+    const list = this.groups.get(opts.group) ?? [];
+    list.push(q);
+    this.groups.set(opts.group, list);
+    this.byTopic.clear();
+    return {
+      close: async () => {
+        q.close();
+        const l = this.groups.get(opts.group) ?? [];
+        this.groups.set(opts.group, l.filter((x) => x !== q));
+        this.byTopic.clear();
+      },
+    };
+  }
+
+  /** Test and shutdown helper: resolves when every queue is empty and idle. */
+  async drained(): Promise<void> {
+    for (const list of this.groups.values()) for (const q of list) await q.drained();
+  }
+
+  async close(): Promise<void> {
+    for (const list of this.groups.values()) for (const q of list) q.close();
+    this.groups.clear();
+    this.byTopic.clear();
+  }
+
+  private queuesFor(topic: string): GroupQueue[] {
+    let list = this.byTopic.get(topic);
+    if (!list) {
+      list = [];
+      for (const qs of this.groups.values()) {
+        // Within one group a topic goes to exactly one member queue (the first that matches).
+        const member = qs.find((q) => q.matches(topic));
+        if (member) list.push(member);
+      }
+      this.byTopic.set(topic, list);
+    }
+    return list;
+  }
+}

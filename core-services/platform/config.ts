@@ -1,0 +1,114 @@
+// The only file that reads process.env. Every DOJOT_* variable is declared here once, with its
+// default; a bad value stops start-up with a message that names the variable.
+import path from 'node:path';
+
+export interface Config {
+  /** @default 8000 */ httpPort: number;
+  /** @default '0.0.0.0' */ httpHost: string;
+  /** @default 1883 */ mqttPort: number;
+  /** @default '0.0.0.0' */ mqttHost: string;
+  /** @default true — plain MQTT listener on mqttPort */ mqttInsecure: boolean;
+  /** @default 8883 */ mqttsPort: number;
+  /** @default './data' (resolved to an absolute path) */ dataDir: string;
+  /** @default [] — empty means the in-process bus */ kafkaBrokers: string[];
+  /** @default '' — empty means embedded PGlite under dataDir */ postgresUrl: string;
+  /** @default '' — empty means in-memory shared state */ redisUrl: string;
+  /** @default 'info' */ logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** @default 3600 — lifetime of a platform JWT, seconds */ tokenTtlSeconds: number;
+  /** @default 10 — failed logins per user per minute before /auth answers 429 */ authFailuresPerUser: number;
+  /** @default 30 — failed logins per client address per minute before /auth answers 429 */ authFailuresPerAddress: number;
+  /** @default 1048576 — largest accepted HTTP body, bytes */ httpBodyLimitBytes: number;
+  /** @default 262144 — largest accepted MQTT payload, bytes */ mqttPayloadLimitBytes: number;
+  /** @default 2000 — history rows written per batch at most */ historyBatchRows: number;
+  /** @default 25 — longest a history row waits for its batch, ms */ historyFlushMs: number;
+}
+
+type Parser<T> = (raw: string) => T;
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const int = (min: number, max: number): Parser<number> => (raw) => {
+  if (!/^\d+$/.test(raw.trim())) throw new Error(`expected an integer, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new Error(`expected a value between ${min} and ${max}, got ${n}`);
+  return n;
+};
+const port = int(0, 65535);
+const bool: Parser<boolean> = (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  throw new Error(`expected true or false, got "${raw}"`);
+};
+const text: Parser<string> = (raw) => raw.trim();
+const url = (protocols: string[]): Parser<string> => (raw) => {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw.trim());
+  } catch {
+    throw new Error(`expected a URL (${protocols.join(' or ')}), got "${raw}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) throw new Error(`expected a ${protocols.join(' or ')} URL, got "${raw}"`);
+  return raw.trim();
+};
+const brokers: Parser<string[]> = (raw) => {
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const b of list) {
+    if (!/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(b)) throw new Error(`expected host:port[,host:port...], got "${b}"`);
+  }
+  return list;
+};
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const logLevel: Parser<Config['logLevel']> = (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new Error(`expected one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  return v as Config['logLevel'];
+};
+
+type Spec = { [K in keyof Config]: { env: string; parse: Parser<Config[K]>; default: Config[K] } };
+
+/** The table of every setting; docs/configuration.md mirrors it (a test checks). */
+export const CONFIG_SPEC: Spec = {
+  httpPort: { env: 'DOJOT_HTTP_PORT', parse: port, default: 8000 },
+  httpHost: { env: 'DOJOT_HTTP_HOST', parse: text, default: '0.0.0.0' },
+  mqttPort: { env: 'DOJOT_MQTT_PORT', parse: port, default: 1883 },
+  mqttHost: { env: 'DOJOT_MQTT_HOST', parse: text, default: '0.0.0.0' },
+  mqttInsecure: { env: 'DOJOT_MQTT_INSECURE', parse: bool, default: true },
+  mqttsPort: { env: 'DOJOT_MQTTS_PORT', parse: port, default: 8883 },
+  dataDir: { env: 'DOJOT_DATA_DIR', parse: text, default: './data' },
+  kafkaBrokers: { env: 'DOJOT_KAFKA_BROKERS', parse: brokers, default: [] },
+  postgresUrl: { env: 'DOJOT_POSTGRES_URL', parse: url(['postgres:', 'postgresql:']), default: '' },
+  redisUrl: { env: 'DOJOT_REDIS_URL', parse: url(['redis:', 'rediss:']), default: '' },
+  logLevel: { env: 'DOJOT_LOG_LEVEL', parse: logLevel, default: 'info' },
+  tokenTtlSeconds: { env: 'DOJOT_TOKEN_TTL', parse: int(10, 31 * 24 * 3600), default: 3600 },
+  authFailuresPerUser: { env: 'DOJOT_AUTH_FAILURES_PER_USER', parse: int(1, 1_000_000), default: 10 },
+  authFailuresPerAddress: { env: 'DOJOT_AUTH_FAILURES_PER_ADDRESS', parse: int(1, 1_000_000), default: 30 },
+  httpBodyLimitBytes: { env: 'DOJOT_HTTP_BODY_LIMIT', parse: int(1024, 1024 ** 3), default: 1024 * 1024 },
+  mqttPayloadLimitBytes: { env: 'DOJOT_MQTT_PAYLOAD_LIMIT', parse: int(16, 256 * 1024 * 1024), default: 256 * 1024 },
+  historyBatchRows: { env: 'DOJOT_HISTORY_BATCH_ROWS', parse: int(1, 100_000), default: 2000 },
+  historyFlushMs: { env: 'DOJOT_HISTORY_FLUSH_MS', parse: int(1, 60_000), default: 25 },
+};
+
+/** Reads the configuration from an environment (process.env by default); throws ConfigError naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(CONFIG_SPEC) as [keyof Config, Spec[keyof Config]][]) {
+    const raw = env[spec.env];
+    if (raw === undefined || raw.trim() === '') {
+      out[key] = spec.default;
+      continue;
+    }
+    try {
+      out[key] = (spec.parse as Parser<unknown>)(raw);
+    } catch (err) {
+      throw new ConfigError(spec.env, (err as Error).message);
+    }
+  }
+  out.dataDir = path.resolve(out.dataDir as string);
+  return Object.freeze(out as unknown as Config);
+}

@@ -1,0 +1,73 @@
+// Coded errors. Each service declares its own with defineErrors(); one Fastify handler renders
+// them as {"error": message, "code": CODE, ...extra}. Across process boundaries match on `code`.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from './log.js';
+
+export class PlatformError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    /** dojot-compatible keys added to the body beside error/code (e.g. {"message": ...}). */
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'PlatformError';
+  }
+}
+
+type Template = { status: number; message: string };
+type Factory = (params?: Record<string, unknown>, extra?: Record<string, unknown>) => PlatformError;
+
+/** Turns {CODE: {status, message: 'No such device: {id}'}} into factories: E.CODE({id}) → PlatformError. */
+export function defineErrors<K extends string>(table: Record<K, Template>): Record<K, Factory> & { table: Record<K, Template> } {
+  const out = { table } as Record<K, Factory> & { table: Record<K, Template> };
+  for (const code of Object.keys(table) as K[]) {
+    const t = table[code];
+    out[code] = (params = {}, extra = {}) => new PlatformError(code, t.status, render(t.message, params), extra);
+  }
+  return out;
+}
+
+function render(template: string, params: Record<string, unknown>): string {
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => (k in params ? String(params[k]) : `{${k}}`));
+}
+
+export const CommonErrors = defineErrors({
+  HTTP_BAD_JSON: { status: 400, message: 'Payload must be valid JSON, and Content-Type set accordingly: {detail}' },
+  HTTP_BAD_REQUEST: { status: 400, message: '{detail}' },
+  HTTP_BODY_TOO_LARGE: { status: 413, message: 'Request body is larger than {limit} bytes' },
+  HTTP_UNSUPPORTED_MEDIA: { status: 415, message: 'Unsupported Content-Type: {type}' },
+  HTTP_NOT_FOUND: { status: 404, message: 'Route {method} {url} not found' },
+  HTTP_INTERNAL: { status: 500, message: 'Internal error' },
+});
+
+/** Fastify error handler: PlatformError → its status; Fastify's own 4xx → coded bodies; the rest → 500. */
+export function httpErrorHandler(log: Logger) {
+  return (err: FastifyError | PlatformError, req: FastifyRequest, reply: FastifyReply) => {
+    const e = toPlatformError(err);
+    if (e.status >= 500) log.error({ err, url: req.url, method: req.method }, 'request failed');
+    else log.debug({ code: e.code, url: req.url }, e.message);
+    void reply.status(e.status).send({ error: e.message, code: e.code, ...e.extra });
+  };
+}
+
+export function toPlatformError(err: unknown): PlatformError {
+  if (err instanceof PlatformError) return err;
+  const fe = err as FastifyError;
+  switch (fe?.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return CommonErrors.HTTP_BAD_JSON({ detail: fe.message });
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return CommonErrors.HTTP_BODY_TOO_LARGE({ limit: '(configured limit)' });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return CommonErrors.HTTP_UNSUPPORTED_MEDIA({ type: fe.message.replace(/^.*: /, '') });
+    case 'FST_ERR_VALIDATION':
+      return CommonErrors.HTTP_BAD_REQUEST({ detail: fe.message });
+  }
+  if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return new PlatformError(fe.code ?? 'HTTP_BAD_REQUEST', fe.statusCode, fe.message);
+  }
+  return CommonErrors.HTTP_INTERNAL();
+}
