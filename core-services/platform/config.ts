@@ -11,7 +11,10 @@ export interface Config {
   /** @default 8883 */ mqttsPort: number;
   /** @default './data' (resolved to an absolute path) */ dataDir: string;
   /** @default [] — empty means the in-process bus */ kafkaBrokers: string[];
+  /** @default 4 — partitions of each topic the Kafka bus creates */ kafkaPartitions: number;
+  /** @default 1 — replication factor of each topic the Kafka bus creates */ kafkaReplicationFactor: number;
   /** @default '' — empty means embedded PGlite under dataDir */ postgresUrl: string;
+  /** @default 10 — connections in the PostgreSQL pool */ postgresPool: number;
   /** @default '' — empty means in-memory shared state */ redisUrl: string;
   /** @default 'info' */ logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** @default 3600 — lifetime of a platform JWT, seconds */ tokenTtlSeconds: number;
@@ -21,6 +24,10 @@ export interface Config {
   /** @default 262144 — largest accepted MQTT payload, bytes */ mqttPayloadLimitBytes: number;
   /** @default 2000 — history rows written per batch at most */ historyBatchRows: number;
   /** @default 25 — longest a history row waits for its batch, ms */ historyFlushMs: number;
+  /** @default 256 — V8 old-space cap of each tenant's flow runtime process, MB */ runtimeMaxOldSpaceMb: number;
+  /** @default 5 — longest a function node may run synchronously before it is interrupted, s (0 = no limit) */ runtimeFunctionTimeoutSeconds: number;
+  /** @default 10000 — a tenant runtime silent this long is killed and restarted, ms */ runtimeHeartbeatTimeoutMs: number;
+  /** @default [] — extra folders of Node-RED nodes offered to every tenant (comma-separated paths) */ runtimeNodesDirs: string[];
 }
 
 type Parser<T> = (raw: string) => T;
@@ -63,6 +70,7 @@ const brokers: Parser<string[]> = (raw) => {
   }
   return list;
 };
+const paths: Parser<string[]> = (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean).map((s) => path.resolve(s));
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const logLevel: Parser<Config['logLevel']> = (raw) => {
   const v = raw.trim().toLowerCase();
@@ -82,7 +90,10 @@ export const CONFIG_SPEC: Spec = {
   mqttsPort: { env: 'DOJOT_MQTTS_PORT', parse: port, default: 8883 },
   dataDir: { env: 'DOJOT_DATA_DIR', parse: text, default: './data' },
   kafkaBrokers: { env: 'DOJOT_KAFKA_BROKERS', parse: brokers, default: [] },
+  kafkaPartitions: { env: 'DOJOT_KAFKA_PARTITIONS', parse: int(1, 10_000), default: 4 },
+  kafkaReplicationFactor: { env: 'DOJOT_KAFKA_REPLICATION_FACTOR', parse: int(1, 100), default: 1 },
   postgresUrl: { env: 'DOJOT_POSTGRES_URL', parse: url(['postgres:', 'postgresql:']), default: '' },
+  postgresPool: { env: 'DOJOT_POSTGRES_POOL', parse: int(1, 1000), default: 10 },
   redisUrl: { env: 'DOJOT_REDIS_URL', parse: url(['redis:', 'rediss:']), default: '' },
   logLevel: { env: 'DOJOT_LOG_LEVEL', parse: logLevel, default: 'info' },
   tokenTtlSeconds: { env: 'DOJOT_TOKEN_TTL', parse: int(10, 31 * 24 * 3600), default: 3600 },
@@ -92,6 +103,10 @@ export const CONFIG_SPEC: Spec = {
   mqttPayloadLimitBytes: { env: 'DOJOT_MQTT_PAYLOAD_LIMIT', parse: int(16, 256 * 1024 * 1024), default: 256 * 1024 },
   historyBatchRows: { env: 'DOJOT_HISTORY_BATCH_ROWS', parse: int(1, 100_000), default: 2000 },
   historyFlushMs: { env: 'DOJOT_HISTORY_FLUSH_MS', parse: int(1, 60_000), default: 25 },
+  runtimeMaxOldSpaceMb: { env: 'DOJOT_RUNTIME_MAX_OLD_SPACE_MB', parse: int(64, 65_536), default: 256 },
+  runtimeFunctionTimeoutSeconds: { env: 'DOJOT_RUNTIME_FUNCTION_TIMEOUT', parse: int(0, 3600), default: 5 },
+  runtimeHeartbeatTimeoutMs: { env: 'DOJOT_RUNTIME_HEARTBEAT_TIMEOUT_MS', parse: int(1000, 600_000), default: 10_000 },
+  runtimeNodesDirs: { env: 'DOJOT_RUNTIME_NODES_DIRS', parse: paths, default: [] },
 };
 
 /** Reads the configuration from an environment (process.env by default); throws ConfigError naming the variable. */

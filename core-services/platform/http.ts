@@ -1,6 +1,6 @@
 // The one HTTP server: Fastify with coded errors, JSON-only bodies, a body limit and /health.
 // Building is separate from listening so tests can use inject() or a free port.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from './log.js';
 import type { Identity } from './contracts/identity.js';
 import { CommonErrors, httpErrorHandler } from './errors.js';
@@ -24,7 +24,8 @@ export interface HttpOptions {
 export function buildHttp(opts: HttpOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: opts.log.child({ svc: 'http' }),
-    disableRequestLogging: true,
+    // One line per request would drown the device traffic; errors are logged by the handler.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit,
     requestIdHeader: 'x-request-id',
     trustProxy: false,

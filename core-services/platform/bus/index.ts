@@ -11,6 +11,14 @@ type BusFactory = (config: Readonly<Config>, log: Logger) => Promise<Bus>;
 /** Which adapter runs is decided here, from configuration only. */
 const BUS_ADAPTERS: Record<string, BusFactory> = {
   memory: async (_config, log) => new MemoryBus(log),
+  // Loaded only when configured, so the embedded mode never loads kafkajs.
+  kafka: async (config, log) =>
+    (await import('./kafka.js')).createKafkaBus({
+      brokers: config.kafkaBrokers,
+      partitions: config.kafkaPartitions,
+      replicationFactor: config.kafkaReplicationFactor,
+      log,
+    }),
 };
 
 export function busKind(config: Readonly<Config>): string {

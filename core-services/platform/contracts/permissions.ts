@@ -24,6 +24,7 @@ export const GROUPS = {
       { name: 'wo_import', path: '/import/(.*)', method: 'POST' },
       { name: 'ro_export', path: '/export/(.*)', method: 'GET' },
       { name: 'all_cron', path: '/cron/(.*)', method: '(.*)' },
+      { name: 'wo_password', path: '/auth/password/(.*)', method: 'POST' },
     ],
   },
 } as const satisfies Record<string, { id: number; permissions: Permission[] }>;

@@ -1,0 +1,50 @@
+// `npm run bench -- <scenario> [--flag value ...]`: runs one benchmark and prints its numbers
+// with the conditions they were measured under.
+//   ingest          MQTT publishers → agent → bus → history rows: throughput and latency
+//   history-insert  the history INSERT alone, with and without the de-duplication key
+//   flow            MQTT → a 4-node flow, on the platform and on a plain Node-RED (bench/flow.ts)
+// Each scenario's module is loaded only when it runs, so one scenario's dependencies cannot
+// stop another from running.
+
+type Flags = Record<string, string>;
+
+const SCENARIOS: Record<string, { usage: string; run: (flags: Flags) => Promise<void> }> = {
+  ingest: {
+    usage: 'ingest [--publishers 20] [--messages 100000] [--rate 5000] [--seconds 10] [--window 64] [--batch-rows N] [--flush-ms N]',
+    run: async (f) => (await import('./ingest.js')).runIngest(f),
+  },
+  'history-insert': {
+    usage: 'history-insert [--rows 200000] [--batch 2000] [--devices 100]',
+    run: async (f) => (await import('./history-insert.js')).runHistoryInsert(f),
+  },
+  flow: {
+    usage: 'flow [--messages 20000] [--rounds 3] [--memory-mb 256] [--function-timeout 5]',
+    run: async (f) => (await import('./flow.js')).runFlowBench(f),
+  },
+};
+
+function parseFlags(args: string[]): Flags {
+  const flags: Flags = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}"`);
+    const [k, inline] = a.slice(2).split('=', 2);
+    flags[k] = inline ?? args[++i] ?? '';
+  }
+  return flags;
+}
+
+async function main(): Promise<void> {
+  const [name, ...rest] = process.argv.slice(2);
+  const scenario = name ? SCENARIOS[name] : undefined;
+  if (!scenario) {
+    console.error(`usage: npm run bench -- <scenario> [flags]\n${Object.values(SCENARIOS).map((s) => `  ${s.usage}`).join('\n')}`);
+    process.exit(2);
+  }
+  await scenario.run(parseFlags(rest));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

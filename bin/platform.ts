@@ -1,0 +1,86 @@
+// Composition root: config → store/bus/cache → one Fastify app → services in order → listen.
+// Closing runs in reverse. Tests and benchmarks start the platform through startPlatform().
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../core-services/platform/config.js';
+import { createLogger, type Logger } from '../core-services/platform/log.js';
+import { createBus, type Bus } from '../core-services/platform/bus/index.js';
+import { createStore, type Store } from '../core-services/platform/store/index.js';
+import { createCache, type Cache } from '../core-services/platform/cache/index.js';
+import { buildHttp } from '../core-services/platform/http.js';
+import type { PlatformContext } from '../core-services/platform/context.js';
+import type { Service } from '../core-services/platform/service.js';
+import { createAuth } from '../core-services/auth/index.js';
+import { installAuthentication } from '../core-services/gateway/authenticate.js';
+import { createDeviceManager } from '../core-services/device-manager/index.js';
+import { createHistory } from '../core-services/history/index.js';
+import { createMqttAgent } from '../core-services/mqtt-agent/index.js';
+import { createFlowEngine } from '../runtime/index.js';
+
+export interface RunningPlatform {
+  config: Readonly<Config>;
+  log: Logger;
+  bus: Bus;
+  store: Store;
+  cache: Cache;
+  /** e.g. http://127.0.0.1:8000 */
+  httpUrl: string;
+  httpPort: number;
+  mqttPort: number | null;
+  close(): Promise<void>;
+}
+
+export async function startPlatform(config: Readonly<Config>, log: Logger = createLogger(config.logLevel)): Promise<RunningPlatform> {
+  const started = Date.now();
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const c of closers.reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        log.error({ err }, 'error while closing');
+      }
+    }
+  };
+  try {
+    const store = await createStore(config);
+    closers.push(() => store.close());
+    const bus = await createBus(config, log);
+    closers.push(() => bus.close());
+    const cache = await createCache(config);
+    closers.push(() => cache.close());
+    const ctx: PlatformContext = { config, log, bus, store, cache };
+
+    const app = buildHttp({ log, bodyLimit: config.httpBodyLimitBytes });
+    // auth first: the gateway's token check needs its token service.
+    const auth = await createAuth(ctx);
+    installAuthentication(app, auth.tokens);
+    // device-manager before its readers: mqtt-agent and history ask it about devices.
+    const deviceManager = createDeviceManager(ctx);
+    const devices = deviceManager.client;
+    // history persists what the agent publishes; the agent accepts devices last, once all is ready.
+    const history = createHistory(ctx, { devices });
+    const mqtt = createMqttAgent(ctx, { devices });
+    // the flow engine: tenant runtimes fed from the bus, editor tokens checked by auth.
+    const flows = createFlowEngine(ctx, { tokens: auth.tokens });
+    const services: Service[] = [auth, deviceManager, history, flows, mqtt];
+
+    for (const s of services) if (s.routes) await app.register(s.routes);
+    for (const s of services) {
+      await s.start?.();
+      if (s.close) closers.push(() => s.close!());
+    }
+    await app.listen({ port: config.httpPort, host: config.httpHost });
+    // The HTTP server closes first so no new request reaches a closing service.
+    closers.push(() => app.close());
+    const httpPort = (app.server.address() as AddressInfo).port;
+    const mqttPort = mqtt.address()?.port ?? null;
+    log.info(
+      { http: httpPort, mqtt: mqttPort, store: store.kind, bus: bus.kind, cache: cache.kind, dataDir: config.dataDir, ms: Date.now() - started },
+      `dojot-red ready: HTTP on ${config.httpHost}:${httpPort}, MQTT on ${mqttPort === null ? '(plain MQTT off)' : `${config.mqttHost}:${mqttPort}`}, data in ${config.dataDir}`,
+    );
+    return { config, log, bus, store, cache, httpUrl: `http://127.0.0.1:${httpPort}`, httpPort, mqttPort, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

@@ -1,0 +1,28 @@
+import { defineErrors } from '../platform/errors.js';
+
+// dojot's auth answered {"message", "status"}; those keys are kept beside {"error", "code"}.
+export const AuthErrors = defineErrors({
+  AUTH_INVALID_MIMETYPE: { status: 400, message: 'invalid mimetype: send a JSON body with Content-Type application/json' },
+  AUTH_MISSING_USERNAME: { status: 400, message: 'missing username' },
+  AUTH_MISSING_PASSWORD: { status: 400, message: 'missing password' },
+  AUTH_UNKNOWN_USER: { status: 401, message: 'AuthenticationError: unknown user {username}' },
+  AUTH_INACTIVE_USER: { status: 401, message: 'This user is inactive' },
+  AUTH_WRONG_PASSWORD: { status: 403, message: 'AuthorizationError: wrong password' },
+  AUTH_TOO_MANY_ATTEMPTS: { status: 429, message: 'Too many failed logins for this {what}; retry in {seconds} s' },
+  AUTH_TOKEN_MISSING: { status: 401, message: 'No authorization token has been supplied' },
+  AUTH_TOKEN_INVALID: { status: 401, message: 'Invalid JWT token: {reason}' },
+  AUTH_NOT_AUTHORIZED: { status: 403, message: 'Not authorized: profile {profile} may not {method} {path}' },
+  AUTH_INVALID_FIELD: { status: 400, message: '{field}: {problem}' },
+  AUTH_NO_USERS_FOUND: { status: 404, message: 'No results found with these filters' },
+  AUTH_NO_SUCH_USER: { status: 404, message: 'No user found with this ID' },
+  AUTH_USERNAME_TAKEN: { status: 400, message: 'username {username} is already in use' },
+  AUTH_EMAIL_TAKEN: { status: 400, message: 'email already in use' },
+  AUTH_USERNAME_IMMUTABLE: { status: 400, message: "usernames can't be updated" },
+  AUTH_ADMIN_SERVICE_IMMUTABLE: { status: 405, message: "Can't edit service of admin" },
+  AUTH_ADMIN_UNDELETABLE: { status: 405, message: "Can't delete the admin user" },
+  AUTH_SELF_REMOVAL: { status: 400, message: "a user can't remove himself" },
+  AUTH_OTHER_TENANT: { status: 403, message: 'an administrator of tenant {tenant} manages users of {tenant} only' },
+});
+
+/** dojot's body keys for an auth error: {"message", "status"}. */
+export const dojotKeys = (message: string, status: number) => ({ message, status });

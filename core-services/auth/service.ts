@@ -1,0 +1,168 @@
+// Users, tenants and logins. A tenant exists while it has users: its first user announces
+// CREATE on dojot-management.dojot.tenancy, its last user's removal announces DELETE.
+import type { PlatformContext } from '../platform/context.js';
+import type { Identity } from '../platform/contracts/identity.js';
+import { GROUPS, type Profile } from '../platform/contracts/permissions.js';
+import { TENANCY_TOPIC } from '../platform/contracts/topics.js';
+import type { TenancyEvent } from '../platform/contracts/messages.js';
+import type { Sql } from '../platform/store/index.js';
+import { AuthErrors } from './errors.js';
+import { hashPassword, verifyPassword } from './password.js';
+import type { NewUser, UserPatch } from './schemas.js';
+import { toView, userStore, type UserRow, type UserView } from './store.js';
+import type { TokenService } from './tokens.js';
+
+/** The tenant whose administrators manage every tenant's users (dojot's seed tenant). */
+export const PLATFORM_TENANT = 'admin';
+/** dojot's password for users created without one when no e-mail service is configured. */
+export const DEFAULT_NEW_USER_PASSWORD = 'temppwd';
+const FAILURE_WINDOW_MS = 60_000;
+
+type TenancyChange = TenancyEvent[];
+
+export class AuthService {
+  constructor(
+    private readonly ctx: PlatformContext,
+    private readonly tokens: TokenService,
+  ) {}
+
+  /** First start: tenant `admin` with user admin/admin. Later starts change nothing. */
+  async seed(): Promise<void> {
+    const events: TenancyChange = [];
+    await this.ctx.store.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(715420002)');
+      if ((await userStore.count(tx)) > 0) return;
+      if (await userStore.ensureTenant(tx, PLATFORM_TENANT)) events.push({ type: 'CREATE', tenant: PLATFORM_TENANT });
+      await userStore.insert(tx, {
+        username: 'admin',
+        name: 'Admin (superuser)',
+        service: PLATFORM_TENANT,
+        email: 'admin@noemail.com',
+        profile: 'admin',
+        password_hash: await hashPassword('admin'),
+        created_by: 'auth',
+      });
+    });
+    await this.announce(events);
+    if (events.length) this.ctx.log.info({ svc: 'auth' }, 'first start: created tenant "admin" with user admin / password admin — change it');
+  }
+
+  async login(username: string, passwd: string, address: string): Promise<string> {
+    const { authFailuresPerUser, authFailuresPerAddress } = this.ctx.config;
+    await this.refuseIfOverLimit(`auth:fail:user:${username}`, authFailuresPerUser, 'user');
+    await this.refuseIfOverLimit(`auth:fail:addr:${address}`, authFailuresPerAddress, 'address');
+    const user = await userStore.byUsername(this.ctx.store, username);
+    if (!user) {
+      await this.countFailure(username, address);
+      throw AuthErrors.AUTH_UNKNOWN_USER({ username }, { message: 'AuthenticationError', status: 401 });
+    }
+    if (!user.password_hash) throw AuthErrors.AUTH_INACTIVE_USER({}, { message: 'This user is inactive', status: 401 });
+    if (!(await verifyPassword(passwd, user.password_hash))) {
+      await this.countFailure(username, address);
+      throw AuthErrors.AUTH_WRONG_PASSWORD({}, { message: 'AuthorizationError', status: 403 });
+    }
+    return this.tokens.issue(identityOf(user));
+  }
+
+  async listUsers(caller: Identity, username?: string): Promise<UserView[]> {
+    const rows = await userStore.list(this.ctx.store, { username, tenant: this.scope(caller) });
+    if (rows.length === 0) throw AuthErrors.AUTH_NO_USERS_FOUND({}, { message: 'No results found with these filters', status: 404 });
+    return rows.map(toView);
+  }
+
+  async getUser(caller: Identity, key: string): Promise<UserView> {
+    return toView(await this.mustFind(this.ctx.store, caller, key));
+  }
+
+  async createUser(caller: Identity, input: NewUser): Promise<UserView> {
+    if (this.scope(caller) && input.service !== caller.tenant) throw AuthErrors.AUTH_OTHER_TENANT({ tenant: caller.tenant });
+    const hash = await hashPassword(input.passwd ?? DEFAULT_NEW_USER_PASSWORD);
+    const events: TenancyChange = [];
+    const row = await this.ctx.store.transaction(async (tx) => {
+      if (await userStore.byUsername(tx, input.username)) throw AuthErrors.AUTH_USERNAME_TAKEN({ username: input.username }, { message: 'username already in use', status: 400 });
+      if (await userStore.emailTaken(tx, input.email)) throw AuthErrors.AUTH_EMAIL_TAKEN({}, { message: 'email already in use', status: 400 });
+      if (await userStore.ensureTenant(tx, input.service)) events.push({ type: 'CREATE', tenant: input.service });
+      return userStore.insert(tx, { ...input, password_hash: hash, created_by: caller.username });
+    });
+    await this.announce(events);
+    return toView(row);
+  }
+
+  async updateUser(caller: Identity, key: string, patch: UserPatch): Promise<void> {
+    const hash = patch.passwd !== undefined ? await hashPassword(patch.passwd) : undefined;
+    const events: TenancyChange = [];
+    await this.ctx.store.transaction(async (tx) => {
+      const user = await this.mustFind(tx, caller, key);
+      if (patch.username !== undefined && patch.username !== user.username) throw AuthErrors.AUTH_USERNAME_IMMUTABLE({}, { message: "usernames can't be updated", status: 400 });
+      const service = patch.service ?? user.service;
+      if (service !== user.service) {
+        if (user.username === 'admin') throw AuthErrors.AUTH_ADMIN_SERVICE_IMMUTABLE({}, { message: "Can't edit service of admin", status: 405 });
+        if (this.scope(caller)) throw AuthErrors.AUTH_OTHER_TENANT({ tenant: caller.tenant });
+      }
+      const email = patch.email ?? user.email;
+      if (email !== user.email && (await userStore.emailTaken(tx, email, user.id))) throw AuthErrors.AUTH_EMAIL_TAKEN({}, { message: 'email already in use', status: 400 });
+      if (service !== user.service && (await userStore.ensureTenant(tx, service))) events.push({ type: 'CREATE', tenant: service });
+      await userStore.update(tx, user.id, { name: patch.name ?? user.name, service, email, password_hash: hash ?? user.password_hash });
+      if (service !== user.service && (await userStore.dropTenantIfEmpty(tx, user.service))) events.push({ type: 'DELETE', tenant: user.service });
+    });
+    await this.announce(events);
+  }
+
+  async deleteUser(caller: Identity, key: string): Promise<void> {
+    const events: TenancyChange = [];
+    await this.ctx.store.transaction(async (tx) => {
+      const user = await this.mustFind(tx, caller, key);
+      if (user.username === 'admin') throw AuthErrors.AUTH_ADMIN_UNDELETABLE({}, { message: "Can't delete the admin user", status: 405 });
+      if (user.username === caller.username) throw AuthErrors.AUTH_SELF_REMOVAL({}, { message: "a user can't remove himself", status: 400 });
+      await userStore.remove(tx, user.id);
+      if (await userStore.dropTenantIfEmpty(tx, user.service)) events.push({ type: 'DELETE', tenant: user.service });
+    });
+    await this.announce(events);
+  }
+
+  async changePassword(caller: Identity, oldpasswd: string, newpasswd: string): Promise<void> {
+    const user = await userStore.byUsername(this.ctx.store, caller.username);
+    if (!user || !user.password_hash) throw AuthErrors.AUTH_NO_SUCH_USER({}, { message: 'No user found with this ID', status: 404 });
+    if (!(await verifyPassword(oldpasswd, user.password_hash))) throw AuthErrors.AUTH_WRONG_PASSWORD({}, { message: 'AuthorizationError', status: 403 });
+    await this.ctx.store.query('UPDATE users SET password_hash = $2 WHERE id = $1', [user.id, await hashPassword(newpasswd)]);
+  }
+
+  async tenants(): Promise<string[]> {
+    return userStore.tenants(this.ctx.store);
+  }
+
+  /** Administrators of the platform tenant see every tenant's users; others only their own. */
+  private scope(caller: Identity): string | undefined {
+    return caller.profile === 'admin' && caller.tenant === PLATFORM_TENANT ? undefined : caller.tenant;
+  }
+
+  private async mustFind(db: Sql, caller: Identity, key: string): Promise<UserRow> {
+    const user = await userStore.byKey(db, key, this.scope(caller));
+    if (!user) throw AuthErrors.AUTH_NO_SUCH_USER({}, { message: 'No user found with this ID', status: 404 });
+    return user;
+  }
+
+  private async announce(events: TenancyChange): Promise<void> {
+    for (const e of events) {
+      await this.ctx.bus.publish(TENANCY_TOPIC, e.tenant, e);
+      this.ctx.log.info({ svc: 'auth', tenant: e.tenant }, `tenant ${e.type === 'CREATE' ? 'created' : 'deleted'}`);
+    }
+  }
+
+  private async refuseIfOverLimit(key: string, limit: number, what: string): Promise<void> {
+    const n = Number((await this.ctx.cache.get(key)) ?? 0);
+    if (n >= limit) {
+      throw AuthErrors.AUTH_TOO_MANY_ATTEMPTS({ what, seconds: FAILURE_WINDOW_MS / 1000 }, { message: 'API rate limit exceeded', status: 429 });
+    }
+  }
+
+  private async countFailure(username: string, address: string): Promise<void> {
+    await this.ctx.cache.incr(`auth:fail:user:${username}`, FAILURE_WINDOW_MS);
+    await this.ctx.cache.incr(`auth:fail:addr:${address}`, FAILURE_WINDOW_MS);
+  }
+}
+
+export function identityOf(user: UserRow): Identity {
+  const profile = user.profile as Profile;
+  return { tenant: user.service, username: user.username, userid: user.id, profile, groups: GROUPS[profile] ? [GROUPS[profile].id] : [] };
+}

@@ -1,0 +1,44 @@
+// What other services (the flow runtime's cron nodes, data-manager) use of the scheduler.
+// The job spec is dojot's (§8 of the API notes).
+
+export interface CronHttpAction {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  criterion?: 1 | 2 | 3;
+  sregex?: string;
+  fregex?: string;
+}
+
+export interface CronBrokerAction {
+  /** `dojot.device-manager.device` or `device-data`; published to `<tenant>.<subject>`. */
+  subject: string;
+  message: unknown;
+}
+
+export interface CronJobSpec {
+  /** Cron expression, 5 fields, or 6 with seconds first. */
+  time: string;
+  /** IANA zone. @default 'UTC' */
+  timezone?: string;
+  name?: string;
+  description?: string;
+  http?: CronHttpAction;
+  broker?: CronBrokerAction;
+}
+
+export interface CronJob {
+  jobId: string;
+  spec: CronJobSpec;
+}
+
+export interface CronClient {
+  /** Validates and arms the job; throws a PlatformError (400) naming the bad field. */
+  createJob(tenant: string, spec: CronJobSpec, jobId?: string): Promise<string>;
+  /** Resolves false when the tenant has no such job. */
+  removeJob(tenant: string, jobId: string): Promise<boolean>;
+  listJobs(tenant: string): Promise<CronJob[]>;
+  /** Replaces every job of the tenant (data-manager import): all or nothing. */
+  replaceJobs(tenant: string, jobs: CronJob[]): Promise<void>;
+}

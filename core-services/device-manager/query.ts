@@ -1,0 +1,131 @@
+// Query-string parameters of the list and create routes (API notes §2.2, §2.3): pagination,
+// filters, sorting, attr_format, count/verbose. Flask read the first of repeated single-valued
+// parameters; so do we.
+import { badCount, badPagination, invalidQuery, verboseCount } from './errors.js';
+import { storable, toId } from './schemas.js';
+
+export type Query = Record<string, string | string[] | undefined>;
+
+const first = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+const all = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** Largest page_size/page_num accepted: keeps LIMIT/OFFSET inside PostgreSQL's bigint. */
+const PAGE_PARAM_MAX = 2_147_483_647;
+/** Most devices one POST /device?count=N may create: one request must not monopolise the store. */
+export const CREATE_COUNT_MAX = 10_000;
+
+export interface Page {
+  num: number;
+  size: number;
+}
+
+/** dojot's defaults page_num=1, page_size=20, and its three messages. */
+export function parsePage(q: Query): Page {
+  const rawNum = first(q.page_num) ?? '1';
+  const rawSize = first(q.page_size) ?? '20';
+  if (!/^-?\d{1,10}$/.test(rawNum.trim()) || !/^-?\d{1,10}$/.test(rawSize.trim())) {
+    throw badPagination('page_size and page_num must be integers');
+  }
+  const num = Number(rawNum);
+  const size = Number(rawSize);
+  if (num < 1) throw badPagination('Page numbers must be greater than 1');
+  if (size < 1) throw badPagination('At least one entry per page is mandatory');
+  if (num > PAGE_PARAM_MAX || size > PAGE_PARAM_MAX) throw badPagination(`page_size and page_num must be at most ${PAGE_PARAM_MAX}`);
+  return { num, size };
+}
+
+export interface Pagination {
+  page: number;
+  /** The number of PAGES (dojot's meaning), not of items. */
+  total: number;
+  has_next: boolean;
+  next_page: number | null;
+}
+
+export function paginationOf(page: Page, items: number): Pagination {
+  const pages = Math.ceil(items / page.size);
+  const hasNext = page.num < pages;
+  return { page: page.num, total: pages, has_next: hasNext, next_page: hasNext ? page.num + 1 : null };
+}
+
+export type AttrFormat = 'both' | 'single' | 'split';
+
+/** Unknown values fall back to both, as dojot's attr_format did. */
+export function parseAttrFormat(q: Query): AttrFormat {
+  const v = first(q.attr_format);
+  return v === 'single' || v === 'split' ? v : 'both';
+}
+
+export interface Sort {
+  column: 'id' | 'label' | 'created' | 'updated';
+  desc: boolean;
+}
+
+/** sortBy=label (§2); dojot also took id/created/updated with an optional asc:/desc: prefix. Unknown → by id. */
+export function parseSort(q: Query): Sort {
+  const m = /^(?:(asc|desc):)?(id|label|created|updated)$/.exec(first(q.sortBy) ?? '');
+  return m ? { column: m[2] as Sort['column'], desc: m[1] === 'desc' } : { column: 'id', desc: false };
+}
+
+export interface AttrFilter {
+  label: string;
+  value: string;
+}
+
+export interface ListFilters {
+  /** Substring of the label. */
+  label?: string;
+  /** Each must hold: an attribute with this label whose static value is this value. */
+  attr: AttrFilter[];
+  /** Each must hold: an attribute with this value_type. */
+  attrType: string[];
+  sort: Sort;
+}
+
+export interface DeviceFilters extends ListFilters {
+  /** Devices using this template; null when the id cannot exist (so nothing matches). */
+  template?: number | null;
+  idsOnly: boolean;
+}
+
+function parseAttrFilters(q: Query): AttrFilter[] {
+  return all(q.attr).map((raw) => {
+    // dojot's pattern ^(.+)=(.+)$ is greedy: the value is what follows the last '='.
+    const i = raw.lastIndexOf('=');
+    if (i <= 0 || i === raw.length - 1) throw invalidQuery('attr', `expected label=value, got "${raw}"`);
+    return { label: raw.slice(0, i), value: raw.slice(i + 1) };
+  });
+}
+
+export function parseTemplateFilters(q: Query): ListFilters {
+  const label = first(q.label);
+  return { label: label || undefined, attr: parseAttrFilters(q), attrType: all(q.attr_type), sort: parseSort(q) };
+}
+
+export function parseDeviceFilters(q: Query): DeviceFilters {
+  const base = parseTemplateFilters(q);
+  const rawTemplate = first(q.template);
+  let template: number | null | undefined;
+  if (rawTemplate !== undefined && rawTemplate !== '') {
+    const id = toId(rawTemplate);
+    if (id === null) throw invalidQuery('template', `must be a template id (an integer), got "${rawTemplate}"`);
+    template = storable(id) ? id : null;
+  }
+  const idsOnly = ['true', '1', ''].includes((first(q.idsOnly) ?? 'false').toLowerCase());
+  return { ...base, template, idsOnly };
+}
+
+export interface CreateOptions {
+  count: number;
+  verbose: boolean;
+}
+
+export function parseCreateOptions(q: Query): CreateOptions {
+  const raw = first(q.count) ?? '1';
+  if (!/^\d{1,6}$/.test(raw.trim())) throw badCount(raw, CREATE_COUNT_MAX);
+  const count = Number(raw);
+  if (count < 1 || count > CREATE_COUNT_MAX) throw badCount(raw, CREATE_COUNT_MAX);
+  const verbose = ['true', '1', 'True'].includes(first(q.verbose) ?? 'false');
+  if (verbose && count !== 1) throw verboseCount();
+  return { count, verbose };
+}

@@ -1,0 +1,64 @@
+// HTTP: GET /history/device/:id/history (§4.1) and GET /device/:id/latest. Every read is
+// scoped by the caller's tenant; another tenant's device is simply not found (404).
+import type { FastifyPluginAsync } from 'fastify';
+import type { DeviceManagerClient, FullDevice } from '../device-manager/client.js';
+import type { Sql } from '../platform/store/index.js';
+import { attrNotFound, deviceNotFound, noSuchDevice } from './errors.js';
+import { parseHistoryQuery, type RawQuery } from './query.js';
+import { historyStore, type HistoryEntry } from './store.js';
+
+export interface RoutesDeps {
+  sql: Sql;
+  devices: DeviceManagerClient;
+}
+
+const stringOrList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
+const historySchema = {
+  params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+  // Values are checked in query.ts, which names the parameter in its 400.
+  querystring: {
+    type: 'object',
+    properties: { attr: stringOrList, lastN: stringOrList, firstN: stringOrList, hLimit: stringOrList, dateFrom: stringOrList, dateTo: stringOrList },
+  },
+};
+const latestSchema = { params: historySchema.params };
+
+/** Every attr label of the device, across its templates, in template order. */
+function labelsOf(device: FullDevice): string[] {
+  const labels = new Set<string>();
+  for (const attrs of Object.values(device.attrs ?? {})) for (const a of attrs) labels.add(a.label);
+  return [...labels];
+}
+
+export function historyRoutes({ sql, devices }: RoutesDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.get<{ Params: { id: string }; Querystring: RawQuery }>('/history/device/:id/history', { schema: historySchema }, async (req) => {
+      const { tenant } = req.identity;
+      const { id } = req.params;
+      const q = parseHistoryQuery(req.query);
+      // dojot answered from a per-device collection that existed once the device did; here the
+      // device exists if the device manager knows it, or if data of it is still stored.
+      const device = await devices.getDevice(tenant, id);
+      if (!device && !(await historyStore.hasData(sql, tenant, id))) throw deviceNotFound();
+
+      if (q.attrs && !q.asList) {
+        const entries = await historyStore.entries(sql, tenant, id, q.attrs[0], q.window);
+        if (entries.length === 0) throw attrNotFound();
+        return entries;
+      }
+      const labels = q.attrs ?? (device ? labelsOf(device) : await historyStore.attrs(sql, tenant, id));
+      const out: Record<string, HistoryEntry[]> = {};
+      for (const label of labels) out[label] = await historyStore.entries(sql, tenant, id, label, q.window);
+      return out;
+    });
+
+    // {"device_id":"a1b2c3","attrs":{"temp":{"value":21.5,"ts":"2024-01-01T00:00:00.000Z"}}}
+    // Only attrs with at least one stored value are listed.
+    app.get<{ Params: { id: string } }>('/device/:id/latest', { schema: latestSchema }, async (req) => {
+      const { tenant } = req.identity;
+      const { id } = req.params;
+      if (!(await devices.getDevice(tenant, id))) throw noSuchDevice(id);
+      return { device_id: id, attrs: await historyStore.latest(sql, tenant, id) };
+    });
+  };
+}

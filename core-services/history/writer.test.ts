@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import type { Row, Sql, Store } from '../platform/store/index.js';
+import { Rows } from './rows.js';
+import { testContext, type TestContext } from './testing.js';
+import { HistoryWriter } from './writer.js';
+
+/** The store, with every INSERT's row count recorded and a way to hold or fail them. */
+class WatchedSql implements Sql {
+  inserts: number[] = [];
+  started = 0;
+  hold: Promise<void> = Promise.resolve();
+  failNext = 0;
+  constructor(private readonly store: Store) {}
+  async query<T = Row>(text: string, params: unknown[] = []): Promise<T[]> {
+    if (text.startsWith('INSERT INTO device_history')) {
+      this.started += 1;
+      await this.hold;
+      if (this.failNext > 0) {
+        this.failNext -= 1;
+        throw new Error('store down');
+      }
+      this.inserts.push((params[0] as unknown[]).length);
+    }
+    return this.store.query<T>(text, params);
+  }
+  exec(script: string): Promise<void> {
+    return this.store.exec(script);
+  }
+}
+
+function rows(n: number, from = 0, device = 'd1'): Rows {
+  const r = new Rows();
+  for (let i = from; i < from + n; i++) r.push('acme', device, 'x', 1_700_000_000_000 + i, `m-${i}`, String(i), '{}');
+  return r;
+}
+
+describe('history writer', () => {
+  let ctx: TestContext;
+  let sql: WatchedSql;
+  before(async () => (ctx = await testContext()));
+  after(() => ctx.close());
+  beforeEach(async () => {
+    await ctx.store.query('DELETE FROM device_history');
+    sql = new WatchedSql(ctx.store);
+  });
+
+  const count = async () => (await ctx.store.query<{ n: number }>('SELECT count(*)::int AS n FROM device_history'))[0].n;
+
+  it('writes at once when the store is idle, and resolves once the rows are committed', async () => {
+    const w = new HistoryWriter({ sql, batchRows: 100, flushMs: 10_000 });
+    await w.add(rows(3));
+    assert.equal(await count(), 3);
+    assert.deepEqual(sql.inserts, [3]);
+  });
+
+  it('never puts more than batchRows rows in one INSERT', async () => {
+    const w = new HistoryWriter({ sql, batchRows: 40, flushMs: 5 });
+    await w.add(rows(100));
+    assert.equal(await count(), 100);
+    assert.deepEqual(sql.inserts, [40, 40, 20]);
+  });
+
+  it('gathers rows that arrive during a write into the next INSERT', async () => {
+    const w = new HistoryWriter({ sql, batchRows: 1000, flushMs: 10_000 });
+    let release!: () => void;
+    sql.hold = new Promise((r) => (release = r));
+    const first = w.add(rows(1, 0));
+    const later = [w.add(rows(5, 1)), w.add(rows(5, 6)), w.add(rows(5, 11))];
+    release();
+    await Promise.all([first, ...later]);
+    assert.deepEqual(sql.inserts, [1, 15]);
+  });
+
+  it('lets rows that arrive just after a write share the next one instead of writing each at once', async () => {
+    // A wide spacing, so a slow first INSERT on a busy machine cannot outlast it.
+    const w = new HistoryWriter({ sql, batchRows: 1000, flushMs: 10_000, spacingMs: 300 });
+    await w.add(rows(1, 0));
+    // Within the spacing after the first write: these wait and go together.
+    await Promise.all([w.add(rows(1, 1)), w.add(rows(1, 2)), w.add(rows(1, 3))]);
+    assert.deepEqual(sql.inserts, [1, 3]);
+  });
+
+  it('starts a waiting batch after flushMs even while a write is still running', async () => {
+    const w = new HistoryWriter({ sql, batchRows: 1000, flushMs: 20 });
+    let release!: () => void;
+    sql.hold = new Promise((r) => (release = r));
+    const first = w.add(rows(1, 0));
+    const second = w.add(rows(2, 1));
+    assert.equal(sql.started, 1, 'the second batch waits for the running write or the timer');
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(sql.started, 2, 'the timer started the second batch while the first was still running');
+    release();
+    await Promise.all([first, second]);
+    assert.deepEqual(sql.inserts.sort(), [1, 2]);
+  });
+
+  it('rejects the callers whose rows failed to be written, and writes them when added again', async () => {
+    const w = new HistoryWriter({ sql, batchRows: 100, flushMs: 5 });
+    sql.failNext = 1;
+    await assert.rejects(w.add(rows(4)), /store down/);
+    assert.equal(await count(), 0);
+    await w.add(rows(4));
+    assert.equal(await count(), 4);
+  });
+
+  it('ignores rows already stored (same tenant, device, attr, ts and message id)', async () => {
+    const w = new HistoryWriter({ sql, batchRows: 100, flushMs: 5 });
+    await w.add(rows(10));
+    await w.add(rows(10));
+    await w.add(rows(15));
+    assert.equal(await count(), 15);
+  });
+
+  it('writes what is pending on flush()', async () => {
+    const w = new HistoryWriter({ sql, batchRows: 1000, flushMs: 60_000 });
+    let release!: () => void;
+    sql.hold = new Promise((r) => (release = r));
+    void w.add(rows(1, 0));
+    void w.add(rows(7, 1));
+    const flushed = w.flush();
+    release();
+    await flushed;
+    assert.equal(await count(), 8);
+  });
+});

@@ -1,0 +1,63 @@
+// CONNECT: the device must be named `<tenant>:<device>` by its username (§3.1) or, failing that,
+// by its client id (legacy mosca form, §3.2), and must exist in that tenant. Refusals answer
+// CONNACK 4 (bad user name or password) for a malformed name, 5 (not authorized) for an unknown
+// device, 3 (server unavailable) when the device lookup fails [MQTT-3.2.2-5]. In plain-MQTT mode
+// the password is not checked (dojot's port 1883 is for tests); TLS adds certificate identity.
+import type { AedesOptions, AuthenticateError, Client } from 'aedes';
+import type { DeviceManagerClient } from '../device-manager/client.js';
+import type { Logger } from '../platform/log.js';
+import { parseDeviceName } from './acl.js';
+import type { Counters } from './counters.js';
+import { setIdentity } from './sessions.js';
+
+const BAD_USERNAME_OR_PASSWORD = 4;
+const NOT_AUTHORIZED = 5;
+const SERVER_UNAVAILABLE = 3;
+
+export interface AuthenticateDeps {
+  devices: DeviceManagerClient;
+  counters: Counters;
+  log: Logger;
+}
+
+function refusal(returnCode: number, message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+export function authenticate({ devices, counters, log }: AuthenticateDeps): NonNullable<AedesOptions['authenticate']> {
+  return (client, username, _password, done) => {
+    const id = parseDeviceName(username) ?? parseDeviceName(client.id);
+    if (!id) {
+      counters.connectsRefused += 1;
+      log.debug({ clientId: client.id, username }, 'connect refused: neither username nor client id is <tenant>:<device>');
+      return done(refusal(BAD_USERNAME_OR_PASSWORD, 'username must be <tenant>:<device>'), false);
+    }
+    devices.deviceExists(id.tenant, id.device).then(
+      (exists) => {
+        if (!exists) {
+          counters.connectsRefused += 1;
+          log.debug({ tenant: id.tenant, device: id.device }, 'connect refused: no such device');
+          return done(refusal(NOT_AUTHORIZED, `no device ${id.device} in tenant ${id.tenant}`), false);
+        }
+        setIdentity(client, id);
+        scopeSessionId(client, id.name);
+        done(null, true);
+      },
+      (err: unknown) => {
+        counters.connectsRefused += 1;
+        log.warn({ err, tenant: id.tenant, device: id.device }, 'connect refused: device lookup failed');
+        done(refusal(SERVER_UNAVAILABLE, 'device lookup failed'), false);
+      },
+    );
+  };
+}
+
+/**
+ * Session ids are global in a broker: a second CONNECT with the same client id takes the first
+ * one's session over [MQTT-3.1.4-2]. Prefixing every id with the device's name keeps a device of
+ * one tenant from knocking out (or inheriting the session of) a device of another tenant.
+ */
+function scopeSessionId(client: Client, name: string): void {
+  if (client.id === name || client.id.startsWith(`${name}/`)) return;
+  (client as { id: string }).id = `${name}/${client.id}`;
+}

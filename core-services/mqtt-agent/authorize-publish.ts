@@ -1,0 +1,53 @@
+// PUBLISH: a device may publish only to its own attrs topic (acl.ts). Anything else closes the
+// connection, the only refusal MQTT 3.1.1 has for a PUBLISH [MQTT-3.3.5-2]. An accepted
+// payload goes to `<tenant>.device-data`; aedes writes the QoS 1 PUBACK only after this hook
+// calls back, so calling back once the bus holds the message makes the PUBACK mean "stored".
+// Invalid payloads are acknowledged and dropped: a device resending them forever helps no one.
+import type { AedesOptions } from 'aedes';
+import type { Bus } from '../platform/bus/index.js';
+import type { Logger } from '../platform/log.js';
+import { mayPublish } from './acl.js';
+import type { Counters } from './counters.js';
+import { identityOf } from './sessions.js';
+import { toDeviceData } from './uplink.js';
+
+export interface AuthorizePublishDeps {
+  bus: Bus;
+  counters: Counters;
+  log: Logger;
+  payloadLimitBytes: number;
+}
+
+type Hook = NonNullable<AedesOptions['authorizePublish']>;
+
+export function authorizePublish({ bus, counters, log, payloadLimitBytes }: AuthorizePublishDeps): Hook {
+  return (client, packet, callback) => {
+    const id = identityOf(client);
+    // No identity: a will stored by a client of a former broker run; no one to vouch for it.
+    if (!id || !mayPublish(id, packet.topic)) {
+      counters.publishesRefused += 1;
+      log.debug({ clientId: client?.id, topic: packet.topic }, 'publish refused: topic outside the ACL; closing the connection');
+      return callback(new Error(`publish to ${packet.topic} not allowed`));
+    }
+    // Device data is not kept as a retained message: the bus and history are its memory.
+    packet.retain = false;
+    const msg = toDeviceData(id.tenant, id.device, packet.payload ?? '', payloadLimitBytes, Date.now());
+    if (typeof msg === 'string') {
+      counters.drop(id.tenant, id.device, msg);
+      log.debug({ tenant: id.tenant, device: id.device, reason: msg }, 'payload dropped');
+      return callback(null);
+    }
+    // Called synchronously, in arrival order: the bus keeps one device's messages in that order.
+    bus.publish(id.busTopic, id.device, msg).then(
+      () => {
+        counters.messagesForwarded += 1;
+        callback(null);
+      },
+      (err: unknown) => {
+        counters.busFailures += 1;
+        log.warn({ err, tenant: id.tenant, device: id.device }, 'bus refused device data; closing the connection without PUBACK');
+        callback(err as Error);
+      },
+    );
+  };
+}

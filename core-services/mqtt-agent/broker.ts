@@ -1,0 +1,54 @@
+// The aedes broker with dojot's rules plugged into its hooks; it knows nothing of sockets
+// (listeners.ts hands it connections), so plain TCP, TLS and websockets share one broker.
+import { Aedes } from 'aedes';
+import type { DeviceManagerClient } from '../device-manager/client.js';
+import type { Bus } from '../platform/bus/index.js';
+import type { Logger } from '../platform/log.js';
+import { authenticate } from './authenticate.js';
+import { authorizeForward } from './authorize-forward.js';
+import { authorizePublish } from './authorize-publish.js';
+import { authorizeSubscribe } from './authorize-subscribe.js';
+import type { Counters } from './counters.js';
+import { Sessions } from './sessions.js';
+
+/** A client whose socket stops reading is dropped after this long, so it cannot stall delivery. */
+const DRAIN_TIMEOUT_MS = 30_000;
+/** Time allowed between TCP accept and CONNECT. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+export interface BrokerDeps {
+  bus: Bus;
+  devices: DeviceManagerClient;
+  counters: Counters;
+  log: Logger;
+  payloadLimitBytes: number;
+}
+
+export interface Broker {
+  aedes: Aedes;
+  sessions: Sessions;
+  close(): Promise<void>;
+}
+
+export async function createBroker(deps: BrokerDeps): Promise<Broker> {
+  const { log } = deps;
+  const sessions = new Sessions();
+  const aedes = await Aedes.createBroker({
+    drainTimeout: DRAIN_TIMEOUT_MS,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    authenticate: authenticate(deps),
+    authorizePublish: authorizePublish(deps),
+    authorizeSubscribe: authorizeSubscribe(deps),
+    authorizeForward: authorizeForward(),
+  });
+  aedes.on('clientReady', (client) => sessions.add(client));
+  aedes.on('clientDisconnect', (client) => sessions.remove(client));
+  // Bad input from a client ends that client, never the broker; these are for debugging only.
+  aedes.on('clientError', (client, err) => log.debug({ clientId: client?.id, err: err.message }, 'client error'));
+  aedes.on('connectionError', (client, err) => log.debug({ clientId: client?.id, err: err.message }, 'connection error'));
+  return {
+    aedes,
+    sessions,
+    close: () => new Promise<void>((resolve) => aedes.close(() => resolve())),
+  };
+}

@@ -1,0 +1,53 @@
+// One device PUBLISH → one `<tenant>.device-data` message (§3.1, §3.2):
+//   {"metadata":{"deviceid":"a1b2c3","tenant":"admin","timestamp":1700000000000},"attrs":{"temp":21.5}}
+// The payload must be a JSON object. A `timestamp` key in it (epoch seconds or ms, or an ISO
+// string) becomes metadata.timestamp in ms and stays in attrs, as the mosca agent did; otherwise
+// the receive time is used.
+import type { DeviceDataMessage } from '../platform/contracts/messages.js';
+import type { DropReason } from './counters.js';
+
+/** dojot's persister rule: a number above 2^31−1 is epoch ms, anything smaller epoch seconds. */
+const LARGEST_SECONDS = 2 ** 31 - 1;
+/** Bounds (ms) that keep a timestamp printable as a 4-digit-year ISO string and storable. */
+const EARLIEST_MS = -62_135_596_800_000; // 0001-01-01T00:00:00Z
+const LATEST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const NUMERIC = /^-?\d+(\.\d+)?$/;
+
+/** A payload timestamp (number, numeric string or ISO string) in epoch ms, or null when unusable. */
+export function toEpochMs(value: unknown): number | null {
+  let ms: number;
+  if (typeof value === 'number') ms = value > LARGEST_SECONDS ? value : value * 1000;
+  else if (typeof value === 'string') {
+    if (NUMERIC.test(value)) {
+      const n = Number(value);
+      ms = n > LARGEST_SECONDS ? n : n * 1000;
+    } else ms = Date.parse(value);
+  } else return null;
+  if (!Number.isFinite(ms) || ms < EARLIEST_MS || ms > LATEST_MS) return null;
+  return Math.round(ms);
+}
+
+/**
+ * Builds the device-data message, or says why the payload is dropped. Returns a string reason
+ * rather than a result object so the accepted path allocates only the message itself.
+ */
+export function toDeviceData(
+  tenant: string,
+  device: string,
+  payload: Buffer | string,
+  limitBytes: number,
+  receivedAt: number,
+): DeviceDataMessage | DropReason {
+  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+  if (size > limitBytes) return 'too_large';
+  let attrs: unknown;
+  try {
+    attrs = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
+  } catch {
+    return 'not_json';
+  }
+  if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs)) return 'not_object';
+  const given = (attrs as Record<string, unknown>).timestamp;
+  const timestamp = given === undefined ? receivedAt : (toEpochMs(given) ?? receivedAt);
+  return { metadata: { deviceid: device, tenant, timestamp }, attrs: attrs as Record<string, unknown> };
+}

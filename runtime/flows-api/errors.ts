@@ -1,0 +1,12 @@
+import { defineErrors } from '../../core-services/platform/errors.js';
+
+// The `message` extra keeps flowbroker's body key (§5.1) beside our {error, code}.
+export const FlowErrors = defineErrors({
+  FLOWS_MISSING_NAME: { status: 400, message: 'Missing mandatory field: name' },
+  FLOWS_INVALID: { status: 400, message: 'Given flow is invalid: {detail}' },
+  FLOWS_BAD_FIELD: { status: 400, message: 'Field {field} must be {expected}' },
+  FLOWS_UNKNOWN: { status: 404, message: 'Unknown flow: {id}' },
+  FLOWS_ADMIN_ONLY: { status: 403, message: 'Only an admin profile may read the runtimes' },
+  FLOWS_SIGN_IN: { status: 401, message: 'Sign in to open the flow editor' },
+  FLOWS_RUNTIME_UNAVAILABLE: { status: 503, message: 'The flow runtime of tenant {tenant} is not available ({state})' },
+});

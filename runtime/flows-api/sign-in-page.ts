@@ -1,0 +1,49 @@
+// The one sign-in of the flow editor: the platform's POST /auth, then the editor opens with the
+// token (`?access_token=`), which the editor keeps and the gateway turns into an HttpOnly cookie.
+export const SIGN_IN_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>dojot-red · sign in</title>
+<style>
+  body { font-family: system-ui, sans-serif; background: #0c5b8a; display: flex; align-items: center; justify-content: center; height: 100vh; margin: 0; }
+  form { background: #fff; padding: 2em 2.5em; border-radius: 8px; border-top: 5px solid #f4a300; min-width: 18em; }
+  h1 { margin: 0 0 1em; font-size: 1.4em; color: #0c5b8a; }
+  label { display: block; margin: 0.8em 0 0.3em; font-size: 0.9em; }
+  input { width: 100%; box-sizing: border-box; padding: 0.5em; font-size: 1em; }
+  button { margin-top: 1.4em; width: 100%; padding: 0.6em; background: #f4a300; border: 0; border-radius: 4px; font-size: 1em; cursor: pointer; }
+  #error { color: #b00020; min-height: 1.2em; margin-top: 0.8em; font-size: 0.9em; }
+</style>
+</head>
+<body>
+<form id="signin">
+  <h1>dojot-red flows</h1>
+  <label for="username">Username</label><input id="username" name="username" autocomplete="username" required>
+  <label for="passwd">Password</label><input id="passwd" name="passwd" type="password" autocomplete="current-password" required>
+  <button type="submit" id="submit">Sign in</button>
+  <div id="error" role="alert"></div>
+</form>
+<script>
+  document.getElementById('signin').addEventListener('submit', async function (e) {
+    e.preventDefault();
+    var error = document.getElementById('error');
+    error.textContent = '';
+    try {
+      var res = await fetch('/auth', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: document.getElementById('username').value, passwd: document.getElementById('passwd').value })
+      });
+      var body = await res.json();
+      if (!res.ok || !body.jwt) { error.textContent = body.error || body.message || 'Sign-in failed'; return; }
+      // Node-RED's editor stores an access_token given in the URL and then removes it from the address bar.
+      location.assign('/flows/?access_token=' + encodeURIComponent(body.jwt));
+    } catch (err) {
+      error.textContent = 'Sign-in failed: ' + err;
+    }
+  });
+</script>
+</body>
+</html>
+`;

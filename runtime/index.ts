@@ -1,0 +1,48 @@
+// The flow engine as a platform service: the supervisor of the tenants' Node-RED runtimes, the
+// /flows/v1 API and the editor routes. Created by the composition root after auth.
+import type { PlatformContext } from '../core-services/platform/context.js';
+import type { Service } from '../core-services/platform/service.js';
+import { projectRoot } from '../core-services/platform/paths.js';
+import type { TokenService } from '../core-services/auth/client.js';
+import { Supervisor } from './supervisor/supervisor.js';
+import { flowRoutes } from './flows-api/routes.js';
+import { editorRoutes } from './flows-api/editor-proxy.js';
+import path from 'node:path';
+
+/** Heartbeat period of a tenant runtime, ms (a prime, so runtimes started together drift apart). */
+const HEARTBEAT_MS = 997;
+/** Where the editor's help links point: our flows guide, served by the platform. */
+const DOCS_URL = '/flows/help';
+
+export interface FlowEngine extends Service {
+  supervisor: Supervisor;
+}
+
+export function createFlowEngine(ctx: PlatformContext, deps: { tokens: TokenService }): FlowEngine {
+  const { config } = ctx;
+  const log = ctx.log.child({ svc: 'flows' });
+  const supervisor = new Supervisor({ ...ctx, log }, {
+    maxOldSpaceMb: config.runtimeMaxOldSpaceMb,
+    heartbeatMs: HEARTBEAT_MS,
+    heartbeatTimeoutMs: config.runtimeHeartbeatTimeoutMs,
+    launch: {
+      logLevel: config.logLevel,
+      functionTimeoutSeconds: config.runtimeFunctionTimeoutSeconds,
+      nodesDirs: config.runtimeNodesDirs,
+      heartbeatMs: HEARTBEAT_MS,
+      projectRoot: projectRoot(),
+      docsUrl: DOCS_URL,
+      userDir: path.join(config.dataDir, 'flows'),
+    },
+  }, deps.tokens);
+  return {
+    name: 'flows',
+    supervisor,
+    routes: async (app) => {
+      await app.register(flowRoutes(ctx.store, supervisor));
+      await app.register(editorRoutes(supervisor, deps.tokens, config.tokenTtlSeconds, log));
+    },
+    start: () => supervisor.start(),
+    close: () => supervisor.close(),
+  };
+}

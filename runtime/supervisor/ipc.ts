@@ -1,0 +1,170 @@
+// The IPC protocol between the supervisor and a tenant runtime (Node's child_process channel).
+// Both sides speak the same shapes: requests with an id and their answers, and one-way events.
+//   {"t":"req","id":7,"op":"flows.get","args":[]}        → {"t":"res","id":7,"ok":true,"value":[...]}
+//   {"t":"ev","ev":"heartbeat","data":{...}}              (no answer)
+
+/** Requests the child makes of the supervisor (the tenant is implied by the channel). */
+export type ChildRequests = {
+  'flows.get': () => unknown[];
+  'flows.save': (config: unknown[]) => void;
+  'credentials.get': () => Record<string, unknown>;
+  'credentials.save': (creds: unknown) => void;
+  'state.get': (name: string) => unknown;
+  'state.save': (name: string, value: unknown) => void;
+  'context.load': () => { scope: string; key: string; value: unknown }[];
+  'context.write': (writes: { scope: string; key: string | null; value?: unknown }[]) => void;
+  /** Resolves to the user when the token is a valid platform token of this runtime's tenant, else null. */
+  'token.verify': (token: string) => { username: string; profile: string } | null;
+  /** Publishes on `<tenant>.<subject>` for each message, in order; resolves once the bus holds them. */
+  'bus.publish': (messages: { subject: string; key: string | null; value: unknown }[]) => void;
+};
+
+/** Requests the supervisor makes of the child. */
+export type ParentRequests = {
+  /** Reloads the config from storage (after a change over REST) and restarts the flows. */
+  'flows.reload': () => void;
+  /** Stops the flows and Node-RED cleanly before the process exits. */
+  'runtime.stop': () => void;
+};
+
+export interface HeartbeatData {
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** Messages sent between nodes since start. */
+  nodeMessages: number;
+  busIn: number;
+  busOut: number;
+}
+
+export interface BusDelivery {
+  subject: string;
+  messages: { key: string | null; value: unknown; id: string; timestamp: number }[];
+}
+
+/** Events, child → supervisor and supervisor → child. */
+export interface ChildEvents {
+  ready: { port: number };
+  heartbeat: HeartbeatData;
+  /** The subjects the runtime's nodes listen to (only these are forwarded). */
+  'bus.subscriptions': { subjects: string[] };
+}
+export interface ParentEvents {
+  'bus.deliver': BusDelivery;
+}
+
+type Fn = (...args: any[]) => unknown;
+type Packet =
+  | { t: 'req'; id: number; op: string; args: unknown[] }
+  | { t: 'res'; id: number; ok: true; value: unknown }
+  | { t: 'res'; id: number; ok: false; error: { message: string; code?: string } }
+  | { t: 'ev'; ev: string; data: unknown };
+
+/** An error that crossed the channel: matched on `code`, never with instanceof. */
+export class IpcError extends Error {
+  constructor(message: string, readonly code?: string) {
+    super(message);
+    this.name = 'IpcError';
+  }
+}
+
+/**
+ * One end of the channel. `Out` are the requests this end may make, `In` those it serves;
+ * `OutEv`/`InEv` the events it sends and receives.
+ */
+export class IpcPeer<Out extends Record<string, Fn>, In extends Record<string, Fn>, OutEv, InEv> {
+  private seq = 0;
+  private pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
+  private handlers: Partial<{ [K in keyof In]: (...args: Parameters<In[K]>) => Promise<ReturnType<In[K]>> | ReturnType<In[K]> }> = {};
+  private listeners: Partial<{ [K in keyof InEv]: (data: InEv[K]) => void }> = {};
+
+  constructor(private readonly send: (packet: Packet) => void) {}
+
+  request<K extends keyof Out & string>(op: K, ...args: Parameters<Out[K]>): Promise<Awaited<ReturnType<Out[K]>>> {
+    const id = ++this.seq;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      try {
+        this.send({ t: 'req', id, op, args });
+      } catch (err) {
+        this.pending.delete(id);
+        reject(err as Error);
+      }
+    });
+  }
+
+  emit<K extends keyof OutEv & string>(ev: K, data: OutEv[K]): void {
+    this.send({ t: 'ev', ev, data });
+  }
+
+  serve<K extends keyof In>(op: K, fn: (...args: Parameters<In[K]>) => Promise<ReturnType<In[K]>> | ReturnType<In[K]>): this {
+    this.handlers[op] = fn;
+    return this;
+  }
+
+  on<K extends keyof InEv>(ev: K, fn: (data: InEv[K]) => void): this {
+    this.listeners[ev] = fn;
+    return this;
+  }
+
+  /** Feed every packet received from the other end through here. */
+  receive(raw: unknown): void {
+    const p = raw as Packet;
+    if (!p || typeof p !== 'object') return;
+    if (p.t === 'res') {
+      const w = this.pending.get(p.id);
+      if (!w) return;
+      this.pending.delete(p.id);
+      if (p.ok) w.resolve(p.value);
+      else w.reject(new IpcError(p.error.message, p.error.code));
+    } else if (p.t === 'req') {
+      void this.answer(p.id, p.op, p.args);
+    } else if (p.t === 'ev') {
+      (this.listeners as Record<string, ((d: unknown) => void) | undefined>)[p.ev]?.(p.data);
+    }
+  }
+
+  /** Fails every request still waiting (the other end went away). */
+  failPending(reason: string): void {
+    for (const w of this.pending.values()) w.reject(new IpcError(reason, 'IPC_CLOSED'));
+    this.pending.clear();
+  }
+
+  private async answer(id: number, op: string, args: unknown[]): Promise<void> {
+    const fn = (this.handlers as Record<string, Fn | undefined>)[op];
+    try {
+      if (!fn) throw new IpcError(`unknown request ${op}`, 'IPC_UNKNOWN_OP');
+      const value = await fn(...args);
+      this.send({ t: 'res', id, ok: true, value: value === undefined ? null : value });
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      try {
+        this.send({ t: 'res', id, ok: false, error: { message: e.message, code: e.code } });
+      } catch {
+        /* channel closed: the requester fails its pending requests itself */
+      }
+    }
+  }
+}
+
+export type SupervisorSide = IpcPeer<ParentRequests, ChildRequests, ParentEvents, ChildEvents>;
+export type TenantSide = IpcPeer<ChildRequests, ParentRequests, ChildEvents, ParentEvents>;
+
+/** What the supervisor passes to a tenant process (argv[2], JSON): the child reads no environment. */
+export interface TenantLaunchOptions {
+  tenant: string;
+  logLevel: string;
+  /** Seconds a function node may run synchronously before it is interrupted (0 = no limit). */
+  functionTimeoutSeconds: number;
+  /** Extra folders of Node-RED nodes (the dojot nodes). */
+  nodesDirs: string[];
+  /** Start without running flows (after a crash loop). */
+  safeMode: boolean;
+  /** ms between heartbeats */
+  heartbeatMs: number;
+  /** The project root: where editor-theme/ and docs live. */
+  projectRoot: string;
+  /** URL of our docs, for the editor's help links. */
+  docsUrl: string;
+  /** Node-RED's user directory (it keeps nothing there that matters: storage is the platform store). */
+  userDir: string;
+}

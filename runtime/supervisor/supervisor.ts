@@ -1,0 +1,169 @@
+// The supervisor: one TenantRuntime per tenant, started for every tenant that has flows and on
+// tenant CREATE events (`dojot-management.dojot.tenancy`), stopped on DELETE. It answers the
+// runtimes' storage, token and bus requests with the tenant fixed by the channel, and forwards
+// each tenant's device messages to that tenant's runtime only.
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { PlatformContext } from '../../core-services/platform/context.js';
+import type { BusMessage, Subscription } from '../../core-services/platform/bus/index.js';
+import { TENANCY_TOPIC, allTenants, tenantOfTopic, topicOf } from '../../core-services/platform/contracts/topics.js';
+import type { TenancyEvent } from '../../core-services/platform/contracts/messages.js';
+import type { TokenService } from '../../core-services/auth/client.js';
+import { flowStore, runtimeStateStore } from '../storage/flow-store.js';
+import type { NodeRedNode } from '../storage/config-split.js';
+import { INBOUND_SUBJECTS, OUTBOUND_SUBJECTS } from '../tenant/bus-bridge.js';
+import type { SupervisorSide } from './ipc.js';
+import { TenantRuntime, type RuntimeReport, type RuntimeSettings } from './tenant-runtime.js';
+
+const BUS_GROUP = 'flow-runtimes';
+
+export class Supervisor {
+  private runtimes = new Map<string, TenantRuntime>();
+  private subscriptions: Subscription[] = [];
+  private locks = new Map<string, Promise<unknown>>();
+  private closed = false;
+
+  constructor(
+    private readonly ctx: PlatformContext,
+    private readonly settings: RuntimeSettings,
+    private readonly tokens: TokenService,
+  ) {}
+
+  async start(): Promise<void> {
+    preparePalette(this.settings.launch.projectRoot);
+    this.subscriptions.push(
+      await this.ctx.bus.subscribe({ topic: TENANCY_TOPIC, group: BUS_GROUP, handler: (b) => this.onTenancy(b) }),
+    );
+    for (const subject of INBOUND_SUBJECTS) {
+      this.subscriptions.push(
+        await this.ctx.bus.subscribe({ topic: allTenants(subject), group: BUS_GROUP, handler: async (b) => this.forward(subject, b) }),
+      );
+    }
+    // Starting is not awaited: the platform serves while runtimes boot.
+    for (const tenant of await flowStore.tenantsWithFlows(this.ctx.store)) void this.ensureRunning(tenant).catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const s of this.subscriptions.splice(0)) await s.close();
+    await Promise.all([...this.runtimes.values()].map((rt) => rt.stop()));
+  }
+
+  /** Starts the tenant's runtime if needed; resolves once it serves. */
+  ensureRunning(tenant: string): Promise<TenantRuntime> {
+    if (this.closed) return Promise.reject(new Error('the flow engine is closing'));
+    const rt = this.runtime(tenant);
+    return rt.start().then(() => rt);
+  }
+
+  /** After a change to the tenant's flows in the store: the runtime picks it up (starting if needed). */
+  async flowsChanged(tenant: string): Promise<void> {
+    const rt = this.runtime(tenant);
+    if (rt.targetState !== 'running' || rt.state === 'failed') {
+      void rt.start().catch(() => {});
+      return;
+    }
+    await rt.reload();
+  }
+
+  find(tenant: string): TenantRuntime | undefined {
+    return this.runtimes.get(tenant);
+  }
+
+  reports(): RuntimeReport[] {
+    return [...this.runtimes.values()].map((rt) => rt.report());
+  }
+
+  /** Serialises writes to one tenant's flows (editor deploys and REST calls). */
+  withTenantLock<T>(tenant: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(tenant) ?? Promise.resolve();
+    const next = prev.catch(() => {}).then(fn);
+    this.locks.set(tenant, next);
+    void next.finally(() => {
+      if (this.locks.get(tenant) === next) this.locks.delete(tenant);
+    }).catch(() => {});
+    return next;
+  }
+
+  private runtime(tenant: string): TenantRuntime {
+    let rt = this.runtimes.get(tenant);
+    if (!rt) {
+      rt = new TenantRuntime(tenant, this.settings, this.ctx.log.child({ svc: 'flows', tenant }), (ipc, r) => this.attach(ipc, r));
+      this.runtimes.set(tenant, rt);
+    }
+    return rt;
+  }
+
+  /** What a runtime may ask; the tenant is the runtime's own, never a parameter. */
+  private attach(ipc: SupervisorSide, rt: TenantRuntime): void {
+    const { store } = this.ctx;
+    const t = rt.tenant;
+    ipc
+      .serve('flows.get', () => flowStore.readConfig(store, t))
+      .serve('flows.save', (config) =>
+        this.withTenantLock(t, () => store.transaction((tx) => flowStore.writeConfig(tx, t, config as NodeRedNode[]))),
+      )
+      .serve('credentials.get', () => runtimeStateStore.credentials(store, t))
+      .serve('credentials.save', (creds) => runtimeStateStore.saveCredentials(store, t, creds))
+      .serve('state.get', (name) => runtimeStateStore.state(store, t, name))
+      .serve('state.save', (name, value) => runtimeStateStore.saveState(store, t, name, value))
+      .serve('context.load', () => runtimeStateStore.context(store, t))
+      .serve('context.write', (writes) => store.transaction((tx) => runtimeStateStore.writeContext(tx, t, writes)))
+      .serve('token.verify', (token) => {
+        try {
+          const id = this.tokens.verify(token);
+          return id.tenant === t ? { username: id.username, profile: id.profile } : null;
+        } catch {
+          return null;
+        }
+      })
+      .serve('bus.publish', async (messages) => {
+        const bad = messages.find((m) => !(OUTBOUND_SUBJECTS as readonly string[]).includes(m.subject));
+        if (bad) throw new Error(`a flow cannot publish to ${bad.subject}`);
+        await this.ctx.bus.publishMany(messages.map((m) => ({ topic: topicOf(t, m.subject), key: m.key, value: m.value })));
+      });
+  }
+
+  private async onTenancy(batch: BusMessage[]): Promise<void> {
+    for (const m of batch) {
+      const e = m.value as TenancyEvent;
+      if (!e || typeof e.tenant !== 'string') continue;
+      if (e.type === 'CREATE') void this.ensureRunning(e.tenant).catch(() => {});
+      else if (e.type === 'DELETE') {
+        const rt = this.runtimes.get(e.tenant);
+        this.runtimes.delete(e.tenant);
+        await rt?.stop();
+      }
+    }
+  }
+
+  /** Device messages → the runtime of the topic's tenant, if it runs and some node listens. */
+  private forward(subject: string, batch: BusMessage[]): void {
+    const byTenant = new Map<string, BusMessage[]>();
+    for (const m of batch) {
+      const tenant = tenantOfTopic(m.topic);
+      const list = byTenant.get(tenant);
+      if (list) list.push(m);
+      else byTenant.set(tenant, [m]);
+    }
+    for (const [tenant, messages] of byTenant) {
+      const rt = this.runtimes.get(tenant);
+      const ipc = rt?.channel;
+      if (!ipc || !rt!.subjects.has(subject)) continue;
+      try {
+        ipc.emit('bus.deliver', { subject, messages: messages.map((m) => ({ key: m.key, value: m.value, id: m.id, timestamp: m.timestamp })) });
+      } catch {
+        /* the runtime is going away: it reloads nothing it missed (device data is a stream) */
+      }
+    }
+  }
+}
+
+/** tsc does not copy assets: put the palette nodes' .html and package.json (CommonJS) beside their compiled .js. */
+function preparePalette(projectRoot: string): void {
+  const src = path.join(projectRoot, 'runtime', 'palette');
+  const dst = path.join(projectRoot, 'dist', 'runtime', 'palette');
+  mkdirSync(dst, { recursive: true });
+  for (const f of readdirSync(src)) if (f.endsWith('.html') || f === 'package.json') copyFileSync(path.join(src, f), path.join(dst, f));
+}
+

@@ -1,0 +1,253 @@
+// One tenant's Node-RED process as a state machine: `state` is what is, `targetState` what should
+// be. A process that dies (or stops answering heartbeats) while it should run is restarted after a
+// back-off; too many crashes in a row start it in safe mode (editor up, flows stopped), which is
+// reported on /flows/v1/runtime rather than retried forever.
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { Logger } from '../../core-services/platform/log.js';
+import { IpcPeer, type HeartbeatData, type SupervisorSide, type TenantLaunchOptions } from './ipc.js';
+
+/** `failed`: it kept crashing even in safe mode; it is retried only when asked again (a request or a change). */
+export type RuntimeState = 'stopped' | 'starting' | 'running' | 'crashed' | 'stopping' | 'failed';
+
+/** First restart delay, ms; doubles per consecutive crash. */
+const RESTART_BACKOFF_BASE_MS = 250;
+/** Longest restart delay, ms. */
+const RESTART_BACKOFF_MAX_MS = 10_000;
+/** A run this long resets the crash count, ms. */
+const STABLE_RUN_MS = 30_000;
+/** Consecutive crashes before the next start is in safe mode (flows not started). */
+const MAX_CRASHES_BEFORE_SAFE_MODE = 5;
+/** Consecutive crashes (safe-mode starts included) after which no restart is tried on its own. */
+const MAX_CRASHES_BEFORE_GIVING_UP = 8;
+/** How long Node-RED may take to start before the start counts as a crash, ms. */
+const START_TIMEOUT_MS = 60_000;
+/** How much of a dying process's stderr is kept for the log, chars. */
+const STDERR_KEEP_CHARS = 4_000;
+/** How long `runtime.stop` may take before the process is killed, ms. */
+const STOP_GRACE_MS = 5_000;
+
+export interface RuntimeSettings {
+  /** V8 old-space cap of the process, MB. */
+  maxOldSpaceMb: number;
+  /** Heartbeat period, ms. */
+  heartbeatMs: number;
+  /** A process silent this long is killed and restarted (an endless loop blocks its event loop), ms. */
+  heartbeatTimeoutMs: number;
+  launch: Omit<TenantLaunchOptions, 'tenant' | 'safeMode'>;
+}
+
+export interface RuntimeReport {
+  tenant: string;
+  state: RuntimeState;
+  targetState: 'running' | 'stopped';
+  safeMode: boolean;
+  pid: number | null;
+  port: number | null;
+  restarts: number;
+  memory: { rssBytes: number; heapUsedBytes: number } | null;
+  messages: { nodes: number; busIn: number; busOut: number };
+  startedAt: number | null;
+  lastExit: { code: number | null; signal: string | null; at: number; reason: string } | null;
+}
+
+export class TenantRuntime {
+  state: RuntimeState = 'stopped';
+  targetState: 'running' | 'stopped' = 'stopped';
+  port: number | null = null;
+  restarts = 0;
+  safeMode = false;
+  subjects = new Set<string>();
+  private child: ChildProcess | null = null;
+  private ipc: SupervisorSide | null = null;
+  private crashes = 0;
+  private startedAt: number | null = null;
+  private lastBeat = 0;
+  private beat: HeartbeatData | null = null;
+  private lastExit: RuntimeReport['lastExit'] = null;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
+  private killReason = '';
+  private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  private reloadPending = false;
+
+  constructor(
+    readonly tenant: string,
+    private readonly settings: RuntimeSettings,
+    private readonly log: Logger,
+    /** Wires the supervisor's request handlers onto a new channel. */
+    private readonly attach: (ipc: SupervisorSide, rt: TenantRuntime) => void,
+  ) {}
+
+  /** Makes the runtime run; resolves once it serves (or rejects when it cannot start). */
+  start(): Promise<void> {
+    this.targetState = 'running';
+    if (this.state === 'running') return Promise.resolve();
+    const p = this.whenRunning();
+    if (this.state === 'failed') this.crashes = MAX_CRASHES_BEFORE_SAFE_MODE;
+    if (this.state === 'stopped' || this.state === 'failed') this.spawn();
+    return p;
+  }
+
+  whenRunning(): Promise<void> {
+    if (this.state === 'running') return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  async stop(): Promise<void> {
+    this.targetState = 'stopped';
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    const child = this.child;
+    if (!child) {
+      this.setState('stopped');
+      return;
+    }
+    this.setState('stopping');
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    try {
+      await Promise.race([this.ipc!.request('runtime.stop'), exited]);
+    } catch {
+      /* already gone */
+    }
+    child.kill('SIGTERM');
+    await exited;
+    clearTimeout(kill);
+  }
+
+  /** Applies a change made to the store over REST: reload now, or once the process is up. */
+  async reload(): Promise<void> {
+    if (this.state === 'running' && this.ipc) {
+      this.safeMode = false;
+      await this.ipc.request('flows.reload');
+    } else if (this.state === 'starting') this.reloadPending = true;
+  }
+
+  get channel(): SupervisorSide | null {
+    return this.state === 'running' ? this.ipc : null;
+  }
+
+  report(): RuntimeReport {
+    return {
+      tenant: this.tenant,
+      state: this.state,
+      targetState: this.targetState,
+      safeMode: this.safeMode,
+      pid: this.child?.pid ?? null,
+      port: this.port,
+      restarts: this.restarts,
+      memory: this.beat ? { rssBytes: this.beat.rssBytes, heapUsedBytes: this.beat.heapUsedBytes } : null,
+      messages: { nodes: this.beat?.nodeMessages ?? 0, busIn: this.beat?.busIn ?? 0, busOut: this.beat?.busOut ?? 0 },
+      startedAt: this.startedAt,
+      lastExit: this.lastExit,
+    };
+  }
+
+  private spawn(): void {
+    this.setState('starting');
+    this.safeMode = this.crashes >= MAX_CRASHES_BEFORE_SAFE_MODE;
+    if (this.safeMode) this.log.warn({ crashes: this.crashes }, 'tenant runtime keeps crashing: starting it in safe mode (flows stopped)');
+    const opts: TenantLaunchOptions = { ...this.settings.launch, tenant: this.tenant, safeMode: this.safeMode };
+    const entry = path.join(this.settings.launch.projectRoot, 'dist', 'runtime', 'tenant', 'main.js');
+    const child = fork(entry, [JSON.stringify(opts)], {
+      execArgv: [`--max-old-space-size=${this.settings.maxOldSpaceMb}`],
+      // stdout carries the child's pino lines (same format as ours); stderr (V8 fatal errors,
+      // crash traces) is turned into log events so it joins the one structured stream.
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
+    this.child = child;
+    this.killReason = '';
+    const ipc: SupervisorSide = new IpcPeer((p) => {
+      if (!child.connected) throw new Error('tenant runtime channel closed');
+      child.send(p);
+    });
+    this.ipc = ipc;
+    this.subjects = new Set();
+    this.attach(ipc, this);
+    ipc.on('ready', ({ port }) => this.onReady(port));
+    ipc.on('heartbeat', (b) => {
+      this.beat = b;
+      this.lastBeat = Date.now();
+    });
+    ipc.on('bus.subscriptions', ({ subjects }) => (this.subjects = new Set(subjects)));
+    child.on('message', (m) => ipc.receive(m));
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+      stderr = (stderr + d).slice(-STDERR_KEEP_CHARS);
+    });
+    child.stderr?.on('end', () => {
+      if (stderr.trim()) this.log.warn({ stderr: stderr.trim() }, 'tenant runtime wrote to stderr');
+    });
+    child.once('exit', (code, signal) => this.onExit(child, code, signal));
+    this.lastBeat = Date.now();
+    this.startWatchdog();
+  }
+
+  private onReady(port: number): void {
+    this.port = port;
+    this.startedAt = Date.now();
+    this.setState('running');
+    this.log.info({ pid: this.child?.pid, port, safeMode: this.safeMode }, 'tenant runtime running');
+    for (const w of this.waiters.splice(0)) w.resolve();
+    if (this.reloadPending) {
+      this.reloadPending = false;
+      void this.reload().catch((err) => this.log.warn({ err }, 'reload after start failed'));
+    }
+  }
+
+  private startWatchdog(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = setInterval(() => {
+      const silent = Date.now() - this.lastBeat;
+      const limit = this.state === 'starting' ? START_TIMEOUT_MS : this.settings.heartbeatTimeoutMs;
+      if (this.child && (this.state === 'running' || this.state === 'starting') && silent > limit) {
+        this.killReason = this.state === 'starting' ? 'did not start in time' : `no heartbeat for ${silent} ms`;
+        this.log.warn({ pid: this.child.pid, silent }, `tenant runtime unresponsive (${this.killReason}): killing it`);
+        this.child.kill('SIGKILL');
+      }
+    }, this.settings.heartbeatMs);
+    this.watchdog.unref();
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: string | null): void {
+    if (child !== this.child) return;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
+    this.ipc?.failPending('tenant runtime exited');
+    this.child = null;
+    this.ipc = null;
+    this.port = null;
+    this.beat = null;
+    const ranMs = this.startedAt ? Date.now() - this.startedAt : 0;
+    this.startedAt = null;
+    const reason = this.killReason || (this.targetState === 'stopped' ? 'stopped' : 'crashed');
+    this.lastExit = { code, signal, at: Date.now(), reason };
+    if (this.targetState === 'stopped') {
+      this.setState('stopped');
+      for (const w of this.waiters.splice(0)) w.reject(new Error('tenant runtime stopped'));
+      return;
+    }
+    this.crashes = ranMs >= STABLE_RUN_MS ? 1 : this.crashes + 1;
+    if (this.crashes >= MAX_CRASHES_BEFORE_GIVING_UP) {
+      this.log.error({ code, signal, reason, crashes: this.crashes }, 'tenant runtime crashes even in safe mode: not restarting it until asked again');
+      this.setState('failed');
+      for (const w of this.waiters.splice(0)) w.reject(new Error('tenant runtime failed'));
+      return;
+    }
+    const delay = Math.min(RESTART_BACKOFF_MAX_MS, RESTART_BACKOFF_BASE_MS * 2 ** (this.crashes - 1));
+    this.log.warn({ code, signal, reason, crashes: this.crashes, delay }, `tenant runtime exited (${reason}); restarting in ${delay} ms`);
+    this.setState('crashed');
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.targetState !== 'running') return;
+      this.restarts += 1;
+      this.spawn();
+    }, delay);
+  }
+
+  private setState(s: RuntimeState): void {
+    this.state = s;
+  }
+}

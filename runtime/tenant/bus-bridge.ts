@@ -1,0 +1,97 @@
+// How a tenant runtime's nodes reach the platform bus. Nodes see only this interface (through
+// RED.settings.dojot); the tenant is implied, so a node can neither read nor write another
+// tenant's topics. Embedded mode: IpcBusBridge, through the supervisor. A later Kafka mode gives
+// the runtime a KafkaBusBridge connected to `<tenant>.<subject>` topics directly, with the same
+// interface, so no node changes.
+import type { BusDelivery, TenantSide } from '../supervisor/ipc.js';
+
+/** Subjects a runtime may receive (dojot fed flows from these two, §5.2). */
+export const INBOUND_SUBJECTS = ['device-data', 'dojot.device-manager.device'] as const;
+/** Subjects a runtime may publish to. */
+export const OUTBOUND_SUBJECTS = ['device-data', 'dojot.device-manager.device', 'dojot.notifications', 'dojot.ftp'] as const;
+
+export type InboundSubject = (typeof INBOUND_SUBJECTS)[number];
+export type OutboundSubject = (typeof OUTBOUND_SUBJECTS)[number];
+
+export interface TenantBusMessage {
+  subject: InboundSubject;
+  /** The device id for device messages. */
+  key: string | null;
+  value: unknown;
+  /** Stable across redeliveries: de-duplicate on it. */
+  id: string;
+  /** epoch ms */
+  timestamp: number;
+}
+
+export type TenantBusHandler = (msg: TenantBusMessage) => void;
+
+export interface BusBridge {
+  readonly tenant: string;
+  /** Listens to one of this tenant's subjects; returns the function that stops listening. */
+  subscribe(subject: InboundSubject, handler: TenantBusHandler): () => void;
+  /** Publishes on `<tenant>.<subject>`; resolves once the bus holds the message. */
+  publish(subject: OutboundSubject, key: string | null, value: unknown): Promise<void>;
+}
+
+export class IpcBusBridge implements BusBridge {
+  private handlers = new Map<string, Set<TenantBusHandler>>();
+  private outbox: { subject: string; key: string | null; value: unknown; resolve: () => void; reject: (e: Error) => void }[] = [];
+  received = 0;
+  published = 0;
+
+  constructor(
+    readonly tenant: string,
+    private readonly ipc: TenantSide,
+  ) {
+    ipc.on('bus.deliver', (d) => this.deliver(d));
+  }
+
+  subscribe(subject: InboundSubject, handler: TenantBusHandler): () => void {
+    if (!(INBOUND_SUBJECTS as readonly string[]).includes(subject)) throw new Error(`a flow cannot listen to ${subject}`);
+    let set = this.handlers.get(subject);
+    if (!set) this.handlers.set(subject, (set = new Set()));
+    set.add(handler);
+    this.announce();
+    return () => {
+      set.delete(handler);
+      if (set.size === 0) this.handlers.delete(subject);
+      this.announce();
+    };
+  }
+
+  async publish(subject: OutboundSubject, key: string | null, value: unknown): Promise<void> {
+    if (!(OUTBOUND_SUBJECTS as readonly string[]).includes(subject)) throw new Error(`a flow cannot publish to ${subject}`);
+    this.published += 1;
+    // Messages published in one turn of the event loop cross the channel as one request: one
+    // round trip per message would cap a runtime at a few thousand messages per second.
+    return new Promise((resolve, reject) => {
+      this.outbox.push({ subject, key, value, resolve, reject });
+      if (this.outbox.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.outbox;
+    this.outbox = [];
+    this.ipc.request('bus.publish', batch.map(({ subject, key, value }) => ({ subject, key, value }))).then(
+      () => batch.forEach((m) => m.resolve()),
+      (err: Error) => batch.forEach((m) => m.reject(err)),
+    );
+  }
+
+  private deliver(d: BusDelivery): void {
+    const set = this.handlers.get(d.subject);
+    if (!set) return;
+    for (const m of d.messages) {
+      this.received += 1;
+      const msg: TenantBusMessage = { subject: d.subject as InboundSubject, key: m.key, value: m.value, id: m.id, timestamp: m.timestamp };
+      for (const h of set) h(msg);
+    }
+  }
+
+  /** The supervisor forwards only the subjects some node listens to. */
+  private announce(): void {
+    this.ipc.emit('bus.subscriptions', { subjects: [...this.handlers.keys()] });
+  }
+}

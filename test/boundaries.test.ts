@@ -1,0 +1,64 @@
+// Imports flow one way (docs/architecture.md): a service imports platform/ and a sibling's
+// client.ts only; platform/ imports no service; runtime/ imports platform/ and auth's client.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../core-services/platform/paths.js';
+
+const root = projectRoot();
+
+function tsFiles(dir: string): string[] {
+  let out: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e);
+    if (statSync(p).isDirectory()) out = out.concat(tsFiles(p));
+    else if (p.endsWith('.ts') && !p.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+function relativeImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const found = [...text.matchAll(/(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g)];
+  return found.map((m) => path.relative(root, path.resolve(path.dirname(file), m[1] ?? m[2])));
+}
+
+/** May `from` (a repo-relative file) import `to` (a repo-relative path)? */
+function allowed(from: string, to: string): boolean {
+  const [top, svc] = from.split(path.sep);
+  const [toTop, toSvc, toFile] = to.split(path.sep);
+  if (top === 'bin' || top === 'test' || top === 'bench') return true;
+  // Tests and contract suites may use the shared test helpers (free ports, service checks).
+  if (/\.(test|contract)\.ts$/.test(from) && to.startsWith(`test${path.sep}helpers${path.sep}`)) return true;
+  if (top === 'core-services') {
+    if (svc === 'platform') return toTop === 'core-services' && toSvc === 'platform';
+    // The flow engine is a service too: others reach it through runtime/<part>/client.ts only.
+    if (toTop === 'runtime') return toFile === 'client.js';
+    if (toTop !== 'core-services') return false;
+    if (from.endsWith('.test.ts') && toSvc === svc) return true;
+    return toSvc === svc || toSvc === 'platform' || toFile === 'client.js';
+  }
+  if (top === 'runtime') {
+    return toTop === 'runtime' || (toTop === 'core-services' && (toSvc === 'platform' || toFile === 'client.js'));
+  }
+  return toTop === top;
+}
+
+describe('import boundaries', () => {
+  it('keeps every import inside the table of docs/architecture.md', () => {
+    const offences: string[] = [];
+    for (const dir of ['core-services', 'runtime', 'editor-theme', 'flows-examples']) {
+      for (const file of tsFiles(path.join(root, dir))) {
+        const from = path.relative(root, file);
+        for (const to of relativeImports(file)) if (!allowed(from, to)) offences.push(`${from} → ${to}`);
+      }
+    }
+    assert.deepEqual(offences, []);
+  });
+});

@@ -1,0 +1,112 @@
+// External services for the adapter tests (Kafka, PostgreSQL, Redis). Each test suite that needs
+// one calls `requireService.call(this, name)` in a `before` hook: it returns where the service is,
+// or skips the suite with a loud line on stderr. In CI (CI=true) a missing service fails instead:
+// a skipped services test must never pass silently there.
+import net from 'node:net';
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+
+export type ServiceName = 'kafka' | 'postgres' | 'redis';
+
+/** The variable naming each service, and an example value. */
+export const SERVICE_ENV: Record<ServiceName, { variable: string; example: string }> = {
+  kafka: { variable: 'DOJOT_TEST_KAFKA_BROKERS', example: '127.0.0.1:9092' },
+  postgres: { variable: 'DOJOT_TEST_POSTGRES_URL', example: 'postgres://postgres@127.0.0.1:5432/test' },
+  redis: { variable: 'DOJOT_TEST_REDIS_URL', example: 'redis://127.0.0.1:6379' },
+};
+
+/** How long the reachability check may take, ms. */
+const PROBE_TIMEOUT_MS = 3_000;
+
+function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Resolves if a TCP connection to host:port opens (a cheap first check with a clear error). */
+function tcpOpen(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', (err) => {
+      socket.destroy();
+      reject(err);
+    });
+  });
+}
+
+const PROBES: Record<ServiceName, (where: string) => Promise<void>> = {
+  async kafka(brokers) {
+    const list = brokers.split(',').map((b) => b.trim()).filter(Boolean);
+    const [host, port] = [list[0].slice(0, list[0].lastIndexOf(':')), Number(list[0].slice(list[0].lastIndexOf(':') + 1))];
+    await tcpOpen(host, port);
+    const admin = new Kafka({
+      brokers: list,
+      clientId: 'dojot-red-test-probe',
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: PROBE_TIMEOUT_MS,
+      retry: { retries: 0 },
+    }).admin();
+    try {
+      await admin.connect();
+      await admin.listTopics();
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  },
+  async postgres(url) {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+    } finally {
+      await client.end().catch(() => {});
+    }
+  },
+  async redis(url) {
+    const client = new Redis(url, { lazyConnect: true, connectTimeout: PROBE_TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    let cause: Error | undefined;
+    client.on('error', (err: Error) => (cause = err)); // connect() only says "Connection is closed"
+    try {
+      await client.connect();
+      await client.ping();
+    } catch (err) {
+      throw cause ?? err;
+    } finally {
+      client.disconnect();
+    }
+  },
+};
+
+/**
+ * For a mocha `before` hook: `const url = await requireService.call(this, 'postgres')`.
+ * Returns the service's address from DOJOT_TEST_*; if it is unset or unreachable, fails the hook
+ * when CI=true, and otherwise prints `SKIPPED: ...` to stderr and skips the suite.
+ */
+export async function requireService(this: Mocha.Context, name: ServiceName): Promise<string> {
+  const { variable, example } = SERVICE_ENV[name];
+  const where = process.env[variable]?.trim();
+  let reason: string | undefined;
+  if (!where) {
+    reason = `${variable} is not set`;
+  } else {
+    try {
+      await withTimeout(PROBES[name](where), `${name} at ${where}`);
+    } catch (err) {
+      reason = `${name} at ${where} is not reachable: ${(err as Error).message}`;
+    }
+  }
+  if (reason === undefined) return where as string;
+  const suite = this.test?.parent?.fullTitle() || this.currentTest?.parent?.fullTitle() || 'a test suite';
+  const line = `SKIPPED: ${suite} needs ${name}: set ${variable} (e.g. ${example}) (${reason})`;
+  if (process.env.CI === 'true') throw new Error(`${line} — a skipped services test fails CI`);
+  process.stderr.write(`\n*** ${line}\n\n`);
+  this.skip();
+}
