@@ -14,7 +14,10 @@ import { installAuthentication } from '../core-services/gateway/authenticate.js'
 import { createDeviceManager } from '../core-services/device-manager/index.js';
 import { createHistory } from '../core-services/history/index.js';
 import { createMqttAgent } from '../core-services/mqtt-agent/index.js';
+import { createX509 } from '../core-services/x509/index.js';
 import { createFlowEngine } from '../runtime/index.js';
+import { createCron } from '../core-services/cron/index.js';
+import { createKafkaWs } from '../core-services/kafka-ws/index.js';
 
 export interface RunningPlatform {
   config: Readonly<Config>;
@@ -26,6 +29,8 @@ export interface RunningPlatform {
   httpUrl: string;
   httpPort: number;
   mqttPort: number | null;
+  /** The MQTTS port actually bound (useful with port 0). */
+  mqttsPort: number | null;
   close(): Promise<void>;
 }
 
@@ -59,10 +64,17 @@ export async function startPlatform(config: Readonly<Config>, log: Logger = crea
     const devices = deviceManager.client;
     // history persists what the agent publishes; the agent accepts devices last, once all is ready.
     const history = createHistory(ctx, { devices });
-    const mqtt = createMqttAgent(ctx, { devices });
-    // the flow engine: tenant runtimes fed from the bus, editor tokens checked by auth.
-    const flows = createFlowEngine(ctx, { tokens: auth.tokens });
-    const services: Service[] = [auth, deviceManager, history, flows, mqtt];
+    // x509 before the agent: its TLS listener needs the CA and asks who each certificate names.
+    const x509 = createX509(ctx, { devices });
+    const mqtt = createMqttAgent(ctx, { devices, x509: x509.client });
+    // cron: the scheduler; its client is what data-manager imports and exports jobs through.
+    const cron = createCron(ctx);
+    // the flow engine: tenant runtimes fed from the bus, editor tokens checked by auth; the
+    // dojot nodes look devices up (static values, templates) and schedule jobs.
+    const flows = createFlowEngine(ctx, { tokens: auth.tokens, devices, cron: cron.client });
+    // kafka-ws: live bus messages over websocket, beside the editor's /flows/comms on the same port.
+    const kafkaWs = createKafkaWs(ctx);
+    const services: Service[] = [auth, deviceManager, history, flows, cron, kafkaWs, x509, mqtt];
 
     for (const s of services) if (s.routes) await app.register(s.routes);
     for (const s of services) {
@@ -74,11 +86,12 @@ export async function startPlatform(config: Readonly<Config>, log: Logger = crea
     closers.push(() => app.close());
     const httpPort = (app.server.address() as AddressInfo).port;
     const mqttPort = mqtt.address()?.port ?? null;
+    const mqttsPort = mqtt.tlsAddress()?.port ?? null;
     log.info(
-      { http: httpPort, mqtt: mqttPort, store: store.kind, bus: bus.kind, cache: cache.kind, dataDir: config.dataDir, ms: Date.now() - started },
+      { http: httpPort, mqtt: mqttPort, mqtts: mqttsPort, store: store.kind, bus: bus.kind, cache: cache.kind, dataDir: config.dataDir, ms: Date.now() - started },
       `dojot-red ready: HTTP on ${config.httpHost}:${httpPort}, MQTT on ${mqttPort === null ? '(plain MQTT off)' : `${config.mqttHost}:${mqttPort}`}, data in ${config.dataDir}`,
     );
-    return { config, log, bus, store, cache, httpUrl: `http://127.0.0.1:${httpPort}`, httpPort, mqttPort, close };
+    return { config, log, bus, store, cache, httpUrl: `http://127.0.0.1:${httpPort}`, httpPort, mqttPort, mqttsPort, close };
   } catch (err) {
     await close();
     throw err;

@@ -4,6 +4,8 @@ import type { PlatformContext } from '../core-services/platform/context.js';
 import type { Service } from '../core-services/platform/service.js';
 import { projectRoot } from '../core-services/platform/paths.js';
 import type { TokenService } from '../core-services/auth/client.js';
+import type { CronClient } from '../core-services/cron/client.js';
+import type { DeviceManagerClient } from '../core-services/device-manager/client.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { flowRoutes } from './flows-api/routes.js';
 import { editorRoutes } from './flows-api/editor-proxy.js';
@@ -18,7 +20,8 @@ export interface FlowEngine extends Service {
   supervisor: Supervisor;
 }
 
-export function createFlowEngine(ctx: PlatformContext, deps: { tokens: TokenService }): FlowEngine {
+/** devices: static values and templates for the dojot head nodes; cron: the scheduler of the cron nodes. */
+export function createFlowEngine(ctx: PlatformContext, deps: { tokens: TokenService; devices?: DeviceManagerClient; cron?: CronClient }): FlowEngine {
   const { config } = ctx;
   const log = ctx.log.child({ svc: 'flows' });
   const supervisor = new Supervisor({ ...ctx, log }, {
@@ -34,7 +37,7 @@ export function createFlowEngine(ctx: PlatformContext, deps: { tokens: TokenServ
       docsUrl: DOCS_URL,
       userDir: path.join(config.dataDir, 'flows'),
     },
-  }, deps.tokens);
+  }, deps.tokens, { devices: deps.devices, cron: deps.cron });
   return {
     name: 'flows',
     supervisor,

@@ -44,7 +44,7 @@ export class AuthService {
       });
     });
     await this.announce(events);
-    if (events.length) this.ctx.log.info({ svc: 'auth' }, 'first start: created tenant "admin" with user admin / password admin — change it');
+    if (events.length) this.ctx.log.info('first start: created tenant "admin" with user admin / password admin — change it');
   }
 
   async login(username: string, passwd: string, address: string): Promise<string> {
@@ -145,7 +145,7 @@ export class AuthService {
   private async announce(events: TenancyChange): Promise<void> {
     for (const e of events) {
       await this.ctx.bus.publish(TENANCY_TOPIC, e.tenant, e);
-      this.ctx.log.info({ svc: 'auth', tenant: e.tenant }, `tenant ${e.type === 'CREATE' ? 'created' : 'deleted'}`);
+      this.ctx.log.info({ tenant: e.tenant }, `tenant ${e.type === 'CREATE' ? 'created' : 'deleted'}`);
     }
   }
 

@@ -42,3 +42,18 @@ export interface CronClient {
   /** Replaces every job of the tenant (data-manager import): all or nothing. */
   replaceJobs(tenant: string, jobs: CronJob[]): Promise<void>;
 }
+
+/** One service's share of an import: SQL run inside the importer's one transaction, then side effects. */
+export interface ReplaceStep {
+  apply(tx: import('../platform/store/index.js').Sql): Promise<void>;
+  /** After the commit: arm timers, notify, restart. */
+  after(): Promise<void>;
+}
+
+/** What data-manager uses to replace a tenant's jobs as part of one all-or-nothing import. */
+export interface CronImportClient extends CronClient {
+  /** Checks one spec as POST would; throws a PlatformError (400) naming the bad field. */
+  validateSpec(spec: unknown): CronJobSpec;
+  /** Validates every job (throws naming `[index].spec.<field>`) and returns the step that replaces them. */
+  prepareReplace(tenant: string, jobs: unknown[]): ReplaceStep;
+}

@@ -8,6 +8,7 @@ import { authenticate } from './authenticate.js';
 import { authorizeForward } from './authorize-forward.js';
 import { authorizePublish } from './authorize-publish.js';
 import { authorizeSubscribe } from './authorize-subscribe.js';
+import type { Refusals } from './certificate-identity.js';
 import type { Counters } from './counters.js';
 import { Sessions } from './sessions.js';
 
@@ -22,6 +23,8 @@ export interface BrokerDeps {
   counters: Counters;
   log: Logger;
   payloadLimitBytes: number;
+  /** Why MQTTS clients were refused, newest last. */
+  refusals: Refusals;
 }
 
 export interface Broker {

@@ -1,34 +1,63 @@
 // The MQTT agent: devices connect as `<tenant>:<device>`, publish JSON to their attrs topic and
 // receive actuations on their config topic (§3). Uplink goes to `<tenant>.device-data`,
-// downlink comes from `<tenant>.dojot.device-manager.device`.
+// downlink comes from `<tenant>.dojot.device-manager.device`. Given the x509 client, devices also
+// connect over mutual TLS on mqttsPort, named by their certificate.
 import type { DeviceManagerClient } from '../device-manager/client.js';
 import type { Subscription } from '../platform/bus/index.js';
 import type { PlatformContext } from '../platform/context.js';
 import type { Service } from '../platform/service.js';
+import type { X509Client } from '../x509/client.js';
 import { createBroker, type Broker } from './broker.js';
+import { Refusals, type Refusal } from './certificate-identity.js';
 import { Counters, type AgentCounters } from './counters.js';
 import { subscribeDownlink } from './downlink.js';
 import { listenTcp, type Listener } from './listeners.js';
+import { listenTls, type TlsListener } from './tls-listener.js';
 
 export type { AgentCounters } from './counters.js';
 
 export interface MqttAgent extends Service {
   /** The plain-MQTT port actually bound (useful with port 0), or null when not listening. */
   address(): { port: number } | null;
+  /** The MQTTS port actually bound, or null when there is no TLS listener. */
+  tlsAddress(): { port: number } | null;
   counters(): AgentCounters;
+  /** Why MQTTS clients were refused lately (handshake failures, revoked or unknown certificates). */
+  tlsRefusals(): Refusal[];
 }
 
-export function createMqttAgent(ctx: PlatformContext, deps: { devices: DeviceManagerClient }): MqttAgent {
+export function createMqttAgent(ctx: PlatformContext, deps: { devices: DeviceManagerClient; x509?: X509Client }): MqttAgent {
   const log = ctx.log.child({ svc: 'mqtt-agent' });
   const counters = new Counters();
+  const refusals = new Refusals();
   let broker: Broker | null = null;
   let downlink: Subscription | null = null;
   let listener: Listener | null = null;
+  let tlsListener: TlsListener | null = null;
+  let unsubscribeX509: (() => void) | null = null;
+
+  async function startTls(x509: X509Client, b: Broker): Promise<void> {
+    const tlsOn = await listenTls({
+      handle: b.aedes.handle, host: ctx.config.mqttHost, port: ctx.config.mqttsPort, hostnames: ctx.config.mqttsHostnames, x509, refusals, log,
+    });
+    tlsListener = tlsOn;
+    unsubscribeX509 = x509.onEvent((e) => {
+      if (e.type === 'revoked') {
+        const n = b.sessions.disconnectCertificate(e.fingerprint);
+        if (n) log.info({ tenant: e.tenant, fingerprint: e.fingerprint, connections: n }, 'certificate revoked: connections closed');
+      } else {
+        tlsOn.reload().catch((err: unknown) => log.error({ err }, 'could not reload the trusted CAs'));
+      }
+    });
+    log.info({ port: tlsOn.port, hostnames: ctx.config.mqttsHostnames }, 'MQTTS listening');
+  }
 
   return {
     name: 'mqtt-agent',
     address: () => (listener ? { port: listener.port } : null),
+    tlsAddress: () => (tlsListener ? { port: tlsListener.port } : null),
     counters: () => counters.snapshot(broker?.aedes.connectedClients ?? 0),
+    tlsRefusals: () => refusals.recent(),
 
     async start() {
       broker = await createBroker({
@@ -37,6 +66,7 @@ export function createMqttAgent(ctx: PlatformContext, deps: { devices: DeviceMan
         counters,
         log,
         payloadLimitBytes: ctx.config.mqttPayloadLimitBytes,
+        refusals,
       });
       downlink = await subscribeDownlink({ bus: ctx.bus, aedes: broker.aedes, sessions: broker.sessions, log, instanceId: broker.aedes.id });
       // Devices are accepted last, once uplink and downlink are both wired.
@@ -44,12 +74,17 @@ export function createMqttAgent(ctx: PlatformContext, deps: { devices: DeviceMan
         listener = await listenTcp(broker.aedes.handle, ctx.config.mqttHost, ctx.config.mqttPort, log);
         log.info({ port: listener.port }, 'plain MQTT listening');
       }
+      if (deps.x509) await startTls(deps.x509, broker);
     },
 
     async close() {
       // Stop taking connections, then end the sessions, then stop listening to the bus.
+      unsubscribeX509?.();
+      unsubscribeX509 = null;
       await listener?.close();
       listener = null;
+      await tlsListener?.close();
+      tlsListener = null;
       await broker?.close();
       broker = null;
       await downlink?.close();

@@ -3,6 +3,7 @@
 // CONNECT rides on the client object under a symbol: the hot path reads a property, no lookup.
 import type { Client } from 'aedes';
 import type { DeviceIdentity } from './acl.js';
+import { certificateOf } from './certificate-identity.js';
 
 const IDENTITY = Symbol('dojot.device');
 
@@ -18,29 +19,51 @@ export function setIdentity(client: Client, id: DeviceIdentity): void {
 
 export class Sessions {
   private readonly byDevice = new Map<string, Set<Client>>();
+  /** MQTTS clients by certificate fingerprint: a revoked certificate ends its connections only. */
+  private readonly byCertificate = new Map<string, Set<Client>>();
 
   add(client: Client): void {
     const id = identityOf(client);
     if (!id) return;
-    let set = this.byDevice.get(id.name);
-    if (!set) this.byDevice.set(id.name, (set = new Set()));
-    set.add(client);
+    addTo(this.byDevice, id.name, client);
+    const fp = certificateOf(client);
+    if (fp) addTo(this.byCertificate, fp, client);
   }
 
   remove(client: Client): void {
     const id = identityOf(client);
-    const set = id && this.byDevice.get(id.name);
-    if (!set) return;
-    set.delete(client);
-    if (set.size === 0) this.byDevice.delete(id.name);
+    if (id) removeFrom(this.byDevice, id.name, client);
+    const fp = certificateOf(client);
+    if (fp) removeFrom(this.byCertificate, fp, client);
   }
 
   /** Closes every connection of `<tenant>:<device>`; returns how many there were. */
   disconnect(name: string): number {
-    const set = this.byDevice.get(name);
-    if (!set) return 0;
-    const clients = [...set];
-    for (const c of clients) c.close();
-    return clients.length;
+    return closeAll(this.byDevice.get(name));
   }
+
+  /** Closes every connection made with this certificate; returns how many there were. */
+  disconnectCertificate(fingerprint: string): number {
+    return closeAll(this.byCertificate.get(fingerprint));
+  }
+}
+
+function addTo(map: Map<string, Set<Client>>, key: string, client: Client): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(client);
+}
+
+function removeFrom(map: Map<string, Set<Client>>, key: string, client: Client): void {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(client);
+  if (set.size === 0) map.delete(key);
+}
+
+function closeAll(set: Set<Client> | undefined): number {
+  if (!set) return 0;
+  const clients = [...set];
+  for (const c of clients) c.close();
+  return clients.length;
 }

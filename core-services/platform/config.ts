@@ -9,6 +9,12 @@ export interface Config {
   /** @default '0.0.0.0' */ mqttHost: string;
   /** @default true — plain MQTT listener on mqttPort */ mqttInsecure: boolean;
   /** @default 8883 */ mqttsPort: number;
+  /** @default ['localhost', '127.0.0.1', '::1'] — names (DNS or IP) in the MQTTS server certificate */ mqttsHostnames: string[];
+  /** @default 3650 — lifetime of the CA certificate made on first start, days */ x509CaValidityDays: number;
+  /** @default 365 — lifetime of a device certificate, days */ x509CertValidityDays: number;
+  /** @default 24 — a CRL's next-update is this far after it is signed, hours */ x509CrlValidityHours: number;
+  /** @default '' — PEM file of the CA certificate; empty means a CA made and kept in the store */ x509CaCertFile: string;
+  /** @default '' — PEM file of the CA private key (given together with x509CaCertFile) */ x509CaKeyFile: string;
   /** @default './data' (resolved to an absolute path) */ dataDir: string;
   /** @default [] — empty means the in-process bus */ kafkaBrokers: string[];
   /** @default 4 — partitions of each topic the Kafka bus creates */ kafkaPartitions: number;
@@ -28,6 +34,15 @@ export interface Config {
   /** @default 5 — longest a function node may run synchronously before it is interrupted, s (0 = no limit) */ runtimeFunctionTimeoutSeconds: number;
   /** @default 10000 — a tenant runtime silent this long is killed and restarted, ms */ runtimeHeartbeatTimeoutMs: number;
   /** @default [] — extra folders of Node-RED nodes offered to every tenant (comma-separated paths) */ runtimeNodesDirs: string[];
+  /** @default [] — base URLs a cron job's http action may target; empty means the platform itself */ cronHttpAllowedBaseUrls: string[];
+  /** @default 10000 — how often cron re-reads jobs written by other instances, ms */ cronSyncMs: number;
+  /** @default 60 — lifetime of a kafka-ws ticket, s */ kafkaWsTicketTtlSeconds: number;
+  /** @default 7200 — a kafka-ws connection is closed (4408) after this long, s */ kafkaWsMaxLifetimeSeconds: number;
+  /** @default false — close a kafka-ws connection when the token its ticket came from expires */ kafkaWsLifetimeFromToken: boolean;
+  /** @default 1048576 — bytes a slow kafka-ws client may have queued before it is dropped */ kafkaWsMaxBufferBytes: number;
+  /** @default 13 — uploads kafka2ftp retries after a failure */ kafka2ftpRetries: number;
+  /** @default 1000 — first back-off of kafka2ftp, doubled after each failure, ms */ kafka2ftpRetryBaseMs: number;
+  /** @default 60000 — longest back-off of kafka2ftp, ms */ kafka2ftpRetryMaxMs: number;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -70,7 +85,16 @@ const brokers: Parser<string[]> = (raw) => {
   }
   return list;
 };
+/** A comma-separated list of base URLs (each checked like url()). */
+const urls = (protocols: string[]): Parser<string[]> => (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean).map((s) => url(protocols)(s));
 const paths: Parser<string[]> = (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean).map((s) => path.resolve(s));
+const hostnames: Parser<string[]> = (raw) => {
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0) throw new Error('expected at least one host name');
+  for (const h of list) if (!/^[A-Za-z0-9.\-:*]+$/.test(h)) throw new Error(`expected host names or IP addresses separated by commas, got "${h}"`);
+  return list;
+};
+const file: Parser<string> = (raw) => path.resolve(raw.trim());
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const logLevel: Parser<Config['logLevel']> = (raw) => {
   const v = raw.trim().toLowerCase();
@@ -88,6 +112,12 @@ export const CONFIG_SPEC: Spec = {
   mqttHost: { env: 'DOJOT_MQTT_HOST', parse: text, default: '0.0.0.0' },
   mqttInsecure: { env: 'DOJOT_MQTT_INSECURE', parse: bool, default: true },
   mqttsPort: { env: 'DOJOT_MQTTS_PORT', parse: port, default: 8883 },
+  mqttsHostnames: { env: 'DOJOT_MQTTS_HOSTNAMES', parse: hostnames, default: ['localhost', '127.0.0.1', '::1'] },
+  x509CaValidityDays: { env: 'DOJOT_X509_CA_VALIDITY_DAYS', parse: int(1, 36_500), default: 3650 },
+  x509CertValidityDays: { env: 'DOJOT_X509_CERT_VALIDITY_DAYS', parse: int(1, 36_500), default: 365 },
+  x509CrlValidityHours: { env: 'DOJOT_X509_CRL_VALIDITY_HOURS', parse: int(1, 24 * 365), default: 24 },
+  x509CaCertFile: { env: 'DOJOT_X509_CA_CERT_FILE', parse: file, default: '' },
+  x509CaKeyFile: { env: 'DOJOT_X509_CA_KEY_FILE', parse: file, default: '' },
   dataDir: { env: 'DOJOT_DATA_DIR', parse: text, default: './data' },
   kafkaBrokers: { env: 'DOJOT_KAFKA_BROKERS', parse: brokers, default: [] },
   kafkaPartitions: { env: 'DOJOT_KAFKA_PARTITIONS', parse: int(1, 10_000), default: 4 },
@@ -107,6 +137,15 @@ export const CONFIG_SPEC: Spec = {
   runtimeFunctionTimeoutSeconds: { env: 'DOJOT_RUNTIME_FUNCTION_TIMEOUT', parse: int(0, 3600), default: 5 },
   runtimeHeartbeatTimeoutMs: { env: 'DOJOT_RUNTIME_HEARTBEAT_TIMEOUT_MS', parse: int(1000, 600_000), default: 10_000 },
   runtimeNodesDirs: { env: 'DOJOT_RUNTIME_NODES_DIRS', parse: paths, default: [] },
+  cronHttpAllowedBaseUrls: { env: 'DOJOT_CRON_HTTP_ALLOWED_BASE_URLS', parse: urls(['http:', 'https:']), default: [] },
+  cronSyncMs: { env: 'DOJOT_CRON_SYNC_MS', parse: int(100, 3_600_000), default: 10_000 },
+  kafkaWsTicketTtlSeconds: { env: 'DOJOT_KAFKA_WS_TICKET_TTL', parse: int(1, 3600), default: 60 },
+  kafkaWsMaxLifetimeSeconds: { env: 'DOJOT_KAFKA_WS_MAX_LIFETIME', parse: int(1, 31 * 24 * 3600), default: 7200 },
+  kafkaWsLifetimeFromToken: { env: 'DOJOT_KAFKA_WS_LIFETIME_FROM_TOKEN', parse: bool, default: false },
+  kafkaWsMaxBufferBytes: { env: 'DOJOT_KAFKA_WS_MAX_BUFFER', parse: int(1024, 1024 ** 3), default: 1024 * 1024 },
+  kafka2ftpRetries: { env: 'DOJOT_KAFKA2FTP_RETRIES', parse: int(0, 100), default: 13 },
+  kafka2ftpRetryBaseMs: { env: 'DOJOT_KAFKA2FTP_RETRY_BASE_MS', parse: int(1, 3_600_000), default: 1000 },
+  kafka2ftpRetryMaxMs: { env: 'DOJOT_KAFKA2FTP_RETRY_MAX_MS', parse: int(1, 3_600_000), default: 60_000 },
 };
 
 /** Reads the configuration from an environment (process.env by default); throws ConfigError naming the variable. */
@@ -125,5 +164,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     }
   }
   out.dataDir = path.resolve(out.dataDir as string);
+  // A CA certificate without its key (or the reverse) cannot sign anything.
+  if (Boolean(out.x509CaCertFile) !== Boolean(out.x509CaKeyFile)) {
+    const missing = out.x509CaCertFile ? CONFIG_SPEC.x509CaKeyFile.env : CONFIG_SPEC.x509CaCertFile.env;
+    throw new ConfigError(missing, `must be set together with ${missing === CONFIG_SPEC.x509CaKeyFile.env ? CONFIG_SPEC.x509CaCertFile.env : CONFIG_SPEC.x509CaKeyFile.env}`);
+  }
   return Object.freeze(out as unknown as Config);
 }

@@ -2,6 +2,8 @@
 // Both sides speak the same shapes: requests with an id and their answers, and one-way events.
 //   {"t":"req","id":7,"op":"flows.get","args":[]}        → {"t":"res","id":7,"ok":true,"value":[...]}
 //   {"t":"ev","ev":"heartbeat","data":{...}}              (no answer)
+import type { CronJobSpec } from '../../core-services/cron/client.js';
+import type { FullDevice } from '../../core-services/device-manager/client.js';
 
 /** Requests the child makes of the supervisor (the tenant is implied by the channel). */
 export type ChildRequests = {
@@ -17,6 +19,12 @@ export type ChildRequests = {
   'token.verify': (token: string) => { username: string; profile: string } | null;
   /** Publishes on `<tenant>.<subject>` for each message, in order; resolves once the bus holds them. */
   'bus.publish': (messages: { subject: string; key: string | null; value: unknown }[]) => void;
+  /** The tenant's device (dojot's FullDevice), or null: static values and templates for the head nodes. */
+  'device.get': (id: string) => FullDevice | null;
+  /** Creates (or replaces, with an id) a job of the tenant's scheduler; resolves to its id. */
+  'cron.create': (spec: CronJobSpec, jobId: string | null) => string;
+  /** false when the tenant has no such job. */
+  'cron.remove': (jobId: string) => boolean;
 };
 
 /** Requests the supervisor makes of the child. */

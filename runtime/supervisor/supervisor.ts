@@ -2,6 +2,7 @@
 // tenant CREATE events (`dojot-management.dojot.tenancy`), stopped on DELETE. It answers the
 // runtimes' storage, token and bus requests with the tenant fixed by the channel, and forwards
 // each tenant's device messages to that tenant's runtime only.
+import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { PlatformContext } from '../../core-services/platform/context.js';
@@ -9,6 +10,8 @@ import type { BusMessage, Subscription } from '../../core-services/platform/bus/
 import { TENANCY_TOPIC, allTenants, tenantOfTopic, topicOf } from '../../core-services/platform/contracts/topics.js';
 import type { TenancyEvent } from '../../core-services/platform/contracts/messages.js';
 import type { TokenService } from '../../core-services/auth/client.js';
+import type { CronClient } from '../../core-services/cron/client.js';
+import type { DeviceManagerClient } from '../../core-services/device-manager/client.js';
 import { flowStore, runtimeStateStore } from '../storage/flow-store.js';
 import type { NodeRedNode } from '../storage/config-split.js';
 import { INBOUND_SUBJECTS, OUTBOUND_SUBJECTS } from '../tenant/bus-bridge.js';
@@ -16,6 +19,8 @@ import type { SupervisorSide } from './ipc.js';
 import { TenantRuntime, type RuntimeReport, type RuntimeSettings } from './tenant-runtime.js';
 
 const BUS_GROUP = 'flow-runtimes';
+/** Every instance must hear every tenancy event (each starts/stops its own runtimes). */
+const TENANCY_GROUP = `flow-runtimes-tenancy-${randomUUID()}`;
 
 export class Supervisor {
   private runtimes = new Map<string, TenantRuntime>();
@@ -27,12 +32,14 @@ export class Supervisor {
     private readonly ctx: PlatformContext,
     private readonly settings: RuntimeSettings,
     private readonly tokens: TokenService,
+    /** What the dojot nodes may ask of other services (absent: the request fails, naming it). */
+    private readonly services: { devices?: DeviceManagerClient; cron?: CronClient } = {},
   ) {}
 
   async start(): Promise<void> {
     preparePalette(this.settings.launch.projectRoot);
     this.subscriptions.push(
-      await this.ctx.bus.subscribe({ topic: TENANCY_TOPIC, group: BUS_GROUP, handler: (b) => this.onTenancy(b) }),
+      await this.ctx.bus.subscribe({ topic: TENANCY_TOPIC, group: TENANCY_GROUP, handler: (b) => this.onTenancy(b) }),
     );
     for (const subject of INBOUND_SUBJECTS) {
       this.subscriptions.push(
@@ -121,7 +128,15 @@ export class Supervisor {
         const bad = messages.find((m) => !(OUTBOUND_SUBJECTS as readonly string[]).includes(m.subject));
         if (bad) throw new Error(`a flow cannot publish to ${bad.subject}`);
         await this.ctx.bus.publishMany(messages.map((m) => ({ topic: topicOf(t, m.subject), key: m.key, value: m.value })));
-      });
+      })
+      .serve('device.get', async (id) => (this.services.devices ? this.services.devices.getDevice(t, String(id)) : null))
+      .serve('cron.create', (spec, jobId) => this.cron().createJob(t, spec, jobId ?? undefined))
+      .serve('cron.remove', (jobId) => this.cron().removeJob(t, String(jobId)));
+  }
+
+  private cron(): CronClient {
+    if (!this.services.cron) throw Object.assign(new Error('this platform runs no scheduler (cron)'), { code: 'CRON_UNAVAILABLE' });
+    return this.services.cron;
   }
 
   private async onTenancy(batch: BusMessage[]): Promise<void> {

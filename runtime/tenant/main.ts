@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     req.url = url.slice(root.length - 1) || '/';
     app(req, res);
   });
-  RED.init(server, tenantSettings(opts, ipc, log, createNodeServices(bus)));
+  RED.init(server, tenantSettings(opts, ipc, log, createNodeServices(bus, ipc)));
 
   let nodeMessages = 0;
   RED.hooks.add('onSend.dojot', (events) => {

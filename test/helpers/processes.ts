@@ -24,7 +24,8 @@ export interface PlatformProcess {
 /** Runs `node dist/bin/dojot-red.js` (what `npm start` runs) and waits for its ready line. */
 export async function spawnPlatform(env: Record<string, string>, readyTimeoutMs = 30_000): Promise<PlatformProcess> {
   const child = spawn(process.execPath, [path.join(projectRoot(), 'dist', 'bin', 'dojot-red.js')], {
-    env: { ...process.env, ...env },
+    // MQTTS on a free port unless the test names one: 8883 may be taken on a shared machine.
+    env: { ...process.env, DOJOT_MQTTS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -20,6 +20,8 @@ export async function startTestPlatform(env: Record<string, string> = {}, opts: 
     DOJOT_HTTP_PORT: '0',
     DOJOT_HTTP_HOST: '127.0.0.1',
     DOJOT_MQTT_PORT: '0',
+    // MQTTS too: a fixed 8883 would collide between test files and with a running platform.
+    DOJOT_MQTTS_PORT: '0',
     DOJOT_MQTT_HOST: '127.0.0.1',
     DOJOT_DATA_DIR: dataDir,
     DOJOT_LOG_LEVEL: process.env.DOJOT_TEST_LOG_LEVEL ?? 'silent',

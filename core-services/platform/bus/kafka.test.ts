@@ -78,9 +78,16 @@ describe('Kafka bus', function () {
       assert.equal(meta.topics[0].partitions.length, PARTITIONS);
     });
 
-    it('refuses a topic name Kafka cannot hold', async () => {
+    it('refuses a topic name Kafka cannot hold, and a batch with a value JSON cannot hold, whole', async () => {
       const bus = await track();
       await assert.rejects(bus.publish('no spaces allowed', 'k', 1), /not a valid Kafka topic name/);
+      const topic = `${tenant()}.device-data`;
+      const got: BusMessage[] = [];
+      await bus.subscribe({ topic, group: 'whole', handler: async (b) => void got.push(...b) });
+      await assert.rejects(bus.publishMany([{ topic, key: 'k', value: 1 }, { topic, key: 'k', value: 2n }]), /BigInt/);
+      await bus.publish(topic, 'k', 3);
+      assert.ok(await bus.drained());
+      assert.deepEqual(values(got), [3]);
     });
 
     it('resolves many concurrent publishes, keeping each key in call order', async () => {

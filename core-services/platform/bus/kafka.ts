@@ -175,40 +175,49 @@ export class KafkaBus implements Bus {
     // Known topics take the synchronous path, so back-to-back publishes keep their call order.
     const unknown = [...topics].filter((t) => !this.known.has(t));
     if (unknown.length) await Promise.all(unknown.map((t) => this.ensureTopic(t)));
+    // Serialised before anything is queued: a value JSON cannot hold rejects the whole call.
+    const values = messages.map((m) => JSON.stringify(m.value ?? null));
     await new Promise<void>((resolve, reject) => {
       const ticket: Ticket = { remaining: messages.length, failed: false, resolve, reject };
-      for (const m of messages) {
-        const value = JSON.stringify(m.value ?? null);
-        const bytes = value.length + (m.key?.length ?? 0) + MESSAGE_OVERHEAD_BYTES;
-        this.outbox.push({ topic: m.topic, message: { key: m.key, value, headers: { [ID_HEADER]: randomUUID() } }, bytes, ticket });
-      }
-      this.flushing ??= this.flush().finally(() => (this.flushing = undefined));
+      messages.forEach((m, i) => {
+        const bytes = values[i].length + (m.key?.length ?? 0) + MESSAGE_OVERHEAD_BYTES;
+        this.outbox.push({ topic: m.topic, message: { key: m.key, value: values[i], headers: { [ID_HEADER]: randomUUID() } }, bytes, ticket });
+      });
+      this.flushing ??= this.flush();
     });
   }
 
   /** Sends the outbox one request at a time, each as large as the cap allows. */
   private async flush(): Promise<void> {
-    while (this.outbox.length > 0) {
-      let bytes = 0;
-      let n = 0;
-      while (n < this.outbox.length && (n === 0 || bytes + this.outbox[n].bytes <= MAX_REQUEST_BYTES)) bytes += this.outbox[n++].bytes;
-      const batch = this.outbox.splice(0, n).filter((o) => !o.ticket.failed);
-      if (batch.length === 0) continue;
-      const byTopic = new Map<string, Message[]>();
+    await null; // lets the caller store this promise before the loop below can end
+    try {
+      while (this.outbox.length > 0) await this.sendNext();
+    } finally {
+      // Runs in the same step as the loop's last look at the outbox: no publish falls between.
+      this.flushing = undefined;
+    }
+  }
+
+  private async sendNext(): Promise<void> {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.outbox.length && (n === 0 || bytes + this.outbox[n].bytes <= MAX_REQUEST_BYTES)) bytes += this.outbox[n++].bytes;
+    const batch = this.outbox.splice(0, n).filter((o) => !o.ticket.failed);
+    if (batch.length === 0) return;
+    const byTopic = new Map<string, Message[]>();
+    for (const o of batch) {
+      const list = byTopic.get(o.topic) ?? [];
+      list.push(o.message);
+      byTopic.set(o.topic, list);
+    }
+    try {
+      await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      for (const o of batch) if (--o.ticket.remaining === 0 && !o.ticket.failed) o.ticket.resolve();
+    } catch (err) {
       for (const o of batch) {
-        const list = byTopic.get(o.topic) ?? [];
-        list.push(o.message);
-        byTopic.set(o.topic, list);
-      }
-      try {
-        await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
-        for (const o of batch) if (--o.ticket.remaining === 0 && !o.ticket.failed) o.ticket.resolve();
-      } catch (err) {
-        for (const o of batch) {
-          if (o.ticket.failed) continue;
-          o.ticket.failed = true;
-          o.ticket.reject(err);
-        }
+        if (o.ticket.failed) continue;
+        o.ticket.failed = true;
+        o.ticket.reject(err);
       }
     }
   }

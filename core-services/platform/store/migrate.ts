@@ -32,11 +32,12 @@ export function listMigrations(dir = migrationsDir()): Migration[] {
 
 /** Applies every migration not applied yet; returns the names it applied. */
 export async function migrate(store: Store, dir?: string): Promise<string[]> {
-  await store.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   const applied: string[] = [];
   await store.transaction(async (tx) => {
+    // Lock first: two instances creating schema_migrations at once collide in pg_type.
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
+    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
     const done = new Set((await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version));
     for (const m of listMigrations(dir)) {
       if (done.has(m.version)) continue;

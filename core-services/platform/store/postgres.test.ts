@@ -68,6 +68,7 @@ describe('PostgreSQL store', function () {
         '2024-05-01'::date AS d, '\\x00ff10'::bytea AS by, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid AS u,
         ARRAY[1,2]::int4[] AS a4, ARRAY[3,NULL]::int8[] AS a8, ARRAY['p','q']::text[] AS at, ARRAY['{"k":1}'::jsonb] AS aj,
         ARRAY['2024-05-01 00:00:00+00'::timestamptz] AS atz, NULL::int8 AS nul, '1 day 02:00:00'::interval AS iv,
+        '1234567890123456789'::int8 AS big, 'infinity'::timestamptz AS inf, '-infinity'::timestamp AS ninf,
         to_char('2024-05-01 23:30:00+00'::timestamptz, 'YYYY-MM-DD HH24:MI') AS shown
         FROM (VALUES (1), (2)) AS v(x)`;
       const lite = await openPgliteStore();

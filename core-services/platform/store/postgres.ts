@@ -48,11 +48,13 @@ function arrayOf(each: Parse): Parse {
 function utcTimestamp(text: string): Date | number {
   if (text === 'infinity') return Infinity;
   if (text === '-infinity') return -Infinity;
-  const bc = text.endsWith(' BC');
-  const iso = `${(bc ? text.slice(0, -3) : text).replace(' ', 'T')}${text.includes(' ') || text.includes('T') ? '' : 'T00:00:00'}Z`;
-  const d = new Date(iso);
-  if (bc) d.setUTCFullYear(1 - d.getUTCFullYear());
-  return d;
+  return new Date(`${text.includes(' ') ? text.replace(' ', 'T') : `${text}T00:00:00`}Z`);
+}
+
+/** A number while it is exact, a bigint beyond 2^53, as PGlite does. */
+function int8(text: string): number | bigint {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : BigInt(text);
 }
 
 const bytea: Parse = (text) => {
@@ -62,8 +64,8 @@ const bytea: Parse = (text) => {
 
 const PARSERS = new Map<number, Parse>([
   // PGlite gives int8 as a number (count(*), bigint columns such as flows.created).
-  [OID.int8, Number],
-  [OID.int8Array, arrayOf(Number)],
+  [OID.int8, int8],
+  [OID.int8Array, arrayOf(int8)],
   [OID.timestamp, utcTimestamp],
   [OID.timestampArray, arrayOf(utcTimestamp)],
   [OID.date, utcTimestamp],

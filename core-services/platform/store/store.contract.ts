@@ -9,7 +9,7 @@ export function storeContract(opts: { build: () => Promise<Store> }): void {
     store = await opts.build();
   });
   after(async () => {
-    await store.close();
+    await store?.close();
   });
 
   it('applies every migration once', async () => {

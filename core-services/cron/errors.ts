@@ -1,0 +1,40 @@
+// Cron's coded errors. dojot's body was {"status":"error","errors":[{"error": <number>, "message"}]}
+// (§8 of the API notes: the element key observed in code is `error`); those keys ride along as extra.
+import { defineErrors, type PlatformError } from '../platform/errors.js';
+
+export const CronErrors = defineErrors({
+  CRON_INTERNAL: { status: 500, message: 'Internal error: {detail}' },
+  CRON_NOT_FOUND: { status: 404, message: 'Resource not found.' },
+  CRON_INVALID_SPEC: { status: 400, message: 'the job spec must be a JSON object' },
+  CRON_INVALID_TIME: { status: 400, message: 'time: {problem}' },
+  CRON_INVALID_TIMEZONE: { status: 400, message: 'timezone: {problem}' },
+  CRON_INVALID_NAME: { status: 400, message: 'name: {problem}' },
+  CRON_INVALID_DESCRIPTION: { status: 400, message: 'description: {problem}' },
+  CRON_INVALID_ACTION: { status: 400, message: 'exactly one action is required: "http" or "broker"' },
+  CRON_INVALID_HTTP: { status: 400, message: 'http.{field}: {problem}' },
+  CRON_INVALID_BROKER: { status: 400, message: 'broker.{field}: {problem}' },
+  CRON_JSCODE_UNSUPPORTED: { status: 400, message: 'jscode: not supported' },
+  CRON_INVALID_JOB_ID: { status: 400, message: 'jobId: {problem}' },
+});
+
+type Code = Exclude<keyof typeof CronErrors, 'table'>;
+
+/** dojot's numeric error of each field (§8: 101 time … 131 jscode). */
+const HTTP_FIELD_NUMBERS: Record<string, number> = { method: 111, url: 112, headers: 113, body: 114, criterion: 115, sregex: 116, fregex: 117 };
+const BROKER_FIELD_NUMBERS: Record<string, number> = { subject: 121, message: 122 };
+
+/** A cron error with dojot's keys added: {"status":"error","errors":[{"error": n, "message"}]}. */
+export function cronError(code: Code, params: Record<string, unknown> = {}): PlatformError {
+  let n = 1;
+  if (code === 'CRON_NOT_FOUND') n = 2;
+  else if (code === 'CRON_INVALID_TIME') n = 101;
+  else if (code === 'CRON_INVALID_TIMEZONE') n = 102;
+  else if (code === 'CRON_INVALID_NAME') n = 103;
+  else if (code === 'CRON_INVALID_DESCRIPTION') n = 104;
+  else if (code === 'CRON_INVALID_ACTION' || code === 'CRON_INVALID_SPEC' || code === 'CRON_INVALID_JOB_ID') n = 105;
+  else if (code === 'CRON_INVALID_HTTP') n = HTTP_FIELD_NUMBERS[String(params.field)] ?? 111;
+  else if (code === 'CRON_INVALID_BROKER') n = BROKER_FIELD_NUMBERS[String(params.field)] ?? 121;
+  else if (code === 'CRON_JSCODE_UNSUPPORTED') n = 131;
+  const e = CronErrors[code](params);
+  return CronErrors[code](params, { status: 'error', errors: [{ error: n, message: e.message }] });
+}

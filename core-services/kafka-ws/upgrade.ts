@@ -1,0 +1,82 @@
+// The websocket side of Kafka WS on the platform's one HTTP port:
+//   ws://host/kafka-ws/v1/topics/<tenant>.<subject>?ticket=<64 hex>[&fields=...][&where=...]
+// The flow engine listens to the same server's 'upgrade' event for /flows/...; each listener
+// answers only its own paths.
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { Logger } from '../platform/log.js';
+import { CLOSE } from './close-codes.js';
+import { serveConnection } from './connection.js';
+import type { Fanout } from './fanout.js';
+import type { Tickets } from './tickets.js';
+
+export const TOPICS_PATH = /^\/kafka-ws\/v\d+\/topics\/([^/?]+)$/;
+/** The paths some listener of the platform's server upgrades; others are refused at once. */
+const KNOWN_WS_PREFIXES = ['/kafka-ws/', '/flows/'];
+/** Clients send nothing of use: a small frame limit, bytes. */
+const MAX_CLIENT_FRAME_BYTES = 4096;
+
+export interface UpgradeOptions {
+  maxLifetimeSeconds: number;
+  lifetimeFromToken: boolean;
+  maxBufferBytes: number;
+}
+
+export function installUpgrade(server: Server, tickets: Tickets, fanout: Fanout, opts: UpgradeOptions, log: Logger): { close(): void } {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
+  const refuse = (socket: Duplex, status: string, message: string) => {
+    const body = JSON.stringify({ message });
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  };
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (!url.pathname.startsWith('/kafka-ws/')) {
+      if (!KNOWN_WS_PREFIXES.some((p) => url.pathname.startsWith(p))) socket.destroy();
+      return;
+    }
+    socket.on('error', () => socket.destroy());
+    const m = TOPICS_PATH.exec(url.pathname);
+    if (!m) return refuse(socket, '404 Not Found', `No websocket at ${url.pathname}`);
+    const ticket = url.searchParams.get('ticket');
+    if (!ticket) return refuse(socket, '401 Unauthorized', 'Missing ticket');
+    tickets.redeem(ticket).then(
+      (claims) => {
+        if (!claims) return refuse(socket, '401 Unauthorized', 'Invalid ticket');
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          const topic = decodeURIComponent(m[1]);
+          const dot = topic.indexOf('.');
+          // Tenant names are lower case; dojot compared the prefix case-insensitively.
+          if (dot <= 0 || topic.slice(0, dot).toLowerCase() !== claims.tenant.toLowerCase()) {
+            ws.close(CLOSE.FORBIDDEN_TOPIC, "Tenant can't access this topic");
+            return;
+          }
+          let lifetimeMs = opts.maxLifetimeSeconds * 1000;
+          if (opts.lifetimeFromToken && claims.exp !== null) lifetimeMs = Math.max(0, Math.min(lifetimeMs, claims.exp * 1000 - Date.now()));
+          serveConnection(ws, fanout, {
+            topic: `${claims.tenant}${topic.slice(dot)}`,
+            where: url.searchParams.get('where'),
+            fields: url.searchParams.get('fields'),
+            lifetimeMs,
+            maxBufferBytes: opts.maxBufferBytes,
+          }, log).catch((err: unknown) => {
+            log.error({ err }, 'kafka-ws: connection failed');
+            ws.close(CLOSE.INTERNAL, 'Internal error');
+          });
+        });
+      },
+      (err: unknown) => {
+        log.error({ err }, 'kafka-ws: reading the ticket failed');
+        refuse(socket, '500 Internal Server Error', 'Internal error');
+      },
+    );
+  };
+  server.on('upgrade', onUpgrade);
+  return {
+    close() {
+      server.off('upgrade', onUpgrade);
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+    },
+  };
+}

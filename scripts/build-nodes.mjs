@@ -1,0 +1,22 @@
+// After `tsc -p nodes/tsconfig.json`: puts each node's .html, locales/ and icons/ beside its
+// compiled .js in dist/nodes, and writes dist/nodes/package.json (CommonJS, and the Node-RED
+// module's node list: one entry per folder with a <name>.html).
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const src = path.join(root, 'nodes');
+const dst = path.join(root, 'dist', 'nodes');
+const pkg = JSON.parse(readFileSync(path.join(src, 'package.json'), 'utf8'));
+const nodes = {};
+for (const name of readdirSync(src).sort()) {
+  const dir = path.join(src, name);
+  if (!existsSync(path.join(dir, `${name}.html`))) continue;
+  mkdirSync(path.join(dst, name), { recursive: true });
+  cpSync(path.join(dir, `${name}.html`), path.join(dst, name, `${name}.html`));
+  for (const sub of ['locales', 'icons']) if (existsSync(path.join(dir, sub))) cpSync(path.join(dir, sub), path.join(dst, name, sub), { recursive: true });
+  nodes[name] = `${name}/${name}.js`;
+}
+pkg['node-red'] = { ...pkg['node-red'], nodes };
+writeFileSync(path.join(dst, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
