@@ -112,6 +112,21 @@ export async function runIngest(flags: Record<string, string>): Promise<void> {
     DOJOT_MQTT_HOST: '127.0.0.1',
     DOJOT_LOG_LEVEL: process.env.DOJOT_LOG_LEVEL ?? 'warn',
   };
+  // --mode kafka: the same pipeline on a Kafka broker and a PostgreSQL server (a fresh schema,
+  // dropped at the end), from --brokers/--postgres or DOJOT_KAFKA_BROKERS/DOJOT_POSTGRES_URL.
+  const mode = flags.mode ?? 'embedded';
+  if (mode !== 'embedded' && mode !== 'kafka') throw new Error(`--mode: expected embedded or kafka, got "${mode}"`);
+  let dropSchema: (() => Promise<void>) | undefined;
+  if (mode === 'kafka') {
+    const pgUrl = flags.postgres ?? process.env.DOJOT_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const schema = `bench_${Date.now().toString(36)}`;
+    dropSchema = await benchSchema(pgUrl, schema);
+    const url = new URL(pgUrl);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    env.DOJOT_POSTGRES_URL = url.toString();
+    env.DOJOT_KAFKA_BROKERS = flags.brokers ?? process.env.DOJOT_KAFKA_BROKERS ?? '127.0.0.1:9092';
+    env.DOJOT_KAFKA_GROUP_PREFIX = `${schema}.`;
+  }
   if (flags['batch-rows']) env.DOJOT_HISTORY_BATCH_ROWS = flags['batch-rows'];
   if (flags['flush-ms']) env.DOJOT_HISTORY_FLUSH_MS = flags['flush-ms'];
   const config = loadConfig(env);
@@ -131,8 +146,8 @@ export async function runIngest(flags: Record<string, string>): Promise<void> {
   console.log('ingest benchmark: MQTT (QoS 1, TCP) → mqtt-agent → bus → history → store\n');
   console.log(
     conditions({
-      store: `${store.kind} (files in ${dataDir})`,
-      bus: bus.kind,
+      store: store.kind === 'postgres' ? `postgres (${env.DOJOT_POSTGRES_URL!.replace(/\?.*$/, '')}, pool ${config.postgresPool})` : `${store.kind} (files in ${dataDir})`,
+      bus: bus.kind === 'kafka' ? `kafka (${config.kafkaBrokers.join(',')}, ${config.kafkaPartitions} partitions, acks all, idempotent producer)` : bus.kind,
       publishers: `${publishers} mqtt.js devices of tenant "${TENANT}" in one worker thread (the platform runs on the main thread)`,
       messages: `${fmt(messages)} at full speed (window ${window} unacked per device), then ${fmt(rate)} msg/s for ${seconds} s`,
       payload: `${PAYLOAD_EXAMPLE} (${Buffer.byteLength(PAYLOAD_EXAMPLE)} bytes, one attr → one row)`,
@@ -216,8 +231,25 @@ export async function runIngest(flags: Record<string, string>): Promise<void> {
     await bus.close();
     await cache.close();
     await store.close();
+    await dropSchema?.();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Creates the schema the kafka-mode run writes to; returns how to drop it. */
+async function benchSchema(pgUrl: string, schema: string): Promise<() => Promise<void>> {
+  const { default: pg } = await import('pg');
+  const run = async (sql: string) => {
+    const c = new pg.Client({ connectionString: pgUrl });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await run(`CREATE SCHEMA ${schema}`);
+  return () => run(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
 }
 
 function report(name: string, r: PhaseResult): void {

@@ -10,7 +10,7 @@ type Flags = Record<string, string>;
 
 const SCENARIOS: Record<string, { usage: string; run: (flags: Flags) => Promise<void> }> = {
   ingest: {
-    usage: 'ingest [--publishers 20] [--messages 100000] [--rate 5000] [--seconds 10] [--window 64] [--batch-rows N] [--flush-ms N]',
+    usage: 'ingest [--mode embedded|kafka] [--brokers host:port] [--postgres url] [--publishers 20] [--messages 100000] [--rate 5000] [--seconds 10] [--window 64] [--batch-rows N] [--flush-ms N]',
     run: async (f) => (await import('./ingest.js')).runIngest(f),
   },
   'history-insert': {

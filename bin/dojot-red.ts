@@ -40,4 +40,6 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-void main();
+// `dojot-red certreq ...` gets a device certificate from a running platform (bin/certreq.ts).
+if (process.argv[2] === 'certreq') void import('./certreq.js').then(async (m) => process.exit(await m.certreq(process.argv.slice(3))));
+else void main();

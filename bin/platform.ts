@@ -18,6 +18,9 @@ import { createX509 } from '../core-services/x509/index.js';
 import { createFlowEngine } from '../runtime/index.js';
 import { createCron } from '../core-services/cron/index.js';
 import { createKafkaWs } from '../core-services/kafka-ws/index.js';
+import { createDataManager } from '../core-services/data-manager/index.js';
+import { createKafka2Ftp } from '../core-services/kafka2ftp/index.js';
+import { createFlowsClient } from '../runtime/flows-api/client.js';
 
 export interface RunningPlatform {
   config: Readonly<Config>;
@@ -74,7 +77,11 @@ export async function startPlatform(config: Readonly<Config>, log: Logger = crea
     const flows = createFlowEngine(ctx, { tokens: auth.tokens, devices, cron: cron.client });
     // kafka-ws: live bus messages over websocket, beside the editor's /flows/comms on the same port.
     const kafkaWs = createKafkaWs(ctx);
-    const services: Service[] = [auth, deviceManager, history, flows, cron, kafkaWs, x509, mqtt];
+    // data-manager: export/import through device-manager's, the flow engine's and cron's clients.
+    const dataManager = createDataManager(ctx, { devices: deviceManager.transfer, flows: createFlowsClient(store, flows.supervisor), cron: cron.client });
+    // kafka2ftp: files the flows publish on <tenant>.dojot.ftp, uploaded to each tenant's FTP server.
+    const kafka2ftp = createKafka2Ftp(ctx);
+    const services: Service[] = [auth, deviceManager, history, flows, cron, kafkaWs, dataManager, kafka2ftp, x509, mqtt];
 
     for (const s of services) if (s.routes) await app.register(s.routes);
     for (const s of services) {

@@ -69,7 +69,12 @@ export class CronService implements CronImportClient {
         if (!JOB_ID.test(jobId)) throw cronError('CRON_INVALID_JOB_ID', { problem: 'must be 1 to 64 letters, digits, "-" or "_"' });
         return { tenant, jobId, spec: this.validateSpec(j.spec), revision: randomUUID() } satisfies db.StoredJob;
       } catch (err) {
-        if (err instanceof PlatformError) throw new PlatformError(err.code, err.status, `[${i}].${err.code === 'CRON_INVALID_JOB_ID' ? '' : 'spec.'}${err.message}`, err.extra);
+        // The path inside the list (e.g. `[2].spec.http.url`), for the importer to name the item.
+        if (err instanceof PlatformError) {
+          const field = err.code === 'CRON_INVALID_JOB_ID' ? 'jobId' : `spec.${err.message.split(':')[0]}`;
+          const path = /^[\w.]+$/.test(field) ? `[${i}].${field}` : `[${i}].spec`;
+          throw new PlatformError(err.code, err.status, `${path}: ${err.message}`, { ...err.extra, path, problem: err.message });
+        }
         throw err;
       }
     });

@@ -29,3 +29,31 @@ export interface DeviceManagerClient {
   /** Hot path of MQTT ingest: answered from a cache kept current by device events. */
   deviceExists(tenant: string, id: string): Promise<boolean>;
 }
+
+/** A template as data-manager exports it (dojot's export: no created, updated, data_attrs, config_attrs). */
+export interface ExportedTemplate {
+  id: number;
+  label: string;
+  attrs: AttrView[];
+}
+
+/** A device as data-manager exports it: only the attributes whose static value it overrides. */
+export interface ExportedDevice {
+  id: string;
+  label: string;
+  templates: number[];
+  attrs: AttrView[];
+}
+
+/** One service's share of an all-or-nothing import: SQL inside the importer's transaction, then events. */
+export interface ImportStep {
+  apply(tx: import('../platform/store/index.js').Sql): Promise<void>;
+  after(): Promise<void>;
+}
+
+/** What data-manager uses of device-manager. */
+export interface DeviceTransferClient {
+  exportConfig(tenant: string): Promise<{ templates: ExportedTemplate[]; devices: ExportedDevice[] }>;
+  /** Validates the whole file's templates and devices (throws DM_IMPORT_INVALID naming the path) and returns the step that writes them. */
+  prepareImport(tenant: string, templates: unknown, devices: unknown): ImportStep;
+}

@@ -7,6 +7,7 @@ export const DmErrors = defineErrors({
   DM_NO_IDENTITY: { status: 401, message: 'No authorization token has been supplied' },
   DM_BAD_PAYLOAD: { status: 400, message: 'Payload must be valid JSON, and Content-Type set accordingly: {detail}' },
   DM_INVALID_FIELD: { status: 400, message: '{field}: {problem}' },
+  DM_IMPORT_INVALID: { status: 400, message: '{path}: {problem}' },
   DM_INVALID_ATTR: { status: 400, message: '{field}: {problem}' },
   DM_DUPLICATE_ATTR: { status: 400, message: 'attrs: attribute {label} of type {type} appears more than once in the template' },
   DM_REPEATED_OVERRIDE: { status: 400, message: 'attrs: attribute {id} is overridden more than once' },

@@ -2,13 +2,14 @@
 // `<tenant>.dojot.device-manager.device`, and the DeviceManagerClient other services use.
 import type { PlatformContext } from '../platform/context.js';
 import type { Service } from '../platform/service.js';
-import type { DeviceManagerClient } from './client.js';
+import type { DeviceManagerClient, DeviceTransferClient } from './client.js';
 import type { IdSource } from './device-ids.js';
 import { DeviceService } from './device-service.js';
 import { DeviceDirectory } from './directory.js';
 import { EventPublisher } from './events.js';
 import { deviceManagerRoutes } from './routes.js';
 import { TemplateService } from './template-service.js';
+import { DeviceTransfer } from './transfer.js';
 
 export interface DeviceManagerOptions {
   /** Draws device ids; tests pass a fixed sequence. @default random '%05x' of [0, 16^6) */
@@ -17,7 +18,7 @@ export interface DeviceManagerOptions {
   instance?: string;
 }
 
-export function createDeviceManager(ctx: PlatformContext, options: DeviceManagerOptions = {}): Service & { client: DeviceManagerClient } {
+export function createDeviceManager(ctx: PlatformContext, options: DeviceManagerOptions = {}): Service & { client: DeviceManagerClient; transfer: DeviceTransferClient } {
   const log = ctx.log.child({ svc: 'device-manager' });
   const directory = new DeviceDirectory(ctx.store, ctx.bus, log, options.instance);
   const events = new EventPublisher(ctx.bus, log, directory);
@@ -26,6 +27,8 @@ export function createDeviceManager(ctx: PlatformContext, options: DeviceManager
   return {
     name: 'device-manager',
     client: directory,
+    // data-manager's export and import of the tenant's templates and devices
+    transfer: new DeviceTransfer(ctx.store, events),
     routes: deviceManagerRoutes(templates, devices, log),
     start: () => directory.start(),
     close: () => directory.close(),

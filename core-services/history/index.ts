@@ -2,6 +2,8 @@
 import type { DeviceManagerClient } from '../device-manager/client.js';
 import type { PlatformContext } from '../platform/context.js';
 import type { Service } from '../platform/service.js';
+import { NotificationsPersister } from './notifications-persister.js';
+import { notificationRoutes } from './notifications-routes.js';
 import { Persister } from './persister.js';
 import { historyRoutes } from './routes.js';
 
@@ -18,11 +20,23 @@ export function createHistory(ctx: PlatformContext, deps: { devices: DeviceManag
     batchRows: ctx.config.historyBatchRows,
     flushMs: ctx.config.historyFlushMs,
   });
+  // The flows' notifications (§4.2, §4.3): their own table, consumer group and route.
+  const notifications = new NotificationsPersister({ bus: ctx.bus, sql: ctx.store, log: ctx.log.child({ svc: 'history' }) });
+  const routes = historyRoutes({ sql: ctx.store, devices: deps.devices });
   return {
     name: 'history',
-    routes: historyRoutes({ sql: ctx.store, devices: deps.devices }),
+    routes: async (app) => {
+      await app.register(routes);
+      await app.register(notificationRoutes(ctx.store));
+    },
     stats: () => ({ rowsWritten: persister.writer.written, messagesSkipped: persister.skipped }),
-    start: () => persister.start(),
-    close: () => persister.close(),
+    start: async () => {
+      await persister.start();
+      await notifications.start();
+    },
+    close: async () => {
+      await notifications.close();
+      await persister.close();
+    },
   };
 }

@@ -6,12 +6,8 @@
 // would have the bus redeliver the same poison forever.
 import type { BusMessage } from '../platform/bus/index.js';
 import { tenantOfTopic } from '../platform/contracts/topics.js';
+import { toEpochMs } from '../platform/contracts/timestamps.js';
 
-/** dojot's persister rule: an integer above 2^31−1 is epoch ms, anything smaller epoch seconds. */
-const LARGEST_SECONDS = 2 ** 31 - 1;
-const EARLIEST_MS = -62_135_596_800_000; // 0001-01-01T00:00:00Z
-const LATEST_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
-const NUMERIC = /^-?\d+(\.\d+)?$/;
 /** The metadata keys that become columns or are implied by them. */
 const RESERVED_METADATA = new Set(['deviceid', 'tenant', 'timestamp']);
 
@@ -55,13 +51,7 @@ export class Rows {
  * the same on every redelivery and so keeps the de-duplication key stable.
  */
 export function timestampMs(value: unknown, fallback: number): number {
-  let ms: number;
-  if (typeof value === 'number') ms = value > LARGEST_SECONDS ? value : value * 1000;
-  else if (typeof value === 'string') {
-    const n = NUMERIC.test(value) ? Number(value) : NaN;
-    ms = Number.isNaN(n) ? Date.parse(value) : n > LARGEST_SECONDS ? n : n * 1000;
-  } else return fallback;
-  return Number.isFinite(ms) && ms >= EARLIEST_MS && ms <= LATEST_MS ? Math.round(ms) : fallback;
+  return toEpochMs(value) ?? fallback;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -30,7 +30,8 @@ function refusal(returnCode: number, message: string): AuthenticateError {
 export function authenticate(deps: AuthenticateDeps): NonNullable<AedesOptions['authenticate']> {
   const { counters, log, refusals } = deps;
   return (client, username, _password, done) => {
-    const pending = verdictOf(client);
+    // A TLS connection is named by its certificate only: never fall back to the username.
+    const pending = verdictOf(client) ?? (isTls(client) ? Promise.resolve({ ok: false as const, fingerprint: '', reason: 'no certificate verdict' }) : undefined);
     if (pending) {
       void pending.then((v) => {
         if (!v.ok) {
@@ -54,6 +55,10 @@ export function authenticate(deps: AuthenticateDeps): NonNullable<AedesOptions['
     }
     admit(deps, client, id, done);
   };
+}
+
+function isTls(client: Client): boolean {
+  return (client as unknown as { conn?: { encrypted?: boolean } }).conn?.encrypted === true;
 }
 
 /** The named device must exist in its tenant; then the identity is fixed for the connection. */

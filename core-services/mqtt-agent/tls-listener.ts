@@ -1,8 +1,10 @@
 // MQTT over mutual TLS (8883). The server certificate is signed by the platform CA for the
 // configured host names; a client must present a certificate that chains to the platform CA or
-// to a tenant's trusted CA and is within its dates, or the handshake fails with the TLS alert
-// that says why (unknown ca, certificate expired, …). Revocation and the device it names are
-// then asked of the x509 service on every connection (certificate-identity.ts).
+// to a tenant's trusted CA and is within its dates. Revocation and the device it names are then
+// asked of the x509 service on every connection (certificate-identity.ts).
+// Node's TLS server does not tell a refused client why (it checks the chain after the handshake
+// and just closes: the client sees "connection lost"), so the handshake is let through and the
+// verdict, with its reason, is given at CONNECT: CONNACK 5 "not authorized", the reason logged.
 import type net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from '../platform/log.js';
@@ -28,6 +30,32 @@ export interface TlsListenerOptions {
   log: Logger;
 }
 
+/** OpenSSL's verification errors (as Node names them), in words a device owner can act on. */
+const CHAIN_ERRORS: Record<string, string> = {
+  CERT_HAS_EXPIRED: 'certificate expired',
+  CERT_NOT_YET_VALID: 'certificate not valid yet',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'certificate not signed by the platform CA nor by a CA the tenant trusts',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'certificate not signed by the platform CA nor by a CA the tenant trusts',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'certificate is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'certificate chains to a CA the platform does not trust',
+  CERT_SIGNATURE_FAILURE: 'certificate signature does not verify',
+  INVALID_PURPOSE: 'certificate is not meant for TLS clients',
+};
+
+function verdictFor(socket: tls.TLSSocket, x509: X509Client, log: Logger): Promise<TlsVerdict> {
+  const cert = socket.getPeerX509Certificate();
+  if (!cert) return Promise.resolve({ ok: false, fingerprint: '', reason: 'no client certificate presented' });
+  const fingerprint = cert.fingerprint256;
+  if (!socket.authorized) {
+    const code = String(socket.authorizationError ?? 'unknown');
+    return Promise.resolve({ ok: false, fingerprint, reason: `${CHAIN_ERRORS[code] ?? 'certificate not accepted'} (${code})` });
+  }
+  return x509.identify(cert).catch((err: unknown) => {
+    log.warn({ err }, 'certificate lookup failed');
+    return { ok: false as const, fingerprint, reason: 'certificate lookup failed', unavailable: true as const };
+  });
+}
+
 export async function listenTls(o: TlsListenerOptions): Promise<TlsListener> {
   const creds = await o.x509.serverCredentials(o.hostnames);
   const sockets = new Set<tls.TLSSocket>();
@@ -37,7 +65,8 @@ export async function listenTls(o: TlsListenerOptions): Promise<TlsListener> {
       cert: creds.cert,
       ca: creds.ca,
       requestCert: true,
-      rejectUnauthorized: true,
+      // Checked below instead, so the refusal can carry a reason (see the top of this file).
+      rejectUnauthorized: false,
       minVersion: 'TLSv1.2',
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
     },
@@ -45,14 +74,7 @@ export async function listenTls(o: TlsListenerOptions): Promise<TlsListener> {
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
       socket.setNoDelay(true);
-      const cert = socket.getPeerX509Certificate();
-      const verdict: Promise<TlsVerdict> = cert
-        ? o.x509.identify(cert).catch((err: unknown) => {
-            o.log.warn({ err }, 'certificate lookup failed');
-            return { ok: false as const, fingerprint: '', reason: 'certificate lookup failed', unavailable: true as const };
-          })
-        : Promise.resolve({ ok: false as const, fingerprint: '', reason: 'no client certificate' });
-      setVerdict(socket, verdict);
+      setVerdict(socket, verdictFor(socket, o.x509, o.log));
       o.handle(socket);
     },
   );

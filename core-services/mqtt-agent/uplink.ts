@@ -5,27 +5,9 @@
 // the receive time is used.
 import type { DeviceDataMessage } from '../platform/contracts/messages.js';
 import type { DropReason } from './counters.js';
+import { toEpochMs } from '../platform/contracts/timestamps.js';
 
-/** dojot's persister rule: a number above 2^31−1 is epoch ms, anything smaller epoch seconds. */
-const LARGEST_SECONDS = 2 ** 31 - 1;
-/** Bounds (ms) that keep a timestamp printable as a 4-digit-year ISO string and storable. */
-const EARLIEST_MS = -62_135_596_800_000; // 0001-01-01T00:00:00Z
-const LATEST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-const NUMERIC = /^-?\d+(\.\d+)?$/;
-
-/** A payload timestamp (number, numeric string or ISO string) in epoch ms, or null when unusable. */
-export function toEpochMs(value: unknown): number | null {
-  let ms: number;
-  if (typeof value === 'number') ms = value > LARGEST_SECONDS ? value : value * 1000;
-  else if (typeof value === 'string') {
-    if (NUMERIC.test(value)) {
-      const n = Number(value);
-      ms = n > LARGEST_SECONDS ? n : n * 1000;
-    } else ms = Date.parse(value);
-  } else return null;
-  if (!Number.isFinite(ms) || ms < EARLIEST_MS || ms > LATEST_MS) return null;
-  return Math.round(ms);
-}
+export { toEpochMs };
 
 /**
  * Builds the device-data message, or says why the payload is dropped. Returns a string reason

@@ -19,9 +19,11 @@ export interface Config {
   /** @default [] — empty means the in-process bus */ kafkaBrokers: string[];
   /** @default 4 — partitions of each topic the Kafka bus creates */ kafkaPartitions: number;
   /** @default 1 — replication factor of each topic the Kafka bus creates */ kafkaReplicationFactor: number;
+  /** @default '' — put before every Kafka consumer group id (several deployments or test runs on one cluster) */ kafkaGroupPrefix: string;
   /** @default '' — empty means embedded PGlite under dataDir */ postgresUrl: string;
   /** @default 10 — connections in the PostgreSQL pool */ postgresPool: number;
   /** @default '' — empty means in-memory shared state */ redisUrl: string;
+  /** @default 'dojot:' — put before every Redis key (several deployments or test runs on one Redis) */ redisKeyPrefix: string;
   /** @default 'info' */ logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** @default 3600 — lifetime of a platform JWT, seconds */ tokenTtlSeconds: number;
   /** @default 10 — failed logins per user per minute before /auth answers 429 */ authFailuresPerUser: number;
@@ -94,6 +96,12 @@ const hostnames: Parser<string[]> = (raw) => {
   for (const h of list) if (!/^[A-Za-z0-9.\-:*]+$/.test(h)) throw new Error(`expected host names or IP addresses separated by commas, got "${h}"`);
   return list;
 };
+/** A prefix for Kafka group ids or Redis keys: printable, no spaces. */
+const groupPrefix: Parser<string> = (raw) => {
+  const v = raw.trim();
+  if (!/^[A-Za-z0-9._:\-]{1,100}$/.test(v)) throw new Error(`expected up to 100 letters, digits or . _ : -, got "${raw}"`);
+  return v;
+};
 const file: Parser<string> = (raw) => path.resolve(raw.trim());
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const logLevel: Parser<Config['logLevel']> = (raw) => {
@@ -122,9 +130,11 @@ export const CONFIG_SPEC: Spec = {
   kafkaBrokers: { env: 'DOJOT_KAFKA_BROKERS', parse: brokers, default: [] },
   kafkaPartitions: { env: 'DOJOT_KAFKA_PARTITIONS', parse: int(1, 10_000), default: 4 },
   kafkaReplicationFactor: { env: 'DOJOT_KAFKA_REPLICATION_FACTOR', parse: int(1, 100), default: 1 },
+  kafkaGroupPrefix: { env: 'DOJOT_KAFKA_GROUP_PREFIX', parse: groupPrefix, default: '' },
   postgresUrl: { env: 'DOJOT_POSTGRES_URL', parse: url(['postgres:', 'postgresql:']), default: '' },
   postgresPool: { env: 'DOJOT_POSTGRES_POOL', parse: int(1, 1000), default: 10 },
   redisUrl: { env: 'DOJOT_REDIS_URL', parse: url(['redis:', 'rediss:']), default: '' },
+  redisKeyPrefix: { env: 'DOJOT_REDIS_KEY_PREFIX', parse: groupPrefix, default: 'dojot:' },
   logLevel: { env: 'DOJOT_LOG_LEVEL', parse: logLevel, default: 'info' },
   tokenTtlSeconds: { env: 'DOJOT_TOKEN_TTL', parse: int(10, 31 * 24 * 3600), default: 3600 },
   authFailuresPerUser: { env: 'DOJOT_AUTH_FAILURES_PER_USER', parse: int(1, 1_000_000), default: 10 },

@@ -21,6 +21,8 @@ export const octets = (b: Buffer): Node => asn1.create(U, T.OCTETSTRING, false, 
 export const bits = (b: Buffer, unused = 0): Node => asn1.create(U, T.BITSTRING, false, String.fromCharCode(unused) + bin(b));
 /** [n] EXPLICIT */
 export const explicit = (n: number, item: Node): Node => asn1.create(asn1.Class.CONTEXT_SPECIFIC, n, true, [item]);
+/** [n] IMPLICIT SET OF with these items (a CSR's attributes). */
+export const implicitSet = (n: number, items: Node[] = []): Node => asn1.create(asn1.Class.CONTEXT_SPECIFIC, n, true, items);
 /** [n] IMPLICIT of a primitive value */
 export const implicit = (n: number, value: Buffer): Node => asn1.create(asn1.Class.CONTEXT_SPECIFIC, n, false, bin(value));
 

@@ -18,15 +18,21 @@ import { INBOUND_SUBJECTS, OUTBOUND_SUBJECTS } from '../tenant/bus-bridge.js';
 import type { SupervisorSide } from './ipc.js';
 import { TenantRuntime, type RuntimeReport, type RuntimeSettings } from './tenant-runtime.js';
 
+// Scale-out: every instance runs a runtime for each tenant with flows, and BUS_GROUP is shared, so
+// each device message reaches exactly one instance's runtime (runs once, not once per instance).
+// A change of a tenant's flows made through one instance is announced on FLOWS_TOPIC, and every
+// other instance reloads (or starts) its runtime for that tenant from the store.
 const BUS_GROUP = 'flow-runtimes';
-/** Every instance must hear every tenancy event (each starts/stops its own runtimes). */
-const TENANCY_GROUP = `flow-runtimes-tenancy-${randomUUID()}`;
+/** `{tenant, instance}`: the tenant's flows changed in the store, through that instance. */
+const FLOWS_TOPIC = 'dojot-management.dojot-red.flows';
 
 export class Supervisor {
   private runtimes = new Map<string, TenantRuntime>();
   private subscriptions: Subscription[] = [];
   private locks = new Map<string, Promise<unknown>>();
   private closed = false;
+  /** Names this instance's own consumer groups: every instance must hear every tenancy and flows event. */
+  private readonly instance = randomUUID();
 
   constructor(
     private readonly ctx: PlatformContext,
@@ -39,7 +45,8 @@ export class Supervisor {
   async start(): Promise<void> {
     preparePalette(this.settings.launch.projectRoot);
     this.subscriptions.push(
-      await this.ctx.bus.subscribe({ topic: TENANCY_TOPIC, group: TENANCY_GROUP, handler: (b) => this.onTenancy(b) }),
+      await this.ctx.bus.subscribe({ topic: TENANCY_TOPIC, group: `flow-runtimes-tenancy-${this.instance}`, handler: (b) => this.onTenancy(b) }),
+      await this.ctx.bus.subscribe({ topic: FLOWS_TOPIC, group: `flow-runtimes-changes-${this.instance}`, handler: (b) => this.onFlowsChanged(b) }),
     );
     for (const subject of INBOUND_SUBJECTS) {
       this.subscriptions.push(
@@ -63,8 +70,26 @@ export class Supervisor {
     return rt.start().then(() => rt);
   }
 
-  /** After a change to the tenant's flows in the store: the runtime picks it up (starting if needed). */
+  /** After a change to the tenant's flows in the store: the runtime picks it up (starting if needed), here and on other instances. */
   async flowsChanged(tenant: string): Promise<void> {
+    await this.applyFlows(tenant);
+    await this.announceFlows(tenant);
+  }
+
+  /** Tells the other instances that the tenant's flows changed in the store. */
+  private announceFlows(tenant: string): Promise<void> {
+    return this.ctx.bus.publish(FLOWS_TOPIC, tenant, { tenant, instance: this.instance });
+  }
+
+  private async onFlowsChanged(batch: BusMessage[]): Promise<void> {
+    for (const m of batch) {
+      const e = m.value as { tenant?: unknown; instance?: unknown } | null;
+      if (this.closed || typeof e?.tenant !== 'string' || e.instance === this.instance) continue;
+      await this.applyFlows(e.tenant).catch((err) => this.ctx.log.warn({ err, tenant: e.tenant }, 'flows: reload after a change on another instance failed'));
+    }
+  }
+
+  private async applyFlows(tenant: string): Promise<void> {
     const rt = this.runtime(tenant);
     if (rt.targetState !== 'running' || rt.state === 'failed') {
       void rt.start().catch(() => {});
@@ -108,7 +133,7 @@ export class Supervisor {
     ipc
       .serve('flows.get', () => flowStore.readConfig(store, t))
       .serve('flows.save', (config) =>
-        this.withTenantLock(t, () => store.transaction((tx) => flowStore.writeConfig(tx, t, config as NodeRedNode[]))),
+        this.withTenantLock(t, () => store.transaction((tx) => flowStore.writeConfig(tx, t, config as NodeRedNode[]))).then(() => this.announceFlows(t)),
       )
       .serve('credentials.get', () => runtimeStateStore.credentials(store, t))
       .serve('credentials.save', (creds) => runtimeStateStore.saveCredentials(store, t, creds))

@@ -17,6 +17,7 @@ const BUS_ADAPTERS: Record<string, BusFactory> = {
       brokers: config.kafkaBrokers,
       partitions: config.kafkaPartitions,
       replicationFactor: config.kafkaReplicationFactor,
+      groupPrefix: config.kafkaGroupPrefix,
       log,
     }),
 };

@@ -1,0 +1,8 @@
+// Data manager's coded errors; dojot answered {"message": ...} (§9.1 of the API notes), kept as extra
+// together with the path of the offending item.
+import { defineErrors } from '../platform/errors.js';
+
+export const DataManagerErrors = defineErrors({
+  DATA_IMPORT_NOT_OBJECT: { status: 400, message: 'the import file must be a JSON object with templates, devices, flows, flowRemoteNodes and cronJobs' },
+  DATA_IMPORT_INVALID: { status: 400, message: '{path}: {problem}' },
+});
