@@ -3,7 +3,7 @@
 import { X509Certificate, createHash, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import {
-  OID, bool, children, explicit, extension, fromDer, implicit, keyIdentifier, keyUsage, name, octets, oid, pem, seq, signWith, signed, time, toDer, uint, type Node,
+  OID, bool, children, explicit, extension, fromDer, implicit, keyIdentifier, keyUsage, name, octets, oid, pem, seq, signWith, signed, time, uint, type Node,
 } from './der.js';
 
 export interface CaMaterial {
@@ -35,10 +35,6 @@ export function newSerial(): Buffer {
 /** `AA:BB:…` — SHA-256 of the DER, upper-case, colon-separated (dojot's certificateFingerprint). */
 export function fingerprintOf(der: Buffer): string {
   return createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':');
-}
-
-export function derOf(cert: X509Certificate): Buffer {
-  return cert.raw;
 }
 
 /** The subject Name of a certificate, as it is encoded (an issuer field must match it byte for byte). */

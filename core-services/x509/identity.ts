@@ -3,8 +3,7 @@
 // rows), so a certificate revoked a moment ago is refused at its next connection.
 import type { X509Certificate } from 'node:crypto';
 import { TENANT_PATTERN } from '../platform/contracts/identity.js';
-import type { CaMaterial } from './certificates.js';
-import { fingerprintOf } from './certificates.js';
+import { fingerprintOf, type CaMaterial } from './certificates.js';
 import type { CertificateVerdict } from './client.js';
 import { DEVICE_ID_PATTERN } from './csr.js';
 import type { X509Store } from './store.js';
