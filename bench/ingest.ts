@@ -108,7 +108,10 @@ export async function runIngest(flags: Record<string, string>): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dojot-red-bench-'));
   const env: Record<string, string> = {
     DOJOT_DATA_DIR: dataDir,
+    DOJOT_HTTP_PORT: '0',
+    DOJOT_HTTP_HOST: '127.0.0.1',
     DOJOT_MQTT_PORT: '0',
+    DOJOT_MQTTS_PORT: '0',
     DOJOT_MQTT_HOST: '127.0.0.1',
     DOJOT_LOG_LEVEL: process.env.DOJOT_LOG_LEVEL ?? 'warn',
   };

@@ -1,6 +1,7 @@
 // The device nodes in a real Node-RED (node-red-node-test-helper) with stub platform services:
 // head nodes fire per dojot's rules (§5.2) and output nodes publish dojot's shapes (§5.3).
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { StubServices, device, helper, load, nextMessage, tick } from './helpers/dojot-nodes.js';
 
 const data = (id: string, attrs: Record<string, unknown>, timestamp = 1_700_000_000_000) => ({ metadata: { deviceid: id, tenant: 'admin', timestamp }, attrs });
@@ -181,5 +182,30 @@ describe('dojot output nodes', () => {
     await run({ type: 'actuate', device_source: 'dynamic', device_source_msg: 'payload.dev', attrs: 'payload.attrs' }, { payload: { dev: 'def', attrs: { led: 1 } } });
     assert.deepEqual(s.published.map((p) => [p.subject, p.key]), [['device-data', 'abc'], ['dojot.device-manager.device', 'def']]);
     assert.equal(s.published[1].value.meta.deviceid, 'def');
+  });
+});
+
+describe('head and output node configs', () => {
+  const require = createRequire(import.meta.url);
+  const eventTemplate = require('../nodes/event-template-in/config.js') as typeof import('../nodes/event-template-in/config.js');
+  const eventDevice = require('../nodes/event-device-in/config.js') as typeof import('../nodes/event-device-in/config.js');
+  const multiOut = require('../nodes/multi-device-out/config.js') as typeof import('../nodes/multi-device-out/config.js');
+  const deviceOut = require('../nodes/device-out/config.js') as typeof import('../nodes/device-out/config.js');
+
+  it('reads the event checkboxes as dojot exported them (booleans or "true"/"false") with publish on by default', () => {
+    const c = eventTemplate.parse({ template_id: 7, event_create: 'true', event_publish: 'false' });
+    assert.deepEqual([...c.events].sort(), ['create']);
+    assert.deepEqual([...eventTemplate.parse({ template_id: '7' }).events], ['publish']);
+    assert.deepEqual(eventDevice.parse({ device_id: ' abc ' }), { deviceId: 'abc', publish: true, configure: false });
+  });
+
+  it('names the bad field of a head or output config', () => {
+    assert.throws(() => eventTemplate.parse({ template_id: 'kitchen' }), /template_id: must be a template id/);
+    assert.throws(() => eventTemplate.parse({}), /template_id: is required/);
+    assert.throws(() => multiOut.parse({ device_source: 'all', attrs: 'payload' }), /device_source: must be one of self, configured, dynamic/);
+    assert.throws(() => multiOut.parse({ device_source: 'dynamic', attrs: 'payload' }), /devices_source_dynamic: is required/);
+    assert.throws(() => multiOut.parse({ device_source: 'self' }), /attrs: is required/);
+    assert.throws(() => deviceOut.parse({ device_source: 'configured', attrs: 'payload' }), /_device_id: is required/);
+    assert.deepEqual(multiOut.parse({ device_source: 'configured', devices_source_configured: 'a, b', attrs: 'msg.payload' }).configured, ['a', 'b']);
   });
 });

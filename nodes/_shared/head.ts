@@ -3,7 +3,7 @@
 // Lookups of one device share one promise, so messages of a device keep their order.
 import { headEvent, rawEvent, type HeadEvent, type RawEvent } from './event.js';
 import { servicesOf, type Msg, type Red, type RedNode } from './red.js';
-import type { DeviceView, InboundSubject } from './services.js';
+import type { BusDelivery, DeviceView, InboundSubject } from './services.js';
 
 export interface HeadSpec {
   /** The node's catalog name (its status texts). */
@@ -26,7 +26,7 @@ export function runHead(RED: Red, node: RedNode, spec: HeadSpec): void {
     return;
   }
   const { tenant, bus, devices } = services;
-  const onMessage = (d: Parameters<Parameters<typeof bus.subscribe>[1]>[0]) => {
+  const onMessage = (d: BusDelivery) => {
     const raw = rawEvent(d);
     if (!raw || !spec.accepts(raw)) return;
     const needsDevice = raw.event === 'publish' || raw.event === 'configure' || (spec.matches !== undefined && raw.templates === null);
