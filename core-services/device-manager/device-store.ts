@@ -16,6 +16,10 @@ export async function allDeviceIds(sql: Sql, tenant: string): Promise<string[]> 
   return rows.map((r) => r.id);
 }
 
+export async function deviceIdExists(sql: Sql, tenant: string, id: string): Promise<boolean> {
+  return (await sql.query('SELECT 1 FROM dm_devices WHERE tenant = $1 AND id = $2', [tenant, id])).length > 0;
+}
+
 export async function insertDevices(sql: Sql, tenant: string, devices: { id: string; label: string }[]): Promise<void> {
   await sql.query(
     'INSERT INTO dm_devices (tenant, id, label) SELECT $1::text, u.* FROM unnest($2::text[], $3::text[]) AS u',

@@ -8,7 +8,7 @@ import type { Logger } from '../platform/log.js';
 import type { Store } from '../platform/store/index.js';
 import { SUBJECTS, allTenants, tenantOfTopic } from '../platform/contracts/topics.js';
 import type { DeviceManagerClient, FullDevice } from './client.js';
-import { allDeviceIds, loadFullDevices } from './device-store.js';
+import { allDeviceIds, deviceIdExists, loadFullDevices } from './device-store.js';
 import type { LocalWrites } from './events.js';
 
 interface TenantIds {
@@ -22,8 +22,16 @@ interface TenantIds {
   pending: [event: string, id: string][];
 }
 
+/**
+ * Another instance's new device may be asked for before its create event arrives here (Kafka
+ * delivers it within seconds): a miss is checked in the store, and a confirmed miss is
+ * remembered this long so unknown ids cannot turn each connect attempt into a query.
+ */
+const MISS_TTL_MS = 1_000;
+
 export class DeviceDirectory implements DeviceManagerClient, LocalWrites {
   private readonly tenants = new Map<string, TenantIds>();
+  private readonly misses = new Map<string, number>();
   private subscription?: Subscription;
 
   constructor(
@@ -40,13 +48,26 @@ export class DeviceDirectory implements DeviceManagerClient, LocalWrites {
   }
 
   async deviceExists(tenant: string, id: string): Promise<boolean> {
-    return (await this.idsOf(tenant)).has(id);
+    const ids = await this.idsOf(tenant);
+    if (ids.has(id)) return true;
+    const key = `${tenant}:${id}`;
+    const now = Date.now();
+    if ((this.misses.get(key) ?? 0) > now) return false;
+    if (await deviceIdExists(this.store, tenant, id)) {
+      this.misses.delete(key);
+      ids.add(id);
+      return true;
+    }
+    if (this.misses.size > 10_000) this.misses.clear();
+    this.misses.set(key, now + MISS_TTL_MS);
+    return false;
   }
 
   applyLocal(tenant: string, event: string, id: string): void {
     if (event !== 'create' && event !== 'remove') return;
     const t = this.tenants.get(tenant);
     if (!t) return; // not read yet: the first read will see the store as it is
+    if (event === 'create') this.misses.delete(`${tenant}:${id}`);
     if (!t.ids) t.pending.push([event, id]);
     else if (event === 'create') t.ids.add(id);
     else t.ids.delete(id);

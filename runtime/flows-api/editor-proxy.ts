@@ -20,6 +20,8 @@ import { SIGN_IN_PAGE } from './sign-in-page.js';
 export const TOKEN_COOKIE = 'dojot_red_token';
 /** How long a request may wait for its tenant's runtime to start, ms. */
 const RUNTIME_START_WAIT_MS = 30_000;
+/** Longest the proxy waits for a runtime's answer to one HTTP request (not websockets), ms. */
+const UPSTREAM_TIMEOUT_MS = 120_000;
 
 interface Found {
   token: string;
@@ -63,6 +65,8 @@ function forward(req: FastifyRequest, reply: FastifyReply, port: number, setCook
     res.writeHead(up.statusCode ?? 502, headers);
     up.pipe(res);
   });
+  // A runtime that takes the request and never answers must not hold the client forever.
+  upstream.setTimeout(UPSTREAM_TIMEOUT_MS, () => upstream.destroy(new Error('flow runtime did not answer in time')));
   upstream.on('error', () => {
     if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'flow runtime unavailable', code: 'FLOWS_RUNTIME_UNAVAILABLE' }));
     else res.destroy();

@@ -15,6 +15,9 @@ import { createLogger, type Logger } from '../../core-services/platform/log.js';
 import { startPlatform, type RunningPlatform } from '../../bin/platform.js';
 import { SERVICE_ENV, type ServiceName } from './services.js';
 
+/** Longest a test request may wait for its answer, ms. */
+const API_TIMEOUT_MS = 20_000;
+
 export interface TestPlatform extends RunningPlatform {
   /** POST /auth → jwt */
   login(username?: string, passwd?: string): Promise<string>;
@@ -147,7 +150,18 @@ export async function startTestPlatform(env: Record<string, string> = {}, opts: 
     const headers: Record<string, string> = {};
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(platform.httpUrl + url, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    // A bounded wait: a request that never gets an answer reads as status 0, so polling retries it.
+    let res: Response;
+    try {
+      res = await fetch(platform.httpUrl + url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        signal: AbortSignal.timeout(API_TIMEOUT_MS),
+      });
+    } catch (err) {
+      return { status: 0, body: { error: `no answer: ${(err as Error).message}` } };
+    }
     const text = await res.text();
     let parsed: unknown = text;
     try {
