@@ -187,14 +187,7 @@ export class Supervisor {
       else byTenant.set(tenant, [m]);
     }
     for (const [tenant, messages] of byTenant) {
-      const rt = this.runtimes.get(tenant);
-      const ipc = rt?.channel;
-      if (!ipc || !rt!.subjects.has(subject)) continue;
-      try {
-        ipc.emit('bus.deliver', { subject, messages: messages.map((m) => ({ key: m.key, value: m.value, id: m.id, timestamp: m.timestamp })) });
-      } catch {
-        /* the runtime is going away: it reloads nothing it missed (device data is a stream) */
-      }
+      this.runtimes.get(tenant)?.deliver({ subject, messages: messages.map((m) => ({ key: m.key, value: m.value, id: m.id, timestamp: m.timestamp })) });
     }
   }
 }

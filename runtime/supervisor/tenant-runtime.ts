@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Logger } from '../../core-services/platform/log.js';
-import { IpcPeer, type HeartbeatData, type SupervisorSide, type TenantLaunchOptions } from './ipc.js';
+import { IpcPeer, type BusDelivery, type HeartbeatData, type SupervisorSide, type TenantLaunchOptions } from './ipc.js';
 
 /** `failed`: it kept crashing even in safe mode; it is retried only when asked again (a request or a change). */
 export type RuntimeState = 'stopped' | 'starting' | 'running' | 'crashed' | 'stopping' | 'failed';
@@ -26,6 +26,13 @@ const START_TIMEOUT_MS = 60_000;
 const STDERR_KEEP_CHARS = 4_000;
 /** How long `runtime.stop` may take before the process is killed, ms. */
 const STOP_GRACE_MS = 5_000;
+/**
+ * Node-RED reports itself started before its flows are: device messages that arrive between a
+ * (re)start and the nodes saying what they listen to are held, at most this many, and handed
+ * over once they have; without a word after READY_LISTEN_GRACE_MS the runtime listens to nothing.
+ */
+const BACKLOG_MAX_MESSAGES = 10_000;
+const READY_LISTEN_GRACE_MS = 5_000;
 
 export interface RuntimeSettings {
   /** V8 old-space cap of the process, MB. */
@@ -58,6 +65,10 @@ export class TenantRuntime {
   restarts = 0;
   safeMode = false;
   subjects = new Set<string>();
+  /** Whether the nodes have said what they listen to since the last start. */
+  private listening = false;
+  private backlog: BusDelivery[] = [];
+  private backlogSize = 0;
   private child: ChildProcess | null = null;
   private ipc: SupervisorSide | null = null;
   private crashes = 0;
@@ -124,6 +135,32 @@ export class TenantRuntime {
     } else if (this.state === 'starting') this.reloadPending = true;
   }
 
+  /** Hands device messages to the runtime, holding them while it (re)starts. */
+  deliver(delivery: BusDelivery): void {
+    if (this.targetState !== 'running') return;
+    if (!this.listening || this.state !== 'running') {
+      this.backlog.push(delivery);
+      this.backlogSize += delivery.messages.length;
+      while (this.backlogSize > BACKLOG_MAX_MESSAGES && this.backlog.length > 1) this.backlogSize -= this.backlog.shift()!.messages.length;
+      return;
+    }
+    if (!this.subjects.has(delivery.subject)) return;
+    try {
+      this.ipc?.emit('bus.deliver', delivery);
+    } catch {
+      /* the runtime is going away: what it held is re-sent to nobody (device data is a stream) */
+    }
+  }
+
+  private startListening(): void {
+    if (this.listening) return;
+    this.listening = true;
+    const held = this.backlog;
+    this.backlog = [];
+    this.backlogSize = 0;
+    for (const d of held) this.deliver(d);
+  }
+
   get channel(): SupervisorSide | null {
     return this.state === 'running' ? this.ipc : null;
   }
@@ -171,7 +208,11 @@ export class TenantRuntime {
       this.beat = b;
       this.lastBeat = Date.now();
     });
-    ipc.on('bus.subscriptions', ({ subjects }) => (this.subjects = new Set(subjects)));
+    this.listening = false;
+    ipc.on('bus.subscriptions', ({ subjects }) => {
+      this.subjects = new Set(subjects);
+      this.startListening();
+    });
     child.on('message', (m) => ipc.receive(m));
     let stderr = '';
     child.stderr?.setEncoding('utf8').on('data', (d: string) => {
@@ -191,6 +232,10 @@ export class TenantRuntime {
     this.setState('running');
     this.log.info({ pid: this.child?.pid, port, safeMode: this.safeMode }, 'tenant runtime running');
     for (const w of this.waiters.splice(0)) w.resolve();
+    const child = this.child;
+    setTimeout(() => {
+      if (this.child === child && this.state === 'running') this.startListening();
+    }, READY_LISTEN_GRACE_MS).unref();
     if (this.reloadPending) {
       this.reloadPending = false;
       void this.reload().catch((err) => this.log.warn({ err }, 'reload after start failed'));
