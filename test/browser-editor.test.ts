@@ -1,11 +1,12 @@
 // The flow editor in a real headless Chromium through the platform's one port: sign in once,
 // the themed Node-RED editor opens with the dojot category first and only this tenant's flows.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { projectRoot } from '../core-services/platform/paths.js';
 import { startTestPlatform, type TestPlatform } from './helpers/start-platform.js';
+import { requireChromium } from './helpers/services.js';
 
 const CHROMIUM = process.env.DOJOT_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -16,7 +17,7 @@ describe('flow editor in the browser', function () {
   let browser: Browser;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) this.skip();
+    requireChromium.call(this, CHROMIUM);
     p = await startTestPlatform();
     const admin = await p.login();
     const bob = await p.api(admin, 'POST', '/auth/user', { username: 'bob', service: 'beta', email: 'bob@example.com', name: 'Bob', profile: 'user', passwd: 'bobpass' });

@@ -2,9 +2,9 @@
 // is in the dojot palette category, and its edit dialog opens, shows its form and closes
 // without a script error.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { startTestPlatform, type TestPlatform } from './helpers/start-platform.js';
+import { requireChromium } from './helpers/services.js';
 
 const CHROMIUM = process.env.DOJOT_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -20,7 +20,7 @@ describe('dojot nodes in the browser editor', function () {
   let browser: Browser;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) this.skip();
+    requireChromium.call(this, CHROMIUM);
     p = await startTestPlatform();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });

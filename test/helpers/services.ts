@@ -2,6 +2,7 @@
 // one calls `requireService.call(this, name)` in a `before` hook: it returns where the service is,
 // or skips the suite with a loud line on stderr. In CI (CI=true) a missing service fails instead:
 // a skipped services test must never pass silently there.
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
@@ -107,6 +108,19 @@ export async function requireService(this: Mocha.Context, name: ServiceName): Pr
   const suite = this.test?.parent?.fullTitle() || this.currentTest?.parent?.fullTitle() || 'a test suite';
   const line = `SKIPPED: ${suite} needs ${name}: set ${variable} (e.g. ${example}) (${reason})`;
   if (process.env.CI === 'true') throw new Error(`${line} — a skipped services test fails CI`);
+  process.stderr.write(`\n*** ${line}\n\n`);
+  this.skip();
+}
+
+/**
+ * For a mocha `before` hook of a browser test: skips loudly when Debian's Chromium is missing
+ * (`apt-get install chromium`), and fails the hook when CI=true.
+ */
+export function requireChromium(this: Mocha.Context, executable: string): void {
+  if (existsSync(executable)) return;
+  const suite = this.test?.parent?.fullTitle() || 'a browser test';
+  const line = `SKIPPED: ${suite} needs Chromium at ${executable} (apt-get install chromium)`;
+  if (process.env.CI === 'true') throw new Error(`${line} — a skipped test fails CI`);
   process.stderr.write(`\n*** ${line}\n\n`);
   this.skip();
 }
