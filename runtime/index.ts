@@ -9,7 +9,9 @@ import type { DeviceManagerClient } from '../core-services/device-manager/client
 import { Supervisor } from './supervisor/supervisor.js';
 import { flowRoutes } from './flows-api/routes.js';
 import { editorRoutes } from './flows-api/editor-proxy.js';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { busKind } from '../core-services/platform/bus/index.js';
 
 /** Heartbeat period of a tenant runtime, ms (a prime, so runtimes started together drift apart). */
 const HEARTBEAT_MS = 997;
@@ -24,10 +26,13 @@ export interface FlowEngine extends Service {
 export function createFlowEngine(ctx: PlatformContext, deps: { tokens: TokenService; devices?: DeviceManagerClient; cron?: CronClient }): FlowEngine {
   const { config } = ctx;
   const log = ctx.log.child({ svc: 'flows' });
+  const onKafka = busKind(config) === 'kafka' && ctx.bus.kind === 'kafka';
   const supervisor = new Supervisor({ ...ctx, log }, {
     maxOldSpaceMb: config.runtimeMaxOldSpaceMb,
     heartbeatMs: HEARTBEAT_MS,
     heartbeatTimeoutMs: config.runtimeHeartbeatTimeoutMs,
+    // Names this instance's own consumer groups: every instance must hear every tenancy and flows event.
+    instance: randomUUID(),
     launch: {
       logLevel: config.logLevel,
       functionTimeoutSeconds: config.runtimeFunctionTimeoutSeconds,
@@ -36,6 +41,11 @@ export function createFlowEngine(ctx: PlatformContext, deps: { tokens: TokenServ
       projectRoot: projectRoot(),
       docsUrl: DOCS_URL,
       userDir: path.join(config.dataDir, 'flows'),
+      kafka: onKafka
+        ? { brokers: config.kafkaBrokers, partitions: config.kafkaPartitions, replicationFactor: config.kafkaReplicationFactor, groupPrefix: config.kafkaGroupPrefix }
+        : null,
+      // Several instances need Kafka: on the in-process bus this one runs every timer.
+      timersLeased: onKafka,
     },
   }, deps.tokens, { devices: deps.devices, cron: deps.cron });
   return {

@@ -58,6 +58,8 @@ export interface ChildEvents {
 }
 export interface ParentEvents {
   'bus.deliver': BusDelivery;
+  /** Whether this runtime holds its tenant's timer lease (runtime/tenant/timer-gate.ts). */
+  'timers.owner': { owner: boolean };
 }
 
 type Fn = (...args: any[]) => unknown;
@@ -175,4 +177,17 @@ export interface TenantLaunchOptions {
   docsUrl: string;
   /** Node-RED's user directory (it keeps nothing there that matters: storage is the platform store). */
   userDir: string;
+  /** Names this platform instance's own consumer groups (for what every instance must hear). */
+  instance: string;
+  /** Set when the platform runs on Kafka: the runtime then reads and writes its tenant's topics itself. */
+  kafka: TenantKafkaOptions | null;
+  /** Whether timers wait for the supervisor's word on the tenant's timer lease (several instances). */
+  timersLeased: boolean;
+}
+
+export interface TenantKafkaOptions {
+  brokers: string[];
+  partitions: number;
+  replicationFactor: number;
+  groupPrefix: string;
 }

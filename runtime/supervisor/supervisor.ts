@@ -2,7 +2,6 @@
 // tenant CREATE events (`dojot-management.dojot.tenancy`), stopped on DELETE. It answers the
 // runtimes' storage, token and bus requests with the tenant fixed by the channel, and forwards
 // each tenant's device messages to that tenant's runtime only.
-import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { PlatformContext } from '../../core-services/platform/context.js';
@@ -13,26 +12,37 @@ import type { TokenService } from '../../core-services/auth/client.js';
 import type { CronClient } from '../../core-services/cron/client.js';
 import type { DeviceManagerClient } from '../../core-services/device-manager/client.js';
 import { flowStore, runtimeStateStore } from '../storage/flow-store.js';
+import { timerLeases } from '../storage/timer-leases.js';
 import type { NodeRedNode } from '../storage/config-split.js';
-import { INBOUND_SUBJECTS, OUTBOUND_SUBJECTS } from '../tenant/bus-bridge.js';
+import { INBOUND_SUBJECTS, OUTBOUND_SUBJECTS, RUNTIME_BUS_GROUP } from '../tenant/bus-bridge.js';
 import type { SupervisorSide } from './ipc.js';
 import { TenantRuntime, type RuntimeReport, type RuntimeSettings } from './tenant-runtime.js';
 
-// Scale-out: every instance runs a runtime for each tenant with flows, and BUS_GROUP is shared, so
+// Scale-out: every instance runs a runtime for each tenant with flows, and RUNTIME_BUS_GROUP is shared, so
 // each device message reaches exactly one instance's runtime (runs once, not once per instance).
+// On Kafka the runtimes consume their tenant's topics themselves under that group
+// (runtime/tenant/kafka-bus-bridge.ts); on the in-process bus the supervisor forwards over IPC.
 // A change of a tenant's flows made through one instance is announced on FLOWS_TOPIC, and every
 // other instance reloads (or starts) its runtime for that tenant from the store.
-const BUS_GROUP = 'flow-runtimes';
 /** `{tenant, instance}`: the tenant's flows changed in the store, through that instance. */
 const FLOWS_TOPIC = 'dojot-management.dojot-red.flows';
+/**
+ * A tenant's timer lease lasts this long unless renewed: how soon another instance runs the
+ * timers of an instance that died, ms. A stopping instance gives its leases up at once.
+ */
+const TIMER_LEASE_TTL_MS = 15_000;
+const TIMER_LEASE_RENEW_MS = 5_000;
 
 export class Supervisor {
   private runtimes = new Map<string, TenantRuntime>();
   private subscriptions: Subscription[] = [];
   private locks = new Map<string, Promise<unknown>>();
   private closed = false;
-  /** Names this instance's own consumer groups: every instance must hear every tenancy and flows event. */
-  private readonly instance = randomUUID();
+  private leaseTimer?: NodeJS.Timeout;
+  private leaseRound?: Promise<void>;
+  private leaseAgain = false;
+  /** When the leases were last renewed: past their TTL, this instance no longer claims any. */
+  private leasesRenewedAt = 0;
 
   constructor(
     private readonly ctx: PlatformContext,
@@ -45,13 +55,17 @@ export class Supervisor {
   async start(): Promise<void> {
     preparePalette(this.settings.launch.projectRoot);
     this.subscriptions.push(
-      await this.ctx.bus.subscribe({ topic: TENANCY_TOPIC, group: `flow-runtimes-tenancy-${this.instance}`, handler: (b) => this.onTenancy(b) }),
-      await this.ctx.bus.subscribe({ topic: FLOWS_TOPIC, group: `flow-runtimes-changes-${this.instance}`, handler: (b) => this.onFlowsChanged(b) }),
+      await this.ctx.bus.subscribe({ topic: TENANCY_TOPIC, group: `flow-runtimes-tenancy-${this.settings.instance}`, handler: (b) => this.onTenancy(b) }),
+      await this.ctx.bus.subscribe({ topic: FLOWS_TOPIC, group: `flow-runtimes-changes-${this.settings.instance}`, handler: (b) => this.onFlowsChanged(b) }),
     );
-    for (const subject of INBOUND_SUBJECTS) {
+    for (const subject of this.settings.launch.kafka ? [] : INBOUND_SUBJECTS) {
       this.subscriptions.push(
-        await this.ctx.bus.subscribe({ topic: allTenants(subject), group: BUS_GROUP, handler: async (b) => this.forward(subject, b) }),
+        await this.ctx.bus.subscribe({ topic: allTenants(subject), group: RUNTIME_BUS_GROUP, handler: async (b) => this.forward(subject, b) }),
       );
+    }
+    if (this.settings.launch.timersLeased) {
+      this.leaseTimer = setInterval(() => void this.renewLeases(), TIMER_LEASE_RENEW_MS);
+      this.leaseTimer.unref();
     }
     // Starting is not awaited: the platform serves while runtimes boot.
     for (const tenant of await flowStore.tenantsWithFlows(this.ctx.store)) void this.ensureRunning(tenant).catch(() => {});
@@ -59,8 +73,43 @@ export class Supervisor {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.leaseTimer);
     for (const s of this.subscriptions.splice(0)) await s.close();
     await Promise.all([...this.runtimes.values()].map((rt) => rt.stop()));
+    await this.leaseRound;
+    if (this.settings.launch.timersLeased) {
+      await timerLeases.release(this.ctx.store, this.settings.instance).catch((err) => this.ctx.log.warn({ err }, 'flows: timer leases not released (they lapse)'));
+    }
+  }
+
+  /** Claims or renews the timer leases of the tenants that run here; one round at a time. */
+  private renewLeases(): Promise<void> {
+    if (!this.settings.launch.timersLeased || this.closed) return Promise.resolve();
+    if (this.leaseRound) {
+      this.leaseAgain = true;
+      return this.leaseRound;
+    }
+    this.leaseRound = this.leaseRoundOnce().finally(() => {
+      this.leaseRound = undefined;
+      if (this.leaseAgain) {
+        this.leaseAgain = false;
+        void this.renewLeases();
+      }
+    });
+    return this.leaseRound;
+  }
+
+  private async leaseRoundOnce(): Promise<void> {
+    const running = [...this.runtimes.values()].filter((rt) => rt.targetState === 'running');
+    try {
+      const held = await timerLeases.claim(this.ctx.store, this.settings.instance, running.map((rt) => rt.tenant), TIMER_LEASE_TTL_MS);
+      this.leasesRenewedAt = Date.now();
+      for (const rt of running) rt.setTimersOwner(held.has(rt.tenant));
+    } catch (err) {
+      this.ctx.log.warn({ err }, 'flows: timer leases not renewed');
+      // Another instance may hold them by now: fire nothing rather than twice.
+      if (Date.now() - this.leasesRenewedAt > TIMER_LEASE_TTL_MS) for (const rt of running) rt.setTimersOwner(false);
+    }
   }
 
   /** Starts the tenant's runtime if needed; resolves once it serves. */
@@ -78,13 +127,13 @@ export class Supervisor {
 
   /** Tells the other instances that the tenant's flows changed in the store. */
   private announceFlows(tenant: string): Promise<void> {
-    return this.ctx.bus.publish(FLOWS_TOPIC, tenant, { tenant, instance: this.instance });
+    return this.ctx.bus.publish(FLOWS_TOPIC, tenant, { tenant, instance: this.settings.instance });
   }
 
   private async onFlowsChanged(batch: BusMessage[]): Promise<void> {
     for (const m of batch) {
       const e = m.value as { tenant?: unknown; instance?: unknown } | null;
-      if (this.closed || typeof e?.tenant !== 'string' || e.instance === this.instance) continue;
+      if (this.closed || typeof e?.tenant !== 'string' || e.instance === this.settings.instance) continue;
       await this.applyFlows(e.tenant).catch((err) => this.ctx.log.warn({ err, tenant: e.tenant }, 'flows: reload after a change on another instance failed'));
     }
   }
@@ -122,6 +171,8 @@ export class Supervisor {
     if (!rt) {
       rt = new TenantRuntime(tenant, this.settings, this.ctx.log.child({ svc: 'flows', tenant }), (ipc, r) => this.attach(ipc, r));
       this.runtimes.set(tenant, rt);
+      // The new runtime's timers learn at once whether they fire here (not at the next renewal).
+      queueMicrotask(() => void this.renewLeases());
     }
     return rt;
   }
@@ -173,6 +224,7 @@ export class Supervisor {
         const rt = this.runtimes.get(e.tenant);
         this.runtimes.delete(e.tenant);
         await rt?.stop();
+        if (rt && this.settings.launch.timersLeased) await timerLeases.release(this.ctx.store, this.settings.instance, [e.tenant]).catch(() => {});
       }
     }
   }

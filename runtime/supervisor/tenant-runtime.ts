@@ -41,7 +41,9 @@ export interface RuntimeSettings {
   heartbeatMs: number;
   /** A process silent this long is killed and restarted (an endless loop blocks its event loop), ms. */
   heartbeatTimeoutMs: number;
-  launch: Omit<TenantLaunchOptions, 'tenant' | 'safeMode'>;
+  launch: Omit<TenantLaunchOptions, 'tenant' | 'safeMode' | 'instance'>;
+  /** This platform instance. */
+  instance: string;
 }
 
 export interface RuntimeReport {
@@ -55,6 +57,8 @@ export interface RuntimeReport {
   memory: { rssBytes: number; heapUsedBytes: number } | null;
   messages: { nodes: number; busIn: number; busOut: number };
   startedAt: number | null;
+  /** Whether this instance holds the tenant's timer lease: its inject timers fire here (null: one instance, no lease). */
+  timersOwner: boolean | null;
   lastExit: { code: number | null; signal: string | null; at: number; reason: string } | null;
 }
 
@@ -65,6 +69,8 @@ export class TenantRuntime {
   restarts = 0;
   safeMode = false;
   subjects = new Set<string>();
+  /** Whether this instance holds the tenant's timer lease; null until known (or when there is no lease). */
+  timersOwner: boolean | null = null;
   /** Whether the nodes have said what they listen to since the last start. */
   private listening = false;
   private backlog: BusDelivery[] = [];
@@ -161,6 +167,23 @@ export class TenantRuntime {
     for (const d of held) this.deliver(d);
   }
 
+  /** The supervisor renewed (or lost) the tenant's timer lease. */
+  setTimersOwner(owner: boolean): void {
+    const changed = owner !== this.timersOwner;
+    this.timersOwner = owner;
+    if (changed) this.log.info({ owner }, owner ? 'timers of this tenant run on this instance' : 'timers of this tenant run on another instance');
+    if (this.state === 'running' || this.state === 'starting') this.tellTimers();
+  }
+
+  private tellTimers(): void {
+    if (this.timersOwner === null || !this.ipc) return;
+    try {
+      this.ipc.emit('timers.owner', { owner: this.timersOwner });
+    } catch {
+      /* the runtime is going away; its successor is told when it starts */
+    }
+  }
+
   get channel(): SupervisorSide | null {
     return this.state === 'running' ? this.ipc : null;
   }
@@ -177,6 +200,7 @@ export class TenantRuntime {
       memory: this.beat ? { rssBytes: this.beat.rssBytes, heapUsedBytes: this.beat.heapUsedBytes } : null,
       messages: { nodes: this.beat?.nodeMessages ?? 0, busIn: this.beat?.busIn ?? 0, busOut: this.beat?.busOut ?? 0 },
       startedAt: this.startedAt,
+      timersOwner: this.settings.launch.timersLeased ? this.timersOwner : null,
       lastExit: this.lastExit,
     };
   }
@@ -185,7 +209,7 @@ export class TenantRuntime {
     this.setState('starting');
     this.safeMode = this.crashes >= MAX_CRASHES_BEFORE_SAFE_MODE;
     if (this.safeMode) this.log.warn({ crashes: this.crashes }, 'tenant runtime keeps crashing: starting it in safe mode (flows stopped)');
-    const opts: TenantLaunchOptions = { ...this.settings.launch, tenant: this.tenant, safeMode: this.safeMode };
+    const opts: TenantLaunchOptions = { ...this.settings.launch, instance: this.settings.instance, tenant: this.tenant, safeMode: this.safeMode };
     const entry = path.join(this.settings.launch.projectRoot, 'dist', 'runtime', 'tenant', 'main.js');
     const child = fork(entry, [JSON.stringify(opts)], {
       execArgv: [`--max-old-space-size=${this.settings.maxOldSpaceMb}`],
@@ -232,6 +256,9 @@ export class TenantRuntime {
     this.setState('running');
     this.log.info({ pid: this.child?.pid, port, safeMode: this.safeMode }, 'tenant runtime running');
     for (const w of this.waiters.splice(0)) w.resolve();
+    // Told now, not at fork: a message sent before the child listens is lost. Timers that fire
+    // before this wait for it (timer-gate.ts).
+    this.tellTimers();
     const child = this.child;
     setTimeout(() => {
       if (this.child === child && this.state === 'running') this.startListening();

@@ -1,14 +1,16 @@
 // How a tenant runtime's nodes reach the platform bus. Nodes see only this interface (through
 // RED.settings.dojot); the tenant is implied, so a node can neither read nor write another
-// tenant's topics. Embedded mode: IpcBusBridge, through the supervisor. A later Kafka mode gives
-// the runtime a KafkaBusBridge connected to `<tenant>.<subject>` topics directly, with the same
-// interface, so no node changes.
+// tenant's topics. Embedded mode: IpcBusBridge, through the supervisor. Kafka mode:
+// KafkaBusBridge (kafka-bus-bridge.ts), connected to the `<tenant>.<subject>` topics directly.
 import type { BusDelivery, TenantSide } from '../supervisor/ipc.js';
 
 /** Subjects a runtime may receive (dojot fed flows from these two, §5.2). */
 export const INBOUND_SUBJECTS = ['device-data', 'dojot.device-manager.device'] as const;
 /** Subjects a runtime may publish to. */
 export const OUTBOUND_SUBJECTS = ['device-data', 'dojot.device-manager.device', 'dojot.notifications', 'dojot.ftp'] as const;
+
+/** The consumer group the runtimes of every instance share: each device message runs a tenant's flows once. */
+export const RUNTIME_BUS_GROUP = 'flow-runtimes';
 
 export type InboundSubject = (typeof INBOUND_SUBJECTS)[number];
 export type OutboundSubject = (typeof OUTBOUND_SUBJECTS)[number];
@@ -30,6 +32,11 @@ export interface BusBridge {
   readonly tenant: string;
   /** Listens to one of this tenant's subjects; returns the function that stops listening. */
   subscribe(subject: InboundSubject, handler: TenantBusHandler): () => void;
+  /**
+   * Like subscribe, but every runtime of the tenant (one per platform instance) hears every
+   * message, where subscribe shares them out: for state each runtime keeps (caches).
+   */
+  watch(subject: InboundSubject, handler: TenantBusHandler): () => void;
   /** Publishes on `<tenant>.<subject>`; resolves once the bus holds the message. */
   publish(subject: OutboundSubject, key: string | null, value: unknown): Promise<void>;
 }
@@ -58,6 +65,11 @@ export class IpcBusBridge implements BusBridge {
       if (set.size === 0) this.handlers.delete(subject);
       this.announce();
     };
+  }
+
+  /** One runtime per tenant here (the in-process bus runs one instance): the same as subscribe. */
+  watch(subject: InboundSubject, handler: TenantBusHandler): () => void {
+    return this.subscribe(subject, handler);
   }
 
   async publish(subject: OutboundSubject, key: string | null, value: unknown): Promise<void> {

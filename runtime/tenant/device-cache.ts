@@ -34,7 +34,7 @@ export class DeviceCache {
   private listen(): void {
     if (this.listening) return;
     this.listening = true;
-    this.bus.subscribe('dojot.device-manager.device', (m) => {
+    this.bus.watch('dojot.device-manager.device', (m) => {
       const id = (m.value as { data?: { id?: unknown } } | null)?.data?.id;
       const event = (m.value as { event?: unknown } | null)?.event;
       if (typeof id === 'string' && event !== 'configure') this.devices.delete(id);

@@ -8,9 +8,23 @@ import path from 'node:path';
 import RED from 'node-red';
 import { createLogger } from '../../core-services/platform/log.js';
 import { IpcPeer, type TenantLaunchOptions, type TenantSide } from '../supervisor/ipc.js';
-import { IpcBusBridge } from './bus-bridge.js';
+import { IpcBusBridge, type BusBridge } from './bus-bridge.js';
+import { KafkaBusBridge } from './kafka-bus-bridge.js';
+import { TimerGate } from './timer-gate.js';
 import { createNodeServices } from './node-services.js';
 import { ADMIN_ROOT, NODE_ROOT, tenantSettings } from './settings.js';
+
+/** Longest a stopping runtime spends leaving its Kafka groups, ms. */
+const EXIT_GRACE_MS = 3_000;
+/** The editor's inject button (Node-RED's admin route). */
+const INJECT_BUTTON = `${ADMIN_ROOT}inject/`;
+/**
+ * A runtime restarted after a crash (SIGKILL: it could not leave its groups) waits this long to
+ * rejoin them, ms: the broker's smallest allowed (group.min.session.timeout.ms). A runtime whose
+ * event loop is blocked this long loses its partitions to the other instances, which is right:
+ * its supervisor kills it soon after (DOJOT_RUNTIME_HEARTBEAT_TIMEOUT_MS).
+ */
+const KAFKA_SESSION_TIMEOUT_MS = 6_000;
 
 async function main(): Promise<void> {
   const opts = JSON.parse(process.argv[2] ?? '{}') as TenantLaunchOptions;
@@ -18,18 +32,44 @@ async function main(): Promise<void> {
   if (!process.send) throw new Error('a tenant runtime must be started by the supervisor (no IPC channel)');
   const ipc: TenantSide = new IpcPeer((p) => process.send!(p));
   process.on('message', (m) => ipc.receive(m));
+  let kafkaBridge: KafkaBusBridge | null = null;
+  // Leaving the consumer groups hands this runtime's partitions to the other instances at once,
+  // rather than after the group's session timeout; bounded, as the broker may be gone.
+  const exit = () => {
+    setTimeout(() => process.exit(0), EXIT_GRACE_MS).unref();
+    void (kafkaBridge?.close() ?? Promise.resolve()).catch(() => {}).finally(() => process.exit(0));
+  };
   // The supervisor went away: nothing may keep running on its own.
-  process.on('disconnect', () => process.exit(0));
-  process.on('SIGTERM', () => process.exit(0));
+  process.on('disconnect', exit);
+  process.on('SIGTERM', exit);
 
   // Node-RED expects a package.json in its user directory (it lists installed modules there).
   const userDir = path.join(opts.userDir, opts.tenant);
   mkdirSync(userDir, { recursive: true });
   const pkg = path.join(userDir, 'package.json');
   if (!existsSync(pkg)) writeFileSync(pkg, JSON.stringify({ name: `tenant-${opts.tenant}`, private: true }));
-  const bus = new IpcBusBridge(opts.tenant, ipc);
+  let bus: BusBridge & { received: number; published: number };
+  if (opts.kafka) {
+    const { createKafkaBus } = await import('../../core-services/platform/bus/kafka.js');
+    const kafka = await createKafkaBus({
+      ...opts.kafka,
+      clientId: `dojot-red-flows-${opts.tenant}`,
+      sessionTimeoutMs: KAFKA_SESSION_TIMEOUT_MS,
+      log: log.child({ svc: 'bus', kind: 'kafka' }),
+    });
+    kafkaBridge = new KafkaBusBridge(opts.tenant, kafka, opts.instance, log);
+    await kafkaBridge.start();
+    // Safe mode runs no flows: messages are committed unread rather than held.
+    kafkaBridge.setFlowsRunning(opts.safeMode);
+    RED.events.on('flows:started', () => kafkaBridge?.setFlowsRunning(true));
+    RED.events.on('flows:stopped', () => kafkaBridge?.setFlowsRunning(false));
+    bus = kafkaBridge;
+  } else bus = new IpcBusBridge(opts.tenant, ipc);
+  const timers = new TimerGate(opts.timersLeased);
+  ipc.on('timers.owner', ({ owner }) => timers.setOwner(owner));
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
+    if (req.method === 'POST' && url.startsWith(INJECT_BUTTON)) timers.allowManual(decodeURIComponent(url.slice(INJECT_BUTTON.length).split('?')[0]));
     // Node-RED's two express apps expect paths relative to their roots.
     const [root, app] = url.startsWith(NODE_ROOT) ? [NODE_ROOT, RED.httpNode] : [ADMIN_ROOT, RED.httpAdmin];
     if (!url.startsWith(root) && url !== root.slice(0, -1)) {
@@ -45,12 +85,14 @@ async function main(): Promise<void> {
   RED.hooks.add('onSend.dojot', (events) => {
     nodeMessages += Array.isArray(events) ? events.length : 1;
   });
+  RED.hooks.add('onSend.dojot-timers', timers.onSend);
 
   ipc.serve('flows.reload', async () => {
     await RED.nodes.loadFlows(true);
   });
   ipc.serve('runtime.stop', async () => {
     await RED.stop();
+    await kafkaBridge?.close();
   });
 
   await RED.start();

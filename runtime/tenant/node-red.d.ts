@@ -2,7 +2,7 @@
 declare module 'node-red' {
   import type { Server, RequestListener } from 'node:http';
   interface NodeRedHooks {
-    add(name: string, fn: (event: unknown) => void): void;
+    add(name: string, fn: (event: unknown) => unknown): void;
   }
   interface NodeRed {
     init(server: Server, settings: Record<string, unknown>): void;
@@ -12,6 +12,8 @@ declare module 'node-red' {
     readonly httpNode: RequestListener;
     readonly nodes: { loadFlows(forceStart?: boolean): Promise<void> };
     readonly hooks: NodeRedHooks;
+    /** Runtime events: 'flows:started' and 'flows:stopped' bracket every (re)start of the flows. */
+    readonly events: { on(name: string, fn: (...args: unknown[]) => void): void };
     readonly util: {
       getObjectProperty(obj: object, path: string): unknown;
       setObjectProperty(obj: object, path: string, value: unknown, createMissing?: boolean): boolean;

@@ -59,6 +59,12 @@ export interface KafkaBusOptions {
   groupPrefix?: string;
   /** @default TOPIC_REFRESH_MS */
   topicRefreshMs?: number;
+  /**
+   * How long the group waits for a member that stopped heartbeating before it hands its
+   * partitions to others; also how long a member's restart waits to rejoin after a crash.
+   * @default kafkajs's 30,000 ms
+   */
+  sessionTimeoutMs?: number;
 }
 
 interface Ticket {
@@ -445,6 +451,7 @@ class KafkaSubscription {
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: FETCH_MAX_WAIT_MS,
       heartbeatInterval: HEARTBEAT_MS,
+      ...(this.bus.opts.sessionTimeoutMs ? { sessionTimeout: this.bus.opts.sessionTimeoutMs } : {}),
     });
     c.on(c.events.GROUP_JOIN, ({ payload }) => {
       // Runs before the first fetch of the assignment, so the seek decides where it starts.
