@@ -34,7 +34,8 @@ export class KafkaBusBridge implements BusBridge {
   private readonly watchers = new Map<string, Set<TenantBusHandler>>();
   private readonly subscriptions: Subscription[] = [];
   private flowsRunning = false;
-  private flowsWaiters: (() => void)[] = [];
+  private flowsWaiters: { wake: () => void; fail: (err: Error) => void }[] = [];
+  private closing = false;
   received = 0;
   published = 0;
 
@@ -62,7 +63,7 @@ export class KafkaBusBridge implements BusBridge {
   /** Node-RED started or stopped the flows: messages are handed over only while they run. */
   setFlowsRunning(running: boolean): void {
     this.flowsRunning = running;
-    if (running) for (const wake of this.flowsWaiters.splice(0)) wake();
+    if (running) for (const w of this.flowsWaiters.splice(0)) w.wake();
   }
 
   subscribe(subject: InboundSubject, handler: TenantBusHandler): () => void {
@@ -82,7 +83,10 @@ export class KafkaBusBridge implements BusBridge {
   }
 
   async close(): Promise<void> {
-    this.setFlowsRunning(true); // releases waiting batches; the consumers stop after them
+    // A waiting batch is not handed to nobody: it fails, stays uncommitted, and is read again by
+    // whichever runtime of the tenant has the partition next.
+    this.closing = true;
+    for (const w of this.flowsWaiters.splice(0)) w.fail(new Error('the runtime is stopping'));
     for (const s of this.subscriptions.splice(0)) await s.close();
     await this.bus.close();
   }
@@ -99,21 +103,28 @@ export class KafkaBusBridge implements BusBridge {
   }
 
   private async deliverShared(subject: InboundSubject, batch: BusMessage[]): Promise<void> {
+    if (this.closing) throw new Error('the runtime is stopping');
     if (!this.flowsRunning) await this.untilFlowsRun();
     this.deliver(this.shared, subject, batch);
   }
 
   private untilFlowsRun(): Promise<void> {
     return new Promise((resolve, reject) => {
+      const waiter = {
+        wake: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        fail: (err: Error) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      };
       const timer = setTimeout(() => {
-        this.flowsWaiters = this.flowsWaiters.filter((w) => w !== wake);
+        this.flowsWaiters = this.flowsWaiters.filter((w) => w !== waiter);
         reject(new Error(`the flows of ${this.tenant} are not running yet: the batch goes back to Kafka`));
       }, FLOWS_WAIT_MS);
-      const wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.flowsWaiters.push(wake);
+      this.flowsWaiters.push(waiter);
     });
   }
 

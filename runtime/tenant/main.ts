@@ -16,6 +16,8 @@ import { ADMIN_ROOT, NODE_ROOT, tenantSettings } from './settings.js';
 
 /** Longest a stopping runtime spends leaving its Kafka groups, ms. */
 const EXIT_GRACE_MS = 3_000;
+/** How long after Node-RED's start its flows may take to start before messages stop waiting for them, ms. */
+const FLOWS_START_GRACE_MS = 5_000;
 /** The editor's inject button (Node-RED's admin route). */
 const INJECT_BUTTON = `${ADMIN_ROOT}inject/`;
 /**
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
   const ipc: TenantSide = new IpcPeer((p) => process.send!(p));
   process.on('message', (m) => ipc.receive(m));
   let kafkaBridge: KafkaBusBridge | null = null;
+  let flowsStarted = false;
   // Leaving the consumer groups hands this runtime's partitions to the other instances at once,
   // rather than after the group's session timeout; bounded, as the broker may be gone.
   const exit = () => {
@@ -61,7 +64,10 @@ async function main(): Promise<void> {
     await kafkaBridge.start();
     // Safe mode runs no flows: messages are committed unread rather than held.
     kafkaBridge.setFlowsRunning(opts.safeMode);
-    RED.events.on('flows:started', () => kafkaBridge?.setFlowsRunning(true));
+    RED.events.on('flows:started', () => {
+      flowsStarted = true;
+      kafkaBridge?.setFlowsRunning(true);
+    });
     RED.events.on('flows:stopped', () => kafkaBridge?.setFlowsRunning(false));
     bus = kafkaBridge;
   } else bus = new IpcBusBridge(opts.tenant, ipc);
@@ -96,6 +102,10 @@ async function main(): Promise<void> {
   });
 
   await RED.start();
+  // Flows that cannot start (a node type is missing) never say so: messages are not held for them.
+  setTimeout(() => {
+    if (!flowsStarted) kafkaBridge?.setFlowsRunning(true);
+  }, FLOWS_START_GRACE_MS).unref();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   ipc.emit('ready', { port });
