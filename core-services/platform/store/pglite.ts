@@ -1,10 +1,16 @@
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { Row, Sql, Store } from './sql.js';
 
 /** Embedded PostgreSQL (WebAssembly) keeping its files in `dir`, or in memory when dir is undefined. */
 export async function openPgliteStore(dir?: string): Promise<Store> {
-  if (dir) mkdirSync(dir, { recursive: true });
+  if (dir) {
+    mkdirSync(dir, { recursive: true });
+    if (!existsSync(path.join(dir, 'PG_VERSION'))) await initdbApart(dir);
+  }
   const db = await PGlite.create(dir ? { dataDir: dir } : {});
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Sql => ({
     async query<T = Row>(text: string, params: unknown[] = []) {
@@ -23,4 +29,15 @@ export async function openPgliteStore(dir?: string): Promise<Store> {
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
     close: () => db.close(),
   };
+}
+
+/** How long a first start may spend creating the data directory, ms. */
+const INITDB_TIMEOUT_MS = 120_000;
+
+/** Creates the data directory in a process of its own (see pglite-initdb.ts); if that fails, PGlite.create does it here. */
+function initdbApart(dir: string): Promise<void> {
+  const script = fileURLToPath(new URL('./pglite-initdb.js', import.meta.url));
+  return new Promise((resolve) => {
+    execFile(process.execPath, [script, dir], { timeout: INITDB_TIMEOUT_MS }, () => resolve());
+  });
 }
