@@ -6,33 +6,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildCsr } from '../core-services/x509/csr-builder.js';
+import { CliError, signIn } from './rest-client.js';
 
 const USAGE = `usage: dojot-red certreq --device <id> [--host localhost] [--port 8000] [--user admin] [--password admin] [--dir .]
 Writes ca.pem, cert.pem and private.key into <dir>/cert_<id>/.`;
 const KEY_BITS = 2048;
-
-class CertreqError extends Error {}
-
-async function call(base: string, method: string, url: string, token: string | null, body?: unknown): Promise<any> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  let res: Response;
-  try {
-    res = await fetch(base + url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch (err) {
-    throw new CertreqError(`cannot reach ${base}: ${(err as Error).cause ?? (err as Error).message}`);
-  }
-  const text = await res.text();
-  let parsed: any = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    /* keep the text */
-  }
-  if (!res.ok) throw new CertreqError(`${method} ${url} answered ${res.status}: ${parsed?.error ?? parsed?.message ?? text}`);
-  return parsed;
-}
 
 export async function certreq(argv: string[]): Promise<number> {
   let values;
@@ -57,11 +35,11 @@ export async function certreq(argv: string[]): Promise<number> {
   if (!values.device) return (process.stderr.write(`dojot-red certreq: --device is required\n${USAGE}\n`), 2);
   const base = `http://${values.host}:${values.port}`;
   try {
-    const { jwt } = await call(base, 'POST', '/auth', null, { username: values.user, passwd: values.password });
+    const { api } = await signIn(base, values.user, values.password);
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: KEY_BITS });
     const csr = buildCsr(values.device, privateKey, publicKey);
-    const signed = await call(base, 'POST', '/x509/v1/certificates', jwt, { csr });
-    const ca = await call(base, 'GET', '/x509/v1/ca', jwt);
+    const signed = await api('POST', '/x509/v1/certificates', { csr });
+    const ca = await api('GET', '/x509/v1/ca');
     const dir = path.resolve(values.dir, `cert_${values.device}`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'ca.pem'), ca.caPem);
@@ -71,7 +49,7 @@ export async function certreq(argv: string[]): Promise<number> {
     process.stdout.write(`wrote ${dir}/{ca.pem,cert.pem,private.key}\ncertificate fingerprint ${signed.certificateFingerprint}\n`);
     return 0;
   } catch (err) {
-    if (!(err instanceof CertreqError)) throw err;
+    if (!(err instanceof CliError)) throw err;
     process.stderr.write(`dojot-red certreq: ${err.message}\n`);
     return 1;
   }

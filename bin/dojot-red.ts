@@ -41,5 +41,7 @@ async function main(): Promise<void> {
 }
 
 // `dojot-red certreq ...` gets a device certificate from a running platform (bin/certreq.ts).
+// `dojot-red import-example <name>` puts an example of flows-examples/ into it (bin/import-example.ts).
 if (process.argv[2] === 'certreq') void import('./certreq.js').then(async (m) => process.exit(await m.certreq(process.argv.slice(3))));
+else if (process.argv[2] === 'import-example') void import('./import-example.js').then(async (m) => process.exit(await m.importExampleCommand(process.argv.slice(3))));
 else void main();
