@@ -56,6 +56,14 @@ export function parseDeviceName(name: string | undefined | null): DeviceIdentity
   return { tenant, device, name, topics: topicsOf(tenant, device), busTopic: topicOf(tenant, SUBJECTS.deviceData) };
 }
 
+/**
+ * Whether a topic is one devices publish to (`…/attrs`): no device may subscribe to it (those end
+ * in `/config`), so a message on it has no one to reach on the broker.
+ */
+export function isUplinkTopic(topic: string): boolean {
+  return topic.endsWith('/attrs');
+}
+
 export function mayPublish(id: DeviceIdentity, topic: string): boolean {
   return allowed(ACL.publish, id.topics, topic);
 }

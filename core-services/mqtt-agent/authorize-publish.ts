@@ -6,7 +6,7 @@
 import type { AedesOptions } from 'aedes';
 import type { Bus } from '../platform/bus/index.js';
 import type { Logger } from '../platform/log.js';
-import { mayPublish } from './acl.js';
+import { mayPublish, parseDeviceName, type DeviceIdentity } from './acl.js';
 import type { Counters } from './counters.js';
 import { identityOf } from './sessions.js';
 import { toDeviceData } from './uplink.js';
@@ -22,8 +22,7 @@ type Hook = NonNullable<AedesOptions['authorizePublish']>;
 
 export function authorizePublish({ bus, counters, log, payloadLimitBytes }: AuthorizePublishDeps): Hook {
   return (client, packet, callback) => {
-    const id = identityOf(client);
-    // No identity: a will stored by a client of a former broker run; no one to vouch for it.
+    const id = client ? identityOf(client) : ownerOfWill(packet);
     if (!id || !mayPublish(id, packet.topic)) {
       counters.publishesRefused += 1;
       log.debug({ clientId: client?.id, topic: packet.topic }, 'publish refused: topic outside the ACL; closing the connection');
@@ -50,4 +49,14 @@ export function authorizePublish({ bus, counters, log, payloadLimitBytes }: Auth
       },
     );
   };
+}
+
+/**
+ * No client: aedes publishes the will of a client whose broker is gone (an instance that died, with
+ * the sessions in Redis; every instance looks for such wills every 4 heartbeats). authenticate.ts
+ * made every session id start with the device's `<tenant>:<device>`, so the stored id names it.
+ */
+function ownerOfWill(will: object): DeviceIdentity | null {
+  const stored = (will as { clientId?: unknown }).clientId;
+  return typeof stored === 'string' ? parseDeviceName(stored.split('/')[0]) : null;
 }

@@ -1,5 +1,7 @@
 // The aedes broker with dojot's rules plugged into its hooks; it knows nothing of sockets
-// (listeners.ts hands it connections), so plain TCP, TLS and websockets share one broker.
+// (listeners.ts hands it connections), so plain TCP, TLS and websockets share one broker. Its
+// emitter and persistence are in-process, or in Redis and shared by every instance (backends.ts).
+import type { EventEmitter } from 'node:events';
 import { Aedes } from 'aedes';
 import type { DeviceManagerClient } from '../device-manager/client.js';
 import type { Bus } from '../platform/bus/index.js';
@@ -8,6 +10,7 @@ import { authenticate } from './authenticate.js';
 import { authorizeForward } from './authorize-forward.js';
 import { authorizePublish } from './authorize-publish.js';
 import { authorizeSubscribe } from './authorize-subscribe.js';
+import type { BrokerBackends } from './backends.js';
 import type { Refusals } from './certificate-identity.js';
 import type { Counters } from './counters.js';
 import { Sessions } from './sessions.js';
@@ -25,33 +28,53 @@ export interface BrokerDeps {
   payloadLimitBytes: number;
   /** Why MQTTS clients were refused, newest last. */
   refusals: Refusals;
+  /** Emitter and persistence; the broker closes them when it closes. */
+  backends: BrokerBackends;
 }
 
 export interface Broker {
   aedes: Aedes;
   sessions: Sessions;
+  /** Whether every instance's broker sees what this one publishes (BrokerBackends.shared). */
+  shared: boolean;
   close(): Promise<void>;
 }
 
 export async function createBroker(deps: BrokerDeps): Promise<Broker> {
-  const { log } = deps;
+  const { log, backends } = deps;
   const sessions = new Sessions();
-  const aedes = await Aedes.createBroker({
-    drainTimeout: DRAIN_TIMEOUT_MS,
-    connectTimeout: CONNECT_TIMEOUT_MS,
-    authenticate: authenticate(deps),
-    authorizePublish: authorizePublish(deps),
-    authorizeSubscribe: authorizeSubscribe(deps),
-    authorizeForward: authorizeForward(),
-  });
-  aedes.on('clientReady', (client) => sessions.add(client));
+  let aedes: Aedes;
+  try {
+    aedes = await Aedes.createBroker({
+      ...backends.options,
+      drainTimeout: DRAIN_TIMEOUT_MS,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      authenticate: authenticate(deps),
+      authorizePublish: authorizePublish(deps),
+      authorizeSubscribe: authorizeSubscribe(deps),
+      authorizeForward: authorizeForward(),
+    });
+  } catch (err) {
+    await backends.close();
+    throw err;
+  }
+  // Known from registration on, before the CONNACK: a removal or revocation arriving while the
+  // session is being restored (from Redis, a round trip or more) finds the connection.
+  aedes.on('client', (client) => sessions.add(client));
   aedes.on('clientDisconnect', (client) => sessions.remove(client));
   // Bad input from a client ends that client, never the broker; these are for debugging only.
   aedes.on('clientError', (client, err) => log.debug({ clientId: client?.id, err: err.message }, 'client error'));
   aedes.on('connectionError', (client, err) => log.debug({ clientId: client?.id, err: err.message }, 'connection error'));
+  // The broker's own failures (its persistence refused a write, a stored will could not be
+  // published): without a listener, an 'error' event would end the process. (Its d.ts omits it.)
+  (aedes as EventEmitter).on('error', (err: Error) => log.error({ err }, 'broker error'));
   return {
     aedes,
     sessions,
-    close: () => new Promise<void>((resolve) => aedes.close(() => resolve())),
+    shared: backends.shared,
+    close: async () => {
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await backends.close();
+    },
   };
 }

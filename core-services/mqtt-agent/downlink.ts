@@ -2,8 +2,18 @@
 //   configure {"attrs":{...},"id":"a1b2c3"} → JSON(attrs) on `admin:a1b2c3/config` and
 //             `/admin/a1b2c3/config`, QoS 1, not retained
 //   remove    {"id":"a1b2c3",...}           → every connection of admin:a1b2c3 is closed
-// Every agent instance must see every event (a device may be connected to any of them), so
-// each instance has its own consumer group, as dojot's iotagent-<uuid> groups did.
+//
+// Which instance handles which event:
+// - In-process emitter (no Redis): a device may be connected to any instance and each broker
+//   reaches only its own clients, so every instance sees every event through a consumer group
+//   of its own, as dojot's iotagent-<uuid> groups did.
+// - Shared emitter (Redis): a publish into any instance's broker reaches the subscribers on all of
+//   them and is queued once for offline sessions, so a configure is published by ONE instance
+//   (a group shared by all); one group per instance would deliver it once per instance.
+//   A remove still goes to every instance through its own group, because connections are
+//   closed where they are. It could have crossed over the emitter instead, but Redis pub/sub is
+//   at most once: an instance reconnecting to Redis at that moment would miss it and leave a
+//   removed device connected. The bus redelivers until handled, and closing twice is harmless.
 import type { Aedes } from 'aedes';
 import type { Bus, BusMessage, Subscription } from '../platform/bus/index.js';
 import type { DeviceEvent } from '../platform/contracts/messages.js';
@@ -12,6 +22,9 @@ import type { Logger } from '../platform/log.js';
 import { topicsOf } from './acl.js';
 import type { Sessions } from './sessions.js';
 
+/** The consumer group of configure events when the emitter is shared. */
+export const SHARED_DOWNLINK_GROUP = 'mqtt-agent-downlink';
+
 export interface DownlinkDeps {
   bus: Bus;
   aedes: Aedes;
@@ -19,30 +32,61 @@ export interface DownlinkDeps {
   log: Logger;
   /** Distinguishes this broker instance's consumer group. */
   instanceId: string;
+  /** True when every instance's broker sees what this one publishes (Redis). */
+  sharedEmitter: boolean;
 }
 
-export function subscribeDownlink(deps: DownlinkDeps): Promise<Subscription> {
+type Handled = 'configure' | 'remove';
+type Handler = (deps: DownlinkDeps, tenant: string, id: string, ev: Partial<DeviceEvent<{ attrs?: unknown }>>) => Promise<void>;
+
+const HANDLERS: Record<Handled, Handler> = { configure, remove };
+
+export async function subscribeDownlink(deps: DownlinkDeps): Promise<Subscription> {
+  const own = `mqtt-agent-${deps.instanceId}`;
+  if (!deps.sharedEmitter) return consume(deps, own, ['configure', 'remove']);
+  const shared = await consume(deps, SHARED_DOWNLINK_GROUP, ['configure']);
+  let removes: Subscription;
+  try {
+    removes = await consume(deps, own, ['remove']);
+  } catch (err) {
+    await shared.close();
+    throw err;
+  }
+  return {
+    close: async () => {
+      await shared.close();
+      await removes.close();
+    },
+  };
+}
+
+function consume(deps: DownlinkDeps, group: string, events: Handled[]): Promise<Subscription> {
   return deps.bus.subscribe({
     topic: allTenants(SUBJECTS.deviceManager),
-    group: `mqtt-agent-${deps.instanceId}`,
+    group,
     handler: async (batch) => {
-      for (const msg of batch) await handle(deps, msg);
+      for (const msg of batch) await handle(deps, events, msg);
     },
   });
 }
 
-async function handle({ aedes, sessions, log }: DownlinkDeps, msg: BusMessage): Promise<void> {
+async function handle(deps: DownlinkDeps, events: Handled[], msg: BusMessage): Promise<void> {
   const ev = msg.value as Partial<DeviceEvent<{ id?: unknown; attrs?: unknown }>> | null;
   // The topic names the tenant; meta.service is only what the sender claims.
   const tenant = tenantOfTopic(msg.topic);
   const id = ev?.data?.id;
-  if (typeof id !== 'string' || !tenant) return;
-  if (ev?.event === 'remove') {
-    const n = sessions.disconnect(`${tenant}:${id}`);
-    if (n) log.info({ tenant, device: id, connections: n }, 'device removed: connections closed');
-    return;
-  }
-  if (ev?.event !== 'configure' || aedes.closed) return;
+  if (typeof id !== 'string' || !tenant || !ev) return;
+  const event = events.find((e) => e === ev.event);
+  if (event) await HANDLERS[event](deps, tenant, id, ev);
+}
+
+async function remove({ sessions, log }: DownlinkDeps, tenant: string, id: string): Promise<void> {
+  const n = sessions.disconnect(`${tenant}:${id}`);
+  if (n) log.info({ tenant, device: id, connections: n }, 'device removed: connections closed');
+}
+
+async function configure({ aedes, log }: DownlinkDeps, tenant: string, id: string, ev: Partial<DeviceEvent<{ attrs?: unknown }>>): Promise<void> {
+  if (aedes.closed) return;
   const payload = Buffer.from(JSON.stringify(ev.data?.attrs ?? {}));
   const topics = topicsOf(tenant, id);
   try {

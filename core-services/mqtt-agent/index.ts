@@ -1,12 +1,14 @@
 // The MQTT agent: devices connect as `<tenant>:<device>`, publish JSON to their attrs topic and
 // receive actuations on their config topic (§3). Uplink goes to `<tenant>.device-data`,
 // downlink comes from `<tenant>.dojot.device-manager.device`. Given the x509 client, devices also
-// connect over mutual TLS on mqttsPort, named by their certificate.
+// connect over mutual TLS on mqttsPort, named by their certificate. Given Redis, the brokers of all
+// instances share sessions and routing (backends.ts), so a device may use any of them.
 import type { DeviceManagerClient } from '../device-manager/client.js';
 import type { Subscription } from '../platform/bus/index.js';
 import type { PlatformContext } from '../platform/context.js';
 import type { Service } from '../platform/service.js';
 import type { X509Client } from '../x509/client.js';
+import { openBackends } from './backends.js';
 import { createBroker, type Broker } from './broker.js';
 import { Refusals, type Refusal } from './certificate-identity.js';
 import { Counters, type AgentCounters } from './counters.js';
@@ -52,6 +54,34 @@ export function createMqttAgent(ctx: PlatformContext, deps: { devices: DeviceMan
     log.info({ port: tlsOn.port, hostnames: ctx.config.mqttsHostnames }, 'MQTTS listening');
   }
 
+  async function close(): Promise<void> {
+    // Stop taking connections, then stop taking actuations (with a shared group, the other
+    // instances take over the ones not yet handled), then end the sessions.
+    unsubscribeX509?.();
+    unsubscribeX509 = null;
+    await listener?.close();
+    listener = null;
+    await tlsListener?.close();
+    tlsListener = null;
+    await downlink?.close();
+    downlink = null;
+    await broker?.close();
+    broker = null;
+  }
+
+  async function start(): Promise<void> {
+    const backends = await openBackends(ctx.config, log);
+    const b = (broker = await createBroker({ bus: ctx.bus, devices: deps.devices, counters, log, payloadLimitBytes: ctx.config.mqttPayloadLimitBytes, refusals, backends }));
+    if (b.shared) log.info('MQTT sessions and routing in Redis, shared with the other instances');
+    downlink = await subscribeDownlink({ bus: ctx.bus, aedes: b.aedes, sessions: b.sessions, log, instanceId: b.aedes.id, sharedEmitter: b.shared });
+    // Devices are accepted last, once uplink and downlink are both wired.
+    if (ctx.config.mqttInsecure) {
+      listener = await listenTcp(b.aedes.handle, ctx.config.mqttHost, ctx.config.mqttPort, log);
+      log.info({ port: listener.port }, 'plain MQTT listening');
+    }
+    if (deps.x509) await startTls(deps.x509, b);
+  }
+
   return {
     name: 'mqtt-agent',
     address: () => (listener ? { port: listener.port } : null),
@@ -60,35 +90,16 @@ export function createMqttAgent(ctx: PlatformContext, deps: { devices: DeviceMan
     tlsRefusals: () => refusals.recent(),
 
     async start() {
-      broker = await createBroker({
-        bus: ctx.bus,
-        devices: deps.devices,
-        counters,
-        log,
-        payloadLimitBytes: ctx.config.mqttPayloadLimitBytes,
-        refusals,
-      });
-      downlink = await subscribeDownlink({ bus: ctx.bus, aedes: broker.aedes, sessions: broker.sessions, log, instanceId: broker.aedes.id });
-      // Devices are accepted last, once uplink and downlink are both wired.
-      if (ctx.config.mqttInsecure) {
-        listener = await listenTcp(broker.aedes.handle, ctx.config.mqttHost, ctx.config.mqttPort, log);
-        log.info({ port: listener.port }, 'plain MQTT listening');
+      // The composition root closes only what started: a half-started agent frees its own
+      // ports and Redis connections (which would otherwise keep the process alive).
+      try {
+        await start();
+      } catch (err) {
+        await close().catch((e: unknown) => log.warn({ err: e }, 'could not close a half-started MQTT agent'));
+        throw err;
       }
-      if (deps.x509) await startTls(deps.x509, broker);
     },
 
-    async close() {
-      // Stop taking connections, then end the sessions, then stop listening to the bus.
-      unsubscribeX509?.();
-      unsubscribeX509 = null;
-      await listener?.close();
-      listener = null;
-      await tlsListener?.close();
-      tlsListener = null;
-      await broker?.close();
-      broker = null;
-      await downlink?.close();
-      downlink = null;
-    },
+    close,
   };
 }
