@@ -24,6 +24,8 @@ const MAX_CRASHES_BEFORE_GIVING_UP = 8;
 const START_TIMEOUT_MS = 60_000;
 /** How much of a dying process's stderr is kept for the log, chars. */
 const STDERR_KEEP_CHARS = 4_000;
+/** What V8 writes to stderr when the heap reaches its cap. */
+const V8_OUT_OF_MEMORY = /JavaScript heap out of memory|Reached heap limit/;
 /** How long `runtime.stop` may take before the process is killed, ms. */
 const STOP_GRACE_MS = 5_000;
 /**
@@ -121,7 +123,7 @@ export class TenantRuntime {
       return;
     }
     this.setState('stopping');
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const exited = new Promise<void>((r) => child.once('close', () => r()));
     const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     try {
       await Promise.race([this.ipc!.request('runtime.stop'), exited]);
@@ -245,7 +247,8 @@ export class TenantRuntime {
     child.stderr?.on('end', () => {
       if (stderr.trim()) this.log.warn({ stderr: stderr.trim() }, 'tenant runtime wrote to stderr');
     });
-    child.once('exit', (code, signal) => this.onExit(child, code, signal));
+    // 'close' (not 'exit'): by then stderr is read to its end, so the cause of death is known.
+    child.once('close', (code, signal) => this.onExit(child, code, signal, stderr));
     this.lastBeat = Date.now();
     this.startWatchdog();
   }
@@ -283,7 +286,7 @@ export class TenantRuntime {
     this.watchdog.unref();
   }
 
-  private onExit(child: ChildProcess, code: number | null, signal: string | null): void {
+  private onExit(child: ChildProcess, code: number | null, signal: string | null, stderr: string): void {
     if (child !== this.child) return;
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = null;
@@ -294,7 +297,13 @@ export class TenantRuntime {
     this.beat = null;
     const ranMs = this.startedAt ? Date.now() - this.startedAt : 0;
     this.startedAt = null;
-    const reason = this.killReason || (this.targetState === 'stopped' ? 'stopped' : 'crashed');
+    const reason =
+      this.killReason ||
+      (this.targetState === 'stopped'
+        ? 'stopped'
+        : V8_OUT_OF_MEMORY.test(stderr)
+          ? `out of memory (heap capped at ${this.settings.maxOldSpaceMb} MB: DOJOT_RUNTIME_MAX_OLD_SPACE_MB)`
+          : 'crashed');
     this.lastExit = { code, signal, at: Date.now(), reason };
     if (this.targetState === 'stopped') {
       this.setState('stopped');
