@@ -2,6 +2,8 @@
 // with the conditions they were measured under.
 //   ingest          MQTT publishers → agent → bus → history rows: throughput and latency
 //   history-insert  the history INSERT alone, with and without the de-duplication key
+//   lastn           history reads (lastN, every attr, date windows, latest) at tens of millions of
+//                   rows on a PostgreSQL server (DOJOT_POSTGRES_URL; bench/lastn.ts)
 //   flow            MQTT → a 4-node flow, on the platform and on a plain Node-RED (bench/flow.ts)
 // Each scenario's module is loaded only when it runs, so one scenario's dependencies cannot
 // stop another from running.
@@ -17,6 +19,10 @@ const SCENARIOS: Record<string, { usage: string; run: (flags: Flags) => Promise<
     usage: 'history-insert [--rows 200000] [--batch 2000] [--devices 100]',
     run: async (f) => (await import('./history-insert.js')).runHistoryInsert(f),
   },
+  lastn: {
+    usage: 'lastn [--rows 20000000] [--devices 2000] [--attrs 5] [--hot 2] [--queries 500] [--seed 1] [--schema bench_lastn] [--refill] [--drop]  (needs DOJOT_POSTGRES_URL or --postgres url)',
+    run: async (f) => (await import('./lastn.js')).runLastN(f),
+  },
   flow: {
     usage: 'flow [--messages 20000] [--rounds 3] [--memory-mb 256] [--function-timeout 5]',
     run: async (f) => (await import('./flow.js')).runFlowBench(f),
@@ -29,7 +35,8 @@ function parseFlags(args: string[]): Flags {
     const a = args[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}"`);
     const [k, inline] = a.slice(2).split('=', 2);
-    flags[k] = inline ?? args[++i] ?? '';
+    // A flag followed by another flag (or by nothing) is a switch: --refill, --drop.
+    flags[k] = inline ?? (args[i + 1] !== undefined && !args[i + 1].startsWith('--') ? args[++i] : '');
   }
   return flags;
 }
