@@ -5,6 +5,7 @@ import type { Service } from '../platform/service.js';
 import { NotificationsPersister } from './notifications-persister.js';
 import { notificationRoutes } from './notifications-routes.js';
 import { Persister } from './persister.js';
+import { HistoryRetention } from './retention.js';
 import { historyRoutes } from './routes.js';
 
 export interface HistoryService extends Service {
@@ -23,6 +24,12 @@ export function createHistory(ctx: PlatformContext, deps: { devices: DeviceManag
   // The flows' notifications (§4.2, §4.3): their own table, consumer group and route.
   const notifications = new NotificationsPersister({ bus: ctx.bus, sql: ctx.store, log: ctx.log.child({ svc: 'history' }) });
   const routes = historyRoutes({ sql: ctx.store, devices: deps.devices });
+  const retention = new HistoryRetention({
+    store: ctx.store,
+    log: ctx.log.child({ svc: 'history' }),
+    retentionSeconds: ctx.config.historyRetentionSeconds,
+    intervalSeconds: ctx.config.historyPurgeIntervalSeconds,
+  });
   return {
     name: 'history',
     routes: async (app) => {
@@ -33,8 +40,10 @@ export function createHistory(ctx: PlatformContext, deps: { devices: DeviceManag
     start: async () => {
       await persister.start();
       await notifications.start();
+      retention.start();
     },
     close: async () => {
+      await retention.close();
       await notifications.close();
       await persister.close();
     },

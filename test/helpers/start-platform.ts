@@ -138,6 +138,8 @@ export async function startTestPlatform(env: Record<string, string> = {}, opts: 
       DOJOT_MQTT_HOST: '127.0.0.1',
       DOJOT_DATA_DIR: dataDir,
       DOJOT_LOG_LEVEL: process.env.DOJOT_TEST_LOG_LEVEL ?? 'silent',
+      // Tests store readings of any age; the purge has tests of its own (test/history-retention.test.ts).
+      DOJOT_HISTORY_RETENTION_SECONDS: '0',
       ...deployment?.env,
       ...env,
     });

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { HistoryRetention } from './retention.js';
+import { testContext, type TestContext } from './testing.js';
+
+const DAY_MS = 86_400_000;
+const NOW = Date.UTC(2026, 10, 25, 12);
+
+describe('history retention', () => {
+  let ctx: TestContext;
+  before(async () => (ctx = await testContext()));
+  after(() => ctx.close());
+  beforeEach(async () => {
+    await ctx.store.query('DELETE FROM device_history');
+    await ctx.store.query('DELETE FROM notifications');
+  });
+
+  const retention = (days: number) => new HistoryRetention({ store: ctx.store, log: ctx.log, retentionSeconds: days * 86_400, intervalSeconds: 600 });
+  /** One row per (tenant, device, attr, age in days). */
+  const insert = async (rows: [string, string, string, number][]) => {
+    for (const [i, [tenant, device, attr, ageDays]] of rows.entries()) {
+      await ctx.store.query('INSERT INTO device_history (tenant, device_id, attr, ts, msg_id, value) VALUES ($1, $2, $3, $4, $5, $6)', [
+        tenant,
+        device,
+        attr,
+        new Date(NOW - ageDays * DAY_MS),
+        `m${i}`,
+        JSON.stringify(ageDays),
+      ]);
+    }
+  };
+  const left = async () =>
+    (await ctx.store.query<{ tenant: string; device_id: string; attr: string; value: number }>('SELECT tenant, device_id, attr, value FROM device_history ORDER BY 1, 2, 3, 4')).map(
+      (r) => `${r.tenant}/${r.device_id}/${r.attr}/${r.value}`,
+    );
+
+  it('deletes the rows older than the retention in every tenant, device and attr, and keeps the rest', async () => {
+    await insert([
+      ['acme', 'a1', 'temp', 1],
+      ['acme', 'a1', 'temp', 8],
+      ['acme', 'a1', 'temp', 30],
+      ['acme', 'a1', 'hum', 9],
+      ['acme', 'b2', 'temp', 6.9],
+      ['beta', 'a1', 'temp', 7.1],
+      ['beta', 'c3', 'on', 0],
+    ]);
+    const result = await retention(7).purge(NOW);
+    assert.equal(result.ran, true);
+    assert.equal(result.historyRows, 4);
+    assert.equal(result.series, 5, 'every distinct (tenant, device, attr) was visited');
+    assert.deepEqual(await left(), ['acme/a1/temp/1', 'acme/b2/temp/6.9', 'beta/c3/on/0']);
+    assert.equal((await retention(7).purge(NOW)).historyRows, 0, 'a second purge finds nothing more');
+  });
+
+  it('walks more series than one step of the walk reads', async () => {
+    await ctx.store.query(
+      `INSERT INTO device_history (tenant, device_id, attr, ts, msg_id, value)
+       SELECT 't' || (g % 3), 'dev' || (g / 2), 'x' || (g % 2), $1::timestamptz - make_interval(days => g % 10), 'g' || g, '0'::jsonb FROM generate_series(1, 12000) g`,
+      [new Date(NOW)],
+    );
+    const expected = Number((await ctx.store.query<{ n: string }>(`SELECT count(*) AS n FROM device_history WHERE ts < $1`, [new Date(NOW - 7 * DAY_MS)]))[0].n);
+    const result = await retention(7).purge(NOW);
+    assert.ok(result.series > 5_000, `${result.series} series`);
+    assert.equal(result.historyRows, expected);
+    assert.equal(Number((await ctx.store.query<{ n: string }>(`SELECT count(*) AS n FROM device_history WHERE ts < $1`, [new Date(NOW - 7 * DAY_MS)]))[0].n), 0);
+  });
+
+  it('deletes old notifications too', async () => {
+    for (const [i, age] of [1, 8, 20].entries()) {
+      await ctx.store.query("INSERT INTO notifications (tenant, msg_id, ts, subject, message) VALUES ('acme', $1, $2, 'user_notification', '\"x\"')", [`n${i}`, NOW - age * DAY_MS]);
+    }
+    const result = await retention(7).purge(NOW);
+    assert.equal(result.notificationRows, 2);
+    assert.deepEqual((await ctx.store.query<{ msg_id: string }>('SELECT msg_id FROM notifications')).map((r) => r.msg_id), ['n0']);
+  });
+
+  it('does nothing on a schedule when the retention is 0 (keep forever)', async () => {
+    await insert([['acme', 'a1', 'temp', 3650]]);
+    const keep = new HistoryRetention({ store: ctx.store, log: ctx.log, retentionSeconds: 0, intervalSeconds: 1 });
+    keep.start();
+    await new Promise((r) => setTimeout(r, 1_500));
+    await keep.close();
+    assert.deepEqual(await left(), ['acme/a1/temp/3650']);
+  });
+});
