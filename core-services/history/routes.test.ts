@@ -48,6 +48,30 @@ describe('history API', () => {
     assert.deepEqual(Object.keys(body[1]), ['device_id', 'ts', 'value', 'attr', 'metadata']);
   });
 
+  it('answers as CSV with format=csv or Accept: text/csv, the same rows as the JSON', async () => {
+    const csv = await app.inject({ method: 'GET', url: '/history/device/a1/history?attr=temp,hum&lastN=2&format=csv', headers: { 'x-tenant': 'acme' } });
+    assert.equal(csv.statusCode, 200);
+    assert.match(String(csv.headers['content-type']), /^text\/csv/);
+    assert.equal(csv.headers['content-disposition'], 'attachment; filename="a1-history.csv"');
+    assert.equal(
+      csv.body,
+      [
+        'device_id,attr,ts,value,metadata',
+        `a1,temp,${at(5)},25,"{""source"":""probe""}"`,
+        `a1,temp,${at(4)},24,`,
+        `a1,hum,${at(4)},high,`,
+        `a1,hum,${at(2)},40,`,
+        '',
+      ].join('\r\n'),
+    );
+    const negotiated = await app.inject({ method: 'GET', url: '/history/device/a1/history?attr=temp&lastN=1', headers: { 'x-tenant': 'acme', accept: 'text/csv' } });
+    assert.equal(negotiated.body.split('\r\n')[1], `a1,temp,${at(5)},25,"{""source"":""probe""}"`);
+    const bad = await get('/history/device/a1/history?attr=temp&format=xml');
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.description, /"format" parameter is invalid.*"json" or "csv"/);
+    assert.equal((await get('/history/device/nope/history?format=csv')).status, 404);
+  });
+
   it('answers lastN with the newest N, firstN with the oldest N, and lets firstN win', async () => {
     assert.deepEqual(values((await get('/history/device/a1/history?attr=temp&lastN=2')).body), [25, 24]);
     assert.deepEqual(values((await get('/history/device/a1/history?attr=temp&firstN=2')).body), [21, 22]);

@@ -3,7 +3,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { DeviceManagerClient, FullDevice } from '../device-manager/client.js';
 import type { Sql } from '../platform/store/index.js';
-import { attrNotFound, deviceNotFound, noSuchDevice } from './errors.js';
+import { historyCsv } from './csv.js';
+import { attrNotFound, deviceNotFound, invalidParam, noSuchDevice } from './errors.js';
 import { parseHistoryQuery, type RawQuery } from './query.js';
 import { historyStore, type HistoryEntry } from './store.js';
 
@@ -18,7 +19,7 @@ const historySchema = {
   // Values are checked in query.ts, which names the parameter in its 400.
   querystring: {
     type: 'object',
-    properties: { attr: stringOrList, lastN: stringOrList, firstN: stringOrList, hLimit: stringOrList, dateFrom: stringOrList, dateTo: stringOrList },
+    properties: { attr: stringOrList, lastN: stringOrList, firstN: stringOrList, hLimit: stringOrList, dateFrom: stringOrList, dateTo: stringOrList, format: stringOrList },
   },
 };
 const latestSchema = { params: historySchema.params };
@@ -30,12 +31,33 @@ function labelsOf(device: FullDevice): string[] {
   return [...labels];
 }
 
+/** CSV when `format=csv`, or when the client prefers text/csv to JSON (`Accept`). */
+function wantsCsv(query: RawQuery, accept: string | undefined): boolean {
+  const format = query.format;
+  if (Array.isArray(format)) throw invalidParam('format', 'It must be given once.');
+  if (format !== undefined) {
+    if (format !== 'csv' && format !== 'json') throw invalidParam('format', `It must be "json" or "csv", got "${format}".`);
+    return format === 'csv';
+  }
+  const first = (accept ?? '').split(',')[0]?.split(';')[0]?.trim().toLowerCase();
+  return first === 'text/csv';
+}
+
 export function historyRoutes({ sql, devices }: RoutesDeps): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Params: { id: string }; Querystring: RawQuery }>('/history/device/:id/history', { schema: historySchema }, async (req) => {
+    app.get<{ Params: { id: string }; Querystring: RawQuery }>('/history/device/:id/history', { schema: historySchema }, async (req, reply) => {
       const { tenant } = req.identity;
       const { id } = req.params;
+      const csv = wantsCsv(req.query, req.headers.accept);
       const q = parseHistoryQuery(req.query);
+      const answer = (body: HistoryEntry[] | Record<string, HistoryEntry[]>) => {
+        if (!csv) return body;
+        const rows = Array.isArray(body) ? body : Object.values(body).flat();
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${id.replace(/[^\w.-]/g, '_')}-history.csv"`)
+          .send(historyCsv(rows));
+      };
       // dojot answered from a per-device collection that existed once the device did; here the
       // device exists if the device manager knows it, or if data of it is still stored.
       const device = await devices.getDevice(tenant, id);
@@ -44,12 +66,12 @@ export function historyRoutes({ sql, devices }: RoutesDeps): FastifyPluginAsync 
       if (q.attrs && !q.asList) {
         const entries = await historyStore.entries(sql, tenant, id, q.attrs[0], q.window);
         if (entries.length === 0) throw attrNotFound();
-        return entries;
+        return answer(entries);
       }
       const labels = q.attrs ?? (device ? labelsOf(device) : await historyStore.attrs(sql, tenant, id));
       const out: Record<string, HistoryEntry[]> = {};
       for (const label of labels) out[label] = await historyStore.entries(sql, tenant, id, label, q.window);
-      return out;
+      return answer(out);
     });
 
     // {"device_id":"a1b2c3","attrs":{"temp":{"value":21.5,"ts":"2024-01-01T00:00:00.000Z"}}}
