@@ -9,6 +9,8 @@ import type { DeviceManagerClient } from '../core-services/device-manager/client
 import { Supervisor } from './supervisor/supervisor.js';
 import { flowRoutes } from './flows-api/routes.js';
 import { editorRoutes } from './flows-api/editor-proxy.js';
+import { flowWriter } from './flows-api/flow-writer.js';
+import { revisionRoutes } from './flows-api/revision-routes.js';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { busKind } from '../core-services/platform/bus/index.js';
@@ -52,7 +54,9 @@ export function createFlowEngine(ctx: PlatformContext, deps: { tokens: TokenServ
     name: 'flows',
     supervisor,
     routes: async (app) => {
-      await app.register(flowRoutes(ctx.store, supervisor));
+      const write = flowWriter(ctx.store, supervisor, config.flowsRevisionsKept);
+      await app.register(flowRoutes(ctx.store, supervisor, write));
+      await app.register(revisionRoutes(ctx.store, write));
       await app.register(editorRoutes(supervisor, deps.tokens, config.tokenTtlSeconds, log));
     },
     start: () => supervisor.start(),

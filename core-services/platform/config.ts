@@ -32,6 +32,7 @@ export interface Config {
   /** @default 262144 — largest accepted MQTT payload, bytes */ mqttPayloadLimitBytes: number;
   /** @default 2000 — history rows written per batch at most */ historyBatchRows: number;
   /** @default 25 — longest a history row waits for its batch, ms */ historyFlushMs: number;
+  /** @default 100 — saved states of each tenant's flows kept (GET /flows/v1/revisions) */ flowsRevisionsKept: number;
   /** @default 604800 — history and notifications older than this are deleted (dojot's HISTORY_DB_DATA_EXPIRATION, 7 days); 0 keeps them forever, s */ historyRetentionSeconds: number;
   /** @default 600 — how often expired history is deleted, s */ historyPurgeIntervalSeconds: number;
   /** @default 256 — V8 old-space cap of each tenant's flow runtime process, MB */ runtimeMaxOldSpaceMb: number;
@@ -145,6 +146,7 @@ export const CONFIG_SPEC: Spec = {
   mqttPayloadLimitBytes: { env: 'DOJOT_MQTT_PAYLOAD_LIMIT', parse: int(16, 256 * 1024 * 1024), default: 256 * 1024 },
   historyBatchRows: { env: 'DOJOT_HISTORY_BATCH_ROWS', parse: int(1, 100_000), default: 2000 },
   historyFlushMs: { env: 'DOJOT_HISTORY_FLUSH_MS', parse: int(1, 60_000), default: 25 },
+  flowsRevisionsKept: { env: 'DOJOT_FLOWS_REVISIONS_KEPT', parse: int(1, 100_000), default: 100 },
   historyRetentionSeconds: { env: 'DOJOT_HISTORY_RETENTION_SECONDS', parse: int(0, 100 * 365 * 86_400), default: 604_800 },
   historyPurgeIntervalSeconds: { env: 'DOJOT_HISTORY_PURGE_INTERVAL_SECONDS', parse: int(1, 86_400), default: 600 },
   runtimeMaxOldSpaceMb: { env: 'DOJOT_RUNTIME_MAX_OLD_SPACE_MB', parse: int(64, 65_536), default: 256 },

@@ -6,6 +6,7 @@ export const FlowErrors = defineErrors({
   FLOWS_INVALID: { status: 400, message: 'Given flow is invalid: {detail}' },
   FLOWS_BAD_FIELD: { status: 400, message: 'Field {field} must be {expected}' },
   FLOWS_UNKNOWN: { status: 404, message: 'Unknown flow: {id}' },
+  FLOWS_UNKNOWN_REVISION: { status: 404, message: 'Unknown revision of the flows: {id}' },
   FLOWS_ADMIN_ONLY: { status: 403, message: 'Only an admin profile may read the runtimes' },
   FLOWS_SIGN_IN: { status: 401, message: 'Sign in to open the flow editor' },
   FLOWS_RUNTIME_UNAVAILABLE: { status: 503, message: 'The flow runtime of tenant {tenant} is not available ({state})' },

@@ -9,6 +9,7 @@ import type { FlowRecord } from '../storage/config-split.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { parseNodes, placeOnTab, toDojot } from './convert.js';
 import { FlowErrors } from './errors.js';
+import type { FlowWriter } from './flow-writer.js';
 
 interface FlowBody {
   name?: unknown;
@@ -34,14 +35,8 @@ function checkEnabled(enabled: unknown): boolean {
 
 const unknownFlow = (id: string) => FlowErrors.FLOWS_UNKNOWN({ id }, { message: `Unknown flow: ${id}`, flow: id });
 
-export function flowRoutes(store: Store, supervisor: Supervisor) {
-  /** Runs a write under the tenant's lock, then lets the runtime pick the change up. */
-  const write = async <T>(tenant: string, fn: () => Promise<T>): Promise<T> => {
-    const out = await supervisor.withTenantLock(tenant, () => fn());
-    await supervisor.flowsChanged(tenant);
-    return out;
-  };
-
+/** write: how every change is stored (one transaction, a revision, then the runtime reloads). */
+export function flowRoutes(store: Store, supervisor: Supervisor, write: FlowWriter) {
   return async (app: FastifyInstance) => {
     app.get('/flows/v1/flow', async (req) => {
       const flows = await flowStore.list(store, req.identity.tenant);
@@ -54,22 +49,20 @@ export function flowRoutes(store: Store, supervisor: Supervisor) {
       const name = checkName(body.name);
       const nodes = parseNodes(body.flow ?? []);
       const enabled = body.enabled === undefined ? true : checkEnabled(body.enabled);
-      const flow = await write(tenant, () =>
-        store.transaction(async (tx) => {
+      const flow = await write(req, async (tx) => {
           const id = randomUUID();
           const placed = placeOnTab(id, nodes, await flowStore.nodeIds(tx, tenant));
           const now = Date.now();
           const rec: FlowRecord = { id, name, enabled, tab: placed.tab, nodes: placed.nodes, created: now, updated: now };
           await flowStore.put(tx, tenant, rec);
           return rec;
-        }),
-      );
+        });
       return { message: 'ok', flow: toDojot(flow) };
     });
 
     app.delete('/flows/v1/flow', async (req) => {
       const tenant = req.identity.tenant;
-      await write(tenant, () => store.transaction((tx) => flowStore.removeAll(tx, tenant)));
+      await write(req, (tx) => flowStore.removeAll(tx, tenant));
       return { message: 'All flows removed' };
     });
 
@@ -86,8 +79,7 @@ export function flowRoutes(store: Store, supervisor: Supervisor) {
       const name = body.name === undefined ? undefined : checkName(body.name);
       const enabled = body.enabled === undefined ? undefined : checkEnabled(body.enabled);
       const nodes = body.flow === undefined ? undefined : parseNodes(body.flow);
-      const flow = await write(tenant, () =>
-        store.transaction(async (tx) => {
+      const flow = await write(req, async (tx) => {
           const old = await flowStore.get(tx, tenant, id);
           if (!old) throw unknownFlow(id);
           const placed = nodes ? placeOnTab(id, nodes, await flowStore.nodeIds(tx, tenant, id)) : old;
@@ -101,22 +93,19 @@ export function flowRoutes(store: Store, supervisor: Supervisor) {
           };
           await flowStore.put(tx, tenant, rec);
           return rec;
-        }),
-      );
+        });
       return { message: 'ok', flow: toDojot(flow) };
     });
 
     app.delete<{ Params: { id: string } }>('/flows/v1/flow/:id', async (req) => {
       const tenant = req.identity.tenant;
       const { id } = req.params;
-      const flow = await write(tenant, () =>
-        store.transaction(async (tx) => {
+      const flow = await write(req, async (tx) => {
           const old = await flowStore.get(tx, tenant, id);
           if (!old) throw unknownFlow(id);
           await flowStore.remove(tx, tenant, id);
           return old;
-        }),
-      );
+        });
       return { message: 'flow removed', flow: toDojot(flow) };
     });
 

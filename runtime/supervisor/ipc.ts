@@ -8,7 +8,8 @@ import type { FullDevice } from '../../core-services/device-manager/client.js';
 /** Requests the child makes of the supervisor (the tenant is implied by the channel). */
 export type ChildRequests = {
   'flows.get': () => unknown[];
-  'flows.save': (config: unknown[]) => void;
+  /** author: the editor user who deployed (Node-RED's admin user), for the revision history. */
+  'flows.save': (config: unknown[], author: string | null) => void;
   'credentials.get': () => Record<string, unknown>;
   'credentials.save': (creds: unknown) => void;
   'state.get': (name: string) => unknown;

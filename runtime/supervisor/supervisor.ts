@@ -11,6 +11,7 @@ import type { TenancyEvent } from '../../core-services/platform/contracts/messag
 import type { TokenService } from '../../core-services/auth/client.js';
 import type { CronClient } from '../../core-services/cron/client.js';
 import type { DeviceManagerClient } from '../../core-services/device-manager/client.js';
+import { flowRevisions } from '../storage/flow-revisions.js';
 import { flowStore, runtimeStateStore } from '../storage/flow-store.js';
 import { timerLeases } from '../storage/timer-leases.js';
 import type { NodeRedNode } from '../storage/config-split.js';
@@ -183,8 +184,13 @@ export class Supervisor {
     const t = rt.tenant;
     ipc
       .serve('flows.get', () => flowStore.readConfig(store, t))
-      .serve('flows.save', (config) =>
-        this.withTenantLock(t, () => store.transaction((tx) => flowStore.writeConfig(tx, t, config as NodeRedNode[]))).then(() => this.announceFlows(t)),
+      .serve('flows.save', (config, author) =>
+        this.withTenantLock(t, () =>
+          store.transaction(async (tx) => {
+            await flowStore.writeConfig(tx, t, config as NodeRedNode[]);
+            await flowRevisions.record(tx, t, { author, via: 'editor' }, this.ctx.config.flowsRevisionsKept);
+          }),
+        ).then(() => this.announceFlows(t)),
       )
       .serve('credentials.get', () => runtimeStateStore.credentials(store, t))
       .serve('credentials.save', (creds) => runtimeStateStore.saveCredentials(store, t, creds))
