@@ -78,7 +78,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger = crea
     // kafka-ws: live bus messages over websocket, beside the editor's /flows/comms on the same port.
     const kafkaWs = createKafkaWs(ctx);
     // data-manager: export/import through device-manager's, the flow engine's and cron's clients.
-    const dataManager = createDataManager(ctx, { devices: deviceManager.transfer, flows: createFlowsClient(store, flows.supervisor), cron: cron.client });
+    const dataManager = createDataManager(ctx, { devices: deviceManager.transfer, flows: createFlowsClient(store, flows.supervisor, config.flowsRevisionsKept), cron: cron.client });
     // kafka2ftp: files the flows publish on <tenant>.dojot.ftp, uploaded to each tenant's FTP server.
     const kafka2ftp = createKafka2Ftp(ctx);
     const services: Service[] = [auth, deviceManager, history, flows, cron, kafkaWs, dataManager, kafka2ftp, x509, mqtt];

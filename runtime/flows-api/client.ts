@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { PlatformError } from '../../core-services/platform/errors.js';
 import type { Sql, Store } from '../../core-services/platform/store/index.js';
 import type { FlowRecord } from '../storage/config-split.js';
+import { flowRevisions } from '../storage/flow-revisions.js';
 import { flowStore } from '../storage/flow-store.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { parseNodes, placeOnTab, toDojot, type DojotFlow } from './convert.js';
@@ -30,7 +31,8 @@ function invalid(path: string, problem: string): PlatformError {
   return e;
 }
 
-export function createFlowsClient(store: Store, supervisor: Supervisor): FlowsClient {
+/** revisionsKept: an import is a revision of the tenant's flows like any other write (it can be undone). */
+export function createFlowsClient(store: Store, supervisor: Supervisor, revisionsKept: number): FlowsClient {
   return {
     async listFlows(tenant) {
       return (await flowStore.list(store, tenant)).map(toDojot);
@@ -70,6 +72,7 @@ export function createFlowsClient(store: Store, supervisor: Supervisor): FlowsCl
               const rec: FlowRecord = { id: f.id, name: f.name, enabled: f.enabled, tab: placed.tab, nodes: placed.nodes, created: f.created ?? now, updated: f.updated ?? now };
               await flowStore.put(tx, tenant, rec);
             }
+            await flowRevisions.record(tx, tenant, { author: null, via: 'import' }, revisionsKept);
           }),
         after: () => supervisor.flowsChanged(tenant),
       };

@@ -5,7 +5,7 @@ import type { Sql } from '../../core-services/platform/store/index.js';
 import type { NodeRedNode } from './config-split.js';
 import { flowStore } from './flow-store.js';
 
-export type RevisionVia = 'editor' | 'api' | 'restore';
+export type RevisionVia = 'editor' | 'api' | 'restore' | 'import';
 
 export interface RevisionSummary {
   /** Tabs (dojot flows) in the config. */

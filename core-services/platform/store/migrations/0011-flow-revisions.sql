@@ -8,7 +8,7 @@ CREATE TABLE flow_revisions (
   created bigint NOT NULL,
   -- the user who saved it (null when not known)
   author text,
-  -- 'editor' | 'api' | 'restore'
+  -- 'editor' | 'api' | 'restore' | 'import'
   via text NOT NULL,
   restored_from bigint,
   config jsonb NOT NULL,
