@@ -2,6 +2,8 @@
 // Node-RED, in the same run, with the same client, the same count and the same flow shape:
 //   platform:  mqtt.js → MQTT agent (aedes) → bus device-data → supervisor → IPC → tenant runtime:
 //              [dojot bus in → change → function → dojot bus out] → IPC → bus dojot.notifications → counter
+//   --mode kafka: the same, with Kafka as the bus; the runtime reads device-data from Kafka and
+//              writes notifications to it itself (no supervisor, no IPC on the message path)
 //   baseline:  mqtt.js → aedes → plain Node-RED 4.1 (own process, default settings):
 //              [mqtt in → change → function → mqtt out] → aedes → mqtt.js subscriber → counter
 // Throughput = messages counted at the end / time from the first publish to the last count.
@@ -104,9 +106,11 @@ async function measure(client: MqttClient, topic: string, payload: (n: number) =
   return { received: counter.count, seconds, rate: seconds > 0 ? counter.count / seconds : 0 };
 }
 
-async function setUpPlatform(memoryMb: number, fnTimeout: number): Promise<Setup> {
+/** kafkaBrokers: run the bus on Kafka (the tenant runtime then consumes and produces there itself). */
+async function setUpPlatform(memoryMb: number, fnTimeout: number, kafkaBrokers?: string): Promise<Setup> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dojot-red-bench-flow-'));
-  const config = loadConfig({ DOJOT_DATA_DIR: dataDir, DOJOT_LOG_LEVEL: 'error', DOJOT_HTTP_PORT: '0', DOJOT_HTTP_HOST: '127.0.0.1', DOJOT_MQTT_PORT: '0', DOJOT_MQTTS_PORT: '0', DOJOT_MQTT_HOST: '127.0.0.1', DOJOT_RUNTIME_MAX_OLD_SPACE_MB: String(memoryMb), DOJOT_RUNTIME_FUNCTION_TIMEOUT: String(fnTimeout) });
+  const kafka = kafkaBrokers ? { DOJOT_KAFKA_BROKERS: kafkaBrokers, DOJOT_KAFKA_GROUP_PREFIX: `bench-flow-${Date.now().toString(36)}.` } : {};
+  const config = loadConfig({ DOJOT_DATA_DIR: dataDir, DOJOT_LOG_LEVEL: 'error', DOJOT_HTTP_PORT: '0', DOJOT_HTTP_HOST: '127.0.0.1', DOJOT_MQTT_PORT: '0', DOJOT_MQTTS_PORT: '0', DOJOT_MQTT_HOST: '127.0.0.1', DOJOT_RUNTIME_MAX_OLD_SPACE_MB: String(memoryMb), DOJOT_RUNTIME_FUNCTION_TIMEOUT: String(fnTimeout), ...kafka });
   const log = createLogger(config.logLevel);
   const store = await createStore(config);
   const bus = await createBus(config, log);
@@ -201,11 +205,23 @@ export async function runFlowBench(args: string[] | Record<string, string>): Pro
   // vm timeout, which costs a watchdog per call; --function-timeout 0 measures without it.
   const fnTimeout = intFlag(flags, 'function-timeout', 5);
   const rounds = Math.max(1, intFlag(flags, 'rounds', 3));
+  // --mode kafka: the platform's bus is a Kafka broker (--brokers, DOJOT_KAFKA_BROKERS or 127.0.0.1:9092).
+  const mode = flags.mode ?? 'embedded';
+  if (mode !== 'embedded' && mode !== 'kafka') throw new Error(`--mode: expected embedded or kafka, got "${mode}"`);
+  const brokers = mode === 'kafka' ? (flags.brokers ?? process.env.DOJOT_KAFKA_BROKERS ?? '127.0.0.1:9092') : undefined;
   console.log(`flow: ${fmt(n)} messages, MQTT QoS 1 from one client → a 4-node flow (in → change → function → out)`);
-  console.log(conditions({ messages: `${n} per round, ${rounds} rounds taking turns (best round counts; a round that loses messages counts 0)`, 'runtime heap': `${memoryMb} MB (--max-old-space-size), both`, 'fn timeout': `${fnTimeout} s (globalFunctionTimeout), both`, 'node-red': nodeRedVersion() }));
+  console.log(
+    conditions({
+      messages: `${n} per round, ${rounds} rounds taking turns (best round counts; a round that loses messages counts 0)`,
+      'platform bus': brokers ? `Kafka at ${brokers} (the tenant runtime is a Kafka client itself: consumes device-data, produces notifications)` : 'in-process (the supervisor forwards to the runtime over IPC)',
+      'runtime heap': `${memoryMb} MB (--max-old-space-size), both`,
+      'fn timeout': `${fnTimeout} s (globalFunctionTimeout), both`,
+      'node-red': nodeRedVersion(),
+    }),
+  );
   // Both set-ups run side by side and take turns, so a busy moment of the machine hits both.
   const base = await setUpBaseline(memoryMb, fnTimeout);
-  const ours = await setUpPlatform(memoryMb, fnTimeout);
+  const ours = await setUpPlatform(memoryMb, fnTimeout, brokers);
   const results: { base: Result[]; ours: Result[] } = { base: [], ours: [] };
   try {
     for (let r = 0; r < rounds; r++) {

@@ -24,7 +24,7 @@ const SCENARIOS: Record<string, { usage: string; run: (flags: Flags) => Promise<
     run: async (f) => (await import('./lastn.js')).runLastN(f),
   },
   flow: {
-    usage: 'flow [--messages 20000] [--rounds 3] [--memory-mb 256] [--function-timeout 5]',
+    usage: 'flow [--messages 20000] [--rounds 3] [--memory-mb 256] [--function-timeout 5] [--mode embedded|kafka] [--brokers 127.0.0.1:9092]',
     run: async (f) => (await import('./flow.js')).runFlowBench(f),
   },
 };
