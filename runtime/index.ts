@@ -48,6 +48,7 @@ export function createFlowEngine(ctx: PlatformContext, deps: { tokens: TokenServ
         : null,
       // Several instances need Kafka: on the in-process bus this one runs every timer.
       timersLeased: onKafka,
+      shareDebug: onKafka,
     },
   }, deps.tokens, { devices: deps.devices, cron: deps.cron });
   return {

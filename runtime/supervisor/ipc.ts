@@ -56,11 +56,15 @@ export interface ChildEvents {
   heartbeat: HeartbeatData;
   /** The subjects the runtime's nodes listen to (only these are forwarded). */
   'bus.subscriptions': { subjects: string[] };
+  /** A debug node's message, for the editors connected to the tenant's runtimes on other instances. */
+  'debug.share': { data: unknown };
 }
 export interface ParentEvents {
   'bus.deliver': BusDelivery;
   /** Whether this runtime holds its tenant's timer lease (runtime/tenant/timer-gate.ts). */
   'timers.owner': { owner: boolean };
+  /** A debug node's message from the tenant's runtime on another instance, for this one's editors. */
+  'debug.remote': { data: unknown };
 }
 
 type Fn = (...args: any[]) => unknown;
@@ -184,6 +188,8 @@ export interface TenantLaunchOptions {
   kafka: TenantKafkaOptions | null;
   /** Whether timers wait for the supervisor's word on the tenant's timer lease (several instances). */
   timersLeased: boolean;
+  /** Whether debug messages are shared with the tenant's runtimes on other instances (several instances). */
+  shareDebug: boolean;
 }
 
 export interface TenantKafkaOptions {

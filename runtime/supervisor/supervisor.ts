@@ -27,6 +27,8 @@ import { TenantRuntime, type RuntimeReport, type RuntimeSettings } from './tenan
 // other instance reloads (or starts) its runtime for that tenant from the store.
 /** `{tenant, instance}`: the tenant's flows changed in the store, through that instance. */
 const FLOWS_TOPIC = 'dojot-management.dojot-red.flows';
+/** `{tenant, instance, data}`: a debug node's message, for the tenant's editors on other instances (runtime/tenant/debug-share.ts). */
+const DEBUG_TOPIC = 'dojot-management.dojot-red.debug';
 /**
  * A tenant's timer lease lasts this long unless renewed: how soon another instance runs the
  * timers of an instance that died, ms. A stopping instance gives its leases up at once.
@@ -59,6 +61,11 @@ export class Supervisor {
       await this.ctx.bus.subscribe({ topic: TENANCY_TOPIC, group: `flow-runtimes-tenancy-${this.settings.instance}`, handler: (b) => this.onTenancy(b) }),
       await this.ctx.bus.subscribe({ topic: FLOWS_TOPIC, group: `flow-runtimes-changes-${this.settings.instance}`, handler: (b) => this.onFlowsChanged(b) }),
     );
+    if (this.settings.launch.shareDebug) {
+      this.subscriptions.push(
+        await this.ctx.bus.subscribe({ topic: DEBUG_TOPIC, group: `flow-runtimes-debug-${this.settings.instance}`, handler: async (b) => this.onRemoteDebug(b) }),
+      );
+    }
     for (const subject of this.settings.launch.kafka ? [] : INBOUND_SUBJECTS) {
       this.subscriptions.push(
         await this.ctx.bus.subscribe({ topic: allTenants(subject), group: RUNTIME_BUS_GROUP, handler: async (b) => this.forward(subject, b) }),
@@ -131,6 +138,19 @@ export class Supervisor {
     return this.ctx.bus.publish(FLOWS_TOPIC, tenant, { tenant, instance: this.settings.instance });
   }
 
+  /** Another instance's debug messages → this instance's runtime of that tenant (its editors). */
+  private onRemoteDebug(batch: BusMessage[]): void {
+    for (const m of batch) {
+      const e = m.value as { tenant?: unknown; instance?: unknown; data?: unknown } | null;
+      if (typeof e?.tenant !== 'string' || e.instance === this.settings.instance) continue;
+      try {
+        this.runtimes.get(e.tenant)?.channel?.emit('debug.remote', { data: e.data });
+      } catch {
+        /* that runtime is going away */
+      }
+    }
+  }
+
   private async onFlowsChanged(batch: BusMessage[]): Promise<void> {
     for (const m of batch) {
       const e = m.value as { tenant?: unknown; instance?: unknown } | null;
@@ -182,6 +202,10 @@ export class Supervisor {
   private attach(ipc: SupervisorSide, rt: TenantRuntime): void {
     const { store } = this.ctx;
     const t = rt.tenant;
+    // Debug output is best effort: a lost one is not worth a retry, nor a failure of the runtime.
+    ipc.on('debug.share', ({ data }) => {
+      void this.ctx.bus.publish(DEBUG_TOPIC, t, { tenant: t, instance: this.settings.instance, data }).catch(() => {});
+    });
     ipc
       .serve('flows.get', () => flowStore.readConfig(store, t))
       .serve('flows.save', (config, author) =>

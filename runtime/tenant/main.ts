@@ -10,6 +10,7 @@ import { createLogger } from '../../core-services/platform/log.js';
 import { IpcPeer, type TenantLaunchOptions, type TenantSide } from '../supervisor/ipc.js';
 import { IpcBusBridge, type BusBridge } from './bus-bridge.js';
 import { KafkaBusBridge } from './kafka-bus-bridge.js';
+import { DebugShare } from './debug-share.js';
 import { TimerGate } from './timer-gate.js';
 import { createNodeServices } from './node-services.js';
 import { ADMIN_ROOT, NODE_ROOT, tenantSettings } from './settings.js';
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
     nodeMessages += Array.isArray(events) ? events.length : 1;
   });
   RED.hooks.add('onSend.dojot-timers', timers.onSend);
+  if (opts.shareDebug) new DebugShare(RED.events, ipc).start();
 
   ipc.serve('flows.reload', async () => {
     await RED.nodes.loadFlows(true);
