@@ -58,7 +58,11 @@ export async function startPlatform(config: Readonly<Config>, log: Logger = crea
     closers.push(() => cache.close());
     const ctx: PlatformContext = { config, log, bus, store, cache };
 
-    const app = buildHttp({ log, bodyLimit: config.httpBodyLimitBytes });
+    const app = buildHttp({
+      log,
+      bodyLimit: config.httpBodyLimitBytes,
+      health: { store: () => store.query('SELECT 1'), bus: () => bus.ping(), cache: () => cache.ping() },
+    });
     // auth first: the gateway's token check needs its token service.
     const auth = await createAuth(ctx);
     installAuthentication(app, auth.tokens);

@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from './log.js';
 import type { Identity } from './contracts/identity.js';
 import { CommonErrors, httpErrorHandler } from './errors.js';
+import { registerHealth, type HealthChecks } from './health.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,6 +20,8 @@ declare module 'fastify' {
 export interface HttpOptions {
   log: Logger;
   bodyLimit: number;
+  /** What GET /health asks (health.ts); none: it answers ok while the process serves. */
+  health?: HealthChecks;
 }
 
 export function buildHttp(opts: HttpOptions): FastifyInstance {
@@ -49,6 +52,6 @@ export function buildHttp(opts: HttpOptions): FastifyInstance {
       done(CommonErrors.HTTP_BAD_JSON({ detail: (err as Error).message }), undefined);
     }
   });
-  app.get('/health', { config: { public: true } }, async () => ({ status: 'ok' }));
+  registerHealth(app, opts.health ?? {});
   return app;
 }

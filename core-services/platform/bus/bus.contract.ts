@@ -25,6 +25,12 @@ export function busContract(opts: BusContractOptions): void {
     return got;
   };
 
+  it('answers a ping while open, and fails it once closed', async () => {
+    await bus.ping();
+    await bus.close();
+    await assert.rejects(bus.ping(), /closed/);
+  });
+
   it('delivers a published message with its topic, key, value and an id', async () => {
     const topic = `${opts.tenant()}.device-data`;
     const got = await collect(topic, 'g1');

@@ -38,6 +38,8 @@ export interface Bus {
   /** Publishes several messages with one round trip; per-key order is the array order. */
   publishMany(messages: { topic: string; key: string | null; value: unknown }[]): Promise<void>;
   subscribe(opts: SubscribeOptions): Promise<Subscription>;
+  /** Resolves if the bus answers (the brokers, for Kafka); for /health. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

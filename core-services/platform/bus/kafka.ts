@@ -277,6 +277,11 @@ export class KafkaBus implements Bus {
     };
   }
 
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('the Kafka bus is closed');
+    await this.admin.describeCluster();
+  }
+
   async listTopics(): Promise<string[]> {
     return (await this.admin.listTopics()).filter((t) => !t.startsWith('__'));
   }

@@ -84,6 +84,7 @@ class GroupQueue {
 
 export class MemoryBus implements Bus {
   readonly kind = 'memory';
+  private closed = false;
   private groups = new Map<string, GroupQueue[]>();
   private byTopic = new Map<string, GroupQueue[]>();
   private readonly prefix = randomUUID().slice(0, 8);
@@ -130,7 +131,12 @@ export class MemoryBus implements Bus {
     for (const list of this.groups.values()) for (const q of list) await q.drained();
   }
 
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('the in-process bus is closed');
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     for (const list of this.groups.values()) for (const q of list) q.close();
     this.groups.clear();
     this.byTopic.clear();

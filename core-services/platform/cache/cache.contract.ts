@@ -20,6 +20,12 @@ export function cacheContract(opts: CacheContractOptions): void {
     await cache.close();
   });
 
+  it('answers a ping while open, and fails it once closed', async () => {
+    await cache.ping();
+    await cache.close();
+    await assert.rejects(cache.ping());
+  });
+
   it('counts from 1 and forgets the count TTL after the first increment, not the last', async () => {
     assert.equal(await cache.incr('c', TTL_MS), 1);
     assert.equal(await cache.incr('c', TTL_MS), 2);

@@ -10,5 +10,7 @@ export interface Cache {
   /** Gets and deletes in one step: a second take of the same key returns null. */
   take(key: string): Promise<string | null>;
   del(key: string): Promise<void>;
+  /** Resolves if the cache answers; for /health. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

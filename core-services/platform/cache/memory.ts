@@ -4,6 +4,7 @@ const SWEEP_INTERVAL_MS = 30_000;
 
 export class MemoryCache implements Cache {
   readonly kind = 'memory';
+  private closed = false;
   private entries = new Map<string, { value: string; expires: number }>();
   private sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS).unref();
 
@@ -41,7 +42,12 @@ export class MemoryCache implements Cache {
     this.entries.delete(key);
   }
 
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('the in-memory cache is closed');
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.sweeper);
     this.entries.clear();
   }

@@ -67,6 +67,10 @@ export class RedisCache implements Cache {
     await this.redis.del(key);
   }
 
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
   async close(): Promise<void> {
     if (this.redis.status === 'end') return;
     await this.redis.quit();

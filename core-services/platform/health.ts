@@ -1,0 +1,46 @@
+// GET /health: whether this instance can do its work, for load balancers, orchestrators and the
+// Docker HEALTHCHECK. Each engine it depends on (store, bus, cache) is asked at once, each within
+// a bound; any that fails or is too slow makes the answer 503, naming it.
+//   200 {"status":"ok","checks":{"store":{"status":"ok","ms":1},"bus":{...},"cache":{...}}}
+//   503 {"status":"error","error":"store: Connection terminated","checks":{"store":{"status":"error","ms":3,"error":"..."},...}}
+import type { FastifyInstance } from 'fastify';
+
+/** Longest a check may take before it counts as failed, ms. */
+const CHECK_TIMEOUT_MS = 2_000;
+
+export type HealthChecks = Record<string, () => Promise<unknown>>;
+
+interface CheckResult {
+  status: 'ok' | 'error';
+  ms: number;
+  error?: string;
+}
+
+async function run(check: () => Promise<unknown>): Promise<CheckResult> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+      }),
+    ]);
+    return { status: 'ok', ms: Date.now() - started };
+  } catch (err) {
+    return { status: 'error', ms: Date.now() - started, error: (err as Error)?.message || String(err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function registerHealth(app: FastifyInstance, checks: HealthChecks): void {
+  app.get('/health', { config: { public: true } }, async (_req, reply) => {
+    const names = Object.keys(checks);
+    const results = await Promise.all(names.map((n) => run(checks[n])));
+    const report = Object.fromEntries(names.map((n, i) => [n, results[i]]));
+    const failed = names.filter((n) => report[n].status === 'error');
+    if (failed.length === 0) return { status: 'ok', checks: report };
+    return reply.status(503).send({ status: 'error', error: failed.map((n) => `${n}: ${report[n].error}`).join('; '), checks: report });
+  });
+}
