@@ -4,6 +4,7 @@
 //   history-insert  the history INSERT alone, with and without the de-duplication key
 //   lastn           history reads (lastN, every attr, date windows, latest) at tens of millions of
 //                   rows on a PostgreSQL server (DOJOT_POSTGRES_URL; bench/lastn.ts)
+//   purge           the history retention's purge at millions of rows on a PostgreSQL server
 //   flow            MQTT → a 4-node flow, on the platform and on a plain Node-RED (bench/flow.ts)
 // Each scenario's module is loaded only when it runs, so one scenario's dependencies cannot
 // stop another from running.
@@ -22,6 +23,10 @@ const SCENARIOS: Record<string, { usage: string; run: (flags: Flags) => Promise<
   lastn: {
     usage: 'lastn [--rows 20000000] [--devices 2000] [--attrs 5] [--hot 2] [--queries 500] [--seed 1] [--schema bench_lastn] [--refill] [--drop]  (needs DOJOT_POSTGRES_URL or --postgres url)',
     run: async (f) => (await import('./lastn.js')).runLastN(f),
+  },
+  purge: {
+    usage: 'purge [--rows 4000000] [--devices 2000] [--attrs 5] [--retention-days 15]  (needs DOJOT_POSTGRES_URL)',
+    run: async (f) => (await import('./purge.js')).runPurge(f),
   },
   flow: {
     usage: 'flow [--messages 20000] [--rounds 3] [--memory-mb 256] [--function-timeout 5] [--mode embedded|kafka] [--brokers 127.0.0.1:9092]',
