@@ -80,9 +80,36 @@ async function handle(deps: DownlinkDeps, events: Handled[], msg: BusMessage): P
   if (event) await HANDLERS[event](deps, tenant, id, ev);
 }
 
-async function remove({ sessions, log }: DownlinkDeps, tenant: string, id: string): Promise<void> {
+async function remove({ aedes, sessions, log }: DownlinkDeps, tenant: string, id: string): Promise<void> {
   const n = sessions.disconnect(`${tenant}:${id}`);
   if (n) log.info({ tenant, device: id, connections: n }, 'device removed: connections closed');
+  if (aedes.closed) return;
+  try {
+    const forgotten = await forgetSubscriptions((aedes as unknown as { persistence: SubscriptionStore }).persistence, tenant, id);
+    if (forgotten) log.info({ tenant, device: id, sessions: forgotten }, 'device removed: its persistent sessions unsubscribed');
+  } catch (err) {
+    log.warn({ err, tenant, device: id }, 'device removed: its persistent sessions could not be unsubscribed');
+  }
+}
+
+/** The part of aedes' persistence (in memory, or Redis) that holds the sessions' subscriptions. */
+interface SubscriptionStore {
+  subscriptionsByTopic(topic: string): Promise<{ clientId: string }[]>;
+  cleanSubscriptions(client: { id: string }): Promise<void>;
+}
+
+/**
+ * A removed device's persistent sessions (clean session off) keep their subscriptions, in Redis
+ * for good, and go on queueing what is published to the device's topics: a device made later
+ * with the same id would inherit them. Only the device may subscribe to its config topics
+ * (acl.ts), so their subscribers are its sessions. Every instance does it; it is idempotent.
+ */
+async function forgetSubscriptions(store: SubscriptionStore, tenant: string, id: string): Promise<number> {
+  const topics = topicsOf(tenant, id);
+  const clients = new Set<string>();
+  for (const topic of [topics.config, topics.legacyConfig]) for (const s of await store.subscriptionsByTopic(topic)) clients.add(s.clientId);
+  for (const clientId of clients) await store.cleanSubscriptions({ id: clientId });
+  return clients.size;
 }
 
 async function configure({ aedes, log }: DownlinkDeps, tenant: string, id: string, ev: Partial<DeviceEvent<{ attrs?: unknown }>>): Promise<void> {

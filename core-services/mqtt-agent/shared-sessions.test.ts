@@ -191,6 +191,22 @@ describe('mqtt-agent: instances sharing sessions and routing through Redis', fun
     await Promise.race([gone, sleep(5_000).then(() => assert.fail('a connection of the removed device stayed open'))]);
   });
 
+  it("forgets a removed device's persistent sessions: nothing is queued for them any more", async () => {
+    const id = fresh();
+    const opts = { username: `acme:${id}`, clientId: `keeps-${id}`, clean: false };
+    const first = await connectTo(a, opts);
+    await first.c.subscribeAsync(`acme:${id}/config`, { qos: 1 });
+    await first.c.endAsync();
+    await bus.publish(topicOf('acme', SUBJECTS.deviceManager), id, event('remove', 'acme', id));
+    await sleep(QUIET_MS); // handled by then
+    // The device is made again with the same id; an actuation for it finds no old session to queue in.
+    await bus.publish(topicOf('acme', SUBJECTS.deviceManager), id, event('configure', 'acme', id, { stale: true }));
+    await sleep(QUIET_MS);
+    const back = await connectTo(b, opts);
+    await sleep(QUIET_MS);
+    assert.deepEqual(back.got, [], 'nothing was queued for the removed device');
+  });
+
   it('keeps a deployment with another key prefix apart: no session, takeover or actuation crosses', async () => {
     const id = fresh();
     const opts = { username: `acme:${id}`, clientId: 'apart', clean: false };
