@@ -28,7 +28,8 @@ describe('flow runtime crash loop', function () {
     assert.equal(res.status, 200);
     const rt = await eventually(runtime, (r) => r?.safeMode === true && r.state === 'running', 120_000);
     assert.ok(rt.restarts >= 5, `restarts: ${rt.restarts}`);
-    assert.match(rt.lastExit.reason, /^out of memory \(heap capped at \d+ MB/, JSON.stringify(rt.lastExit));
+    // The hog dies of its heap cap, or (on a loaded machine) of the watchdog first.
+    assert.match(rt.lastExit.reason, /^(out of memory \(heap capped at \d+ MB|no heartbeat for)/, JSON.stringify(rt.lastExit));
     // Safe mode: the runtime serves its admin API (the editor), its flows do not run.
     const nr = await p.api(admin, 'GET', '/flows/flows');
     assert.equal(nr.status, 200);

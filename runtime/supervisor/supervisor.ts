@@ -13,11 +13,11 @@ import type { CronClient } from '../../core-services/cron/client.js';
 import type { DeviceManagerClient } from '../../core-services/device-manager/client.js';
 import { flowRevisions } from '../storage/flow-revisions.js';
 import { flowStore, runtimeStateStore } from '../storage/flow-store.js';
-import { timerLeases } from '../storage/timer-leases.js';
 import type { NodeRedNode } from '../storage/config-split.js';
 import { INBOUND_SUBJECTS, OUTBOUND_SUBJECTS, RUNTIME_BUS_GROUP } from '../tenant/bus-bridge.js';
 import type { SupervisorSide } from './ipc.js';
 import { TenantRuntime, type RuntimeReport, type RuntimeSettings } from './tenant-runtime.js';
+import { TimerLeaseKeeper } from './timer-lease-keeper.js';
 
 // Scale-out: every instance runs a runtime for each tenant with flows, and RUNTIME_BUS_GROUP is shared, so
 // each device message reaches exactly one instance's runtime (runs once, not once per instance).
@@ -29,23 +29,14 @@ import { TenantRuntime, type RuntimeReport, type RuntimeSettings } from './tenan
 const FLOWS_TOPIC = 'dojot-management.dojot-red.flows';
 /** `{tenant, instance, data}`: a debug node's message, for the tenant's editors on other instances (runtime/tenant/debug-share.ts). */
 const DEBUG_TOPIC = 'dojot-management.dojot-red.debug';
-/**
- * A tenant's timer lease lasts this long unless renewed: how soon another instance runs the
- * timers of an instance that died, ms. A stopping instance gives its leases up at once.
- */
-const TIMER_LEASE_TTL_MS = 15_000;
-const TIMER_LEASE_RENEW_MS = 5_000;
 
 export class Supervisor {
   private runtimes = new Map<string, TenantRuntime>();
   private subscriptions: Subscription[] = [];
   private locks = new Map<string, Promise<unknown>>();
   private closed = false;
-  private leaseTimer?: NodeJS.Timeout;
-  private leaseRound?: Promise<void>;
-  private leaseAgain = false;
-  /** When the leases were last renewed: past their TTL, this instance no longer claims any. */
-  private leasesRenewedAt = 0;
+  /** Whose timers fire here (several instances only). */
+  private readonly leases: TimerLeaseKeeper | null;
 
   constructor(
     private readonly ctx: PlatformContext,
@@ -53,7 +44,9 @@ export class Supervisor {
     private readonly tokens: TokenService,
     /** What the dojot nodes may ask of other services (absent: the request fails, naming it). */
     private readonly services: { devices?: DeviceManagerClient; cron?: CronClient } = {},
-  ) {}
+  ) {
+    this.leases = settings.launch.timersLeased ? new TimerLeaseKeeper(ctx.store, settings.instance, ctx.log, () => [...this.runtimes.values()]) : null;
+  }
 
   async start(): Promise<void> {
     preparePalette(this.settings.launch.projectRoot);
@@ -71,53 +64,16 @@ export class Supervisor {
         await this.ctx.bus.subscribe({ topic: allTenants(subject), group: RUNTIME_BUS_GROUP, handler: async (b) => this.forward(subject, b) }),
       );
     }
-    if (this.settings.launch.timersLeased) {
-      this.leaseTimer = setInterval(() => void this.renewLeases(), TIMER_LEASE_RENEW_MS);
-      this.leaseTimer.unref();
-    }
+    this.leases?.start();
     // Starting is not awaited: the platform serves while runtimes boot.
     for (const tenant of await flowStore.tenantsWithFlows(this.ctx.store)) void this.ensureRunning(tenant).catch(() => {});
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.leaseTimer);
     for (const s of this.subscriptions.splice(0)) await s.close();
     await Promise.all([...this.runtimes.values()].map((rt) => rt.stop()));
-    await this.leaseRound;
-    if (this.settings.launch.timersLeased) {
-      await timerLeases.release(this.ctx.store, this.settings.instance).catch((err) => this.ctx.log.warn({ err }, 'flows: timer leases not released (they lapse)'));
-    }
-  }
-
-  /** Claims or renews the timer leases of the tenants that run here; one round at a time. */
-  private renewLeases(): Promise<void> {
-    if (!this.settings.launch.timersLeased || this.closed) return Promise.resolve();
-    if (this.leaseRound) {
-      this.leaseAgain = true;
-      return this.leaseRound;
-    }
-    this.leaseRound = this.leaseRoundOnce().finally(() => {
-      this.leaseRound = undefined;
-      if (this.leaseAgain) {
-        this.leaseAgain = false;
-        void this.renewLeases();
-      }
-    });
-    return this.leaseRound;
-  }
-
-  private async leaseRoundOnce(): Promise<void> {
-    const running = [...this.runtimes.values()].filter((rt) => rt.targetState === 'running');
-    try {
-      const held = await timerLeases.claim(this.ctx.store, this.settings.instance, running.map((rt) => rt.tenant), TIMER_LEASE_TTL_MS);
-      this.leasesRenewedAt = Date.now();
-      for (const rt of running) rt.setTimersOwner(held.has(rt.tenant));
-    } catch (err) {
-      this.ctx.log.warn({ err }, 'flows: timer leases not renewed');
-      // Another instance may hold them by now: fire nothing rather than twice.
-      if (Date.now() - this.leasesRenewedAt > TIMER_LEASE_TTL_MS) for (const rt of running) rt.setTimersOwner(false);
-    }
+    await this.leases?.close();
   }
 
   /** Starts the tenant's runtime if needed; resolves once it serves. */
@@ -193,7 +149,7 @@ export class Supervisor {
       rt = new TenantRuntime(tenant, this.settings, this.ctx.log.child({ svc: 'flows', tenant }), (ipc, r) => this.attach(ipc, r));
       this.runtimes.set(tenant, rt);
       // The new runtime's timers learn at once whether they fire here (not at the next renewal).
-      queueMicrotask(() => void this.renewLeases());
+      if (this.leases) queueMicrotask(() => void this.leases?.renew());
     }
     return rt;
   }
@@ -254,7 +210,7 @@ export class Supervisor {
         const rt = this.runtimes.get(e.tenant);
         this.runtimes.delete(e.tenant);
         await rt?.stop();
-        if (rt && this.settings.launch.timersLeased) await timerLeases.release(this.ctx.store, this.settings.instance, [e.tenant]).catch(() => {});
+        if (rt) await this.leases?.release(e.tenant);
       }
     }
   }

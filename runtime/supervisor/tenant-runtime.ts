@@ -26,6 +26,11 @@ const START_TIMEOUT_MS = 60_000;
 const STDERR_KEEP_CHARS = 4_000;
 /** What V8 writes to stderr when the heap reaches its cap. */
 const V8_OUT_OF_MEMORY = /JavaScript heap out of memory|Reached heap limit/;
+
+/** Why a runtime that was meant to run exited, from what it wrote to stderr last. */
+export function crashReason(stderr: string, maxOldSpaceMb: number): string {
+  return V8_OUT_OF_MEMORY.test(stderr) ? `out of memory (heap capped at ${maxOldSpaceMb} MB: DOJOT_RUNTIME_MAX_OLD_SPACE_MB)` : 'crashed';
+}
 /** How long `runtime.stop` may take before the process is killed, ms. */
 const STOP_GRACE_MS = 5_000;
 /**
@@ -299,11 +304,7 @@ export class TenantRuntime {
     this.startedAt = null;
     const reason =
       this.killReason ||
-      (this.targetState === 'stopped'
-        ? 'stopped'
-        : V8_OUT_OF_MEMORY.test(stderr)
-          ? `out of memory (heap capped at ${this.settings.maxOldSpaceMb} MB: DOJOT_RUNTIME_MAX_OLD_SPACE_MB)`
-          : 'crashed');
+      (this.targetState === 'stopped' ? 'stopped' : crashReason(stderr, this.settings.maxOldSpaceMb));
     this.lastExit = { code, signal, at: Date.now(), reason };
     if (this.targetState === 'stopped') {
       this.setState('stopped');
