@@ -26,6 +26,9 @@ describe('flow engine isolation between tenants', function () {
   let bFlowId: string;
 
   before(async () => {
+    // Stands for the platform's secrets (DOJOT_POSTGRES_URL with its password...): the runtimes
+    // are started after it is set, as they would be by a platform started with it.
+    process.env.DOJOT_RUNTIME_ENV_PROBE = 'platform-secret';
     p = await startTestPlatform({
       DOJOT_RUNTIME_FUNCTION_TIMEOUT: '2',
       DOJOT_RUNTIME_HEARTBEAT_TIMEOUT_MS: '3000',
@@ -48,7 +51,10 @@ describe('flow engine isolation between tenants', function () {
     await eventually(() => p.api(a, 'GET', '/flows/api/ping'), (r) => r.status === 200, RUNTIME_MS);
     await eventually(() => p.api(b, 'GET', '/flows/api/ping'), (r) => r.status === 200, RUNTIME_MS);
   });
-  after(async () => p?.close());
+  after(async () => {
+    delete process.env.DOJOT_RUNTIME_ENV_PROBE;
+    await p?.close();
+  });
 
   /** Pings B for `ms` and returns the slowest answer, ms. */
   async function slowestPingOfB(ms: number): Promise<number> {
@@ -135,6 +141,20 @@ describe('flow engine isolation between tenants', function () {
   it('reports the runtimes only to an admin profile', async () => {
     const r = await p.api(b, 'GET', '/flows/v1/runtime');
     assert.deepEqual([r.status, r.body.code], [403, 'FLOWS_ADMIN_ONLY']);
+  });
+
+  it("does not let a tenant's flows read the platform's environment", async () => {
+    const flow = await p.api(b, 'POST', '/flows/v1/flow', {
+      name: 'env reader',
+      flow: [
+        { id: 'env-h', type: 'http in', url: '/env', method: 'get', wires: [['env-f']] },
+        { id: 'env-f', type: 'function', func: 'msg.payload = String(env.get("DOJOT_RUNTIME_ENV_PROBE")) + " " + typeof env.get("PATH"); return msg;', wires: [['env-r']] },
+        { id: 'env-r', type: 'http response', wires: [] },
+      ],
+    });
+    assert.equal(flow.status, 200);
+    const read = await eventually(() => p.api(b, 'GET', '/flows/api/env'), (r) => r.status === 200, RUNTIME_MS);
+    assert.equal(read.body, 'undefined string', 'the platform variable is not there; PATH is');
   });
 
   it('does not offer the core nodes that reach the host, nor npm modules in function nodes', async () => {

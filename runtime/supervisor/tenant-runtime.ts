@@ -27,6 +27,21 @@ const STDERR_KEEP_CHARS = 4_000;
 /** What V8 writes to stderr when the heap reaches its cap. */
 const V8_OUT_OF_MEMORY = /JavaScript heap out of memory|Reached heap limit/;
 
+/**
+ * The only environment variables a tenant runtime gets. Flows read the environment
+ * (`env.get()` in a function node, `$env` in a change node), so the platform's own
+ * (DOJOT_POSTGRES_URL with its password, DOJOT_REDIS_URL, ...) must never reach it; the runtime
+ * gets its settings as launch options instead. What is left is what outbound requests and
+ * formatting need.
+ */
+const RUNTIME_ENV_ALLOWED = ['PATH', 'HOME', 'TZ', 'LANG', 'LC_ALL', 'NODE_EXTRA_CA_CERTS', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
+
+export function runtimeEnvironment(from: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { KAFKAJS_NO_PARTITIONER_WARNING: '1' };
+  for (const name of RUNTIME_ENV_ALLOWED) if (from[name] !== undefined) env[name] = from[name];
+  return env;
+}
+
 /** Why a runtime that was meant to run exited, from what it wrote to stderr last. */
 export function crashReason(stderr: string, maxOldSpaceMb: number): string {
   return V8_OUT_OF_MEMORY.test(stderr) ? `out of memory (heap capped at ${maxOldSpaceMb} MB: DOJOT_RUNTIME_MAX_OLD_SPACE_MB)` : 'crashed';
@@ -224,6 +239,7 @@ export class TenantRuntime {
       // crash traces) is turned into log events so it joins the one structured stream.
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       serialization: 'advanced',
+      env: runtimeEnvironment(process.env),
     });
     this.child = child;
     this.killReason = '';
