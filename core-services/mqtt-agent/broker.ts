@@ -2,6 +2,7 @@
 // (listeners.ts hands it connections), so plain TCP, TLS and websockets share one broker. Its
 // emitter and persistence are in-process, or in Redis and shared by every instance (backends.ts).
 import type { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
 import { Aedes } from 'aedes';
 import type { DeviceManagerClient } from '../device-manager/client.js';
 import type { Bus } from '../platform/bus/index.js';
@@ -13,6 +14,7 @@ import { authorizeSubscribe } from './authorize-subscribe.js';
 import type { BrokerBackends } from './backends.js';
 import type { Refusals } from './certificate-identity.js';
 import type { Counters } from './counters.js';
+import { capPacketSize, PACKET_OVERHEAD_BYTES } from './packet-size-cap.js';
 import { Sessions } from './sessions.js';
 
 /** A client whose socket stops reading is dropped after this long, so it cannot stall delivery. */
@@ -34,6 +36,8 @@ export interface BrokerDeps {
 
 export interface Broker {
   aedes: Aedes;
+  /** Takes a connection (what the listeners call), its packets capped in size (packet-size-cap.ts). */
+  handle(socket: Duplex): void;
   sessions: Sessions;
   /** Whether every instance's broker sees what this one publishes (BrokerBackends.shared). */
   shared: boolean;
@@ -68,8 +72,21 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
   // The broker's own failures (its persistence refused a write, a stored will could not be
   // published): without a listener, an 'error' event would end the process. (Its d.ts omits it.)
   (aedes as EventEmitter).on('error', (err: Error) => log.error({ err }, 'broker error'));
+  const maxPacketBytes = deps.payloadLimitBytes + PACKET_OVERHEAD_BYTES;
+  let capWarned = false;
+  const handle = (socket: Duplex) => {
+    const client = aedes.handle(socket as Parameters<Aedes['handle']>[0]);
+    const capped = capPacketSize(client, maxPacketBytes, () => {
+      deps.counters.packetsTooLarge += 1;
+    });
+    if (!capped && !capWarned) {
+      capWarned = true;
+      log.warn('this aedes version parses packets in a way the agent does not know: packet sizes are not capped');
+    }
+  };
   return {
     aedes,
+    handle,
     sessions,
     shared: backends.shared,
     close: async () => {

@@ -16,6 +16,8 @@ export interface AgentCounters {
   subscriptionsRefused: number;
   /** Messages the bus did not accept (the connection was closed without PUBACK). */
   busFailures: number;
+  /** Connections closed for announcing a packet larger than the payload limit allows (packet-size-cap.ts). */
+  packetsTooLarge: number;
   /** Payloads acknowledged but not forwarded, by reason. */
   dropped: Record<DropReason, number>;
   /** The same, per tenant and device: {tenant: {device: count}}. */
@@ -28,6 +30,7 @@ export class Counters {
   publishesRefused = 0;
   subscriptionsRefused = 0;
   busFailures = 0;
+  packetsTooLarge = 0;
   private readonly dropped: Record<DropReason, number> = { not_json: 0, not_object: 0, too_large: 0 };
   private readonly byDevice = new Map<string, Map<string, number>>();
 
@@ -49,6 +52,7 @@ export class Counters {
       publishesRefused: this.publishesRefused,
       subscriptionsRefused: this.subscriptionsRefused,
       busFailures: this.busFailures,
+      packetsTooLarge: this.packetsTooLarge,
       dropped: { ...this.dropped },
       droppedByDevice,
     };

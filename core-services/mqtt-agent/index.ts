@@ -40,7 +40,7 @@ export function createMqttAgent(ctx: PlatformContext, deps: { devices: DeviceMan
 
   async function startTls(x509: X509Client, b: Broker): Promise<void> {
     const tlsOn = await listenTls({
-      handle: b.aedes.handle, host: ctx.config.mqttHost, port: ctx.config.mqttsPort, hostnames: ctx.config.mqttsHostnames, x509, refusals, log,
+      handle: b.handle, host: ctx.config.mqttHost, port: ctx.config.mqttsPort, hostnames: ctx.config.mqttsHostnames, x509, refusals, log,
     });
     tlsListener = tlsOn;
     unsubscribeX509 = x509.onEvent((e) => {
@@ -76,7 +76,7 @@ export function createMqttAgent(ctx: PlatformContext, deps: { devices: DeviceMan
     downlink = await subscribeDownlink({ bus: ctx.bus, aedes: b.aedes, sessions: b.sessions, log, instanceId: b.aedes.id, sharedEmitter: b.shared });
     // Devices are accepted last, once uplink and downlink are both wired.
     if (ctx.config.mqttInsecure) {
-      listener = await listenTcp(b.aedes.handle, ctx.config.mqttHost, ctx.config.mqttPort, log);
+      listener = await listenTcp(b.handle, ctx.config.mqttHost, ctx.config.mqttPort, log);
       log.info({ port: listener.port }, 'plain MQTT listening');
     }
     if (deps.x509) await startTls(deps.x509, b);

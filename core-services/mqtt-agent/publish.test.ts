@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import type { Bus } from '../platform/bus/index.js';
 import { MemoryBus } from '../platform/bus/memory.js';
 import type { DeviceDataMessage } from '../platform/contracts/messages.js';
@@ -107,6 +108,37 @@ describe('mqtt-agent: PUBLISH (uplink)', () => {
     assert.equal(c.connected, true);
     await c.endAsync();
   });
+  it('closes a connection that announces a packet far over the payload limit, before reading it', async () => {
+    // A raw client: CONNECT as acme:a1b2c3, then a PUBLISH whose header announces 50 MB.
+    const str = (s: string) => Buffer.concat([Buffer.from([s.length >> 8, s.length & 0xff]), Buffer.from(s)]);
+    const body = Buffer.concat([str('MQTT'), Buffer.from([4, 0x82, 0, 60]), str('huge-announcer'), str('acme:a1b2c3')]);
+    const varint = (n: number) => {
+      const out: number[] = [];
+      do {
+        let b = n % 128;
+        n = Math.floor(n / 128);
+        if (n > 0) b |= 0x80;
+        out.push(b);
+      } while (n > 0);
+      return Buffer.from(out);
+    };
+    const socket = net.connect(run.port, '127.0.0.1');
+    const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => {});
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write(Buffer.concat([Buffer.from([0x10]), varint(body.length), body]));
+    await new Promise<void>((resolve) => socket.once('data', () => resolve())); // CONNACK
+    const before = run.agent.counters().packetsTooLarge;
+    socket.write(Buffer.concat([Buffer.from([0x30]), varint(50 * 1024 * 1024), str('acme:a1b2c3/attrs'), Buffer.alloc(1024, 0x20)]));
+    await Promise.race([ended, sleep(3_000).then(() => assert.fail('the connection stayed open'))]);
+    assert.equal(run.agent.counters().packetsTooLarge, before + 1);
+    // The broker goes on serving.
+    const c = await connect(run.port, { username: 'acme:a1b2c3' });
+    await c.publishAsync('acme:a1b2c3/attrs', '{"after":1}', { qos: 1 });
+    await acme.waitFor(1);
+    await c.endAsync();
+  });
+
   it('forwards a last will sent to the device\'s own attrs topic and drops one aimed elsewhere', async () => {
     const own = await connect(run.port, { username: 'acme:a1b2c3', will: { topic: 'acme:a1b2c3/attrs', payload: Buffer.from('{"online":false}'), qos: 1, retain: false } });
     const stray = await connect(run.port, { username: 'acme:d4e5f6', will: { topic: 'other:cafe01/attrs', payload: Buffer.from('{"online":false}'), qos: 1, retain: false } });
