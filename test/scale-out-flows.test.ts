@@ -13,7 +13,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { requireService } from './helpers/services.js';
 import { createServiceDeployment, startTestPlatform, type ServiceDeployment, type TestPlatform } from './helpers/start-platform.js';
-import { freePort, spawnPlatform, type PlatformProcess } from './helpers/processes.js';
+import { freePort, spawnPlatform, stopPlatform, type PlatformProcess } from './helpers/processes.js';
 import { connectDevice, eventually, sleep } from './helpers/mqtt.js';
 
 /** Longest wait for a tenant runtime (a Node-RED process) to serve, ms. */
@@ -93,11 +93,7 @@ describe("a tenant's flows on two platform instances: timers and debug", functio
   });
 
   after(async () => {
-    if (b && b.child.exitCode === null && b.child.signalCode === null) {
-      b.child.kill('SIGTERM');
-      await Promise.race([b.exited, sleep(15_000)]);
-      if (b.child.exitCode === null && b.child.signalCode === null) b.child.kill('SIGKILL');
-    }
+    await stopPlatform(b);
     await a?.close();
     await deployment?.drop();
     sink?.close();

@@ -11,7 +11,7 @@ import path from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { requireService } from './helpers/services.js';
 import { createServiceDeployment, startTestPlatform, type ServiceDeployment, type TestPlatform } from './helpers/start-platform.js';
-import { freePort, spawnPlatform, type PlatformProcess } from './helpers/processes.js';
+import { freePort, spawnPlatform, stopPlatform, type PlatformProcess } from './helpers/processes.js';
 import { connectDevice, eventually, sleep } from './helpers/mqtt.js';
 
 /** Longest wait for a tenant runtime (a Node-RED process) to serve, ms. */
@@ -86,11 +86,7 @@ describe('two platform instances on shared Kafka, PostgreSQL and Redis', functio
 
   after(async () => {
     for (const c of clients) c.end(true);
-    if (b && b.child.exitCode === null && b.child.signalCode === null) {
-      b.child.kill('SIGTERM');
-      await Promise.race([b.exited, sleep(15_000)]);
-      if (b.child.exitCode === null && b.child.signalCode === null) b.child.kill('SIGKILL');
-    }
+    await stopPlatform(b);
     await a?.close();
     await deployment?.drop();
     if (bDataDir) rmSync(bDataDir, { recursive: true, force: true });

@@ -50,6 +50,15 @@ export async function spawnPlatform(env: Record<string, string>, readyTimeoutMs 
   return { child, output: () => out, exited };
 }
 
+/** Stops a platform process as an operator would (SIGTERM), killing it if it has not exited within graceMs. */
+export async function stopPlatform(p: PlatformProcess | undefined, graceMs = 15_000): Promise<void> {
+  const running = () => p !== undefined && p.child.exitCode === null && p.child.signalCode === null;
+  if (!running()) return;
+  p!.child.kill('SIGTERM');
+  await Promise.race([p!.exited, new Promise((r) => setTimeout(r, graceMs))]);
+  if (running()) p!.child.kill('SIGKILL');
+}
+
 /** Runs a command to completion and returns its output (for mosquitto_pub/mosquitto_sub). */
 export function run(cmd: string, args: string[], timeoutMs = 10_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
