@@ -13,7 +13,8 @@ import { toView, userStore, type UserRow, type UserView } from './store.js';
 import type { TokenService } from './tokens.js';
 
 /** The tenant whose administrators manage every tenant's users (dojot's seed tenant). */
-export const PLATFORM_TENANT = 'admin';
+import { PLATFORM_TENANT } from '../platform/contracts/permissions.js';
+export { PLATFORM_TENANT };
 /** dojot's password for users created without one when no e-mail service is configured. */
 export const DEFAULT_NEW_USER_PASSWORD = 'temppwd';
 const FAILURE_WINDOW_MS = 60_000;

@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from './log.js';
 import type { Identity } from './contracts/identity.js';
 import { CommonErrors, httpErrorHandler } from './errors.js';
-import { registerHealth, type HealthChecks } from './health.js';
+import { registerHealth, type HealthChecks, type HealthDetails } from './health.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,6 +22,8 @@ export interface HttpOptions {
   bodyLimit: number;
   /** What GET /health asks (health.ts); none: it answers ok while the process serves. */
   health?: HealthChecks;
+  /** What GET /health also tells (health.ts); filled in later by the composition root. */
+  healthDetails?: HealthDetails;
 }
 
 export function buildHttp(opts: HttpOptions): FastifyInstance {
@@ -52,6 +54,6 @@ export function buildHttp(opts: HttpOptions): FastifyInstance {
       done(CommonErrors.HTTP_BAD_JSON({ detail: (err as Error).message }), undefined);
     }
   });
-  registerHealth(app, opts.health ?? {});
+  registerHealth(app, opts.health ?? {}, opts.healthDetails);
   return app;
 }

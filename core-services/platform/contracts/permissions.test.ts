@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { isPermitted } from './permissions.js';
+import { CROSS_TENANT_SCOPES, PLATFORM_TENANT, isPermitted, scopeOf } from './permissions.js';
 
 describe('permissions', () => {
   it('lets an admin do everything', () => {
@@ -19,5 +19,24 @@ describe('permissions', () => {
 
   it('denies an unknown profile', () => {
     assert.ok(!isPermitted('root', 'GET', '/device'));
+  });
+
+  describe('cross-tenant listings', () => {
+    it('has a row for the runtime reports, and every row is tested below', () => {
+      assert.deepEqual(Object.keys(CROSS_TENANT_SCOPES), ['runtimeReports']);
+    });
+
+    it('shows the platform operator (an admin of the platform tenant) every tenant\'s runtimes', () => {
+      assert.equal(scopeOf('runtimeReports', { tenant: PLATFORM_TENANT, profile: 'admin' }), 'all');
+    });
+
+    it("shows another tenant's admin only that tenant's runtimes", () => {
+      assert.equal(scopeOf('runtimeReports', { tenant: 'acme', profile: 'admin' }), 'tenant');
+    });
+
+    it('shows a user no runtimes, in the platform tenant too', () => {
+      assert.equal(scopeOf('runtimeReports', { tenant: 'acme', profile: 'user' }), 'none');
+      assert.equal(scopeOf('runtimeReports', { tenant: PLATFORM_TENANT, profile: 'user' }), 'none');
+    });
   });
 });
