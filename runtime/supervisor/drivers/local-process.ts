@@ -100,7 +100,12 @@ export class LocalProcessDriver implements RuntimeDriver {
       : this.switchUser
         ? { on: true, how: `one uid per tenant from DOJOT_RUNTIME_UIDS (${this.o.uidRange[0]}-${this.o.uidRange[1]}); tenant folders 0700, the data directory closed to them` }
         : { on: false, how: 'the platform is neither root nor holds CAP_SETUID and CAP_SETGID: runtimes run as the platform user and can read its files' };
-    this.files.lockDataDir();
+    try {
+      this.files.lockDataDir();
+    } catch (err) {
+      // The platform still starts; runtimes may then read whatever other users may read there.
+      log.warn({ err }, 'could not close the data directory to other users');
+    }
 
     d.permissions = off.has('permissions')
       ? offByOperator('permissions')
