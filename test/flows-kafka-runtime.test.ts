@@ -4,7 +4,7 @@
 // Needs DOJOT_TEST_KAFKA_BROKERS, DOJOT_TEST_POSTGRES_URL and DOJOT_TEST_REDIS_URL.
 import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
-import { requireService } from './helpers/services.js';
+import { kafkaTestTls, requireService } from './helpers/services.js';
 import { createServiceDeployment, startTestPlatform, type ServiceDeployment, type TestPlatform } from './helpers/start-platform.js';
 import { connectDevice, eventually, sleep } from './helpers/mqtt.js';
 
@@ -31,7 +31,8 @@ describe('tenant runtimes on Kafka', function () {
     for (const s of ['kafka', 'postgres', 'redis'] as const) await requireService.call(this, s);
     deployment = await createServiceDeployment();
     groupPrefix = deployment.env.DOJOT_KAFKA_GROUP_PREFIX;
-    kafka = new Kafka({ brokers: deployment.env.DOJOT_KAFKA_BROKERS.split(','), clientId: 'dojot-red-test', logLevel: logLevel.NOTHING });
+    const ssl = kafkaTestTls();
+    kafka = new Kafka({ brokers: deployment.env.DOJOT_KAFKA_BROKERS.split(','), clientId: 'dojot-red-test', logLevel: logLevel.NOTHING, ...(ssl ? { ssl } : {}) });
     p = await startTestPlatform(deployment.env);
     jwt = await p.login();
     const t = await p.api(jwt, 'POST', '/template', { label: 't', attrs: [{ label: 'n', type: 'dynamic', value_type: 'integer' }] });
@@ -65,7 +66,7 @@ describe('tenant runtimes on Kafka', function () {
     await admin.connect();
     try {
       const rt = await runtime();
-      const { groups } = await admin.describeGroups([`${groupPrefix}flow-runtimes:admin.device-data`]);
+      const { groups } = await admin.describeGroups([`${groupPrefix}admin.flow-runtimes:admin.device-data`]);
       assert.equal(groups[0].state, 'Stable', JSON.stringify(groups[0]));
       assert.deepEqual(
         groups[0].members.map((m) => m.clientId),

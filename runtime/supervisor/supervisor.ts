@@ -18,6 +18,7 @@ import { INBOUND_SUBJECTS, OUTBOUND_SUBJECTS, RUNTIME_BUS_GROUP } from '../tenan
 import type { SupervisorSide } from './ipc.js';
 import { TenantRuntime, type RuntimeReport, type RuntimeSettings } from './tenant-runtime.js';
 import { TimerLeaseKeeper } from './timer-lease-keeper.js';
+import type { KafkaTenantAccess } from './kafka-tenant-access.js'; // issue 11 (Kafka principal)
 
 // Scale-out: every instance runs a runtime for each tenant with flows, and RUNTIME_BUS_GROUP is shared, so
 // each device message reaches exactly one instance's runtime (runs once, not once per instance).
@@ -43,7 +44,7 @@ export class Supervisor {
     private readonly settings: RuntimeSettings,
     private readonly tokens: TokenService,
     /** What the dojot nodes may ask of other services (absent: the request fails, naming it). */
-    private readonly services: { devices?: DeviceManagerClient; cron?: CronClient } = {},
+    private readonly services: { devices?: DeviceManagerClient; cron?: CronClient; /** issue 11: each runtime's own Kafka principal */ kafkaAccess?: KafkaTenantAccess } = {},
   ) {
     this.leases = settings.launch.timersLeased ? new TimerLeaseKeeper(ctx.store, settings.instance, ctx.log, () => [...this.runtimes.values()]) : null;
   }
@@ -193,7 +194,9 @@ export class Supervisor {
       })
       .serve('device.get', async (id) => (this.services.devices ? this.services.devices.getDevice(t, String(id)) : null))
       .serve('cron.create', (spec, jobId) => this.cron().createJob(t, spec, jobId ?? undefined))
-      .serve('cron.remove', (jobId) => this.cron().removeJob(t, String(jobId)));
+      .serve('cron.remove', (jobId) => this.cron().removeJob(t, String(jobId)))
+      // issue 11 (Kafka principal): the runtime's own certificate and ACLs, made when it starts (and renews)
+      .serve('kafka.credentials', () => this.services.kafkaAccess?.provision(t) ?? null);
   }
 
   private cron(): CronClient {
@@ -211,6 +214,8 @@ export class Supervisor {
         this.runtimes.delete(e.tenant);
         await rt?.stop();
         if (rt) await this.leases?.release(e.tenant);
+        // issue 11 (Kafka principal): the tenant's ACLs go with it (every instance tries; deleting is idempotent)
+        await this.services.kafkaAccess?.remove(e.tenant).catch((err) => this.ctx.log.error({ err, tenant: e.tenant }, 'kafka: removing the ACLs of a deleted tenant failed'));
       }
     }
   }
