@@ -73,6 +73,16 @@ describe('tenant runtimes on Kafka', function () {
         ['dojot-red-flows-admin'],
         `the runtime (pid ${rt.pid}) is the group's only member`,
       );
+      // On a broker that authenticates clients, the runtime's principal is the tenant's own,
+      // given its ACLs when the runtime started (runtime/supervisor/kafka-tenant-access.ts).
+      if (kafkaTestTls()?.cert) {
+        const acls = await admin.describeAcls({ resourceType: 1, resourcePatternType: 1, principal: 'User:tenant-admin', host: '*', operation: 1, permissionType: 1 } as never);
+        assert.deepEqual(
+          acls.resources.map((r) => `${r.resourceType}:${r.resourceName}`).sort(),
+          [`2:admin.`, `3:${groupPrefix}admin.`],
+          'topics admin.* and groups <prefix>admin.* only',
+        );
+      }
       // The platform process no longer consumes the tenants' device data on the runtimes' behalf.
       const all = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(groupPrefix));
       assert.ok(!all.some((g) => g.includes('flow-runtimes:/')), `no pattern group of the supervisor: ${all.join(', ')}`);
