@@ -4,7 +4,8 @@
 // Needs DOJOT_TEST_KAFKA_BROKERS, DOJOT_TEST_POSTGRES_URL and DOJOT_TEST_REDIS_URL.
 import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
-import { kafkaTestTls, requireService } from './helpers/services.js';
+import { randomBytes } from 'node:crypto';
+import { kafkaTestTls, requireKafkaAuth, requireService } from './helpers/services.js';
 import { createServiceDeployment, startTestPlatform, type ServiceDeployment, type TestPlatform } from './helpers/start-platform.js';
 import { connectDevice, eventually, sleep } from './helpers/mqtt.js';
 
@@ -113,6 +114,31 @@ describe('tenant runtimes on Kafka', function () {
       assert.deepEqual(await counted(), { n: 50, last: 50 }, 'nothing handled twice');
     } finally {
       client.end(true);
+    }
+  });
+
+  it("gives a new tenant's runtime a Kafka principal of its own when it starts, and deletes its ACLs with the tenant", async function () {
+    requireKafkaAuth.call(this);
+    const tenant = `k${randomBytes(4).toString('hex')}`;
+    const username = `u${tenant}`;
+    const principal = `User:tenant-${tenant}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    const acls = async () =>
+      (await admin.describeAcls({ resourceType: 1, resourcePatternType: 1, principal, host: '*', operation: 1, permissionType: 1 } as never)).resources
+        .map((r) => `${r.resourceType}:${r.resourceName}`)
+        .sort();
+    try {
+      // A tenant's first user creates it (CREATE on dojot-management.dojot.tenancy): its runtime starts.
+      const made = await p.api(jwt, 'POST', '/auth/user', { username, service: tenant, email: `${username}@x.io`, name: 'K', profile: 'admin', passwd: 'kpass123' });
+      assert.equal(made.status, 200, JSON.stringify(made.body));
+      assert.deepEqual(await eventually(acls, (a) => a.length > 0, RUNTIME_MS), [`2:${tenant}.`, `3:${groupPrefix}${tenant}.`]);
+      // Its last user's removal deletes the tenant (DELETE): its runtime stops and its ACLs go.
+      const removed = await p.api(jwt, 'DELETE', `/auth/user/${username}`);
+      assert.equal(removed.status, 200, JSON.stringify(removed.body));
+      assert.deepEqual(await eventually(acls, (a) => a.length === 0, 20_000), [], "the deleted tenant keeps no ACL");
+    } finally {
+      await admin.disconnect();
     }
   });
 });

@@ -158,7 +158,7 @@ describe('Kafka: each tenant runtime is a principal of its own, confined by ACLs
     const got: BusMessage[] = [];
     await bus.subscribe({ topic: `${B}.device-data`, group: runtimeBusGroup(B), handler: async (batch) => void got.push(...batch) });
     await bus.publish(`${B}.device-data`, 'dev1', { attrs: { n: 1 } });
-    await eventually(async () => got.length, (n) => n === 1, 20_000);
+    assert.equal(await eventually(async () => got.length, (n) => n === 1, 20_000), 1);
     assert.deepEqual(got[0].value, { attrs: { n: 1 } });
   });
 
