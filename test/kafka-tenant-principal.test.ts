@@ -151,6 +151,13 @@ describe('Kafka: each tenant runtime is a principal of its own, confined by ACLs
     assert.ok(!cert.ca);
   });
 
+  it('hands out the same credentials again when asked soon after (repeated requests cost no new key or ACL write)', async () => {
+    const again = await access.provision(B);
+    assert.equal(again.cert, credsB.cert);
+    const later = await access.provision(B, Date.now() + 30 * 60_000);
+    assert.notEqual(later.cert, credsB.cert, 'a certificate past a quarter of its life is replaced');
+  });
+
   it("lets B's runtime client create, write and read B's topics in B's own consumer group (what the runtime does)", async () => {
     // The runtime's own bus client: creates topics on demand, idempotent producer, offsets checks.
     const bus: KafkaBus = await createKafkaBus({ brokers, partitions: 2, replicationFactor: 1, groupPrefix: GROUP_PREFIX, ssl: { ca: credsB.ca, cert: credsB.cert, key: credsB.key }, log });

@@ -10,9 +10,9 @@
 // Nothing on the cluster: the idempotent producer's InitProducerId is allowed by WRITE on a topic
 // (KIP-679, Kafka ≥ 3.0), and metadata lists only the topics a principal may describe. Tenant
 // names have no dots, so `b.` never matches a topic of tenant `b2` or `dojot-management.`.
-// provision() runs when a runtime starts and renews its certificate (the ACLs are written each time:
-// creating an existing ACL changes nothing); remove() drops the ACLs when the tenant is deleted,
-// after which the tenant's certificates still in circulation open nothing.
+// provision() runs when a runtime starts and when it renews its certificate; the ACLs are written
+// with each new certificate (creating an existing ACL changes nothing). remove() drops them when
+// the tenant is deleted, after which the tenant's certificates still in circulation open nothing.
 import { X509Certificate, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import type { Admin, AclEntry, AclFilter } from 'kafkajs';
 import type { Logger } from '../../core-services/platform/log.js';
@@ -21,6 +21,11 @@ import { issueClientCertificate, type CaMaterial } from '../../core-services/x50
 /** Certificates are backdated this much, for brokers whose clock runs a little behind, ms. */
 const BACKDATE_MS = 5 * 60_000;
 const HOUR_MS = 3_600_000;
+/**
+ * Credentials issued less than this share of their lifetime ago are handed out again: a runtime
+ * (or code that took it over) asking over and over costs no new key, certificate or ACL write.
+ */
+const REUSE_WITHIN_LIFE = 0.25;
 /** Tenant names as the platform allows them (contracts/identity.ts): no dot, so a prefix is unambiguous. */
 const TENANT_NAME = /^[a-z][a-z0-9_]{0,29}$/;
 
@@ -84,6 +89,7 @@ export function tenantAcls(tenant: string, groupPrefix: string): AclEntry[] {
 
 export class KafkaTenantAccess {
   private readonly ca: CaMaterial;
+  private readonly issued = new Map<string, { at: number; creds: TenantKafkaCredentials }>();
 
   constructor(private readonly opts: KafkaTenantAccessOptions) {
     const cert = new X509Certificate(opts.tenantCa.certPem);
@@ -95,23 +101,28 @@ export class KafkaTenantAccess {
 
   /** Makes sure the tenant's ACLs exist, and issues a fresh certificate for its runtime. */
   async provision(tenant: string, now = Date.now()): Promise<TenantKafkaCredentials> {
+    const recent = this.issued.get(tenant);
+    if (recent && now - recent.at < this.opts.certHours * HOUR_MS * REUSE_WITHIN_LIFE) return recent.creds;
     await this.opts.admin.createAcls({ acl: tenantAcls(tenant, this.opts.groupPrefix) });
     // EC P-256: made in a millisecond, where an RSA key would hold the supervisor's event loop.
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const notAfter = now + this.opts.certHours * HOUR_MS;
     const cert = issueClientCertificate(this.ca, tenantCommonName(tenant), publicKey, new Date(now - BACKDATE_MS), new Date(notAfter));
     this.opts.log.debug({ tenant, principal: tenantPrincipal(tenant), notAfter: new Date(notAfter).toISOString() }, 'kafka: tenant runtime credentials issued');
-    return {
+    const creds: TenantKafkaCredentials = {
       ...(this.opts.brokerCaPem ? { ca: this.opts.brokerCaPem } : {}),
       cert,
       key: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
       notAfter,
     };
+    this.issued.set(tenant, { at: now, creds });
+    return creds;
   }
 
   /** Deletes every ACL of the tenant's principal (the tenant was deleted); its certificates then open nothing. */
   async remove(tenant: string): Promise<void> {
     checkTenant(tenant);
+    this.issued.delete(tenant);
     const filter: AclFilter = {
       resourceType: RESOURCE.ANY,
       resourcePatternType: PATTERN.ANY,
