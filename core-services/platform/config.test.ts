@@ -65,7 +65,11 @@ describe('config', () => {
     });
   }
 
-  it('accepts the full set of Kafka TLS settings, and a broker CA alone', () => {
+  it('refuses a Kafka broker CA without a client certificate: TLS here is mutual TLS', () => {
+    assert.throws(() => loadConfig({ DOJOT_KAFKA_SSL_CA_FILE: '/b.crt' }), (err: unknown) => err instanceof ConfigError && err.variable === 'DOJOT_KAFKA_SSL_CERT_FILE');
+  });
+
+  it('accepts the full set of Kafka TLS settings, the broker CA being optional (the system roots)', () => {
     const c = loadConfig({
       DOJOT_KAFKA_SSL_CA_FILE: '/b.crt',
       DOJOT_KAFKA_SSL_CERT_FILE: '/p.crt',
@@ -75,7 +79,7 @@ describe('config', () => {
     });
     assert.equal(c.kafkaTenantCaKeyFile, '/ca.key');
     assert.equal(c.kafkaTenantCertHours, 24);
-    assert.equal(loadConfig({ DOJOT_KAFKA_SSL_CA_FILE: '/b.crt' }).kafkaSslCaFile, '/b.crt');
+    assert.equal(loadConfig({ DOJOT_KAFKA_SSL_CERT_FILE: '/p.crt', DOJOT_KAFKA_SSL_KEY_FILE: '/p.key', DOJOT_KAFKA_TENANT_CA_CERT_FILE: '/ca.crt', DOJOT_KAFKA_TENANT_CA_KEY_FILE: '/ca.key' }).kafkaSslCaFile, '');
   });
 
   it('returns a frozen object', () => {

@@ -20,8 +20,8 @@ export interface Config {
   /** @default 4 — partitions of each topic the Kafka bus creates */ kafkaPartitions: number;
   /** @default 1 — replication factor of each topic the Kafka bus creates */ kafkaReplicationFactor: number;
   /** @default '' — put before every Kafka consumer group id (several deployments or test runs on one cluster) */ kafkaGroupPrefix: string;
-  /** @default '' — PEM file of the CA(s) the Kafka brokers' certificates chain to; set: the platform connects over TLS */ kafkaSslCaFile: string;
-  /** @default '' — PEM file of the platform's own Kafka client certificate (its principal must be a super user) */ kafkaSslCertFile: string;
+  /** @default '' — PEM file of the CA(s) the Kafka brokers' certificates chain to (empty: the system's roots); needs kafkaSslCertFile */ kafkaSslCaFile: string;
+  /** @default '' — PEM file of the platform's own Kafka client certificate (its principal must be a super user); set: Kafka over mutual TLS */ kafkaSslCertFile: string;
   /** @default '' — PEM file of the key of kafkaSslCertFile */ kafkaSslKeyFile: string;
   /** @default '' — PEM file of the CA that signs each tenant runtime's Kafka client certificate (the brokers trust it for client authentication) */ kafkaTenantCaCertFile: string;
   /** @default '' — PEM file of the key of kafkaTenantCaCertFile */ kafkaTenantCaKeyFile: string;
@@ -207,6 +207,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   // (runtime/supervisor/kafka-tenant-access.ts): the platform's would give it every tenant's data.
   if (out.kafkaSslCertFile && !out.kafkaTenantCaCertFile) {
     throw new ConfigError(CONFIG_SPEC.kafkaTenantCaCertFile.env, `must be set with ${CONFIG_SPEC.kafkaSslCertFile.env}: tenant runtimes connect to Kafka with certificates of their own, signed by this CA`);
+  }
+  // TLS without client certificates would leave the runtimes no principal of their own (and no way
+  // to connect: their credentials come from the tenant CA).
+  if (out.kafkaSslCaFile && !out.kafkaSslCertFile) {
+    throw new ConfigError(CONFIG_SPEC.kafkaSslCertFile.env, `must be set with ${CONFIG_SPEC.kafkaSslCaFile.env}: Kafka over TLS means mutual TLS here (the platform and each tenant runtime present certificates)`);
   }
   if (out.kafkaTenantCaCertFile && !out.kafkaSslCertFile) {
     throw new ConfigError(CONFIG_SPEC.kafkaSslCertFile.env, `must be set with ${CONFIG_SPEC.kafkaTenantCaCertFile.env}: tenant certificates mean something only on a broker that authenticates clients`);
