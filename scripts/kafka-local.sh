@@ -475,6 +475,9 @@ case "${1:-}" in
   stop) with_lock stop ;;
   status) status ;;
   logs) tail -n "${2:-100}" "$LOG_FILE" ;;
-  env) cat "$TEST_ENV_FILE" ;;
+  env)
+    [[ -f "$TEST_ENV_FILE" ]] || die "no client settings in $TEST_ENV_FILE: start the broker with this script (one started by an older version: stop, then start)"
+    cat "$TEST_ENV_FILE"
+    ;;
   *) echo "usage: $0 start|stop|status|logs [lines]|env" >&2; exit 2 ;;
 esac
