@@ -69,6 +69,7 @@ describe('Kafka: each tenant runtime is a principal of its own, confined by ACLs
   let platformAdmin: Admin;
   let access: KafkaTenantAccess;
   let credsB: TenantKafkaCredentials;
+  let tenantCa: { cert: X509Certificate; key: ReturnType<typeof createPrivateKey> };
   const closers: (() => Promise<unknown>)[] = [];
 
   /** A kafkajs client holding tenant B's runtime credentials, as a flow that escaped would. */
@@ -111,6 +112,7 @@ describe('Kafka: each tenant runtime is a principal of its own, confined by ACLs
     brokers = (await requireService.call(this, 'kafka')).split(',');
     const auth = requireKafkaAuth.call(this);
     platformTls = auth.tls;
+    tenantCa = { cert: new X509Certificate(auth.tenantCaCert), key: createPrivateKey(auth.tenantCaKey) };
     platform = new Kafka({ brokers, clientId: `platform-${RUN}`, logLevel: logLevel.NOTHING, ssl: platformTls });
     platformAdmin = platform.admin();
     await platformAdmin.connect();
@@ -215,6 +217,23 @@ describe('Kafka: each tenant runtime is a principal of its own, confined by ACLs
     const admin = k.admin();
     closers.push(() => admin.disconnect());
     await refusal(admin.connect().then(() => admin.listTopics()), 'a forged super-user certificate');
+  });
+
+  it('reads the TLS options object at each new connection: an expired certificate fails, its renewal in the same object works', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const hour = 3_600_000;
+    const expired = issueClientCertificate(tenantCa, `tenant-${B}`, publicKey, new Date(Date.now() - 3 * hour), new Date(Date.now() - hour));
+    const ssl: TlsOptions = { ca: credsB.ca, cert: expired, key: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string };
+    const k = new Kafka({ brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 5_000, ssl });
+    const first = k.admin();
+    closers.push(() => first.disconnect());
+    await refusal(first.connect().then(() => first.listTopics()), 'an expired certificate');
+    // What runtime/tenant/kafka-credentials.ts does on renewal.
+    Object.assign(ssl, { cert: credsB.cert, key: credsB.key });
+    const second = k.admin();
+    closers.push(() => second.disconnect());
+    await second.connect();
+    assert.ok((await second.listTopics()).some((t) => t.startsWith(`${B}.`)), "B's own topics are listed");
   });
 
   it("keeps the platform's own principal (a super user) working on every tenant's topics", async () => {
