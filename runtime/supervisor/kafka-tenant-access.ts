@@ -103,7 +103,12 @@ export class KafkaTenantAccess {
   async provision(tenant: string, now = Date.now()): Promise<TenantKafkaCredentials> {
     const recent = this.issued.get(tenant);
     if (recent && now - recent.at < this.opts.certHours * HOUR_MS * REUSE_WITHIN_LIFE) return recent.creds;
-    await this.opts.admin.createAcls({ acl: tenantAcls(tenant, this.opts.groupPrefix) });
+    try {
+      await this.opts.admin.createAcls({ acl: tenantAcls(tenant, this.opts.groupPrefix) });
+    } catch (err) {
+      // The runtime cannot start without them; say what usually causes it.
+      throw new Error(`writing the Kafka ACLs of tenant ${tenant} failed (the platform's principal must be in the brokers' super.users): ${(err as Error).message}`);
+    }
     // EC P-256: made in a millisecond, where an RSA key would hold the supervisor's event loop.
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const notAfter = now + this.opts.certHours * HOUR_MS;
