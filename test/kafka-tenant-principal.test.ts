@@ -236,6 +236,17 @@ describe('Kafka: each tenant runtime is a principal of its own, confined by ACLs
     assert.ok((await second.listTopics()).some((t) => t.startsWith(`${B}.`)), "B's own topics are listed");
   });
 
+  it("says what is wrong when the platform's principal may not write ACLs (not a super user)", async () => {
+    const weak = new KafkaTenantAccess({
+      admin: await adminOf(asB()),
+      tenantCa: { certPem: tenantCa.cert.toString(), keyPem: tenantCa.key.export({ format: 'pem', type: 'pkcs8' }) as string },
+      certHours: 1,
+      groupPrefix: GROUP_PREFIX,
+      log,
+    });
+    await assert.rejects(weak.provision(A), /writing the Kafka ACLs of tenant .* failed \(the platform's principal must be in the brokers' super\.users\)/);
+  });
+
   it("keeps the platform's own principal (a super user) working on every tenant's topics", async () => {
     const producer = await producerOf(platform);
     await producer.send({ topic: `${A}.device-data`, messages: [{ value: '{"ok":true}' }] });
