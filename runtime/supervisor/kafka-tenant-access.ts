@@ -16,6 +16,8 @@
 import { X509Certificate, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import type { Admin, AclEntry, AclFilter } from 'kafkajs';
 import type { Logger } from '../../core-services/platform/log.js';
+// Tenant names have no dot, so a `<tenant>.` prefix is unambiguous.
+import { TENANT_PATTERN } from '../../core-services/platform/contracts/identity.js';
 import { issueClientCertificate, type CaMaterial } from '../../core-services/x509/client.js';
 
 /** Certificates are backdated this much, for brokers whose clock runs a little behind, ms. */
@@ -26,8 +28,6 @@ const HOUR_MS = 3_600_000;
  * (or code that took it over) asking over and over costs no new key, certificate or ACL write.
  */
 const REUSE_WITHIN_LIFE = 0.25;
-/** Tenant names as the platform allows them (contracts/identity.ts): no dot, so a prefix is unambiguous. */
-const TENANT_NAME = /^[a-z][a-z0-9_]{0,29}$/;
 
 // Kafka protocol codes (kafkajs's enums carry the same numbers; importing them as values would
 // load kafkajs in embedded mode, where nothing else does).
@@ -64,7 +64,7 @@ export const tenantPrincipal = (tenant: string): string => `User:${tenantCommonN
 export const tenantCommonName = (tenant: string): string => `tenant-${tenant}`;
 
 function checkTenant(tenant: string): void {
-  if (!TENANT_NAME.test(tenant)) throw new Error(`"${tenant}" is not a tenant name a Kafka principal can be made for`);
+  if (!TENANT_PATTERN.test(tenant)) throw new Error(`"${tenant}" is not a tenant name a Kafka principal can be made for`);
 }
 
 /** The ACLs of a tenant's principal (the table at the top of this file). */
