@@ -27,6 +27,7 @@ import { createStore } from '../core-services/platform/store/index.js';
 import { createFlowEngine } from '../runtime/index.js';
 import { flowStore } from '../runtime/storage/flow-store.js';
 import { conditions, fmt, intFlag } from './support.js';
+import { kafkaTlsSettings } from './kafka-env.js';
 
 const TENANT = 'bench';
 const DEVICE = 'b3c4d5';
@@ -120,7 +121,7 @@ const IDLE_SETTLE_MS = 3_000;
 
 async function setUpPlatform(memoryMb: number, fnTimeout: number, kafkaBrokers: string | undefined, sandbox: boolean, idle: RuntimeIdle): Promise<Setup> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dojot-red-bench-flow-'));
-  const kafka = kafkaBrokers ? { DOJOT_KAFKA_BROKERS: kafkaBrokers, DOJOT_KAFKA_GROUP_PREFIX: `bench-flow-${Date.now().toString(36)}.` } : {};
+  const kafka = kafkaBrokers ? { DOJOT_KAFKA_BROKERS: kafkaBrokers, DOJOT_KAFKA_GROUP_PREFIX: `bench-flow-${Date.now().toString(36)}.`, ...kafkaTlsSettings() } : {};
   const config = loadConfig({ DOJOT_DATA_DIR: dataDir, DOJOT_LOG_LEVEL: 'error', DOJOT_HTTP_PORT: '0', DOJOT_HTTP_HOST: '127.0.0.1', DOJOT_MQTT_PORT: '0', DOJOT_MQTTS_PORT: '0', DOJOT_MQTT_HOST: '127.0.0.1', DOJOT_RUNTIME_MAX_OLD_SPACE_MB: String(memoryMb), DOJOT_RUNTIME_FUNCTION_TIMEOUT: String(fnTimeout), DOJOT_RUNTIME_SANDBOX_OFF: sandbox ? '' : ALL_DEFENCES, ...kafka });
   const log = createLogger(config.logLevel);
   const store = await createStore(config);

@@ -21,6 +21,7 @@ import { createLogger } from '../core-services/platform/log.js';
 import { createStore, type Store } from '../core-services/platform/store/index.js';
 import type { PublishersCommand, PublishersInit, PublishersReply } from './publishers.js';
 import { conditions, fmt, intFlag, nowMs, percentile } from './support.js';
+import { kafkaTlsSettings } from './kafka-env.js';
 
 const TENANT = 'bench';
 const PAYLOAD_EXAMPLE = '{"temperature":21.5}';
@@ -129,6 +130,7 @@ export async function runIngest(flags: Record<string, string>): Promise<void> {
     env.DOJOT_POSTGRES_URL = url.toString();
     env.DOJOT_KAFKA_BROKERS = flags.brokers ?? process.env.DOJOT_KAFKA_BROKERS ?? '127.0.0.1:9092';
     env.DOJOT_KAFKA_GROUP_PREFIX = `${schema}.`;
+    Object.assign(env, kafkaTlsSettings());
   }
   if (flags['batch-rows']) env.DOJOT_HISTORY_BATCH_ROWS = flags['batch-rows'];
   if (flags['flush-ms']) env.DOJOT_HISTORY_FLUSH_MS = flags['flush-ms'];

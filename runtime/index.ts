@@ -15,11 +15,31 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { busKind } from '../core-services/platform/bus/index.js';
 import { createRuntimeDriver } from './supervisor/drivers/index.js';
+import type { KafkaBus } from '../core-services/platform/bus/kafka.js';
+import { readFileSync } from 'node:fs';
+import { KafkaTenantAccess } from './supervisor/kafka-tenant-access.js';
 
 /** Heartbeat period of a tenant runtime, ms (a prime, so runtimes started together drift apart). */
 const HEARTBEAT_MS = 997;
 /** Where the editor's help links point: our flows guide, served by the platform. */
 const DOCS_URL = '/flows/help';
+
+/**
+ * On a broker that authenticates clients (DOJOT_KAFKA_TENANT_CA_*): each runtime's own principal,
+ * made with the platform's admin client (a super user). Undefined on a PLAINTEXT broker.
+ */
+function tenantKafkaAccess(ctx: PlatformContext): KafkaTenantAccess | undefined {
+  const { config } = ctx;
+  if (!config.kafkaTenantCaCertFile) return undefined;
+  return new KafkaTenantAccess({
+    admin: (ctx.bus as KafkaBus).admin,
+    tenantCa: { certPem: readFileSync(config.kafkaTenantCaCertFile, 'utf8'), keyPem: readFileSync(config.kafkaTenantCaKeyFile, 'utf8') },
+    brokerCaPem: config.kafkaSslCaFile ? readFileSync(config.kafkaSslCaFile, 'utf8') : undefined,
+    certHours: config.kafkaTenantCertHours,
+    groupPrefix: config.kafkaGroupPrefix,
+    log: ctx.log.child({ svc: 'flows' }),
+  });
+}
 
 export interface FlowEngine extends Service {
   supervisor: Supervisor;
@@ -60,7 +80,7 @@ export function createFlowEngine(ctx: PlatformContext, deps: { tokens: TokenServ
       shareDebug: onKafka,
     },
     proxySecret: !config.runtimeSandboxOff.includes('proxy-secret'),
-  }, deps.tokens, { devices: deps.devices, cron: deps.cron }, driver);
+  }, deps.tokens, { devices: deps.devices, cron: deps.cron, kafkaAccess: onKafka ? tenantKafkaAccess(ctx) : undefined }, driver);
   return {
     name: 'flows',
     supervisor,

@@ -7,6 +7,16 @@
 #   scripts/kafka-local.sh stop     stop the broker started by `start` (pid file), wait until it is gone
 #   scripts/kafka-local.sh status   print "running ..." (exit 0) or "stopped" (exit 1)
 #   scripts/kafka-local.sh logs [N] print the last N (default 100) lines of the broker log
+#   scripts/kafka-local.sh env      print the DOJOT_TEST_KAFKA_* settings clients need (also in
+#                                   run-<port>/test.env; run-<port>/platform.env has the DOJOT_KAFKA_* ones)
+#
+# Security (DOJOT_KAFKA_SECURITY=mtls, the default): every listener is TLS and requires a client
+# certificate; a client's principal is its certificate's CN, and KRaft's StandardAuthorizer
+# allows nothing that no ACL allows. Two CAs are made under run-<port>/tls/:
+#   broker-ca   signs the broker's certificate (clients verify the broker against it)
+#   client-ca   signs the platform's certificate (CN=dojot-red-platform, a super user) and, with
+#               its key handed to the platform, each tenant runtime's certificate (CN=tenant-<tenant>)
+# DOJOT_KAFKA_SECURITY=plaintext starts an open broker instead (no TLS, no authorizer).
 #
 # Environment (all optional):
 #   DOJOT_KAFKA_HOME             cache + state dir (default: $HOME/.cache/dojot-red/kafka)
@@ -17,6 +27,7 @@
 #   DOJOT_KAFKA_START_TIMEOUT    seconds to wait for readiness (default: 90)
 #   DOJOT_KAFKA_STOP_TIMEOUT     seconds to wait after SIGTERM before SIGKILL (default: 30)
 #   DOJOT_KAFKA_HEAP_OPTS        JVM heap flags (default: "-Xms256m -Xmx512m"; the machines have 2 cores)
+#   DOJOT_KAFKA_SECURITY         mtls (default) or plaintext, see above
 #   DOJOT_KAFKA_KEEP_DATA        1 = keep topics/offsets from the previous run; default: every
 #                                `start` formats a fresh, empty data dir (deterministic tests)
 #   JAVA_HOME                    JDK to use (default: java on PATH)
@@ -24,7 +35,8 @@
 # Layout under $DOJOT_KAFKA_HOME:
 #   lib-<version>/      the resolved jars (with a .complete marker), reused by later starts
 #   maven-<version>/    the generated pom.xml and Maven's log
-#   run-<port>/         server.properties, log4j.properties, data-<version>/, kafka.log, kafka.pid
+#   run-<port>/         server.properties, log4j.properties, data-<version>/, kafka.log, kafka.pid,
+#                       tls/ (CAs, keystores, the platform's certificate; made once, kept), test.env, platform.env
 set -euo pipefail
 
 # Why 3.9.2: the last release line that still has every old protocol version. Kafka 4.0 removed
@@ -45,6 +57,8 @@ PORT="${DOJOT_KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${DOJOT_KAFKA_CONTROLLER_PORT:-9093}"
 PARTITIONS="${DOJOT_KAFKA_PARTITIONS:-4}"
 START_TIMEOUT="${DOJOT_KAFKA_START_TIMEOUT:-90}"
+SECURITY="${DOJOT_KAFKA_SECURITY:-mtls}"
+[[ "$SECURITY" == mtls || "$SECURITY" == plaintext ]] || { echo "kafka-local: error: DOJOT_KAFKA_SECURITY must be mtls or plaintext, got \"$SECURITY\"" >&2; exit 1; }
 STOP_TIMEOUT="${DOJOT_KAFKA_STOP_TIMEOUT:-30}"
 read -r -a HEAP_OPTS <<<"${DOJOT_KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 # Kafka's own defaults (bin/kafka-run-class.sh) plus fail-fast on OOM.
@@ -60,6 +74,14 @@ CONF_FILE="$RUN_DIR/server.properties"
 LOG4J_FILE="$RUN_DIR/log4j.properties"
 LOG_FILE="$RUN_DIR/kafka.log"
 PID_FILE="$RUN_DIR/kafka.pid"
+TLS_DIR="$RUN_DIR/tls"
+TEST_ENV_FILE="$RUN_DIR/test.env"
+PLATFORM_ENV_FILE="$RUN_DIR/platform.env"
+# Principals (the CN of their certificates). The broker's own is a super user because it talks to
+# its controller (and, in a cluster, to other brokers) with its certificate; the platform's is a
+# super user because it creates topics and every tenant's ACLs. Tenant runtimes get CN=tenant-<t>.
+BROKER_PRINCIPAL=kafka-broker
+PLATFORM_PRINCIPAL=dojot-red-platform
 MAIN_CLASS=kafka.Kafka
 # The line KafkaRaftServer logs once broker and controller have started up.
 READY_LINE='Kafka Server started'
@@ -162,6 +184,45 @@ fetch_jars() {
   say "downloaded $(find "$LIB_DIR" -name '*.jar' | wc -l) jars ($(du -sh "$LIB_DIR" | cut -f1)) in $(secs_since "$t0") s"
 }
 
+# The listeners: open PLAINTEXT, or mutual TLS with the authorizer on.
+listener_config() {
+  if [[ "$SECURITY" == plaintext ]]; then
+    cat <<EOF
+listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$PORT
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+EOF
+    return 0
+  fi
+  local pass
+  pass="$(cat "$TLS_DIR/store.password")"
+  cat <<EOF
+# Every listener, the controller's too, is TLS with a required client certificate: a PLAINTEXT
+# controller listener would need User:ANONYMOUS as a super user (the broker's own requests to its
+# controller are authorised), and so give every local process super-user rights.
+listeners=SSL://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
+advertised.listeners=SSL://$HOST:$PORT
+inter.broker.listener.name=SSL
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:SSL,SSL:SSL
+ssl.client.auth=required
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$TLS_DIR/broker.keystore.p12
+ssl.keystore.password=$pass
+ssl.key.password=$pass
+ssl.truststore.type=PKCS12
+ssl.truststore.location=$TLS_DIR/broker.truststore.p12
+ssl.truststore.password=$pass
+# The principal is the certificate's CN: User:dojot-red-platform, User:tenant-<tenant>.
+ssl.principal.mapping.rules=RULE:^CN=([^,]+)(,.*)?\$/\$1/,DEFAULT
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:$BROKER_PRINCIPAL;User:$PLATFORM_PRINCIPAL
+EOF
+}
+
 write_configs() {
   mkdir -p "$RUN_DIR"
   cat >"$CONF_FILE" <<EOF
@@ -169,12 +230,8 @@ write_configs() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$HOST:$CONTROLLER_PORT
-listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$PORT
-inter.broker.listener.name=PLAINTEXT
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 log.dirs=$DATA_DIR
+$(listener_config)
 
 # One broker: every internal topic needs replication factor 1 / min ISR 1, or consumer
 # groups never find a coordinator ("The group coordinator is not available").
@@ -210,6 +267,75 @@ log4j.logger.kafka.network.RequestChannel$=WARN
 log4j.logger.state.change.logger=WARN
 log4j.logger.org.apache.zookeeper=WARN
 EOF
+}
+
+# Makes the CAs, the broker's keystore and truststore and the platform's client certificate, once
+# per run dir (kept across restarts, so clients holding the files keep working). openssl + keytool.
+make_tls() {
+  if [[ -f "$TLS_DIR/.complete" ]]; then
+    say "TLS material kept in $TLS_DIR"
+    return 0
+  fi
+  command -v openssl >/dev/null 2>&1 || die "openssl not found (needed for DOJOT_KAFKA_SECURITY=mtls)"
+  local keytool="${JAVA_HOME:+$JAVA_HOME/bin/}keytool"
+  command -v "$keytool" >/dev/null 2>&1 || die "keytool not found (it comes with the JDK)"
+  rm -rf "$TLS_DIR"
+  mkdir -p "$TLS_DIR"
+  chmod 700 "$TLS_DIR"
+  local d="$TLS_DIR" pass ca
+  pass="$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
+  for ca in broker-ca client-ca; do
+    openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 -keyout "$d/$ca.key" -out "$d/$ca.crt" \
+      -subj "/O=dojot-red local Kafka/CN=dojot-red local Kafka $ca" \
+      -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null ||
+      die "openssl could not make $ca"
+  done
+  # The broker's certificate serves both ends: its listeners, and its own client connections.
+  make_leaf broker broker-ca "$BROKER_PRINCIPAL" \
+    'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n'
+  make_leaf platform client-ca "$PLATFORM_PRINCIPAL" \
+    'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n'
+  openssl pkcs12 -export -in "$d/broker.crt" -certfile "$d/broker-ca.crt" -inkey "$d/broker.key" -name broker \
+    -out "$d/broker.keystore.p12" -passout "pass:$pass" || die "openssl: broker keystore"
+  # Client certificates are accepted from both CAs: the client CA (platform, tenants) and the
+  # broker CA (the broker itself, towards its controller).
+  for ca in client-ca broker-ca; do
+    "$keytool" -importcert -noprompt -alias "$ca" -file "$d/$ca.crt" -keystore "$d/broker.truststore.p12" \
+      -storetype PKCS12 -storepass "$pass" >/dev/null 2>&1 || die "keytool: importing $ca into the truststore"
+  done
+  printf '%s\n' "$pass" >"$d/store.password"
+  chmod 600 "$d"/*.key "$d/store.password"
+  touch "$d/.complete"
+  say "made TLS material in $TLS_DIR (broker CA, client CA, broker keystore, platform certificate CN=$PLATFORM_PRINCIPAL)"
+}
+
+# make_leaf NAME CA CN EXTENSIONS: a key and a certificate signed by CA (files in $TLS_DIR).
+make_leaf() {
+  local d="$TLS_DIR" name=$1 ca=$2 cn=$3 ext=$4
+  openssl req -newkey rsa:2048 -nodes -keyout "$d/$name.key" -out "$d/$name.csr" -subj "/CN=$cn" 2>/dev/null || die "openssl: $name key"
+  printf '%b' "$ext" >"$d/$name.ext"
+  openssl x509 -req -sha256 -days 825 -in "$d/$name.csr" -CA "$d/$ca.crt" -CAkey "$d/$ca.key" -CAcreateserial \
+    -extfile "$d/$name.ext" -out "$d/$name.crt" 2>/dev/null || die "openssl: signing $name"
+  rm -f "$d/$name.csr" "$d/$name.ext"
+}
+
+# What clients need, as env files: DOJOT_TEST_KAFKA_* for the tests, DOJOT_KAFKA_* for a platform.
+write_env_files() {
+  local t="$TLS_DIR"
+  if [[ "$SECURITY" == plaintext ]]; then
+    printf 'DOJOT_TEST_KAFKA_BROKERS=%s\n' "$HOST:$PORT" >"$TEST_ENV_FILE"
+    printf 'DOJOT_KAFKA_BROKERS=%s\n' "$HOST:$PORT" >"$PLATFORM_ENV_FILE"
+    return 0
+  fi
+  cat >"$TEST_ENV_FILE" <<EOF
+DOJOT_TEST_KAFKA_BROKERS=$HOST:$PORT
+DOJOT_TEST_KAFKA_SSL_CA_FILE=$t/broker-ca.crt
+DOJOT_TEST_KAFKA_SSL_CERT_FILE=$t/platform.crt
+DOJOT_TEST_KAFKA_SSL_KEY_FILE=$t/platform.key
+DOJOT_TEST_KAFKA_TENANT_CA_CERT_FILE=$t/client-ca.crt
+DOJOT_TEST_KAFKA_TENANT_CA_KEY_FILE=$t/client-ca.key
+EOF
+  sed 's/^DOJOT_TEST_KAFKA_/DOJOT_KAFKA_/' "$TEST_ENV_FILE" >"$PLATFORM_ENV_FILE"
 }
 
 # A Kafka Uuid string: 16 random bytes, URL-safe base64 without padding (22 chars), not
@@ -257,7 +383,10 @@ start() {
   fetch_jars
   mkdir -p "$RUN_DIR"
   [[ -f "$LOG_FILE" ]] && mv -f "$LOG_FILE" "$LOG_FILE.1"
+  if [[ "$SECURITY" == mtls ]]; then make_tls; fi
   write_configs
+  chmod 600 "$CONF_FILE" # it holds the keystore password
+  write_env_files
   format_storage
 
   say "starting Kafka $KAFKA_VERSION on $HOST:$PORT (controller $HOST:$CONTROLLER_PORT, num.partitions=$PARTITIONS, log: $LOG_FILE) ..."
@@ -281,7 +410,8 @@ start() {
     # Kafka opens the client port only after the broker has caught up with the metadata log
     # and been unfenced; the log line confirms that this broker (not something else) is up.
     if grep -q "$READY_LINE" "$LOG_FILE" 2>/dev/null && port_open "$PORT"; then
-      say "ready on $HOST:$PORT in $(secs_since "$t1") s (pid $pid; $(secs_since "$t0") s in total)"
+      say "ready on $HOST:$PORT ($SECURITY) in $(secs_since "$t1") s (pid $pid; $(secs_since "$t0") s in total)"
+      say "client settings: $TEST_ENV_FILE (tests), $PLATFORM_ENV_FILE (a platform)"
       return 0
     fi
     sleep 0.5
@@ -345,5 +475,9 @@ case "${1:-}" in
   stop) with_lock stop ;;
   status) status ;;
   logs) tail -n "${2:-100}" "$LOG_FILE" ;;
-  *) echo "usage: $0 start|stop|status|logs [lines]" >&2; exit 2 ;;
+  env)
+    [[ -f "$TEST_ENV_FILE" ]] || die "no client settings in $TEST_ENV_FILE: start the broker with this script (one started by an older version: stop, then start)"
+    cat "$TEST_ENV_FILE"
+    ;;
+  *) echo "usage: $0 start|stop|status|logs [lines]|env" >&2; exit 2 ;;
 esac

@@ -4,7 +4,8 @@
 // Needs DOJOT_TEST_KAFKA_BROKERS, DOJOT_TEST_POSTGRES_URL and DOJOT_TEST_REDIS_URL.
 import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
-import { requireService } from './helpers/services.js';
+import { randomBytes } from 'node:crypto';
+import { kafkaTestTls, requireKafkaAuth, requireService } from './helpers/services.js';
 import { createServiceDeployment, startTestPlatform, type ServiceDeployment, type TestPlatform } from './helpers/start-platform.js';
 import { connectDevice, eventually, sleep } from './helpers/mqtt.js';
 
@@ -31,7 +32,8 @@ describe('tenant runtimes on Kafka', function () {
     for (const s of ['kafka', 'postgres', 'redis'] as const) await requireService.call(this, s);
     deployment = await createServiceDeployment();
     groupPrefix = deployment.env.DOJOT_KAFKA_GROUP_PREFIX;
-    kafka = new Kafka({ brokers: deployment.env.DOJOT_KAFKA_BROKERS.split(','), clientId: 'dojot-red-test', logLevel: logLevel.NOTHING });
+    const ssl = kafkaTestTls();
+    kafka = new Kafka({ brokers: deployment.env.DOJOT_KAFKA_BROKERS.split(','), clientId: 'dojot-red-test', logLevel: logLevel.NOTHING, ...(ssl ? { ssl } : {}) });
     p = await startTestPlatform(deployment.env);
     jwt = await p.login();
     const t = await p.api(jwt, 'POST', '/template', { label: 't', attrs: [{ label: 'n', type: 'dynamic', value_type: 'integer' }] });
@@ -65,13 +67,22 @@ describe('tenant runtimes on Kafka', function () {
     await admin.connect();
     try {
       const rt = await runtime();
-      const { groups } = await admin.describeGroups([`${groupPrefix}flow-runtimes:admin.device-data`]);
+      const { groups } = await admin.describeGroups([`${groupPrefix}admin.flow-runtimes:admin.device-data`]);
       assert.equal(groups[0].state, 'Stable', JSON.stringify(groups[0]));
       assert.deepEqual(
         groups[0].members.map((m) => m.clientId),
         ['dojot-red-flows-admin'],
         `the runtime (pid ${rt.pid}) is the group's only member`,
       );
+      // On a broker that authenticates clients, the runtime's principal is the tenant's own,
+      // given its ACLs when the runtime started (runtime/supervisor/kafka-tenant-access.ts).
+      if (kafkaTestTls()?.cert) {
+        const acls = await admin.describeAcls({ resourceType: 1, resourcePatternType: 1, principal: 'User:tenant-admin', host: '*', operation: 1, permissionType: 1 } as never);
+        const granted = acls.resources.map((r) => `${r.resourceType}:${r.resourceName}`);
+        assert.ok(granted.includes('2:admin.') && granted.includes(`3:${groupPrefix}admin.`), granted.join(', '));
+        // Other test deployments on this broker add their own group prefixes for tenant admin.
+        assert.ok(granted.every((g) => g === '2:admin.' || /^3:.*\.admin\.$/.test(g)), `topics admin.* and groups <prefix>admin.* only: ${granted.join(', ')}`);
+      }
       // The platform process no longer consumes the tenants' device data on the runtimes' behalf.
       const all = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(groupPrefix));
       assert.ok(!all.some((g) => g.includes('flow-runtimes:/')), `no pattern group of the supervisor: ${all.join(', ')}`);
@@ -103,6 +114,31 @@ describe('tenant runtimes on Kafka', function () {
       assert.deepEqual(await counted(), { n: 50, last: 50 }, 'nothing handled twice');
     } finally {
       client.end(true);
+    }
+  });
+
+  it("gives a new tenant's runtime a Kafka principal of its own when it starts, and deletes its ACLs with the tenant", async function () {
+    requireKafkaAuth.call(this);
+    const tenant = `k${randomBytes(4).toString('hex')}`;
+    const username = `u${tenant}`;
+    const principal = `User:tenant-${tenant}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    const acls = async () =>
+      (await admin.describeAcls({ resourceType: 1, resourcePatternType: 1, principal, host: '*', operation: 1, permissionType: 1 } as never)).resources
+        .map((r) => `${r.resourceType}:${r.resourceName}`)
+        .sort();
+    try {
+      // A tenant's first user creates it (CREATE on dojot-management.dojot.tenancy): its runtime starts.
+      const made = await p.api(jwt, 'POST', '/auth/user', { username, service: tenant, email: `${username}@x.io`, name: 'K', profile: 'admin', passwd: 'kpass123' });
+      assert.equal(made.status, 200, JSON.stringify(made.body));
+      assert.deepEqual(await eventually(acls, (a) => a.length > 0, RUNTIME_MS), [`2:${tenant}.`, `3:${groupPrefix}${tenant}.`]);
+      // Its last user's removal deletes the tenant (DELETE): its runtime stops and its ACLs go.
+      const removed = await p.api(jwt, 'DELETE', `/auth/user/${username}`);
+      assert.equal(removed.status, 200, JSON.stringify(removed.body));
+      assert.deepEqual(await eventually(acls, (a) => a.length === 0, 20_000), [], "the deleted tenant keeps no ACL");
+    } finally {
+      await admin.disconnect();
     }
   });
 });

@@ -20,6 +20,12 @@ export interface Config {
   /** @default 4 — partitions of each topic the Kafka bus creates */ kafkaPartitions: number;
   /** @default 1 — replication factor of each topic the Kafka bus creates */ kafkaReplicationFactor: number;
   /** @default '' — put before every Kafka consumer group id (several deployments or test runs on one cluster) */ kafkaGroupPrefix: string;
+  /** @default '' — PEM file of the CA(s) the Kafka brokers' certificates chain to (empty: the system's roots); needs kafkaSslCertFile */ kafkaSslCaFile: string;
+  /** @default '' — PEM file of the platform's own Kafka client certificate (its principal must be a super user); set: Kafka over mutual TLS */ kafkaSslCertFile: string;
+  /** @default '' — PEM file of the key of kafkaSslCertFile */ kafkaSslKeyFile: string;
+  /** @default '' — PEM file of the CA that signs each tenant runtime's Kafka client certificate (the brokers trust it for client authentication) */ kafkaTenantCaCertFile: string;
+  /** @default '' — PEM file of the key of kafkaTenantCaCertFile */ kafkaTenantCaKeyFile: string;
+  /** @default 24 — lifetime of a tenant runtime's Kafka client certificate (renewed at half of it), hours */ kafkaTenantCertHours: number;
   /** @default '' — empty means embedded PGlite under dataDir */ postgresUrl: string;
   /** @default 10 — connections in the PostgreSQL pool */ postgresPool: number;
   /** @default '' — empty means in-memory shared state */ redisUrl: string;
@@ -146,6 +152,13 @@ const logLevel: Parser<Config['logLevel']> = (raw) => {
   return v as Config['logLevel'];
 };
 
+/** Two file settings that only make sense together (a certificate and its key). */
+function requireTogether(out: Record<string, unknown>, a: keyof Config, b: keyof Config): void {
+  if (Boolean(out[a]) === Boolean(out[b])) return;
+  const [missing, given] = out[a] ? [CONFIG_SPEC[b].env, CONFIG_SPEC[a].env] : [CONFIG_SPEC[a].env, CONFIG_SPEC[b].env];
+  throw new ConfigError(missing, `must be set together with ${given}`);
+}
+
 type Spec = { [K in keyof Config]: { env: string; parse: Parser<Config[K]>; default: Config[K] } };
 
 /** The table of every setting; docs/configuration.md mirrors it (a test checks). */
@@ -167,6 +180,12 @@ export const CONFIG_SPEC: Spec = {
   kafkaPartitions: { env: 'DOJOT_KAFKA_PARTITIONS', parse: int(1, 10_000), default: 4 },
   kafkaReplicationFactor: { env: 'DOJOT_KAFKA_REPLICATION_FACTOR', parse: int(1, 100), default: 1 },
   kafkaGroupPrefix: { env: 'DOJOT_KAFKA_GROUP_PREFIX', parse: groupPrefix, default: '' },
+  kafkaSslCaFile: { env: 'DOJOT_KAFKA_SSL_CA_FILE', parse: file, default: '' },
+  kafkaSslCertFile: { env: 'DOJOT_KAFKA_SSL_CERT_FILE', parse: file, default: '' },
+  kafkaSslKeyFile: { env: 'DOJOT_KAFKA_SSL_KEY_FILE', parse: file, default: '' },
+  kafkaTenantCaCertFile: { env: 'DOJOT_KAFKA_TENANT_CA_CERT_FILE', parse: file, default: '' },
+  kafkaTenantCaKeyFile: { env: 'DOJOT_KAFKA_TENANT_CA_KEY_FILE', parse: file, default: '' },
+  kafkaTenantCertHours: { env: 'DOJOT_KAFKA_TENANT_CERT_HOURS', parse: int(1, 24 * 365), default: 24 },
   postgresUrl: { env: 'DOJOT_POSTGRES_URL', parse: url(['postgres:', 'postgresql:']), default: '' },
   postgresPool: { env: 'DOJOT_POSTGRES_POOL', parse: int(1, 1000), default: 10 },
   redisUrl: { env: 'DOJOT_REDIS_URL', parse: url(['redis:', 'rediss:']), default: '' },
@@ -219,10 +238,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     }
   }
   out.dataDir = path.resolve(out.dataDir as string);
-  // A CA certificate without its key (or the reverse) cannot sign anything.
-  if (Boolean(out.x509CaCertFile) !== Boolean(out.x509CaKeyFile)) {
-    const missing = out.x509CaCertFile ? CONFIG_SPEC.x509CaKeyFile.env : CONFIG_SPEC.x509CaCertFile.env;
-    throw new ConfigError(missing, `must be set together with ${missing === CONFIG_SPEC.x509CaKeyFile.env ? CONFIG_SPEC.x509CaCertFile.env : CONFIG_SPEC.x509CaKeyFile.env}`);
+  // A certificate without its key (or the reverse) cannot sign or authenticate anything.
+  requireTogether(out, 'x509CaCertFile', 'x509CaKeyFile');
+  requireTogether(out, 'kafkaSslCertFile', 'kafkaSslKeyFile');
+  requireTogether(out, 'kafkaTenantCaCertFile', 'kafkaTenantCaKeyFile');
+  // On a broker that authenticates clients, each tenant runtime needs a certificate of its own
+  // (runtime/supervisor/kafka-tenant-access.ts): the platform's would give it every tenant's data.
+  if (out.kafkaSslCertFile && !out.kafkaTenantCaCertFile) {
+    throw new ConfigError(CONFIG_SPEC.kafkaTenantCaCertFile.env, `must be set with ${CONFIG_SPEC.kafkaSslCertFile.env}: tenant runtimes connect to Kafka with certificates of their own, signed by this CA`);
+  }
+  // TLS without client certificates would leave the runtimes no principal of their own (and no way
+  // to connect: their credentials come from the tenant CA).
+  if (out.kafkaSslCaFile && !out.kafkaSslCertFile) {
+    throw new ConfigError(CONFIG_SPEC.kafkaSslCertFile.env, `must be set with ${CONFIG_SPEC.kafkaSslCaFile.env}: Kafka over TLS means mutual TLS here (the platform and each tenant runtime present certificates)`);
+  }
+  if (out.kafkaTenantCaCertFile && !out.kafkaSslCertFile) {
+    throw new ConfigError(CONFIG_SPEC.kafkaSslCertFile.env, `must be set with ${CONFIG_SPEC.kafkaTenantCaCertFile.env}: tenant certificates mean something only on a broker that authenticates clients`);
   }
   return Object.freeze(out as unknown as Config);
 }

@@ -131,3 +131,12 @@ export function signCrl(ca: CaMaterial, revoked: RevokedEntry[], crlNumber: numb
 }
 
 export const certificatePem = (der: Buffer): string => pem('CERTIFICATE', der);
+
+/**
+ * A client certificate (clientAuth) whose subject is only `CN=<commonName>`, signed by `ca`: for
+ * services that authenticate by the CN, such as a Kafka broker mapping it to a principal.
+ */
+export function issueClientCertificate(ca: CaMaterial, commonName: string, publicKey: KeyObject, notBefore: Date, notAfter: Date): string {
+  const spkiDer = publicKey.export({ format: 'der', type: 'spki' }) as Buffer;
+  return certificatePem(issue({ subject: [[OID.commonName, commonName]], spkiDer, profile: 'client', notBefore, notAfter }, ca));
+}

@@ -2,6 +2,9 @@
 // file of x509 other services import.
 import type { X509Certificate } from 'node:crypto';
 
+/** Signs a client certificate with a CA other than the platform's (the Kafka tenant CA, runtime/supervisor/kafka-tenant-access.ts). */
+export { issueClientCertificate, type CaMaterial } from './certificates.js';
+
 /** A TLS server's key and certificate signed by the platform CA, with the roots clients may chain to. */
 export interface ServerCredentials {
   key: string;

@@ -4,6 +4,7 @@
 //   {"t":"ev","ev":"heartbeat","data":{...}}              (no answer)
 import type { CronJobSpec } from '../../core-services/cron/client.js';
 import type { FullDevice } from '../../core-services/device-manager/client.js';
+import type { TenantKafkaCredentials } from './kafka-tenant-access.js';
 import type { EgressException } from './sandbox/egress-rules.js';
 
 /** The header through which the platform's proxy shows a runtime the secret of its start. */
@@ -32,6 +33,8 @@ export type ChildRequests = {
   'cron.create': (spec: CronJobSpec, jobId: string | null) => string;
   /** false when the tenant has no such job. */
   'cron.remove': (jobId: string) => boolean;
+  /** This runtime's own Kafka client certificate (and its ACLs made sure of); null: the broker is PLAINTEXT. */
+  'kafka.credentials': () => TenantKafkaCredentials | null;
 };
 
 /** Requests the supervisor makes of the child. */

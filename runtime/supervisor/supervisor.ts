@@ -19,6 +19,7 @@ import type { SupervisorSide } from './ipc.js';
 import type { IsolationReport, RuntimeDriver } from './drivers/driver.js';
 import { TenantRuntime, type RuntimeReport, type RuntimeSettings } from './tenant-runtime.js';
 import { TimerLeaseKeeper } from './timer-lease-keeper.js';
+import type { KafkaTenantAccess } from './kafka-tenant-access.js';
 
 // Scale-out: every instance runs a runtime for each tenant with flows, and RUNTIME_BUS_GROUP is shared, so
 // each device message reaches exactly one instance's runtime (runs once, not once per instance).
@@ -44,7 +45,7 @@ export class Supervisor {
     private readonly settings: RuntimeSettings,
     private readonly tokens: TokenService,
     /** What the dojot nodes may ask of other services (absent: the request fails, naming it). */
-    private readonly services: { devices?: DeviceManagerClient; cron?: CronClient },
+    private readonly services: { devices?: DeviceManagerClient; cron?: CronClient; /** Each runtime's own Kafka principal (kafka-tenant-access.ts). */ kafkaAccess?: KafkaTenantAccess },
     /** How runtimes are started and confined (DOJOT_RUNTIME_DRIVER). */
     readonly driver: RuntimeDriver,
   ) {
@@ -204,7 +205,9 @@ export class Supervisor {
       })
       .serve('device.get', async (id) => (this.services.devices ? this.services.devices.getDevice(t, String(id)) : null))
       .serve('cron.create', (spec, jobId) => this.cron().createJob(t, spec, jobId ?? undefined))
-      .serve('cron.remove', (jobId) => this.cron().removeJob(t, String(jobId)));
+      .serve('cron.remove', (jobId) => this.cron().removeJob(t, String(jobId)))
+      // The runtime's own Kafka certificate and ACLs, made when it starts (and renews)
+      .serve('kafka.credentials', () => this.services.kafkaAccess?.provision(t) ?? null);
   }
 
   private cron(): CronClient {
@@ -223,6 +226,8 @@ export class Supervisor {
         await rt?.stop();
         if (rt) await this.leases?.release(e.tenant);
         await this.driver.forget(e.tenant).catch((err) => this.ctx.log.warn({ err, tenant: e.tenant }, 'could not remove the runtime files of a deleted tenant'));
+        // The tenant's Kafka ACLs go with it (every instance tries; deleting is idempotent)
+        await this.services.kafkaAccess?.remove(e.tenant).catch((err) => this.ctx.log.error({ err, tenant: e.tenant }, 'kafka: removing the ACLs of a deleted tenant failed'));
       }
     }
   }

@@ -9,8 +9,17 @@ export const INBOUND_SUBJECTS = ['device-data', 'dojot.device-manager.device'] a
 /** Subjects a runtime may publish to. */
 export const OUTBOUND_SUBJECTS = ['device-data', 'dojot.device-manager.device', 'dojot.notifications', 'dojot.ftp'] as const;
 
-/** The consumer group the runtimes of every instance share: each device message runs a tenant's flows once. */
+/** The supervisor's group on the in-process bus (one instance), forwarding every tenant's device messages over IPC. */
 export const RUNTIME_BUS_GROUP = 'flow-runtimes';
+
+/**
+ * On Kafka, the consumer group one tenant's runtimes of every instance share: each device message
+ * runs the tenant's flows once. Named after the tenant because a runtime's Kafka principal may use
+ * only groups whose names begin with `<tenant>.` (runtime/supervisor/kafka-tenant-access.ts).
+ */
+export const runtimeBusGroup = (tenant: string): string => `${tenant}.flow-runtimes`;
+/** On Kafka, the group of one instance's runtime of the tenant: for what every instance must hear whole (watch()). */
+export const runtimeWatchGroup = (tenant: string, instance: string): string => `${tenant}.flow-runtimes-${instance}`;
 
 export type InboundSubject = (typeof INBOUND_SUBJECTS)[number];
 export type OutboundSubject = (typeof OUTBOUND_SUBJECTS)[number];

@@ -13,7 +13,8 @@ import type { Logger } from '../../core-services/platform/log.js';
 import {
   INBOUND_SUBJECTS,
   OUTBOUND_SUBJECTS,
-  RUNTIME_BUS_GROUP,
+  runtimeBusGroup,
+  runtimeWatchGroup,
   type BusBridge,
   type InboundSubject,
   type OutboundSubject,
@@ -51,11 +52,11 @@ export class KafkaBusBridge implements BusBridge {
   async start(): Promise<void> {
     for (const subject of INBOUND_SUBJECTS) {
       const topic = `${this.tenant}.${subject}`;
-      this.subscriptions.push(await this.bus.subscribe({ topic, group: RUNTIME_BUS_GROUP, handler: (b) => this.deliverShared(subject, b) }));
+      this.subscriptions.push(await this.bus.subscribe({ topic, group: runtimeBusGroup(this.tenant), handler: (b) => this.deliverShared(subject, b) }));
     }
     for (const subject of WATCHED_SUBJECTS) {
       this.subscriptions.push(
-        await this.bus.subscribe({ topic: `${this.tenant}.${subject}`, group: `${RUNTIME_BUS_GROUP}-${this.instance}`, handler: async (b) => this.deliver(this.watchers, subject, b) }),
+        await this.bus.subscribe({ topic: `${this.tenant}.${subject}`, group: runtimeWatchGroup(this.tenant, this.instance), handler: async (b) => this.deliver(this.watchers, subject, b) }),
       );
     }
   }

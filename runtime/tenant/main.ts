@@ -12,6 +12,7 @@ import { createLogger } from '../../core-services/platform/log.js';
 import { IpcPeer, PROXY_SECRET_HEADER, type TenantSide } from '../supervisor/ipc.js';
 import { IpcBusBridge, type BusBridge } from './bus-bridge.js';
 import { KafkaBusBridge } from './kafka-bus-bridge.js';
+import { tenantKafkaTls } from './kafka-credentials.js';
 import { DebugShare } from './debug-share.js';
 import { TimerGate } from './timer-gate.js';
 import { createNodeServices } from './node-services.js';
@@ -84,8 +85,10 @@ async function main(): Promise<void> {
   let bus: BusBridge & { received: number; published: number };
   if (opts.kafka) {
     const { createKafkaBus } = await import('../../core-services/platform/bus/kafka.js');
+    const { ssl } = await tenantKafkaTls(ipc, log); // this tenant's own certificate, not the platform's
     const kafka = await createKafkaBus({
       ...opts.kafka,
+      ssl,
       clientId: `dojot-red-flows-${opts.tenant}`,
       sessionTimeoutMs: KAFKA_SESSION_TIMEOUT_MS,
       log: log.child({ svc: 'bus', kind: 'kafka' }),

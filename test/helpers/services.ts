@@ -2,8 +2,9 @@
 // one calls `requireService.call(this, name)` in a `before` hook: it returns where the service is,
 // or skips the suite with a loud line on stderr. In CI (CI=true) a missing service fails instead:
 // a skipped services test must never pass silently there.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -16,6 +17,39 @@ export const SERVICE_ENV: Record<ServiceName, { variable: string; example: strin
   postgres: { variable: 'DOJOT_TEST_POSTGRES_URL', example: 'postgres://postgres@127.0.0.1:5432/test' },
   redis: { variable: 'DOJOT_TEST_REDIS_URL', example: 'redis://127.0.0.1:6379' },
 };
+
+/**
+ * The Kafka broker's TLS settings for tests: scripts/kafka-local.sh (mutual TLS, the default)
+ * writes them to run-<port>/test.env, which .ci/run exports. Each maps to the platform's
+ * DOJOT_KAFKA_* setting of the same name. The SSL cert is the platform's own (a super user); the
+ * tenant CA signs each tenant runtime's certificate.
+ */
+export const KAFKA_TLS_ENV = [
+  'DOJOT_TEST_KAFKA_SSL_CA_FILE',
+  'DOJOT_TEST_KAFKA_SSL_CERT_FILE',
+  'DOJOT_TEST_KAFKA_SSL_KEY_FILE',
+  'DOJOT_TEST_KAFKA_TENANT_CA_CERT_FILE',
+  'DOJOT_TEST_KAFKA_TENANT_CA_KEY_FILE',
+] as const;
+
+/** The DOJOT_KAFKA_* TLS settings a test platform needs for the test broker (empty: PLAINTEXT). */
+export function kafkaTlsEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of KAFKA_TLS_ENV) {
+    const v = process.env[name]?.trim();
+    if (v) env[name.replace('DOJOT_TEST_KAFKA_', 'DOJOT_KAFKA_')] = v;
+  }
+  return env;
+}
+
+/** TLS options for a test's own kafkajs client, as the platform (a super user); undefined: PLAINTEXT. */
+export function kafkaTestTls(): TlsOptions | undefined {
+  const file = (name: string) => (process.env[name]?.trim() ? readFileSync(process.env[name]!.trim(), 'utf8') : undefined);
+  const ca = file('DOJOT_TEST_KAFKA_SSL_CA_FILE');
+  const cert = file('DOJOT_TEST_KAFKA_SSL_CERT_FILE');
+  if (!ca && !cert) return undefined;
+  return { ca, cert, key: file('DOJOT_TEST_KAFKA_SSL_KEY_FILE') };
+}
 
 /** How long the reachability check may take, ms. */
 const PROBE_TIMEOUT_MS = 3_000;
@@ -48,8 +82,10 @@ const PROBES: Record<ServiceName, (where: string) => Promise<void>> = {
     const list = brokers.split(',').map((b) => b.trim()).filter(Boolean);
     const [host, port] = [list[0].slice(0, list[0].lastIndexOf(':')), Number(list[0].slice(list[0].lastIndexOf(':') + 1))];
     await tcpOpen(host, port);
+    const ssl = kafkaTestTls();
     const admin = new Kafka({
       brokers: list,
+      ...(ssl ? { ssl } : {}),
       clientId: 'dojot-red-test-probe',
       logLevel: logLevel.NOTHING,
       connectionTimeout: PROBE_TIMEOUT_MS,
@@ -120,6 +156,23 @@ export function requireChromium(this: Mocha.Context, executable: string): void {
   if (existsSync(executable)) return;
   const suite = this.test?.parent?.fullTitle() || 'a browser test';
   const line = `SKIPPED: ${suite} needs Chromium at ${executable} (apt-get install chromium)`;
+  if (process.env.CI === 'true') throw new Error(`${line} — a skipped test fails CI`);
+  process.stderr.write(`\n*** ${line}\n\n`);
+  this.skip();
+}
+
+/**
+ * For a mocha `before` hook of a test of Kafka's authorisation: the broker of DOJOT_TEST_KAFKA_*
+ * must authenticate clients (scripts/kafka-local.sh does by default, and writes the settings).
+ * Skips loudly when it does not, and fails the hook when CI=true.
+ */
+export function requireKafkaAuth(this: Mocha.Context): { tenantCaCert: string; tenantCaKey: string; tls: TlsOptions } {
+  const tls = kafkaTestTls();
+  const caFile = process.env.DOJOT_TEST_KAFKA_TENANT_CA_CERT_FILE?.trim();
+  const keyFile = process.env.DOJOT_TEST_KAFKA_TENANT_CA_KEY_FILE?.trim();
+  if (tls?.cert && caFile && keyFile) return { tenantCaCert: readFileSync(caFile, 'utf8'), tenantCaKey: readFileSync(keyFile, 'utf8'), tls };
+  const suite = this.test?.parent?.fullTitle() || 'a test suite';
+  const line = `SKIPPED: ${suite} needs a Kafka broker that authenticates clients: set ${KAFKA_TLS_ENV.join(', ')} (scripts/kafka-local.sh env prints them)`;
   if (process.env.CI === 'true') throw new Error(`${line} — a skipped test fails CI`);
   process.stderr.write(`\n*** ${line}\n\n`);
   this.skip();

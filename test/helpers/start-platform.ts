@@ -13,7 +13,7 @@ import pg from 'pg';
 import { loadConfig } from '../../core-services/platform/config.js';
 import { createLogger, type Logger } from '../../core-services/platform/log.js';
 import { startPlatform, type RunningPlatform } from '../../bin/platform.js';
-import { SERVICE_ENV, type ServiceName } from './services.js';
+import { SERVICE_ENV, kafkaTlsEnv, type ServiceName } from './services.js';
 
 /** Longest a test request may wait for its answer, ms. */
 const API_TIMEOUT_MS = 20_000;
@@ -71,6 +71,8 @@ export async function createServiceDeployment(): Promise<ServiceDeployment> {
     env: {
       DOJOT_KAFKA_BROKERS: serviceAddress('kafka'),
       DOJOT_KAFKA_GROUP_PREFIX: `${id}.`,
+      // The test broker authenticates clients (scripts/kafka-local.sh): the platform's certificate and the tenant CA.
+      ...kafkaTlsEnv(),
       DOJOT_POSTGRES_URL: url.toString(),
       DOJOT_REDIS_URL: redisUrl,
       DOJOT_REDIS_KEY_PREFIX: keyPrefix,

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Bus } from './bus.js';
@@ -18,9 +20,28 @@ const BUS_ADAPTERS: Record<string, BusFactory> = {
       partitions: config.kafkaPartitions,
       replicationFactor: config.kafkaReplicationFactor,
       groupPrefix: config.kafkaGroupPrefix,
+      ssl: kafkaPlatformTls(config),
       log,
     }),
 };
+
+/** The platform's own TLS settings towards Kafka (DOJOT_KAFKA_SSL_*); undefined: PLAINTEXT. */
+export function kafkaPlatformTls(config: Readonly<Config>): TlsOptions | undefined {
+  if (!config.kafkaSslCaFile && !config.kafkaSslCertFile) return undefined;
+  const read = (file: string, variable: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new Error(`${variable}: cannot read ${file} (${(err as Error).message})`);
+    }
+  };
+  return {
+    ...(config.kafkaSslCaFile ? { ca: read(config.kafkaSslCaFile, 'DOJOT_KAFKA_SSL_CA_FILE') } : {}),
+    ...(config.kafkaSslCertFile
+      ? { cert: read(config.kafkaSslCertFile, 'DOJOT_KAFKA_SSL_CERT_FILE'), key: read(config.kafkaSslKeyFile, 'DOJOT_KAFKA_SSL_KEY_FILE') }
+      : {}),
+  };
+}
 
 export function busKind(config: Readonly<Config>): string {
   return config.kafkaBrokers.length > 0 ? 'kafka' : 'memory';

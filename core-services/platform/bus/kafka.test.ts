@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { requireService } from '../../../test/helpers/services.js';
+import { kafkaTestTls, kafkaTlsEnv, requireService } from '../../../test/helpers/services.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import type { BusMessage } from './bus.js';
@@ -21,7 +21,7 @@ describe('Kafka bus', function () {
   let n = 0;
   const tenant = () => `${RUN}x${++n}`;
   const open = () =>
-    createKafkaBus({ brokers, partitions: PARTITIONS, replicationFactor: 1, groupPrefix: GROUP_PREFIX, topicRefreshMs: 500, log });
+    createKafkaBus({ brokers, partitions: PARTITIONS, replicationFactor: 1, groupPrefix: GROUP_PREFIX, topicRefreshMs: 500, ssl: kafkaTestTls(), log });
 
   before(async function () {
     brokers = (await requireService.call(this, 'kafka')).split(',');
@@ -29,7 +29,8 @@ describe('Kafka bus', function () {
 
   after(async function () {
     if (brokers.length === 0) return;
-    const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+    const ssl = kafkaTestTls();
+    const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING, ...(ssl ? { ssl } : {}) }).admin();
     await admin.connect();
     try {
       const topics = (await admin.listTopics()).filter((t) => t.startsWith(RUN));
@@ -62,7 +63,7 @@ describe('Kafka bus', function () {
     const values = (got: BusMessage[]) => got.map((m) => m.value);
 
     it('is chosen by DOJOT_KAFKA_BROKERS', async () => {
-      const bus = await createBus(loadConfig({ DOJOT_KAFKA_BROKERS: brokers.join(',') }), log);
+      const bus = await createBus(loadConfig({ DOJOT_KAFKA_BROKERS: brokers.join(','), ...kafkaTlsEnv() }), log);
       try {
         assert.equal(bus.kind, 'kafka');
       } finally {

@@ -16,6 +16,7 @@
 // - Offsets are committed only after the handler resolved; a throwing handler gets the same
 //   messages again after a back-off, on the same partition, so nothing behind them overtakes.
 import { randomUUID } from 'node:crypto';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import {
   Kafka,
   Partitioners,
@@ -65,6 +66,12 @@ export interface KafkaBusOptions {
    * @default kafkajs's 30,000 ms
    */
   sessionTimeoutMs?: number;
+  /**
+   * TLS towards the brokers (PEM `ca`, and `cert` + `key` for a client certificate); absent:
+   * PLAINTEXT. kafkajs reads this object at every new connection, so changing its fields (a
+   * renewed certificate) takes effect on the next one.
+   */
+  ssl?: TlsOptions;
 }
 
 interface Ticket {
@@ -146,6 +153,7 @@ export class KafkaBus implements Bus {
       brokers: opts.brokers,
       logLevel: kafkaLevel(opts.log),
       logCreator: opts.log ? logCreator(opts.log) : () => () => {},
+      ...(opts.ssl ? { ssl: opts.ssl } : {}),
     });
     // Idempotent (Kafka ≥ 0.11): a produce retried after a lost response is not written twice.
     this.producer = this.kafka.producer({
