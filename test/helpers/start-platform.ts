@@ -5,7 +5,7 @@
 // (dropped on close), its own Redis key prefix and its own Kafka consumer-group prefix, so it
 // never reads rows, keys or offsets of an earlier one. Topics (`admin.device-data`, ...) are
 // shared; a fresh group starts at their end, so earlier platforms' messages are not seen.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +52,19 @@ export interface ServiceDeployment {
  * Makes a fresh deployment on the engines of DOJOT_TEST_*: creates a schema `t_<random>` and
  * returns settings for instances that share it (same schema, key prefix and group prefix).
  */
+/** Uids per test platform (or deployment) for its tenant runtimes. */
+const TEST_UID_BLOCK = 1_000;
+
+/**
+ * A uid range of its own for each test platform (or deployment, whose instances share it): its
+ * runtimes' uids and its netfilter chain (docs/sandbox.md) are then never another platform's,
+ * even with several running at once on this host.
+ */
+export function testUidRange(): string {
+  const first = 300_000 + randomInt(0, 1_700) * TEST_UID_BLOCK;
+  return `${first}-${first + TEST_UID_BLOCK - 1}`;
+}
+
 export async function createServiceDeployment(): Promise<ServiceDeployment> {
   const id = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const pgUrl = serviceAddress('postgres');
@@ -76,6 +89,7 @@ export async function createServiceDeployment(): Promise<ServiceDeployment> {
       DOJOT_POSTGRES_URL: url.toString(),
       DOJOT_REDIS_URL: redisUrl,
       DOJOT_REDIS_KEY_PREFIX: keyPrefix,
+      DOJOT_RUNTIME_UIDS: testUidRange(),
     },
     async drop() {
       const c = new pg.Client({ connectionString: pgUrl });
@@ -142,6 +156,7 @@ export async function startTestPlatform(env: Record<string, string> = {}, opts: 
       DOJOT_LOG_LEVEL: process.env.DOJOT_TEST_LOG_LEVEL ?? 'silent',
       // Tests store readings of any age; the purge has tests of its own (test/history-retention.test.ts).
       DOJOT_HISTORY_RETENTION_SECONDS: '0',
+      DOJOT_RUNTIME_UIDS: testUidRange(),
       ...deployment?.env,
       ...env,
     });

@@ -14,7 +14,7 @@ import type { Logger } from '../../../core-services/platform/log.js';
 import type { Store } from '../../../core-services/platform/store/index.js';
 import { canSwitchUser } from '../sandbox/capabilities.js';
 import { detectCgroups, type CgroupDriver, type RuntimeCgroup } from '../sandbox/cgroups.js';
-import { installEgressFirewall } from '../sandbox/egress-firewall.js';
+import { installEgressFirewall, removeEgressFirewall } from '../sandbox/egress-firewall.js';
 import { exceptionOf, parseEgressRule, type EgressException } from '../sandbox/egress-rules.js';
 import { RuntimeFiles } from '../sandbox/runtime-files.js';
 import { TenantUids } from '../sandbox/tenant-uids.js';
@@ -83,6 +83,7 @@ export class LocalProcessDriver implements RuntimeDriver {
   private switchUser = false;
   private defences: Record<string, Defence> = {};
   private egress: { localAddresses: string[]; exceptions: EgressException[] } | null = null;
+  private firewallInstalled = false;
 
   constructor(private readonly o: LocalDriverOptions) {
     this.files = new RuntimeFiles(o.dataDir, path.join(o.dataDir, 'flows'));
@@ -132,6 +133,7 @@ export class LocalProcessDriver implements RuntimeDriver {
     else {
       this.egress = { localAddresses: localAddresses(), exceptions: await this.exceptions() };
       const kernel = this.switchUser ? await installEgressFirewall({ uidRange: this.o.uidRange, exceptions: this.egress.exceptions }) : { on: false as const, why: 'runtimes share the platform uid' };
+      this.firewallInstalled = kernel.on;
       d.egress = kernel.on
         ? { on: true, how: `${kernel.how}; the network nodes check too` }
         : { on: false, how: `only the runtime's own check, which hostile code can undo (kernel rules not installed: ${kernel.why})` };
@@ -197,8 +199,10 @@ export class LocalProcessDriver implements RuntimeDriver {
     await this.uids.release(tenant);
   }
 
+  /** Called once every runtime has stopped. */
   async close(): Promise<void> {
-    /* the firewall chain stays: other platform instances on this host may use it */
+    // Another instance on this host with the same uid range keeps the rules (it still runs runtimes).
+    if (this.firewallInstalled) await removeEgressFirewall(this.o.uidRange);
   }
 
   /** Egress exceptions: the operator's, then the resolvers a runtime needs for names. */

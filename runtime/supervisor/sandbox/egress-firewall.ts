@@ -4,6 +4,7 @@
 // on connections made to a runtime (the platform's proxy calling its HTTP server) pass.
 // The chain is rebuilt in one iptables-restore transaction, so it is never half-written.
 import { execFile } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { DENIED_RANGES, type EgressException } from './egress-rules.js';
 
@@ -67,4 +68,38 @@ export async function installEgressFirewall(plan: FirewallPlan): Promise<Firewal
     v6 = `IPv4 only (IPv6: ${(err as Error).message.split('\n')[0]})`;
   }
   return { on: true, how: `netfilter chain ${chainName(plan.uidRange)} for uids ${plan.uidRange[0]}-${plan.uidRange[1]}, ${v6}` };
+}
+
+/**
+ * Takes the rules away again, but only when no process of the uid range is left on this host:
+ * other platform instances here may share the range (and so the chain) and still run runtimes.
+ */
+export async function removeEgressFirewall(uidRange: [number, number]): Promise<boolean> {
+  if (processesInRange(uidRange)) return false;
+  const match = ['-m', 'owner', '--uid-owner', `${uidRange[0]}-${uidRange[1]}`, '-j', chainName(uidRange)];
+  for (const cmd of ['iptables', 'ip6tables']) {
+    try {
+      await run(cmd, ['-w', '5', '-D', 'OUTPUT', ...match]);
+      await run(cmd, ['-w', '5', '-F', chainName(uidRange)]);
+      await run(cmd, ['-w', '5', '-X', chainName(uidRange)]);
+    } catch {
+      /* not installed for this family */
+    }
+  }
+  return true;
+}
+
+/** Whether any process on this host runs under a uid of the range. */
+function processesInRange([first, last]: [number, number]): boolean {
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const m = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      const uid = m ? Number(m[1]) : -1;
+      if (uid >= first && uid <= last) return true;
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return false;
 }
