@@ -119,10 +119,10 @@ const ALL_DEFENCES = 'uid,permissions,memory,cpu,egress,proxy-secret';
 /** How long the idle runtime settles before its memory is read, ms. */
 const IDLE_SETTLE_MS = 3_000;
 
-async function setUpPlatform(memoryMb: number, fnTimeout: number, kafkaBrokers: string | undefined, sandbox: boolean, idle: RuntimeIdle): Promise<Setup> {
+async function setUpPlatform(memoryMb: number, fnTimeout: number, kafkaBrokers: string | undefined, sandboxOff: string, idle: RuntimeIdle): Promise<Setup> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dojot-red-bench-flow-'));
   const kafka = kafkaBrokers ? { DOJOT_KAFKA_BROKERS: kafkaBrokers, DOJOT_KAFKA_GROUP_PREFIX: `bench-flow-${Date.now().toString(36)}.`, ...kafkaTlsSettings() } : {};
-  const config = loadConfig({ DOJOT_DATA_DIR: dataDir, DOJOT_LOG_LEVEL: 'error', DOJOT_HTTP_PORT: '0', DOJOT_HTTP_HOST: '127.0.0.1', DOJOT_MQTT_PORT: '0', DOJOT_MQTTS_PORT: '0', DOJOT_MQTT_HOST: '127.0.0.1', DOJOT_RUNTIME_MAX_OLD_SPACE_MB: String(memoryMb), DOJOT_RUNTIME_FUNCTION_TIMEOUT: String(fnTimeout), DOJOT_RUNTIME_SANDBOX_OFF: sandbox ? '' : ALL_DEFENCES, ...kafka });
+  const config = loadConfig({ DOJOT_DATA_DIR: dataDir, DOJOT_LOG_LEVEL: 'error', DOJOT_HTTP_PORT: '0', DOJOT_HTTP_HOST: '127.0.0.1', DOJOT_MQTT_PORT: '0', DOJOT_MQTTS_PORT: '0', DOJOT_MQTT_HOST: '127.0.0.1', DOJOT_RUNTIME_MAX_OLD_SPACE_MB: String(memoryMb), DOJOT_RUNTIME_FUNCTION_TIMEOUT: String(fnTimeout), DOJOT_RUNTIME_SANDBOX_OFF: sandboxOff, ...kafka });
   const log = createLogger(config.logLevel);
   const store = await createStore(config);
   const bus = await createBus(config, log);
@@ -226,10 +226,12 @@ export async function runFlowBench(args: string[] | Record<string, string>): Pro
   const mode = flags.mode ?? 'embedded';
   if (mode !== 'embedded' && mode !== 'kafka') throw new Error(`--mode: expected embedded or kafka, got "${mode}"`);
   const brokers = mode === 'kafka' ? (flags.brokers ?? process.env.DOJOT_KAFKA_BROKERS ?? '127.0.0.1:9092') : undefined;
-  // --sandbox off: the tenant runtime without its sandbox (docs/sandbox.md), to measure what it costs.
+  // --sandbox off: the tenant runtime without its sandbox (docs/sandbox.md), to measure what it
+  // costs; --sandbox-off cpu,memory: without just those defences.
   const sandboxFlag = flags.sandbox ?? 'on';
   if (sandboxFlag !== 'on' && sandboxFlag !== 'off') throw new Error(`--sandbox: expected on or off, got "${sandboxFlag}"`);
-  const sandbox = sandboxFlag === 'on';
+  const sandboxOff = sandboxFlag === 'off' ? ALL_DEFENCES : (flags['sandbox-off'] ?? '');
+  for (const d of sandboxOff.split(',').filter(Boolean)) if (!ALL_DEFENCES.split(',').includes(d)) throw new Error(`--sandbox-off: expected some of ${ALL_DEFENCES}, got "${d}"`);
   console.log(`flow: ${fmt(n)} messages, MQTT QoS 1 from one client → a 4-node flow (in → change → function → out)`);
   console.log(
     conditions({
@@ -238,13 +240,13 @@ export async function runFlowBench(args: string[] | Record<string, string>): Pro
       'runtime heap': `${memoryMb} MB (--max-old-space-size), both`,
       'fn timeout': `${fnTimeout} s (globalFunctionTimeout), both`,
       'node-red': nodeRedVersion(),
-      sandbox: sandbox ? 'on (every defence the machine allows; the runtime at nice 10)' : 'off (DOJOT_RUNTIME_SANDBOX_OFF: all)',
+      sandbox: sandboxOff ? `off: ${sandboxOff} (DOJOT_RUNTIME_SANDBOX_OFF)` : 'on (every defence the machine allows; the runtime at nice 10)',
     }),
   );
   // Both set-ups run side by side and take turns, so a busy moment of the machine hits both.
   const base = await setUpBaseline(memoryMb, fnTimeout);
   const idle: RuntimeIdle = { startMs: 0, idleRssBytes: null };
-  const ours = await setUpPlatform(memoryMb, fnTimeout, brokers, sandbox, idle);
+  const ours = await setUpPlatform(memoryMb, fnTimeout, brokers, sandboxOff, idle);
   console.log(`  tenant runtime: started in ${fmt(idle.startMs)} ms, ${idle.idleRssBytes === null ? 'resident memory unknown' : `${fmt(idle.idleRssBytes / 1024 / 1024, 1)} MB resident`} when idle`);
   const results: { base: Result[]; ours: Result[] } = { base: [], ours: [] };
   try {
