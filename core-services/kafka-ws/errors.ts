@@ -4,6 +4,5 @@ import { defineErrors } from '../platform/errors.js';
 export const KafkaWsErrors = defineErrors({
   KAFKA_WS_TICKET_MISSING: { status: 401, message: 'Missing ticket' },
   KAFKA_WS_TICKET_INVALID: { status: 401, message: 'Invalid ticket' },
-  KAFKA_WS_UPGRADE_REQUIRED: { status: 426, message: 'This path only serves websocket connections' },
   KAFKA_WS_BAD_SUBJECT: { status: 400, message: 'Invalid subject "{subject}": letters, digits, ".", "_" and "-" only' },
 });

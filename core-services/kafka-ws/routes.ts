@@ -14,9 +14,10 @@ export function kafkaWsRoutes(tickets: Tickets) {
       return { ticket };
     });
     // Public so that a browser's plain GET learns it needs a websocket; upgrades never reach here.
-    app.get('/kafka-ws/v1/topics/*', { config: { public: true } }, async () => {
-      throw KafkaWsErrors.KAFKA_WS_UPGRADE_REQUIRED({}, { message: 'Upgrade Required' });
-    });
+    // dojot's kafka-ws answered 426 in text/plain (its websocket library's answer), not JSON.
+    app.get('/kafka-ws/v1/topics/*', { config: { public: true } }, async (_req, reply) =>
+      reply.status(426).header('upgrade', 'websocket').type('text/plain').send('Upgrade Required'),
+    );
     app.get<{ Params: { subject: string } }>('/topic/:subject', async (req) => {
       const { subject } = req.params;
       if (!SUBJECT.test(subject)) throw KafkaWsErrors.KAFKA_WS_BAD_SUBJECT({ subject });
