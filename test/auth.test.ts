@@ -140,7 +140,7 @@ describe('auth over HTTP', () => {
       [{ service: 'x', email: 'a@b.c', name: 'n', profile: 'user' }, /username: is required/],
       [{ username: 'Bad-Name', service: 'x', email: 'a@b.c', name: 'n', profile: 'user' }, /username: must start/],
       [{ username: 'okname', service: 'x', email: 'nope', name: 'n', profile: 'user' }, /email: is not a valid/],
-      [{ username: 'okname', service: 'x', email: 'a@b.c', name: 'n', profile: 'root' }, /profile: must be one of/],
+      [{ username: 'okname', service: 'x', email: 'a@b.c', name: 'n', profile: 'root' }, /profile: names no group/],
       [{ username: 'okname', service: 'a.b', email: 'a@b.c', name: 'n', profile: 'user' }, /service: must start/],
       [{ username: 'okname', service: 'x', email: 'a@b.c', name: 42, profile: 'user' }, /name: expected a string/],
     ];

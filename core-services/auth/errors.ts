@@ -11,7 +11,7 @@ export const AuthErrors = defineErrors({
   AUTH_TOO_MANY_ATTEMPTS: { status: 429, message: 'Too many failed logins for this {what}; retry in {seconds} s' },
   AUTH_TOKEN_MISSING: { status: 401, message: 'No authorization token has been supplied' },
   AUTH_TOKEN_INVALID: { status: 401, message: 'Invalid JWT token: {reason}' },
-  AUTH_NOT_AUTHORIZED: { status: 403, message: 'Not authorized: profile {profile} may not {method} {path}' },
+  AUTH_NOT_AUTHORIZED: { status: 403, message: 'Not authorized: user {username} may not {method} {path}' },
   AUTH_INVALID_FIELD: { status: 400, message: '{field}: {problem}' },
   AUTH_NO_USERS_FOUND: { status: 404, message: 'No results found with these filters' },
   AUTH_NO_SUCH_USER: { status: 404, message: 'No user found with this ID' },
@@ -22,6 +22,19 @@ export const AuthErrors = defineErrors({
   AUTH_ADMIN_UNDELETABLE: { status: 405, message: "Can't delete the admin user" },
   AUTH_SELF_REMOVAL: { status: 400, message: "a user can't remove himself" },
   AUTH_OTHER_TENANT: { status: 403, message: 'an administrator of tenant {tenant} manages users of {tenant} only' },
+  AUTH_NOT_OPERATOR: { status: 403, message: 'only an administrator of tenant admin edits permissions and groups' },
+  AUTH_NO_SUCH_PERMISSION: { status: 404, message: 'No permission found with this ID: {key}' },
+  AUTH_NO_SUCH_GROUP: { status: 404, message: 'No group found with this ID: {key}' },
+  AUTH_NO_PERMISSIONS_FOUND: { status: 404, message: 'No permission found with these filters' },
+  AUTH_NO_GROUPS_FOUND: { status: 404, message: 'No group found with these filters' },
+  AUTH_PERMISSION_NAME_TAKEN: { status: 400, message: 'Permission named {name} already exists' },
+  AUTH_GROUP_NAME_TAKEN: { status: 400, message: 'Group named {name} already exists' },
+  AUTH_SYSTEM_PERMISSION: { status: 400, message: 'permission {name} is a system permission: it cannot be changed, removed or taken from group {group}' },
+  AUTH_GROUP_HAS_MEMBERS: { status: 400, message: 'group {name} still has {count} user(s): remove them from it first' },
+  AUTH_DEFAULT_GROUP: { status: 400, message: "group {name} is one of dojot's default groups: it cannot be renamed or removed" },
+  AUTH_LAST_OPERATOR: { status: 400, message: 'user admin cannot leave group admin: the platform would have no operator' },
+  AUTH_RELATION_EXISTS: { status: 409, message: '{what} is already there' },
+  AUTH_NO_SUCH_RELATION: { status: 404, message: '{what} is not there' },
 });
 
 /** dojot's body keys for an auth error: {"message", "status"}. */

@@ -55,7 +55,7 @@ export function authRoutes(auth: AuthService): FastifyPluginAsync {
 
     app.get('/auth/admin/tenants', async (req) => {
       if (req.identity.tenant !== PLATFORM_TENANT) {
-        throw AuthErrors.AUTH_NOT_AUTHORIZED({ profile: req.identity.profile, method: 'GET', path: '/auth/admin/tenants' }, { message: 'Not authorized' });
+        throw AuthErrors.AUTH_NOT_AUTHORIZED({ username: req.identity.username, method: 'GET', path: '/auth/admin/tenants' }, { message: 'Not authorized' });
       }
       return { tenants: await auth.tenants() };
     });

@@ -15,6 +15,8 @@ export const SUBJECTS = {
 
 export const MANAGEMENT_TENANT = 'dojot-management';
 export const TENANCY_TOPIC = `${MANAGEMENT_TENANT}.${SUBJECTS.tenancy}`;
+/** `{"changed": <ms>}` whenever permissions, groups or memberships change: instances drop cached decisions. */
+export const POLICY_TOPIC = `${MANAGEMENT_TENANT}.dojot-red.auth.policy`;
 
 export const topicOf = (tenant: string, subject: string): string => `${tenant}.${subject}`;
 
