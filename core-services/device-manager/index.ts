@@ -10,6 +10,7 @@ import { EventPublisher } from './events.js';
 import { deviceManagerRoutes } from './routes.js';
 import { TemplateService } from './template-service.js';
 import { DeviceTransfer } from './transfer.js';
+import { PskService } from './psk-service.js';
 
 export interface DeviceManagerOptions {
   /** Draws device ids; tests pass a fixed sequence. @default random '%05x' of [0, 16^6) */
@@ -29,7 +30,7 @@ export function createDeviceManager(ctx: PlatformContext, options: DeviceManager
     client: directory,
     // data-manager's export and import of the tenant's templates and devices
     transfer: new DeviceTransfer(ctx.store, events),
-    routes: deviceManagerRoutes(templates, devices, log),
+    routes: deviceManagerRoutes(templates, devices, new PskService(ctx.store, events), log),
     start: () => directory.start(),
     close: () => directory.close(),
   };
