@@ -369,6 +369,11 @@ describe('dojot 0.5.2 API contracts (status, Content-Type, documented keys)', fu
       const a = await call('GET', '/flows/nodes', { accept: 'application/json' });
       meets(a, { status: 200, type: JSON_EXPRESS, array: true, keys: ['id', 'name', 'module', 'version', 'enabled', 'types'] }, 'GET /flows/nodes');
     });
+
+    it('GET /flows/locales/node-red answers 200 with Node-RED\'s message catalog', async () => {
+      const a = await call('GET', '/flows/locales/node-red', { accept: 'application/json' });
+      meets(a, { status: 200, type: JSON_EXPRESS, keys: ['common'] }, 'GET /flows/locales/node-red');
+    });
   });
 
   describe('kafka-ws (README)', () => {
