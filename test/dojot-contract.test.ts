@@ -302,7 +302,7 @@ describe('dojot 0.5.2 API contracts (status, Content-Type, documented keys)', fu
     });
   });
 
-  describe('history (history blueprint and API notes)', () => {
+  describe('history (history blueprint)', () => {
     it('GET /history/device/{id}/history answers 200 with entries for one attr, an object for several, 404 with title and description for none', async () => {
       const ts = Date.parse('2021-02-01T12:00:37.452Z');
       await p.bus.publish('admin.device-data', s.deviceId, { metadata: { deviceid: s.deviceId, tenant: 'admin', timestamp: ts }, attrs: { temperature: 10.6 } });

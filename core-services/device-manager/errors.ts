@@ -1,6 +1,6 @@
 // DeviceManager's coded errors. dojot answered {"message": ..., "status": N} (or, for parse
 // errors, {"message": "failed to parse input", "errors": {field: [msg]}}); those keys ride in
-// `extra` beside our {"error", "code"} so dojot clients keep working (API notes §2).
+// `extra` beside our {"error", "code"} so dojot clients keep working (docs/dojot-compatibility.md §2).
 import { defineErrors, type PlatformError } from '../platform/errors.js';
 
 export const DmErrors = defineErrors({

@@ -1,4 +1,4 @@
-// DeviceManager: templates and devices over REST at dojot's paths (API notes §2), device events on
+// DeviceManager: templates and devices over REST at dojot's paths (docs/dojot-compatibility.md §2), device events on
 // `<tenant>.dojot.device-manager.device`, and the DeviceManagerClient other services use.
 import type { PlatformContext } from '../platform/context.js';
 import type { Service } from '../platform/service.js';

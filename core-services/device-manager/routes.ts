@@ -1,4 +1,4 @@
-// DeviceManager's HTTP routes, at dojot's full paths (API notes §2): check → service → reply.
+// DeviceManager's HTTP routes, at dojot's full paths (docs/dojot-compatibility.md §2): check → service → reply.
 // The gateway has verified the token and the permission before any handler runs.
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { PlatformError, httpErrorHandler, toPlatformError } from '../platform/errors.js';

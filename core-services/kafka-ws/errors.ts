@@ -1,4 +1,4 @@
-// Kafka WS's coded errors; dojot answered {"message": ...} (§6.2 of the API notes), kept as extra.
+// Kafka WS's coded errors; dojot answered {"message": ...} (§6.2 of docs/dojot-compatibility.md), kept as extra.
 import { defineErrors } from '../platform/errors.js';
 
 export const KafkaWsErrors = defineErrors({

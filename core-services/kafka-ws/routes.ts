@@ -1,5 +1,5 @@
 // Kafka WS's HTTP routes: the ticket (token required), the data broker's topic name, and the
-// answer to a plain HTTP request on a websocket path (§6.1, §6.2 of the API notes).
+// answer to a plain HTTP request on a websocket path (§6.1, §6.2 of docs/dojot-compatibility.md).
 import type { FastifyInstance } from 'fastify';
 import { SUBJECTS } from '../platform/contracts/topics.js';
 import { KafkaWsErrors } from './errors.js';

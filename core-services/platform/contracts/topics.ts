@@ -1,4 +1,4 @@
-// Bus topics are `<tenant>.<subject>` as in dojot (§0.3 of the API notes).
+// Bus topics are `<tenant>.<subject>` as in dojot (§0.3 of docs/dojot-compatibility.md).
 //   admin.device-data                      {"metadata":{"deviceid","tenant","timestamp"},"attrs":{...}}
 //   admin.dojot.device-manager.device      {"event":"create|update|remove|configure","meta":{"service"},"data":{...}}
 //   admin.dojot.notifications              {"msgID","timestamp","message","metaAttrsFilter","subject"}
