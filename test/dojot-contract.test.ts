@@ -370,6 +370,13 @@ describe('dojot 0.5.2 API contracts (status, Content-Type, documented keys)', fu
       meets(a, { status: 200, type: JSON_EXPRESS, array: true, keys: ['id', 'name', 'module', 'version', 'enabled', 'types'] }, 'GET /flows/nodes');
     });
 
+    it('matching paths with or without a trailing slash leaves the editor reachable: /flows redirects to /flows/, which does not redirect to itself', async () => {
+      const bare = await fetch(`${p.httpUrl}/flows`, { redirect: 'manual' });
+      assert.equal(bare.status, 302);
+      assert.equal(bare.headers.get('location'), '/flows/');
+      const editor = await fetch(`${p.httpUrl}/flows/`, { redirect: 'manual' });
+      assert.notEqual(editor.headers.get('location'), '/flows/', 'a redirect loop');
+    });
     it('GET /flows/locales/node-red answers 200 with Node-RED\'s message catalog', async () => {
       const a = await call('GET', '/flows/locales/node-red', { accept: 'application/json' });
       meets(a, { status: 200, type: JSON_EXPRESS, keys: ['common'] }, 'GET /flows/locales/node-red');
