@@ -107,10 +107,21 @@ async function measure(client: MqttClient, topic: string, payload: (n: number) =
 }
 
 /** kafkaBrokers: run the bus on Kafka (the tenant runtime then consumes and produces there itself). */
-async function setUpPlatform(memoryMb: number, fnTimeout: number, kafkaBrokers?: string): Promise<Setup> {
+/** What the tenant runtime cost before it took any message: start time and idle resident memory. */
+export interface RuntimeIdle {
+  startMs: number;
+  idleRssBytes: number | null;
+}
+
+/** Every sandbox defence, to turn them all off with --sandbox off (the "before" of docs/benchmarks.md). */
+const ALL_DEFENCES = 'uid,permissions,memory,cpu,egress,proxy-secret';
+/** How long the idle runtime settles before its memory is read, ms. */
+const IDLE_SETTLE_MS = 3_000;
+
+async function setUpPlatform(memoryMb: number, fnTimeout: number, kafkaBrokers: string | undefined, sandbox: boolean, idle: RuntimeIdle): Promise<Setup> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dojot-red-bench-flow-'));
   const kafka = kafkaBrokers ? { DOJOT_KAFKA_BROKERS: kafkaBrokers, DOJOT_KAFKA_GROUP_PREFIX: `bench-flow-${Date.now().toString(36)}.` } : {};
-  const config = loadConfig({ DOJOT_DATA_DIR: dataDir, DOJOT_LOG_LEVEL: 'error', DOJOT_HTTP_PORT: '0', DOJOT_HTTP_HOST: '127.0.0.1', DOJOT_MQTT_PORT: '0', DOJOT_MQTTS_PORT: '0', DOJOT_MQTT_HOST: '127.0.0.1', DOJOT_RUNTIME_MAX_OLD_SPACE_MB: String(memoryMb), DOJOT_RUNTIME_FUNCTION_TIMEOUT: String(fnTimeout), ...kafka });
+  const config = loadConfig({ DOJOT_DATA_DIR: dataDir, DOJOT_LOG_LEVEL: 'error', DOJOT_HTTP_PORT: '0', DOJOT_HTTP_HOST: '127.0.0.1', DOJOT_MQTT_PORT: '0', DOJOT_MQTTS_PORT: '0', DOJOT_MQTT_HOST: '127.0.0.1', DOJOT_RUNTIME_MAX_OLD_SPACE_MB: String(memoryMb), DOJOT_RUNTIME_FUNCTION_TIMEOUT: String(fnTimeout), DOJOT_RUNTIME_SANDBOX_OFF: sandbox ? '' : ALL_DEFENCES, ...kafka });
   const log = createLogger(config.logLevel);
   const store = await createStore(config);
   const bus = await createBus(config, log);
@@ -134,7 +145,12 @@ async function setUpPlatform(memoryMb: number, fnTimeout: number, kafkaBrokers?:
     counter.count += b.length;
     counter.last = performance.now();
   } });
+  const started = performance.now();
   await flows.start!();
+  await flows.supervisor.ensureRunning(TENANT);
+  idle.startMs = performance.now() - started;
+  await new Promise((r) => setTimeout(r, IDLE_SETTLE_MS));
+  idle.idleRssBytes = flows.supervisor.find(TENANT)?.report().memory?.rssBytes ?? null;
   await mqttAgent.start?.();
   const device = await connect(mqttAgent.address()!.port, `${TENANT}:${DEVICE}`);
   const topic = `${TENANT}:${DEVICE}/attrs`;
@@ -209,6 +225,10 @@ export async function runFlowBench(args: string[] | Record<string, string>): Pro
   const mode = flags.mode ?? 'embedded';
   if (mode !== 'embedded' && mode !== 'kafka') throw new Error(`--mode: expected embedded or kafka, got "${mode}"`);
   const brokers = mode === 'kafka' ? (flags.brokers ?? process.env.DOJOT_KAFKA_BROKERS ?? '127.0.0.1:9092') : undefined;
+  // --sandbox off: the tenant runtime without its sandbox (docs/sandbox.md), to measure what it costs.
+  const sandboxFlag = flags.sandbox ?? 'on';
+  if (sandboxFlag !== 'on' && sandboxFlag !== 'off') throw new Error(`--sandbox: expected on or off, got "${sandboxFlag}"`);
+  const sandbox = sandboxFlag === 'on';
   console.log(`flow: ${fmt(n)} messages, MQTT QoS 1 from one client → a 4-node flow (in → change → function → out)`);
   console.log(
     conditions({
@@ -217,11 +237,14 @@ export async function runFlowBench(args: string[] | Record<string, string>): Pro
       'runtime heap': `${memoryMb} MB (--max-old-space-size), both`,
       'fn timeout': `${fnTimeout} s (globalFunctionTimeout), both`,
       'node-red': nodeRedVersion(),
+      sandbox: sandbox ? 'on (every defence the machine allows; the runtime at nice 10)' : 'off (DOJOT_RUNTIME_SANDBOX_OFF: all)',
     }),
   );
   // Both set-ups run side by side and take turns, so a busy moment of the machine hits both.
   const base = await setUpBaseline(memoryMb, fnTimeout);
-  const ours = await setUpPlatform(memoryMb, fnTimeout, brokers);
+  const idle: RuntimeIdle = { startMs: 0, idleRssBytes: null };
+  const ours = await setUpPlatform(memoryMb, fnTimeout, brokers, sandbox, idle);
+  console.log(`  tenant runtime: started in ${fmt(idle.startMs)} ms, ${idle.idleRssBytes === null ? 'resident memory unknown' : `${fmt(idle.idleRssBytes / 1024 / 1024, 1)} MB resident`} when idle`);
   const results: { base: Result[]; ours: Result[] } = { base: [], ours: [] };
   try {
     for (let r = 0; r < rounds; r++) {

@@ -7,6 +7,8 @@ import { createBus, type Bus } from '../core-services/platform/bus/index.js';
 import { createStore, type Store } from '../core-services/platform/store/index.js';
 import { createCache, type Cache } from '../core-services/platform/cache/index.js';
 import { buildHttp } from '../core-services/platform/http.js';
+import type { HealthDetails } from '../core-services/platform/health.js';
+import type { IsolationReport } from '../runtime/supervisor/drivers/driver.js';
 import type { PlatformContext } from '../core-services/platform/context.js';
 import type { Service } from '../core-services/platform/service.js';
 import { createAuth } from '../core-services/auth/index.js';
@@ -37,6 +39,12 @@ export interface RunningPlatform {
   close(): Promise<void>;
 }
 
+/** /health's word on the tenant runtimes' sandbox: a warning while any defence is off. */
+function sandboxHealth(report: IsolationReport): { warning?: string } & Record<string, unknown> {
+  const off = Object.entries(report.defences).filter(([, d]) => !d.on).map(([name]) => name);
+  return { ...report, ...(off.length ? { warning: `tenant runtimes are not isolated (${off.join(', ')} off): see /flows/v1/runtime and docs/sandbox.md` } : {}) };
+}
+
 export async function startPlatform(config: Readonly<Config>, log: Logger = createLogger(config.logLevel)): Promise<RunningPlatform> {
   const started = Date.now();
   const closers: (() => Promise<void>)[] = [];
@@ -58,8 +66,10 @@ export async function startPlatform(config: Readonly<Config>, log: Logger = crea
     closers.push(() => cache.close());
     const ctx: PlatformContext = { config, log, bus, store, cache };
 
+    const healthDetails: HealthDetails = {};
     const app = buildHttp({
       log,
+      healthDetails,
       bodyLimit: config.httpBodyLimitBytes,
       health: { store: () => store.query('SELECT 1'), bus: () => bus.ping(), cache: () => cache.ping() },
     });
@@ -79,6 +89,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger = crea
     // the flow engine: tenant runtimes fed from the bus, editor tokens checked by auth; the
     // dojot nodes look devices up (static values, templates) and schedule jobs.
     const flows = createFlowEngine(ctx, { tokens: auth.tokens, devices, cron: cron.client });
+    healthDetails.sandbox = () => sandboxHealth(flows.supervisor.isolation());
     // kafka-ws: live bus messages over websocket, beside the editor's /flows/comms on the same port.
     const kafkaWs = createKafkaWs(ctx);
     // data-manager: export/import through device-manager's, the flow engine's and cron's clients.

@@ -15,6 +15,7 @@ import { remoteNodeRoutes } from './flows-api/remote-node-routes.js';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { busKind } from '../core-services/platform/bus/index.js';
+import { createRuntimeDriver } from './supervisor/drivers/index.js';
 
 /** Heartbeat period of a tenant runtime, ms (a prime, so runtimes started together drift apart). */
 const HEARTBEAT_MS = 997;
@@ -30,6 +31,14 @@ export function createFlowEngine(ctx: PlatformContext, deps: { tokens: TokenServ
   const { config } = ctx;
   const log = ctx.log.child({ svc: 'flows' });
   const onKafka = busKind(config) === 'kafka' && ctx.bus.kind === 'kafka';
+  const driver = createRuntimeDriver({
+    config,
+    store: ctx.store,
+    log: log.child({ svc: 'sandbox' }),
+    projectRoot: projectRoot(),
+    // A runtime on Kafka talks to the brokers itself.
+    ownEgress: onKafka ? config.kafkaBrokers : [],
+  });
   const supervisor = new Supervisor({ ...ctx, log }, {
     maxOldSpaceMb: config.runtimeMaxOldSpaceMb,
     heartbeatMs: HEARTBEAT_MS,
@@ -51,7 +60,8 @@ export function createFlowEngine(ctx: PlatformContext, deps: { tokens: TokenServ
       timersLeased: onKafka,
       shareDebug: onKafka,
     },
-  }, deps.tokens, { devices: deps.devices, cron: deps.cron });
+    proxySecret: !config.runtimeSandboxOff.includes('proxy-secret'),
+  }, deps.tokens, { devices: deps.devices, cron: deps.cron }, driver);
   return {
     name: 'flows',
     supervisor,

@@ -16,6 +16,13 @@ import { createServiceDeployment, startTestPlatform, type ServiceDeployment, typ
 import { freePort, spawnPlatform, stopPlatform, type PlatformProcess } from './helpers/processes.js';
 import { connectDevice, eventually, sleep } from './helpers/mqtt.js';
 
+/**
+ * Where the test's HTTP sink listens: a loopback address of its own, which the platforms let the
+ * flows reach (runtimes may not reach this host's addresses otherwise: docs/sandbox.md).
+ */
+const SINK_HOST = '127.0.0.2';
+const SINK_ALLOWED = { DOJOT_RUNTIME_EGRESS_ALLOW: SINK_HOST };
+
 /** Longest wait for a tenant runtime (a Node-RED process) to serve, ms. */
 const RUNTIME_MS = 60_000;
 /** The inject node's interval, s. */
@@ -60,9 +67,9 @@ describe("a tenant's flows on two platform instances: timers and debug", functio
         res.end('ok');
       });
     });
-    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => sink.listen(0, SINK_HOST, r));
     deployment = await createServiceDeployment();
-    a = await startTestPlatform(deployment.env);
+    a = await startTestPlatform({ ...deployment.env, ...SINK_ALLOWED });
     jwt = await a.login();
     const t = await a.api(jwt, 'POST', '/template', { label: 'debugged', attrs: [{ label: 'n', type: 'dynamic', value_type: 'integer' }] });
     // Several devices (keys), so that both instances' runtimes get some of the partitions' messages.
@@ -73,10 +80,10 @@ describe("a tenant's flows on two platform instances: timers and debug", functio
       name: 'tick',
       flow: [
         { id: 'tick', type: 'inject', repeat: String(EVERY_S), crontab: '', once: false, onceDelay: 0.1, topic: '', payload: '', payloadType: 'date', props: [{ p: 'payload' }], wires: [['post']] },
-        { id: 'post', type: 'http request', method: 'POST', url: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/tick`, ret: 'txt', wires: [] },
+        { id: 'post', type: 'http request', method: 'POST', url: `http://${SINK_HOST}:${(sink.address() as AddressInfo).port}/tick`, ret: 'txt', wires: [] },
         // No timer: it fires only when its button is pressed in the editor.
         { id: 'button', type: 'inject', repeat: '', crontab: '', once: false, topic: '', payload: '', payloadType: 'date', props: [{ p: 'payload' }], wires: [['press']] },
-        { id: 'press', type: 'http request', method: 'POST', url: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/button`, ret: 'txt', wires: [] },
+        { id: 'press', type: 'http request', method: 'POST', url: `http://${SINK_HOST}:${(sink.address() as AddressInfo).port}/button`, ret: 'txt', wires: [] },
         // Device data to the debug sidebar.
         { id: 'data', type: 'dojot bus in', subject: 'device-data', wires: [['dbg']] },
         { id: 'dbg', type: 'debug', active: true, tosidebar: true, console: false, complete: 'payload', wires: [] },
@@ -87,7 +94,7 @@ describe("a tenant's flows on two platform instances: timers and debug", functio
     [bHttp, bMqtt] = [await freePort(), await freePort()];
     bDataDir = mkdtempSync(path.join(os.tmpdir(), 'dojot-red-scale-'));
     b = await spawnPlatform(
-      { ...deployment.env, DOJOT_HTTP_PORT: String(bHttp), DOJOT_HTTP_HOST: '127.0.0.1', DOJOT_MQTT_PORT: String(bMqtt), DOJOT_MQTT_HOST: '127.0.0.1', DOJOT_DATA_DIR: bDataDir },
+      { ...deployment.env, ...SINK_ALLOWED, DOJOT_HTTP_PORT: String(bHttp), DOJOT_HTTP_HOST: '127.0.0.1', DOJOT_MQTT_PORT: String(bMqtt), DOJOT_MQTT_HOST: '127.0.0.1', DOJOT_DATA_DIR: bDataDir },
       60_000,
     );
   });

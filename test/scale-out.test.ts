@@ -14,6 +14,13 @@ import { createServiceDeployment, startTestPlatform, type ServiceDeployment, typ
 import { freePort, spawnPlatform, stopPlatform, type PlatformProcess } from './helpers/processes.js';
 import { connectDevice, eventually, sleep } from './helpers/mqtt.js';
 
+/**
+ * Where the test's HTTP sink listens: a loopback address of its own, which the platforms let the
+ * flows reach (runtimes may not reach this host's addresses otherwise: docs/sandbox.md).
+ */
+const SINK_HOST = '127.0.0.2';
+const SINK_ALLOWED = { DOJOT_RUNTIME_EGRESS_ALLOW: SINK_HOST };
+
 /** Longest wait for a tenant runtime (a Node-RED process) to serve, ms. */
 const RUNTIME_MS = 60_000;
 /** Kafka gives a killed member's partitions to the others after its session timeout (kafkajs: 30 s), ms. */
@@ -71,12 +78,12 @@ describe('two platform instances on shared Kafka, PostgreSQL and Redis', functio
     this.timeout(120_000);
     for (const s of ['kafka', 'postgres', 'redis'] as const) await requireService.call(this, s);
     deployment = await createServiceDeployment();
-    a = await startTestPlatform(deployment.env);
+    a = await startTestPlatform({ ...deployment.env, ...SINK_ALLOWED });
     jwt = await a.login();
     [bHttp, bMqtt] = [await freePort(), await freePort()];
     bDataDir = mkdtempSync(path.join(os.tmpdir(), 'dojot-red-scale-'));
     b = await spawnPlatform(
-      { ...deployment.env, DOJOT_HTTP_PORT: String(bHttp), DOJOT_HTTP_HOST: '127.0.0.1', DOJOT_MQTT_PORT: String(bMqtt), DOJOT_MQTT_HOST: '127.0.0.1', DOJOT_DATA_DIR: bDataDir, DOJOT_LOG_LEVEL: 'info' },
+      { ...deployment.env, ...SINK_ALLOWED, DOJOT_HTTP_PORT: String(bHttp), DOJOT_HTTP_HOST: '127.0.0.1', DOJOT_MQTT_PORT: String(bMqtt), DOJOT_MQTT_HOST: '127.0.0.1', DOJOT_DATA_DIR: bDataDir, DOJOT_LOG_LEVEL: 'info' },
       60_000,
     );
     const t = await a.api(jwt, 'POST', '/template', { label: 'scale', attrs: [{ label: 'n', type: 'dynamic', value_type: 'integer' }, { label: 'fan', type: 'actuator', value_type: 'integer' }] });
@@ -187,7 +194,7 @@ describe('two platform instances on shared Kafka, PostgreSQL and Redis', functio
         res.end('ok');
       });
     });
-    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => sink.listen(0, SINK_HOST, r));
     let flowDevice = '';
     try {
       flowDevice = await makeDevice('flow-fed');
@@ -196,7 +203,7 @@ describe('two platform instances on shared Kafka, PostgreSQL and Redis', functio
         name: 'forward each reading',
         flow: [
           { id: 'in', type: 'dojot bus in', subject: 'device-data', wires: [['req']] },
-          { id: 'req', type: 'http request', method: 'POST', url: `http://127.0.0.1:${port}/hit`, ret: 'txt', wires: [] },
+          { id: 'req', type: 'http request', method: 'POST', url: `http://${SINK_HOST}:${port}/hit`, ret: 'txt', wires: [] },
         ],
       });
       assert.equal(flow.status, 200, JSON.stringify(flow.body));

@@ -5,13 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import type { PlatformContext } from '../platform/context.js';
 import type { Identity } from '../platform/contracts/identity.js';
-import { ADMIN_GROUP, compileRule, decide, type CompiledRule, type Verdict } from '../platform/contracts/permissions.js';
+import { ADMIN_GROUP, PLATFORM_TENANT, compileRule, decide, type CompiledRule, type Verdict } from '../platform/contracts/permissions.js';
 import { POLICY_TOPIC } from '../platform/contracts/topics.js';
 import type { Subscription } from '../platform/bus/index.js';
 import { papStore } from './pap-store.js';
 
-/** The tenant whose administrators run the platform (dojot's seed tenant). */
-export const PLATFORM_TENANT = 'admin';
+export { PLATFORM_TENANT };
 /** Beyond this many cached users the cache starts over (it refills on demand). */
 const MAX_CACHED_USERS = 10_000;
 

@@ -40,6 +40,12 @@ export interface Config {
   /** @default 5 — longest a function node may run synchronously before it is interrupted, s (0 = no limit) */ runtimeFunctionTimeoutSeconds: number;
   /** @default 10000 — a tenant runtime silent this long is killed and restarted, ms */ runtimeHeartbeatTimeoutMs: number;
   /** @default [] — extra folders of Node-RED nodes offered to every tenant (comma-separated paths) */ runtimeNodesDirs: string[];
+  /** @default 'local' — how tenant runtimes are started (docs/sandbox.md): local (hardened local processes) or stub (tests only) */ runtimeDriver: 'local' | 'stub';
+  /** @default [200000, 265535] — Unix uids (and gids) given to tenant runtimes, one per tenant, kept (first-last) */ runtimeUidRange: [number, number];
+  /** @default 512 — resident memory cap of each tenant runtime process (cgroup, else polled), MB */ runtimeMaxRssMb: number;
+  /** @default 256 — CPU weight of all tenant runtimes together against the platform's 1024 (cgroup cpu.shares/cpu.weight) */ runtimeCpuShares: number;
+  /** @default [] — addresses tenant flows may reach although local or link-local (host:port or CIDR[:port], comma-separated) */ runtimeEgressAllow: string[];
+  /** @default [] — sandbox defences turned off (uid, permissions, memory, cpu, egress, proxy-secret): for diagnosis only, never in production */ runtimeSandboxOff: SandboxDefence[];
   /** @default [] — base URLs a cron job's http action may target; empty means the platform itself */ cronHttpAllowedBaseUrls: string[];
   /** @default 10000 — how often cron re-reads jobs written by other instances, ms */ cronSyncMs: number;
   /** @default 60 — lifetime of a kafka-ws ticket, s */ kafkaWsTicketTtlSeconds: number;
@@ -50,6 +56,10 @@ export interface Config {
   /** @default 1000 — first back-off of kafka2ftp, doubled after each failure, ms */ kafka2ftpRetryBaseMs: number;
   /** @default 60000 — longest back-off of kafka2ftp, ms */ kafka2ftpRetryMaxMs: number;
 }
+
+/** The defences of the hardened local runtime driver, each of which DOJOT_RUNTIME_SANDBOX_OFF can name. */
+export const SANDBOX_DEFENCES = ['uid', 'permissions', 'memory', 'cpu', 'egress', 'proxy-secret'] as const;
+export type SandboxDefence = (typeof SANDBOX_DEFENCES)[number];
 
 type Parser<T> = (raw: string) => T;
 
@@ -106,6 +116,29 @@ const groupPrefix: Parser<string> = (raw) => {
   if (!/^[A-Za-z0-9._:\-]{1,100}$/.test(v)) throw new Error(`expected up to 100 letters, digits or . _ : -, got "${raw}"`);
   return v;
 };
+const oneOf = <T extends string>(values: readonly T[]): Parser<T> => (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (!(values as readonly string[]).includes(v)) throw new Error(`expected one of ${values.join(', ')}, got "${raw}"`);
+  return v as T;
+};
+const listOf = <T extends string>(values: readonly T[]): Parser<T[]> => (raw) =>
+  raw.split(',').map((s) => s.trim()).filter(Boolean).map((s) => oneOf(values)(s));
+/** "first-last": an inclusive range of uids, none of them root's nor a system account's. */
+const uidRange: Parser<[number, number]> = (raw) => {
+  const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(raw);
+  if (!m) throw new Error(`expected first-last (e.g. 200000-265535), got "${raw}"`);
+  const [first, last] = [Number(m[1]), Number(m[2])];
+  if (first < 1000 || last > 4_294_967_294 || last < first) throw new Error(`expected 1000 <= first <= last <= 4294967294, got "${raw}"`);
+  return [first, last];
+};
+/** Egress exceptions: host:port, IP, or CIDR, optionally with :port (IPv6 in brackets). */
+const egressRules: Parser<string[]> = (raw) => {
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const r of list) {
+    if (!/^(\[[0-9A-Fa-f:.]+\](\/\d{1,3})?|[A-Za-z0-9.\-]+(\/\d{1,2})?)(:\d{1,5})?$/.test(r)) throw new Error(`expected host[:port], IP[/prefix][:port] or [IPv6][/prefix][:port], got "${r}"`);
+  }
+  return list;
+};
 const file: Parser<string> = (raw) => path.resolve(raw.trim());
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const logLevel: Parser<Config['logLevel']> = (raw) => {
@@ -155,6 +188,12 @@ export const CONFIG_SPEC: Spec = {
   runtimeFunctionTimeoutSeconds: { env: 'DOJOT_RUNTIME_FUNCTION_TIMEOUT', parse: int(0, 3600), default: 5 },
   runtimeHeartbeatTimeoutMs: { env: 'DOJOT_RUNTIME_HEARTBEAT_TIMEOUT_MS', parse: int(1000, 600_000), default: 10_000 },
   runtimeNodesDirs: { env: 'DOJOT_RUNTIME_NODES_DIRS', parse: paths, default: [] },
+  runtimeDriver: { env: 'DOJOT_RUNTIME_DRIVER', parse: oneOf(['local', 'stub'] as const), default: 'local' },
+  runtimeUidRange: { env: 'DOJOT_RUNTIME_UIDS', parse: uidRange, default: [200_000, 265_535] },
+  runtimeMaxRssMb: { env: 'DOJOT_RUNTIME_MAX_RSS_MB', parse: int(64, 1_048_576), default: 512 },
+  runtimeCpuShares: { env: 'DOJOT_RUNTIME_CPU_SHARES', parse: int(2, 10_000), default: 256 },
+  runtimeEgressAllow: { env: 'DOJOT_RUNTIME_EGRESS_ALLOW', parse: egressRules, default: [] },
+  runtimeSandboxOff: { env: 'DOJOT_RUNTIME_SANDBOX_OFF', parse: listOf(SANDBOX_DEFENCES), default: [] },
   cronHttpAllowedBaseUrls: { env: 'DOJOT_CRON_HTTP_ALLOWED_BASE_URLS', parse: urls(['http:', 'https:']), default: [] },
   cronSyncMs: { env: 'DOJOT_CRON_SYNC_MS', parse: int(100, 3_600_000), default: 10_000 },
   kafkaWsTicketTtlSeconds: { env: 'DOJOT_KAFKA_WS_TICKET_TTL', parse: int(1, 3600), default: 60 },

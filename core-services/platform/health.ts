@@ -9,6 +9,11 @@ import type { FastifyInstance } from 'fastify';
 const CHECK_TIMEOUT_MS = 2_000;
 
 export type HealthChecks = Record<string, () => Promise<unknown>>;
+/**
+ * What the answer also tells, without failing it (`details`): a detail with a `warning` string adds
+ * it to `warnings`, e.g. "tenant runtimes are not isolated". Filled in as services are made.
+ */
+export type HealthDetails = Record<string, () => { warning?: string } & Record<string, unknown>>;
 
 interface CheckResult {
   status: 'ok' | 'error';
@@ -34,13 +39,20 @@ async function run(check: () => Promise<unknown>): Promise<CheckResult> {
   }
 }
 
-export function registerHealth(app: FastifyInstance, checks: HealthChecks): void {
+export function registerHealth(app: FastifyInstance, checks: HealthChecks, details: HealthDetails = {}): void {
   app.get('/health', { config: { public: true } }, async (_req, reply) => {
     const names = Object.keys(checks);
     const results = await Promise.all(names.map((n) => run(checks[n])));
     const report = Object.fromEntries(names.map((n, i) => [n, results[i]]));
     const failed = names.filter((n) => report[n].status === 'error');
-    if (failed.length === 0) return { status: 'ok', checks: report };
-    return reply.status(503).send({ status: 'error', error: failed.map((n) => `${n}: ${report[n].error}`).join('; '), checks: report });
+    const extra: Record<string, unknown> = {};
+    if (Object.keys(details).length) {
+      const shown = Object.fromEntries(Object.entries(details).map(([n, d]) => [n, d()]));
+      const warnings = Object.values(shown).map((d) => d.warning).filter((w): w is string => Boolean(w));
+      extra.details = shown;
+      if (warnings.length) extra.warnings = warnings;
+    }
+    if (failed.length === 0) return { status: 'ok', checks: report, ...extra };
+    return reply.status(503).send({ status: 'error', error: failed.map((n) => `${n}: ${report[n].error}`).join('; '), checks: report, ...extra });
   });
 }

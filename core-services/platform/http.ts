@@ -5,7 +5,7 @@ import type { Logger } from './log.js';
 import type { Identity } from './contracts/identity.js';
 import { answersPlainJson } from './contracts/content-types.js';
 import { CommonErrors, httpErrorHandler } from './errors.js';
-import { registerHealth, type HealthChecks } from './health.js';
+import { registerHealth, type HealthChecks, type HealthDetails } from './health.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,6 +25,8 @@ export interface HttpOptions {
   bodyLimit: number;
   /** What GET /health asks (health.ts); none: it answers ok while the process serves. */
   health?: HealthChecks;
+  /** What GET /health also tells (health.ts); filled in later by the composition root. */
+  healthDetails?: HealthDetails;
 }
 
 export function buildHttp(opts: HttpOptions): FastifyInstance {
@@ -62,6 +64,6 @@ export function buildHttp(opts: HttpOptions): FastifyInstance {
     if (reply.getHeader('content-type') === JSON_WITH_CHARSET && answersPlainJson(req.url)) reply.header('content-type', 'application/json');
     return payload;
   });
-  registerHealth(app, opts.health ?? {});
+  registerHealth(app, opts.health ?? {}, opts.healthDetails);
   return app;
 }

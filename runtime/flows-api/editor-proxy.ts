@@ -14,6 +14,8 @@ import type { Logger } from '../../core-services/platform/log.js';
 import { projectRoot } from '../../core-services/platform/paths.js';
 import { tokenFromHeader, type TokenService } from '../../core-services/auth/client.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
+import { PROXY_SECRET_HEADER } from '../supervisor/ipc.js';
+import type { RuntimeEndpoint } from '../supervisor/tenant-runtime.js';
 import { FlowErrors } from './errors.js';
 import { SIGN_IN_PAGE } from './sign-in-page.js';
 
@@ -40,15 +42,16 @@ function findToken(req: IncomingMessage): Found | null {
   return null;
 }
 
-async function runtimePort(supervisor: Supervisor, tenant: string): Promise<number> {
+async function runtimeEndpoint(supervisor: Supervisor, tenant: string): Promise<RuntimeEndpoint> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error('timeout')), RUNTIME_START_WAIT_MS);
   });
   try {
     const rt = await Promise.race([supervisor.ensureRunning(tenant), timeout]);
-    if (rt.port === null) throw new Error('no port');
-    return rt.port;
+    const endpoint = rt.endpoint();
+    if (!endpoint) throw new Error('not running');
+    return endpoint;
   } catch {
     throw FlowErrors.FLOWS_RUNTIME_UNAVAILABLE({ tenant, state: supervisor.find(tenant)?.state ?? 'stopped' });
   } finally {
@@ -56,10 +59,18 @@ async function runtimePort(supervisor: Supervisor, tenant: string): Promise<numb
   }
 }
 
-function forward(req: FastifyRequest, reply: FastifyReply, port: number, setCookie: string | null): void {
+/** The request's headers for the runtime: the client's own, with the start's secret in place of any it sent. */
+function upstreamHeaders(req: IncomingMessage, to: RuntimeEndpoint): http.OutgoingHttpHeaders {
+  const headers: http.OutgoingHttpHeaders = { ...req.headers };
+  delete headers[PROXY_SECRET_HEADER];
+  if (to.secret) headers[PROXY_SECRET_HEADER] = to.secret;
+  return headers;
+}
+
+function forward(req: FastifyRequest, reply: FastifyReply, to: RuntimeEndpoint, setCookie: string | null): void {
   reply.hijack();
   const res = reply.raw;
-  const upstream = http.request({ host: '127.0.0.1', port, method: req.raw.method, path: req.raw.url, headers: req.raw.headers }, (up) => {
+  const upstream = http.request({ host: '127.0.0.1', port: to.port, method: req.raw.method, path: req.raw.url, headers: upstreamHeaders(req.raw, to) }, (up) => {
     const headers = { ...up.headers };
     if (setCookie) headers['set-cookie'] = [...(up.headers['set-cookie'] ?? []), setCookie];
     res.writeHead(up.statusCode ?? 502, headers);
@@ -86,8 +97,8 @@ export function editorRoutes(supervisor: Supervisor, tokens: TokenService, token
       throw FlowErrors.FLOWS_SIGN_IN({}, { message: 'No authorization token has been supplied' });
     }
     const identity = tokens.verify(found.token);
-    const port = await runtimePort(supervisor, identity.tenant);
-    forward(req, reply, port, found.fromQuery ? cookieFor(found.token) : null);
+    const to = await runtimeEndpoint(supervisor, identity.tenant);
+    forward(req, reply, to, found.fromQuery ? cookieFor(found.token) : null);
   };
 
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, server: http.Server) => {
@@ -106,11 +117,14 @@ export function editorRoutes(supervisor: Supervisor, tokens: TokenService, token
       return refuse('401 Unauthorized');
     }
     socket.on('error', () => socket.destroy());
-    runtimePort(supervisor, tenant).then(
-      (port) => {
-        const up = net.connect(port, '127.0.0.1', () => {
+    runtimeEndpoint(supervisor, tenant).then(
+      (to) => {
+        const up = net.connect(to.port, '127.0.0.1', () => {
           const lines = [`${req.method} ${req.url} HTTP/1.1`];
-          for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+          for (let i = 0; i < req.rawHeaders.length; i += 2) {
+            if (req.rawHeaders[i].toLowerCase() !== PROXY_SECRET_HEADER) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+          }
+          if (to.secret) lines.push(`${PROXY_SECRET_HEADER}: ${to.secret}`);
           up.write(lines.join('\r\n') + '\r\n\r\n');
           if (head.length) up.write(head);
           socket.pipe(up).pipe(socket);
@@ -135,7 +149,7 @@ export function editorRoutes(supervisor: Supervisor, tokens: TokenService, token
     );
     app.get('/flows/signin', { config: { public: true } }, (_req, reply) => reply.type('text/html; charset=utf-8').send(SIGN_IN_PAGE));
     // Node-RED's own list of the node types this tenant is offered (the editor asks for it too).
-    app.get('/flows/nodes', async (req, reply) => forward(req, reply, await runtimePort(supervisor, req.identity.tenant), null));
+    app.get('/flows/nodes', async (req, reply) => forward(req, reply, await runtimeEndpoint(supervisor, req.identity.tenant), null));
     app.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url: '/flows/*', config: { public: true }, handler: proxy });
 
     const server = app.server;

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Store } from '../../core-services/platform/store/index.js';
+import { scopeOf } from '../../core-services/platform/contracts/permissions.js';
 import { flowStore } from '../storage/flow-store.js';
 import type { FlowRecord } from '../storage/config-split.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
@@ -109,10 +110,12 @@ export function flowRoutes(store: Store, supervisor: Supervisor, write: FlowWrit
       return { message: 'flow removed', flow: toDojot(flow) };
     });
 
-    // Every tenant's runtime: state, pid, memory, restarts, message counts (operators only).
+    // The runtimes' state, pid, memory, restarts, message counts and sandbox: a tenant's admins see
+    // their own tenant's, the platform operator every tenant's (CROSS_TENANT_SCOPES in platform/contracts/permissions.ts).
     app.get('/flows/v1/runtime', async (req) => {
-      if (req.identity.profile !== 'admin') throw FlowErrors.FLOWS_ADMIN_ONLY();
-      return { runtimes: supervisor.reports() };
+      const scope = scopeOf('runtimeReports', req.identity);
+      if (scope === 'none') throw FlowErrors.FLOWS_ADMIN_ONLY();
+      return { runtimes: supervisor.reports(scope === 'all' ? undefined : req.identity.tenant), sandbox: supervisor.isolation() };
     });
   };
 }

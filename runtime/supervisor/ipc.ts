@@ -4,9 +4,15 @@
 //   {"t":"ev","ev":"heartbeat","data":{...}}              (no answer)
 import type { CronJobSpec } from '../../core-services/cron/client.js';
 import type { FullDevice } from '../../core-services/device-manager/client.js';
+import type { EgressException } from './sandbox/egress-rules.js';
+
+/** The header through which the platform's proxy shows a runtime the secret of its start. */
+export const PROXY_SECRET_HEADER = 'x-dojot-runtime-secret';
 
 /** Requests the child makes of the supervisor (the tenant is implied by the channel). */
 export type ChildRequests = {
+  /** The first request: what the runtime runs with (sent over the channel, never argv or the environment). */
+  'launch.options': () => TenantLaunchOptions;
   'flows.get': () => unknown[];
   /** author: the editor user who deployed (Node-RED's admin user), for the revision history. */
   'flows.save': (config: unknown[], author: string | null) => void;
@@ -164,7 +170,7 @@ export class IpcPeer<Out extends Record<string, Fn>, In extends Record<string, F
 export type SupervisorSide = IpcPeer<ParentRequests, ChildRequests, ParentEvents, ChildEvents>;
 export type TenantSide = IpcPeer<ChildRequests, ParentRequests, ChildEvents, ParentEvents>;
 
-/** What the supervisor passes to a tenant process (argv[2], JSON): the child reads no environment. */
+/** What the supervisor passes to a tenant process (its first request, `launch.options`): the child reads no environment. */
 export interface TenantLaunchOptions {
   tenant: string;
   logLevel: string;
@@ -190,6 +196,10 @@ export interface TenantLaunchOptions {
   timersLeased: boolean;
   /** Whether debug messages are shared with the tenant's runtimes on other instances (several instances). */
   shareDebug: boolean;
+  /** What every request to the runtime's HTTP server must carry (x-dojot-runtime-secret); null: not checked. */
+  proxySecret: string | null;
+  /** The runtime's own egress check (the kernel's rules are the first line); null: no check. */
+  egress: { localAddresses: string[]; exceptions: EgressException[] } | null;
 }
 
 export interface TenantKafkaOptions {

@@ -16,6 +16,7 @@ import { flowStore, runtimeStateStore } from '../storage/flow-store.js';
 import type { NodeRedNode } from '../storage/config-split.js';
 import { INBOUND_SUBJECTS, OUTBOUND_SUBJECTS, RUNTIME_BUS_GROUP } from '../tenant/bus-bridge.js';
 import type { SupervisorSide } from './ipc.js';
+import type { IsolationReport, RuntimeDriver } from './drivers/driver.js';
 import { TenantRuntime, type RuntimeReport, type RuntimeSettings } from './tenant-runtime.js';
 import { TimerLeaseKeeper } from './timer-lease-keeper.js';
 
@@ -43,13 +44,16 @@ export class Supervisor {
     private readonly settings: RuntimeSettings,
     private readonly tokens: TokenService,
     /** What the dojot nodes may ask of other services (absent: the request fails, naming it). */
-    private readonly services: { devices?: DeviceManagerClient; cron?: CronClient } = {},
+    private readonly services: { devices?: DeviceManagerClient; cron?: CronClient },
+    /** How runtimes are started and confined (DOJOT_RUNTIME_DRIVER). */
+    readonly driver: RuntimeDriver,
   ) {
     this.leases = settings.launch.timersLeased ? new TimerLeaseKeeper(ctx.store, settings.instance, ctx.log, () => [...this.runtimes.values()]) : null;
   }
 
   async start(): Promise<void> {
     preparePalette(this.settings.launch.projectRoot);
+    await this.driver.prepare();
     this.subscriptions.push(
       await this.ctx.bus.subscribe({ topic: TENANCY_TOPIC, group: `flow-runtimes-tenancy-${this.settings.instance}`, handler: (b) => this.onTenancy(b) }),
       await this.ctx.bus.subscribe({ topic: FLOWS_TOPIC, group: `flow-runtimes-changes-${this.settings.instance}`, handler: (b) => this.onFlowsChanged(b) }),
@@ -74,6 +78,12 @@ export class Supervisor {
     for (const s of this.subscriptions.splice(0)) await s.close();
     await Promise.all([...this.runtimes.values()].map((rt) => rt.stop()));
     await this.leases?.close();
+    await this.driver.close();
+  }
+
+  /** Which sandbox defences hold for this instance's runtimes. */
+  isolation(): IsolationReport {
+    return this.driver.isolation();
   }
 
   /** Starts the tenant's runtime if needed; resolves once it serves. */
@@ -128,8 +138,9 @@ export class Supervisor {
     return this.runtimes.get(tenant);
   }
 
-  reports(): RuntimeReport[] {
-    return [...this.runtimes.values()].map((rt) => rt.report());
+  /** Every runtime's report, or only the tenant's. */
+  reports(tenant?: string): RuntimeReport[] {
+    return [...this.runtimes.values()].filter((rt) => tenant === undefined || rt.tenant === tenant).map((rt) => rt.report());
   }
 
   /** Serialises writes to one tenant's flows (editor deploys and REST calls). */
@@ -146,7 +157,7 @@ export class Supervisor {
   private runtime(tenant: string): TenantRuntime {
     let rt = this.runtimes.get(tenant);
     if (!rt) {
-      rt = new TenantRuntime(tenant, this.settings, this.ctx.log.child({ svc: 'flows', tenant }), (ipc, r) => this.attach(ipc, r));
+      rt = new TenantRuntime(tenant, this.settings, this.ctx.log.child({ svc: 'flows', tenant }), (ipc, r) => this.attach(ipc, r), this.driver);
       this.runtimes.set(tenant, rt);
       // The new runtime's timers learn at once whether they fire here (not at the next renewal).
       if (this.leases) queueMicrotask(() => void this.leases?.renew());
@@ -211,6 +222,7 @@ export class Supervisor {
         this.runtimes.delete(e.tenant);
         await rt?.stop();
         if (rt) await this.leases?.release(e.tenant);
+        await this.driver.forget(e.tenant).catch((err) => this.ctx.log.warn({ err, tenant: e.tenant }, 'could not remove the runtime files of a deleted tenant'));
       }
     }
   }

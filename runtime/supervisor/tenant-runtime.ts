@@ -2,9 +2,9 @@
 // be. A process that dies (or stops answering heartbeats) while it should run is restarted after a
 // back-off; too many crashes in a row start it in safe mode (editor up, flows stopped), which is
 // reported on /flows/v1/runtime rather than retried forever.
-import { fork, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../core-services/platform/log.js';
+import type { RuntimeDriver, RuntimeExit, RuntimeProcess } from './drivers/driver.js';
 import { IpcPeer, type BusDelivery, type HeartbeatData, type SupervisorSide, type TenantLaunchOptions } from './ipc.js';
 
 /** `failed`: it kept crashing even in safe mode; it is retried only when asked again (a request or a change). */
@@ -17,30 +17,15 @@ const RESTART_BACKOFF_MAX_MS = 10_000;
 /** A run this long resets the crash count, ms. */
 const STABLE_RUN_MS = 30_000;
 /** Consecutive crashes before the next start is in safe mode (flows not started). */
-const MAX_CRASHES_BEFORE_SAFE_MODE = 5;
+export const MAX_CRASHES_BEFORE_SAFE_MODE = 5;
 /** Consecutive crashes (safe-mode starts included) after which no restart is tried on its own. */
-const MAX_CRASHES_BEFORE_GIVING_UP = 8;
+export const MAX_CRASHES_BEFORE_GIVING_UP = 8;
 /** How long Node-RED may take to start before the start counts as a crash, ms. */
 const START_TIMEOUT_MS = 60_000;
-/** How much of a dying process's stderr is kept for the log, chars. */
-const STDERR_KEEP_CHARS = 4_000;
 /** What V8 writes to stderr when the heap reaches its cap. */
 const V8_OUT_OF_MEMORY = /JavaScript heap out of memory|Reached heap limit/;
-
-/**
- * The only environment variables a tenant runtime gets. Flows read the environment
- * (`env.get()` in a function node, `$env` in a change node), so the platform's own
- * (DOJOT_POSTGRES_URL with its password, DOJOT_REDIS_URL, ...) must never reach it; the runtime
- * gets its settings as launch options instead. What is left is what outbound requests and
- * formatting need.
- */
-const RUNTIME_ENV_ALLOWED = ['PATH', 'HOME', 'TZ', 'LANG', 'LC_ALL', 'NODE_EXTRA_CA_CERTS', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
-
-export function runtimeEnvironment(from: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { KAFKAJS_NO_PARTITIONER_WARNING: '1' };
-  for (const name of RUNTIME_ENV_ALLOWED) if (from[name] !== undefined) env[name] = from[name];
-  return env;
-}
+/** Bytes of randomness in the secret the platform's proxy shows the runtime's HTTP server. */
+const PROXY_SECRET_BYTES = 32;
 
 /** Why a runtime that was meant to run exited, from what it wrote to stderr last. */
 export function crashReason(stderr: string, maxOldSpaceMb: number): string {
@@ -63,9 +48,19 @@ export interface RuntimeSettings {
   heartbeatMs: number;
   /** A process silent this long is killed and restarted (an endless loop blocks its event loop), ms. */
   heartbeatTimeoutMs: number;
-  launch: Omit<TenantLaunchOptions, 'tenant' | 'safeMode' | 'instance'>;
+  launch: Omit<TenantLaunchOptions, 'tenant' | 'safeMode' | 'instance' | 'proxySecret' | 'egress'>;
   /** This platform instance. */
   instance: string;
+  /** Whether the runtime's HTTP server demands the proxy's secret (DOJOT_RUNTIME_SANDBOX_OFF=proxy-secret turns it off). */
+  proxySecret: boolean;
+  /** Restart back-off, ms (tests of the state machine shorten it). */
+  backoff?: { baseMs: number; maxMs: number };
+}
+
+/** Where the proxy reaches a running runtime, and the secret its requests must carry. */
+export interface RuntimeEndpoint {
+  port: number;
+  secret: string | null;
 }
 
 export interface RuntimeReport {
@@ -97,7 +92,10 @@ export class TenantRuntime {
   private listening = false;
   private backlog: BusDelivery[] = [];
   private backlogSize = 0;
-  private child: ChildProcess | null = null;
+  private child: RuntimeProcess | null = null;
+  private secret: string | null = null;
+  /** Counts spawns: a process whose start resolves after a newer spawn is not this runtime's. */
+  private generation = 0;
   private ipc: SupervisorSide | null = null;
   private crashes = 0;
   private startedAt: number | null = null;
@@ -108,6 +106,8 @@ export class TenantRuntime {
   private watchdog: NodeJS.Timeout | null = null;
   private killReason = '';
   private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  /** Those waiting for the current process to be gone. */
+  private exitWaiters: (() => void)[] = [];
   private reloadPending = false;
 
   constructor(
@@ -116,7 +116,13 @@ export class TenantRuntime {
     private readonly log: Logger,
     /** Wires the supervisor's request handlers onto a new channel. */
     private readonly attach: (ipc: SupervisorSide, rt: TenantRuntime) => void,
+    private readonly driver: RuntimeDriver,
   ) {}
+
+  /** Where the platform's proxy reaches the runtime, while it runs. */
+  endpoint(): RuntimeEndpoint | null {
+    return this.state === 'running' && this.port !== null ? { port: this.port, secret: this.secret } : null;
+  }
 
   /** Makes the runtime run; resolves once it serves (or rejects when it cannot start). */
   start(): Promise<void> {
@@ -139,11 +145,16 @@ export class TenantRuntime {
     this.restartTimer = null;
     const child = this.child;
     if (!child) {
+      // A start still under way in the driver is killed when it arrives.
+      this.generation += 1;
+      if (this.watchdog) clearInterval(this.watchdog);
+      this.watchdog = null;
       this.setState('stopped');
+      for (const w of this.waiters.splice(0)) w.reject(new Error('tenant runtime stopped'));
       return;
     }
     this.setState('stopping');
-    const exited = new Promise<void>((r) => child.once('close', () => r()));
+    const exited = new Promise<void>((r) => this.exitWaiters.push(r));
     const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     try {
       await Promise.race([this.ipc!.request('runtime.stop'), exited]);
@@ -219,7 +230,8 @@ export class TenantRuntime {
       pid: this.child?.pid ?? null,
       port: this.port,
       restarts: this.restarts,
-      memory: this.beat ? { rssBytes: this.beat.rssBytes, heapUsedBytes: this.beat.heapUsedBytes } : null,
+      // Resident memory as the driver measured it; the runtime's own word only for the heap.
+      memory: this.beat ? { rssBytes: this.child?.rssBytes() ?? this.beat.rssBytes, heapUsedBytes: this.beat.heapUsedBytes } : null,
       messages: { nodes: this.beat?.nodeMessages ?? 0, busIn: this.beat?.busIn ?? 0, busOut: this.beat?.busOut ?? 0 },
       startedAt: this.startedAt,
       timersOwner: this.settings.launch.timersLeased ? this.timersOwner : null,
@@ -231,24 +243,46 @@ export class TenantRuntime {
     this.setState('starting');
     this.safeMode = this.crashes >= MAX_CRASHES_BEFORE_SAFE_MODE;
     if (this.safeMode) this.log.warn({ crashes: this.crashes }, 'tenant runtime keeps crashing: starting it in safe mode (flows stopped)');
-    const opts: TenantLaunchOptions = { ...this.settings.launch, instance: this.settings.instance, tenant: this.tenant, safeMode: this.safeMode };
-    const entry = path.join(this.settings.launch.projectRoot, 'dist', 'runtime', 'tenant', 'main.js');
-    const child = fork(entry, [JSON.stringify(opts)], {
-      execArgv: [`--max-old-space-size=${this.settings.maxOldSpaceMb}`],
-      // stdout carries the child's pino lines (same format as ours); stderr (V8 fatal errors,
-      // crash traces) is turned into log events so it joins the one structured stream.
-      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-      serialization: 'advanced',
-      env: runtimeEnvironment(process.env),
-    });
-    this.child = child;
+    const isolation = this.driver.isolation();
+    if (!isolation.isolated) {
+      const off = Object.entries(isolation.defences).filter(([, d]) => !d.on).map(([name, d]) => `${name}: ${d.how}`);
+      this.log.warn({ driver: isolation.driver, off }, 'starting a tenant runtime that is NOT isolated from other tenants and the platform');
+    }
+    this.secret = this.settings.proxySecret ? randomBytes(PROXY_SECRET_BYTES).toString('base64url') : null;
+    const options: TenantLaunchOptions = {
+      ...this.settings.launch,
+      instance: this.settings.instance,
+      tenant: this.tenant,
+      safeMode: this.safeMode,
+      proxySecret: this.secret,
+      egress: null,
+    };
     this.killReason = '';
-    const ipc: SupervisorSide = new IpcPeer((p) => {
-      if (!child.connected) throw new Error('tenant runtime channel closed');
-      child.send(p);
-    });
+    this.lastBeat = Date.now();
+    this.startWatchdog();
+    const generation = ++this.generation;
+    this.driver.start({ tenant: this.tenant, options, maxOldSpaceMb: this.settings.maxOldSpaceMb }).then(
+      (child) => {
+        if (generation === this.generation) this.attachProcess(child, options);
+        else child.kill('SIGKILL');
+      },
+      (err: Error) => {
+        if (generation !== this.generation) return;
+        this.log.error({ err }, 'tenant runtime could not be started');
+        this.onExit(null, { code: null, signal: null, stderr: '', reason: `could not start: ${err.message}` });
+      },
+    );
+  }
+
+  private attachProcess(child: RuntimeProcess, options: TenantLaunchOptions): void {
+    this.child = child;
+    if (this.targetState !== 'running') child.kill('SIGTERM');
+    const ipc: SupervisorSide = new IpcPeer((p) => child.send(p));
     this.ipc = ipc;
     this.subjects = new Set();
+    // The options travel over the channel, never argv or the environment: /proc/<pid>/cmdline is
+    // readable by every user of the host, and the options carry the proxy secret.
+    ipc.serve('launch.options', () => options);
     this.attach(ipc, this);
     ipc.on('ready', ({ port }) => this.onReady(port));
     ipc.on('heartbeat', (b) => {
@@ -260,18 +294,12 @@ export class TenantRuntime {
       this.subjects = new Set(subjects);
       this.startListening();
     });
-    child.on('message', (m) => ipc.receive(m));
-    let stderr = '';
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      stderr = (stderr + d).slice(-STDERR_KEEP_CHARS);
+    child.onMessage((m) => ipc.receive(m));
+    child.onExit((exit) => {
+      if (exit.stderr.trim()) this.log.warn({ stderr: exit.stderr.trim() }, 'tenant runtime wrote to stderr');
+      this.onExit(child, exit);
     });
-    child.stderr?.on('end', () => {
-      if (stderr.trim()) this.log.warn({ stderr: stderr.trim() }, 'tenant runtime wrote to stderr');
-    });
-    // 'close' (not 'exit'): by then stderr is read to its end, so the cause of death is known.
-    child.once('close', (code, signal) => this.onExit(child, code, signal, stderr));
     this.lastBeat = Date.now();
-    this.startWatchdog();
   }
 
   private onReady(port: number): void {
@@ -307,8 +335,9 @@ export class TenantRuntime {
     this.watchdog.unref();
   }
 
-  private onExit(child: ChildProcess, code: number | null, signal: string | null, stderr: string): void {
+  private onExit(child: RuntimeProcess | null, exit: RuntimeExit): void {
     if (child !== this.child) return;
+    const { code, signal } = exit;
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = null;
     this.ipc?.failPending('tenant runtime exited');
@@ -316,11 +345,14 @@ export class TenantRuntime {
     this.ipc = null;
     this.port = null;
     this.beat = null;
+    this.secret = null;
+    for (const w of this.exitWaiters.splice(0)) w();
     const ranMs = this.startedAt ? Date.now() - this.startedAt : 0;
     this.startedAt = null;
     const reason =
       this.killReason ||
-      (this.targetState === 'stopped' ? 'stopped' : crashReason(stderr, this.settings.maxOldSpaceMb));
+      exit.reason ||
+      (this.targetState === 'stopped' ? 'stopped' : crashReason(exit.stderr, this.settings.maxOldSpaceMb));
     this.lastExit = { code, signal, at: Date.now(), reason };
     if (this.targetState === 'stopped') {
       this.setState('stopped');
@@ -334,7 +366,8 @@ export class TenantRuntime {
       for (const w of this.waiters.splice(0)) w.reject(new Error('tenant runtime failed'));
       return;
     }
-    const delay = Math.min(RESTART_BACKOFF_MAX_MS, RESTART_BACKOFF_BASE_MS * 2 ** (this.crashes - 1));
+    const { baseMs, maxMs } = this.settings.backoff ?? { baseMs: RESTART_BACKOFF_BASE_MS, maxMs: RESTART_BACKOFF_MAX_MS };
+    const delay = Math.min(maxMs, baseMs * 2 ** (this.crashes - 1));
     this.log.warn({ code, signal, reason, crashes: this.crashes, delay }, `tenant runtime exited (${reason}); restarting in ${delay} ms`);
     this.setState('crashed');
     this.restartTimer = setTimeout(() => {

@@ -1,18 +1,21 @@
-// A tenant runtime: one Node-RED in its own process, started by the supervisor with its launch
-// options as argv[2] (JSON) and an IPC channel. It serves the editor, admin API and the tenant's
+// A tenant runtime: one Node-RED in its own process, started by a runtime driver with an IPC
+// channel, over which it first asks for its launch options. It serves the editor, admin API and the tenant's
 // `http in` endpoints on a loopback port it reports with `ready`, and sends a heartbeat with its
 // memory and message counts; a missing heartbeat means a blocked event loop to the supervisor.
+import { timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import RED from 'node-red';
 import { createLogger } from '../../core-services/platform/log.js';
-import { IpcPeer, type TenantLaunchOptions, type TenantSide } from '../supervisor/ipc.js';
+import { IpcPeer, PROXY_SECRET_HEADER, type TenantSide } from '../supervisor/ipc.js';
 import { IpcBusBridge, type BusBridge } from './bus-bridge.js';
 import { KafkaBusBridge } from './kafka-bus-bridge.js';
 import { DebugShare } from './debug-share.js';
 import { TimerGate } from './timer-gate.js';
 import { createNodeServices } from './node-services.js';
+import { installEgressGuard } from './egress-guard.js';
 import { ADMIN_ROOT, NODE_ROOT, tenantSettings } from './settings.js';
 
 /** Longest a stopping runtime spends leaving its Kafka groups, ms. */
@@ -29,12 +32,38 @@ const INJECT_BUTTON = `${ADMIN_ROOT}inject/`;
  */
 const KAFKA_SESSION_TIMEOUT_MS = 6_000;
 
+/**
+ * Only the platform's proxy knows this start's secret: a request or websocket upgrade without it
+ * (another tenant's flow dialling this port, say) is dropped with no answer at all, before Node-RED
+ * sees it. The header is taken off before the request goes on.
+ */
+function guardServer(server: http.Server, secret: string): void {
+  const expected = Buffer.from(secret);
+  const authorised = (req: IncomingMessage) => {
+    const given = req.headers[PROXY_SECRET_HEADER];
+    delete req.headers[PROXY_SECRET_HEADER];
+    const b = Buffer.from(typeof given === 'string' ? given : '');
+    return b.length === expected.length && timingSafeEqual(b, expected);
+  };
+  const emit = server.emit.bind(server) as (event: string, ...args: unknown[]) => boolean;
+  server.emit = ((event: string, ...args: unknown[]) => {
+    if ((event === 'request' || event === 'upgrade') && !authorised(args[0] as IncomingMessage)) {
+      const socket = event === 'request' ? (args[0] as IncomingMessage).socket : (args[1] as Duplex);
+      socket.destroy();
+      return true;
+    }
+    return emit(event, ...args);
+  }) as typeof server.emit;
+}
+
 async function main(): Promise<void> {
-  const opts = JSON.parse(process.argv[2] ?? '{}') as TenantLaunchOptions;
-  const log = createLogger(opts.logLevel, 'dojot-red').child({ svc: 'flows', tenant: opts.tenant });
   if (!process.send) throw new Error('a tenant runtime must be started by the supervisor (no IPC channel)');
   const ipc: TenantSide = new IpcPeer((p) => process.send!(p));
   process.on('message', (m) => ipc.receive(m));
+  const opts = await ipc.request('launch.options');
+  // Before any node loads: every connection they open goes through the check from now on.
+  if (opts.egress) installEgressGuard(opts.egress);
+  const log = createLogger(opts.logLevel, 'dojot-red').child({ svc: 'flows', tenant: opts.tenant });
   let kafkaBridge: KafkaBusBridge | null = null;
   let flowsStarted = false;
   // Leaving the consumer groups hands this runtime's partitions to the other instances at once,
@@ -86,6 +115,7 @@ async function main(): Promise<void> {
     req.url = url.slice(root.length - 1) || '/';
     app(req, res);
   });
+  if (opts.proxySecret) guardServer(server, opts.proxySecret);
   RED.init(server, tenantSettings(opts, ipc, log, createNodeServices(bus, ipc)));
 
   let nodeMessages = 0;

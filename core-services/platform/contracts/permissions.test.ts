@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { compileRule, decide, resourceOf, type PermissionRule } from './permissions.js';
+import { CROSS_TENANT_SCOPES, PLATFORM_TENANT, compileRule, decide, resourceOf, scopeOf, type PermissionRule } from './permissions.js';
 
 const rules = (...r: PermissionRule[]) => r.map(compileRule);
 const allAll: PermissionRule = { path: '/(.*)', method: '(.*)', permission: 'permit' };
@@ -32,5 +32,24 @@ describe('permission decisions', () => {
     const r = rules({ path: '/cron/(.*)', method: 'POST|PUT', permission: 'permit' });
     assert.equal(decide(r, 'PUT', '/cron/v1/jobs/1'), 'permit');
     assert.equal(decide(r, 'GET', '/cron/v1/jobs'), 'deny');
+  });
+
+  describe('cross-tenant listings', () => {
+    it('has a row for the runtime reports, and every row is tested below', () => {
+      assert.deepEqual(Object.keys(CROSS_TENANT_SCOPES), ['runtimeReports']);
+    });
+
+    it('shows the platform operator (an admin of the platform tenant) every tenant\'s runtimes', () => {
+      assert.equal(scopeOf('runtimeReports', { tenant: PLATFORM_TENANT, profile: 'admin' }), 'all');
+    });
+
+    it("shows another tenant's admin only that tenant's runtimes", () => {
+      assert.equal(scopeOf('runtimeReports', { tenant: 'acme', profile: 'admin' }), 'tenant');
+    });
+
+    it('shows a user no runtimes, in the platform tenant too', () => {
+      assert.equal(scopeOf('runtimeReports', { tenant: 'acme', profile: 'user' }), 'none');
+      assert.equal(scopeOf('runtimeReports', { tenant: PLATFORM_TENANT, profile: 'user' }), 'none');
+    });
   });
 });

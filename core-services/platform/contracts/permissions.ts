@@ -53,3 +53,25 @@ export function decide(rules: readonly CompiledRule[], method: string, url: stri
   }
   return permitted ? 'permit' : 'deny';
 }
+
+/** The platform's own tenant, made on first start: its admins operate the whole platform. */
+export const PLATFORM_TENANT = 'admin';
+
+/** How far a caller sees across tenants: every tenant's rows, its own tenant's, or none. */
+export type Scope = 'all' | 'tenant' | 'none';
+
+/**
+ * Listings that can reach beyond one tenant, and how far each caller sees. `operator` is an admin
+ * of the platform tenant; `admin` an admin of any other tenant; `user` any other profile.
+ *   GET /flows/v1/runtime  operator: all  admin: tenant  user: none
+ */
+export const CROSS_TENANT_SCOPES = {
+  runtimeReports: { method: 'GET', path: '/flows/v1/runtime', operator: 'all', admin: 'tenant', user: 'none' },
+} as const satisfies Record<string, { method: string; path: string; operator: Scope; admin: Scope; user: Scope }>;
+
+/** The caller's scope over one of those listings. */
+export function scopeOf(listing: keyof typeof CROSS_TENANT_SCOPES, caller: { tenant: string; profile: string }): Scope {
+  const row = CROSS_TENANT_SCOPES[listing];
+  if (caller.profile === 'admin') return caller.tenant === PLATFORM_TENANT ? row.operator : row.admin;
+  return row.user;
+}

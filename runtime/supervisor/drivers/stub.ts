@@ -1,0 +1,116 @@
+// A driver that runs no Node-RED: each "runtime" is an object in this process that speaks the
+// runtime's side of the IPC protocol (asks for its options, says ready, beats), so the
+// supervisor's state machine (start, crash, back-off, safe mode, give up, stop) can be tested in
+// milliseconds. Tests steer it: crash a runtime, make the next starts fail, or silence its heartbeat.
+import { IpcPeer, type TenantLaunchOptions, type TenantSide } from '../ipc.js';
+import type { IsolationReport, RuntimeDriver, RuntimeExit, RuntimeLaunch, RuntimeProcess } from './driver.js';
+
+export interface StubBehaviour {
+  /** The next this-many starts die before saying ready. */
+  failStarts: number;
+  /** Whether new runtimes beat (a silent one is killed by the watchdog). */
+  heartbeat: boolean;
+}
+
+let nextPid = 1_000_000;
+
+export class StubRuntime implements RuntimeProcess {
+  readonly pid = nextPid++;
+  connected = true;
+  /** The launch options the runtime asked for (what a real child would run with). */
+  options: TenantLaunchOptions | null = null;
+  private readonly child: TenantSide;
+  private toParent: ((p: unknown) => void) | null = null;
+  private exitFn: ((e: RuntimeExit) => void) | null = null;
+  private beat: NodeJS.Timeout | null = null;
+  private ended = false;
+
+  constructor(readonly tenant: string, behaviour: StubBehaviour, dieAtStart: boolean) {
+    this.child = new IpcPeer((p) => {
+      if (!this.ended) queueMicrotask(() => this.toParent?.(p));
+    });
+    this.child.serve('runtime.stop', () => {
+      setImmediate(() => this.exit(0, null));
+    });
+    this.child.serve('flows.reload', () => undefined);
+    setImmediate(async () => {
+      try {
+        this.options = await this.child.request('launch.options');
+      } catch {
+        return;
+      }
+      if (dieAtStart) return this.exit(1, null, 'stub: failed at start');
+      this.child.emit('ready', { port: 0 });
+      this.child.emit('bus.subscriptions', { subjects: [] });
+      if (behaviour.heartbeat) {
+        const send = () => this.child.emit('heartbeat', { rssBytes: 1, heapUsedBytes: 1, nodeMessages: 0, busIn: 0, busOut: 0 });
+        send();
+        this.beat = setInterval(send, this.options?.heartbeatMs ?? 100);
+      }
+    });
+  }
+
+  send(packet: unknown): void {
+    if (!this.connected) throw new Error('tenant runtime channel closed');
+    queueMicrotask(() => this.child.receive(packet));
+  }
+
+  onMessage(fn: (packet: unknown) => void): void {
+    this.toParent = fn;
+  }
+
+  onExit(fn: (exit: RuntimeExit) => void): void {
+    this.exitFn = fn;
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    setImmediate(() => this.exit(null, signal));
+  }
+
+  rssBytes(): number | null {
+    return this.ended ? null : 1;
+  }
+
+  /** As a crash: the process is gone. */
+  crash(): void {
+    this.exit(1, null, 'stub: crashed');
+  }
+
+  private exit(code: number | null, signal: string | null, stderr = ''): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.connected = false;
+    if (this.beat) clearInterval(this.beat);
+    this.exitFn?.({ code, signal, stderr });
+  }
+}
+
+export class StubDriver implements RuntimeDriver {
+  readonly name = 'stub';
+  readonly behaviour: StubBehaviour = { failStarts: 0, heartbeat: true };
+  /** Every runtime started, newest last. */
+  readonly started: StubRuntime[] = [];
+
+  async prepare(): Promise<void> {}
+
+  async start(launch: RuntimeLaunch): Promise<RuntimeProcess> {
+    const die = this.behaviour.failStarts > 0;
+    if (die) this.behaviour.failStarts -= 1;
+    const rt = new StubRuntime(launch.tenant, this.behaviour, die);
+    this.started.push(rt);
+    return rt;
+  }
+
+  /** The newest runtime of a tenant. */
+  latest(tenant: string): StubRuntime | undefined {
+    return this.started.filter((r) => r.tenant === tenant).at(-1);
+  }
+
+  async forget(): Promise<void> {}
+
+  isolation(): IsolationReport {
+    return { driver: this.name, isolated: false, defences: { all: { on: false, how: 'the stub driver runs no process: for tests of the supervisor only' } } };
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,142 @@
+// The supervisor's state machine for one tenant runtime, driven through the stub driver: no
+// Node-RED, no process, milliseconds per case.
+import assert from 'node:assert/strict';
+import { createLogger } from '../../core-services/platform/log.js';
+import { StubDriver } from './drivers/stub.js';
+import { MAX_CRASHES_BEFORE_GIVING_UP, MAX_CRASHES_BEFORE_SAFE_MODE, TenantRuntime, type RuntimeSettings } from './tenant-runtime.js';
+
+const settings: RuntimeSettings = {
+  maxOldSpaceMb: 64,
+  heartbeatMs: 20,
+  heartbeatTimeoutMs: 150,
+  instance: 'test-instance',
+  proxySecret: true,
+  backoff: { baseMs: 5, maxMs: 20 },
+  launch: {
+    logLevel: 'silent',
+    functionTimeoutSeconds: 1,
+    nodesDirs: [],
+    heartbeatMs: 20,
+    projectRoot: '/nowhere',
+    docsUrl: '/flows/help',
+    userDir: '/nowhere',
+    kafka: null,
+    timersLeased: false,
+    shareDebug: false,
+  },
+};
+
+const until = async (cond: () => boolean, ms = 3_000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+describe('tenant runtime state machine (stub driver)', () => {
+  let driver: StubDriver;
+  let rt: TenantRuntime;
+  beforeEach(() => {
+    driver = new StubDriver();
+    rt = new TenantRuntime('acme', settings, createLogger('silent'), () => {}, driver);
+  });
+  afterEach(async () => {
+    await rt.stop();
+  });
+
+  it('starts a runtime and reports it running, with the options it asked for over its channel', async () => {
+    await rt.start();
+    assert.equal(rt.state, 'running');
+    const child = driver.latest('acme')!;
+    assert.equal(child.options?.tenant, 'acme');
+    assert.equal(child.options?.safeMode, false);
+    assert.match(child.options?.proxySecret ?? '', /^[A-Za-z0-9_-]{43}$/);
+    assert.deepEqual(rt.endpoint(), { port: 0, secret: child.options?.proxySecret });
+    assert.equal(rt.report().pid, child.pid);
+  });
+
+  it('gives every start a new proxy secret', async () => {
+    await rt.start();
+    const first = driver.latest('acme')!.options!.proxySecret;
+    driver.latest('acme')!.crash();
+    await until(() => driver.started.length === 2 && rt.state === 'running');
+    assert.notEqual(driver.latest('acme')!.options!.proxySecret, first);
+  });
+
+  it('restarts a crashed runtime after a back-off and counts the restart', async () => {
+    await rt.start();
+    driver.latest('acme')!.crash();
+    assert.equal(rt.state, 'crashed');
+    assert.equal(rt.report().lastExit?.reason, 'crashed');
+    await until(() => rt.state === 'running');
+    assert.equal(rt.report().restarts, 1);
+    assert.equal(driver.started.length, 2);
+  });
+
+  it('starts in safe mode after repeated crashes, and gives up (failed) when even that crashes', async () => {
+    driver.behaviour.failStarts = MAX_CRASHES_BEFORE_SAFE_MODE;
+    await rt.start();
+    assert.equal(driver.started.length, MAX_CRASHES_BEFORE_SAFE_MODE + 1);
+    assert.equal(rt.safeMode, true);
+    assert.equal(driver.latest('acme')!.options?.safeMode, true);
+
+    driver.behaviour.failStarts = MAX_CRASHES_BEFORE_GIVING_UP;
+    driver.latest('acme')!.crash();
+    await until(() => rt.state === 'failed');
+    const started = driver.started.length;
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(driver.started.length, started, 'a failed runtime is not retried on its own');
+    // Asked again (a request, a change), it is tried once more, in safe mode.
+    driver.behaviour.failStarts = 0;
+    await rt.start();
+    assert.equal(rt.state, 'running');
+    assert.equal(rt.safeMode, true);
+  });
+
+  it('rejects those waiting for a start when the runtime gives up', async () => {
+    driver.behaviour.failStarts = 100;
+    await assert.rejects(rt.start(), /tenant runtime failed/);
+    assert.equal(rt.state, 'failed');
+  });
+
+  it('kills a runtime whose heartbeat stops, and says why', async () => {
+    driver.behaviour.heartbeat = false;
+    await rt.start();
+    driver.behaviour.heartbeat = true;
+    await until(() => driver.started.length === 2 && rt.state === 'running');
+    assert.match(rt.report().lastExit?.reason ?? '', /^no heartbeat for \d+ ms$/);
+  });
+
+  it('stops a running runtime cleanly and does not restart it', async () => {
+    await rt.start();
+    await rt.stop();
+    assert.equal(rt.state, 'stopped');
+    assert.equal(rt.report().lastExit?.reason, 'stopped');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(driver.started.length, 1);
+    assert.equal(rt.endpoint(), null);
+  });
+
+  it('kills a start still under way when the runtime is stopped meanwhile', async () => {
+    const starting = rt.start();
+    await rt.stop();
+    await assert.rejects(starting, /stopped/);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(rt.state, 'stopped');
+  });
+
+  it('reports a driver that cannot start a runtime as the reason of the crash', async () => {
+    const failing = new StubDriver();
+    failing.start = async () => {
+      throw new Error('no free uid left');
+    };
+    const broken = new TenantRuntime('acme', settings, createLogger('silent'), () => {}, failing);
+    await until(() => {
+      void broken.start().catch(() => {});
+      return broken.report().lastExit !== null;
+    });
+    assert.equal(broken.report().lastExit?.reason, 'could not start: no free uid left');
+    await broken.stop();
+  });
+});
