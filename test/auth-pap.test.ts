@@ -139,6 +139,23 @@ describe('permissions, groups and the gateway (/auth/pap)', () => {
     assert.equal((await p.api(admin, 'GET', '/device')).status, 200, 'the operator still has every right');
   });
 
+  it('answers dojot\'s PDP: POST /auth/pdp {jwt, action, resource} → {decision, status}, naming a missing field, refusing a forged token', async () => {
+    const ask = (body: unknown) => p.api(null, 'POST', '/auth/pdp', body);
+    await p.api(admin, 'POST', '/auth/user', { username: 'pia', service: 'admin', email: 'pia@x.io', name: 'Pia', profile: 'user', passwd: 'piapw' });
+    const pia = await p.login('pia', 'piapw');
+    assert.deepEqual((await ask({ jwt: pia, action: 'POST', resource: '/device/' })).body, { decision: 'permit', status: 'ok' });
+    assert.deepEqual((await ask({ jwt: pia, action: 'GET', resource: '/auth/user/' })).body, { decision: 'deny', status: 'ok' });
+    assert.deepEqual((await ask({ jwt: admin, action: 'DELETE', resource: '/template/3' })).body, { decision: 'permit', status: 'ok' });
+    for (const [body, field] of [[{ action: 'GET', resource: '/' }, 'JWT'], [{ jwt: admin, resource: '/' }, 'action'], [{ jwt: admin, action: 'GET' }, 'resource']] as const) {
+      const res = await ask(body);
+      assert.equal(res.status, 400);
+      assert.equal(res.body.message, `Missing ${field}`);
+    }
+    const [h, , sig] = admin.split('.');
+    const claims = Buffer.from(JSON.stringify({ service: 'admin', username: 'admin', profile: 'admin', userid: 1, exp: 9999999999, iss: 'dojot-red' })).toString('base64url');
+    assert.equal((await ask({ jwt: `${h}.${claims}.${sig}`, action: 'GET', resource: '/' })).status, 401);
+  });
+
   it('keeps the model to the platform operator: a tenant\'s administrator may not read or edit it', async () => {
     await p.api(admin, 'POST', '/auth/user', { username: 'tina', service: 'acme', email: 'tina@acme.io', name: 'Tina', profile: 'admin', passwd: 'tinapw' });
     const tina = await p.login('tina', 'tinapw');

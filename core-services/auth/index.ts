@@ -1,6 +1,7 @@
 import type { PlatformContext } from '../platform/context.js';
 import type { Service } from '../platform/service.js';
 import { papRoutes } from './pap-routes.js';
+import { pdpRoutes } from './pdp-routes.js';
 import { PapService } from './pap-service.js';
 import { Policy } from './policy.js';
 import { authRoutes } from './routes.js';
@@ -20,6 +21,7 @@ export async function createAuth(ctx: PlatformContext): Promise<Service & { toke
     routes: async (app) => {
       await app.register(authRoutes(auth));
       await app.register(papRoutes(pap));
+      await app.register(pdpRoutes(tokens, policy));
     },
     start: () => policy.start(),
     close: () => policy.close(),
