@@ -122,6 +122,9 @@ describe('dojot 0.5.2 API contracts (status, Content-Type, documented keys)', fu
     it('PUT /auth/user/{id} answers 200 with message and status', async () => {
       meets(await call('PUT', `/auth/user/${s.userId}`, { body: { service: 'contract', email: 'contract_new@noemail.com', name: 'contract' } }), { status: 200, type: JSON_FLASK, keys: ['message', 'status'] }, 'PUT /auth/user/{id}');
     });
+    it('POST /auth/password/reset/{username} answers 501 with message and status, as dojot without a mail server did', async () => {
+      meets(await call('POST', '/auth/password/reset/admin', { token: null }), { status: 501, type: JSON_FLASK, keys: ['message', 'status'] }, 'password reset');
+    });
     it('GET /auth/admin/tenants answers 200 with the tenants', async () => {
       meets(await call('GET', '/auth/admin/tenants'), { status: 200, type: JSON_FLASK, keys: ['tenants'] }, 'GET /auth/admin/tenants');
     });

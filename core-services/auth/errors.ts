@@ -22,6 +22,7 @@ export const AuthErrors = defineErrors({
   AUTH_ADMIN_UNDELETABLE: { status: 405, message: "Can't delete the admin user" },
   AUTH_SELF_REMOVAL: { status: 400, message: "a user can't remove himself" },
   AUTH_OTHER_TENANT: { status: 403, message: 'an administrator of tenant {tenant} manages users of {tenant} only' },
+  AUTH_NO_MAIL_SERVICE: { status: 501, message: 'Password reset by e-mail is not offered (no mail service): an administrator sets a new password with PUT /auth/user/{id} {"passwd"}' },
   AUTH_NOT_OPERATOR: { status: 403, message: 'only an administrator of tenant admin edits permissions and groups' },
   AUTH_NO_SUCH_PERMISSION: { status: 404, message: 'No permission found with this ID: {key}' },
   AUTH_NO_SUCH_GROUP: { status: 404, message: 'No group found with this ID: {key}' },

@@ -2,6 +2,7 @@ import type { PlatformContext } from '../platform/context.js';
 import type { Service } from '../platform/service.js';
 import { papRoutes } from './pap-routes.js';
 import { pdpRoutes } from './pdp-routes.js';
+import { passwordResetRoute } from './password-reset.js';
 import { PapService } from './pap-service.js';
 import { Policy } from './policy.js';
 import { authRoutes } from './routes.js';
@@ -22,6 +23,7 @@ export async function createAuth(ctx: PlatformContext): Promise<Service & { toke
       await app.register(authRoutes(auth));
       await app.register(papRoutes(pap));
       await app.register(pdpRoutes(tokens, policy));
+      await app.register(passwordResetRoute());
     },
     start: () => policy.start(),
     close: () => policy.close(),
