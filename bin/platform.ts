@@ -75,7 +75,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger = crea
     });
     // auth first: the gateway's token check needs its token service.
     const auth = await createAuth(ctx);
-    installAuthentication(app, auth.tokens);
+    installAuthentication(app, auth.tokens, auth.policy);
     // device-manager before its readers: mqtt-agent and history ask it about devices.
     const deviceManager = createDeviceManager(ctx);
     const devices = deviceManager.client;

@@ -11,6 +11,7 @@ import { flowRoutes } from './flows-api/routes.js';
 import { editorRoutes } from './flows-api/editor-proxy.js';
 import { flowWriter } from './flows-api/flow-writer.js';
 import { revisionRoutes } from './flows-api/revision-routes.js';
+import { remoteNodeRoutes } from './flows-api/remote-node-routes.js';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { busKind } from '../core-services/platform/bus/index.js';
@@ -88,6 +89,7 @@ export function createFlowEngine(ctx: PlatformContext, deps: { tokens: TokenServ
       const write = flowWriter(ctx.store, supervisor, config.flowsRevisionsKept);
       await app.register(flowRoutes(ctx.store, supervisor, write));
       await app.register(revisionRoutes(ctx.store, write));
+      await app.register(remoteNodeRoutes());
       await app.register(editorRoutes(supervisor, deps.tokens, config.tokenTtlSeconds, log));
     },
     start: () => supervisor.start(),

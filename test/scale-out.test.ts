@@ -112,6 +112,17 @@ describe('two platform instances on shared Kafka, PostgreSQL and Redis', functio
     await device(bMqtt, id);
   });
 
+  it('applies a permission change made through A to requests on B at once (issue 13)', async () => {
+    const user = await a.api(jwt, 'POST', '/auth/user', { username: 'scale_reader', service: 'admin', email: 'scale_reader@x.io', name: 'R', profile: 'user', passwd: 'readerpw' });
+    assert.equal(user.status, 200, JSON.stringify(user.body));
+    const reader = await a.login('scale_reader', 'readerpw');
+    const onB = async () => (await fetch(`http://127.0.0.1:${bHttp}/device`, { headers: { authorization: `Bearer ${reader}` } })).status;
+    assert.equal(await onB(), 200, 'group user reads devices, and B has cached it');
+    const deny = await a.api(jwt, 'POST', '/auth/pap/permission', { name: 'scale_no_devices', path: '/device/(.*)', method: '(.*)', permission: 'deny' });
+    assert.equal((await a.api(jwt, 'POST', `/auth/pap/userpermissions/scale_reader/${deny.body.id}`)).status, 200);
+    assert.equal(await eventually(onB, (s) => s === 403, 10_000), 403, 'B drops its cached rights when told through the bus');
+  });
+
   it('writes the history of devices on both instances exactly once', async () => {
     const onA = await makeDevice('on-a');
     const onB = await makeDevice('on-b');

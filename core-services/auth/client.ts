@@ -2,3 +2,4 @@
 export type { TokenService } from './tokens.js';
 export { tokenFromHeader } from './tokens.js';
 export { AuthErrors } from './errors.js';
+export type { Policy } from './policy.js';

@@ -24,9 +24,10 @@ export function authRoutes(auth: AuthService): FastifyPluginAsync {
       users: await auth.listUsers(req.identity, typeof req.query.username === 'string' ? req.query.username : undefined),
     }));
 
+    // dojot answered a two-element array (Flask's jsonify(result, 200)); its clients read [0].
     app.post('/auth/user', async (req) => {
       const user = await auth.createUser(req.identity, parseNewUser(req.body));
-      return { user, groups: [user.profile], 'could not add': [], message: 'user created' };
+      return [{ user, groups: [user.profile], 'could not add': [], message: 'user created' }, 200];
     });
 
     app.get<{ Params: { key: string } }>('/auth/user/:key', async (req) => ({ user: await auth.getUser(req.identity, req.params.key) }));
@@ -54,7 +55,7 @@ export function authRoutes(auth: AuthService): FastifyPluginAsync {
 
     app.get('/auth/admin/tenants', async (req) => {
       if (req.identity.tenant !== PLATFORM_TENANT) {
-        throw AuthErrors.AUTH_NOT_AUTHORIZED({ profile: req.identity.profile, method: 'GET', path: '/auth/admin/tenants' }, { message: 'Not authorized' });
+        throw AuthErrors.AUTH_NOT_AUTHORIZED({ username: req.identity.username, method: 'GET', path: '/auth/admin/tenants' }, { message: 'Not authorized' });
       }
       return { tenants: await auth.tenants() };
     });

@@ -2,7 +2,6 @@
 // CREATE on dojot-management.dojot.tenancy, its last user's removal announces DELETE.
 import type { PlatformContext } from '../platform/context.js';
 import type { Identity } from '../platform/contracts/identity.js';
-import { GROUPS, type Profile } from '../platform/contracts/permissions.js';
 import { TENANCY_TOPIC } from '../platform/contracts/topics.js';
 import type { TenancyEvent } from '../platform/contracts/messages.js';
 import type { Sql } from '../platform/store/index.js';
@@ -11,9 +10,9 @@ import { hashPassword, verifyPassword } from './password.js';
 import type { NewUser, UserPatch } from './schemas.js';
 import { toView, userStore, type UserRow, type UserView } from './store.js';
 import type { TokenService } from './tokens.js';
+import { papStore } from './pap-store.js';
+import { PLATFORM_TENANT, type Policy } from './policy.js';
 
-/** The tenant whose administrators manage every tenant's users (dojot's seed tenant). */
-import { PLATFORM_TENANT } from '../platform/contracts/permissions.js';
 export { PLATFORM_TENANT };
 /** dojot's password for users created without one when no e-mail service is configured. */
 export const DEFAULT_NEW_USER_PASSWORD = 'temppwd';
@@ -25,6 +24,7 @@ export class AuthService {
   constructor(
     private readonly ctx: PlatformContext,
     private readonly tokens: TokenService,
+    private readonly policy: Policy,
   ) {}
 
   /** First start: tenant `admin` with user admin/admin. Later starts change nothing. */
@@ -34,7 +34,7 @@ export class AuthService {
       await tx.query('SELECT pg_advisory_xact_lock(715420002)');
       if ((await userStore.count(tx)) > 0) return;
       if (await userStore.ensureTenant(tx, PLATFORM_TENANT)) events.push({ type: 'CREATE', tenant: PLATFORM_TENANT });
-      await userStore.insert(tx, {
+      const admin = await userStore.insert(tx, {
         username: 'admin',
         name: 'Admin (superuser)',
         service: PLATFORM_TENANT,
@@ -43,6 +43,7 @@ export class AuthService {
         password_hash: await hashPassword('admin'),
         created_by: 'auth',
       });
+      await joinProfileGroup(tx, admin);
     });
     await this.announce(events);
     if (events.length) this.ctx.log.info('first start: created tenant "admin" with user admin / password admin — change it');
@@ -62,28 +63,31 @@ export class AuthService {
       await this.countFailure(username, address);
       throw AuthErrors.AUTH_WRONG_PASSWORD({}, { message: 'AuthorizationError', status: 403 });
     }
-    return this.tokens.issue(identityOf(user));
+    return this.tokens.issue(identityOf(user, await groupIdsOf(this.ctx.store, user.id)));
   }
 
   async listUsers(caller: Identity, username?: string): Promise<UserView[]> {
-    const rows = await userStore.list(this.ctx.store, { username, tenant: this.scope(caller) });
+    const rows = await userStore.list(this.ctx.store, { username, tenant: await this.scope(caller) });
     if (rows.length === 0) throw AuthErrors.AUTH_NO_USERS_FOUND({}, { message: 'No results found with these filters', status: 404 });
     return rows.map(toView);
   }
 
   async getUser(caller: Identity, key: string): Promise<UserView> {
-    return toView(await this.mustFind(this.ctx.store, caller, key));
+    return toView(await this.mustFind(this.ctx.store, await this.scope(caller), key));
   }
 
   async createUser(caller: Identity, input: NewUser): Promise<UserView> {
-    if (this.scope(caller) && input.service !== caller.tenant) throw AuthErrors.AUTH_OTHER_TENANT({ tenant: caller.tenant });
+    if ((await this.scope(caller)) && input.service !== caller.tenant) throw AuthErrors.AUTH_OTHER_TENANT({ tenant: caller.tenant });
     const hash = await hashPassword(input.passwd ?? DEFAULT_NEW_USER_PASSWORD);
     const events: TenancyChange = [];
     const row = await this.ctx.store.transaction(async (tx) => {
       if (await userStore.byUsername(tx, input.username)) throw AuthErrors.AUTH_USERNAME_TAKEN({ username: input.username }, { message: 'username already in use', status: 400 });
       if (await userStore.emailTaken(tx, input.email)) throw AuthErrors.AUTH_EMAIL_TAKEN({}, { message: 'email already in use', status: 400 });
+      if (!(await papStore.group(tx, input.profile))) throw AuthErrors.AUTH_INVALID_FIELD({ field: 'profile', problem: 'names no group (see GET /auth/pap/group)' }, { message: 'profile: names no group', status: 400 });
       if (await userStore.ensureTenant(tx, input.service)) events.push({ type: 'CREATE', tenant: input.service });
-      return userStore.insert(tx, { ...input, password_hash: hash, created_by: caller.username });
+      const user = await userStore.insert(tx, { ...input, password_hash: hash, created_by: caller.username });
+      await joinProfileGroup(tx, user);
+      return user;
     });
     await this.announce(events);
     return toView(row);
@@ -92,13 +96,15 @@ export class AuthService {
   async updateUser(caller: Identity, key: string, patch: UserPatch): Promise<void> {
     const hash = patch.passwd !== undefined ? await hashPassword(patch.passwd) : undefined;
     const events: TenancyChange = [];
+    // Asked before the transaction: the policy reads through the store's own connection.
+    const scope = await this.scope(caller);
     await this.ctx.store.transaction(async (tx) => {
-      const user = await this.mustFind(tx, caller, key);
+      const user = await this.mustFind(tx, scope, key);
       if (patch.username !== undefined && patch.username !== user.username) throw AuthErrors.AUTH_USERNAME_IMMUTABLE({}, { message: "usernames can't be updated", status: 400 });
       const service = patch.service ?? user.service;
       if (service !== user.service) {
         if (user.username === 'admin') throw AuthErrors.AUTH_ADMIN_SERVICE_IMMUTABLE({}, { message: "Can't edit service of admin", status: 405 });
-        if (this.scope(caller)) throw AuthErrors.AUTH_OTHER_TENANT({ tenant: caller.tenant });
+        if (scope) throw AuthErrors.AUTH_OTHER_TENANT({ tenant: caller.tenant });
       }
       const email = patch.email ?? user.email;
       if (email !== user.email && (await userStore.emailTaken(tx, email, user.id))) throw AuthErrors.AUTH_EMAIL_TAKEN({}, { message: 'email already in use', status: 400 });
@@ -111,13 +117,17 @@ export class AuthService {
 
   async deleteUser(caller: Identity, key: string): Promise<void> {
     const events: TenancyChange = [];
+    // Asked before the transaction: the policy reads through the store's own connection.
+    const scope = await this.scope(caller);
     await this.ctx.store.transaction(async (tx) => {
-      const user = await this.mustFind(tx, caller, key);
+      const user = await this.mustFind(tx, scope, key);
       if (user.username === 'admin') throw AuthErrors.AUTH_ADMIN_UNDELETABLE({}, { message: "Can't delete the admin user", status: 405 });
       if (user.username === caller.username) throw AuthErrors.AUTH_SELF_REMOVAL({}, { message: "a user can't remove himself", status: 400 });
       await userStore.remove(tx, user.id);
       if (await userStore.dropTenantIfEmpty(tx, user.service)) events.push({ type: 'DELETE', tenant: user.service });
     });
+    // Its memberships went with it: no instance may keep deciding on its cached rights.
+    await this.policy.changed();
     await this.announce(events);
   }
 
@@ -133,12 +143,12 @@ export class AuthService {
   }
 
   /** Administrators of the platform tenant see every tenant's users; others only their own. */
-  private scope(caller: Identity): string | undefined {
-    return caller.profile === 'admin' && caller.tenant === PLATFORM_TENANT ? undefined : caller.tenant;
+  private async scope(caller: Identity): Promise<string | undefined> {
+    return (await this.policy.isPlatformOperator(caller)) ? undefined : caller.tenant;
   }
 
-  private async mustFind(db: Sql, caller: Identity, key: string): Promise<UserRow> {
-    const user = await userStore.byKey(db, key, this.scope(caller));
+  private async mustFind(db: Sql, scope: string | undefined, key: string): Promise<UserRow> {
+    const user = await userStore.byKey(db, key, scope);
     if (!user) throw AuthErrors.AUTH_NO_SUCH_USER({}, { message: 'No user found with this ID', status: 404 });
     return user;
   }
@@ -163,7 +173,17 @@ export class AuthService {
   }
 }
 
-export function identityOf(user: UserRow): Identity {
-  const profile = user.profile as Profile;
-  return { tenant: user.service, username: user.username, userid: user.id, profile, groups: GROUPS[profile] ? [GROUPS[profile].id] : [] };
+/** The token's claims; `groups` are the user's group ids at login (decisions read the store). */
+export function identityOf(user: UserRow, groups: number[]): Identity {
+  return { tenant: user.service, username: user.username, userid: user.id, profile: user.profile, groups };
+}
+
+async function groupIdsOf(db: Sql, userId: number): Promise<number[]> {
+  return (await papStore.groupsOfUser(db, userId)).map((g) => g.id);
+}
+
+/** dojot's profile names the group a new user joins. */
+async function joinProfileGroup(db: Sql, user: UserRow): Promise<void> {
+  const group = await papStore.group(db, user.profile);
+  if (group) await papStore.link(db, 'user_groups', user.id, group.id);
 }

@@ -1,5 +1,5 @@
 // What other services (the flow runtime's cron nodes, data-manager) use of the scheduler.
-// The job spec is dojot's (§8 of the API notes).
+// The job spec is dojot's (§8 of docs/dojot-compatibility.md).
 
 export interface CronHttpAction {
   method: string;

@@ -1,5 +1,5 @@
 // Cron's coded errors. dojot's body was {"status":"error","errors":[{"error": <number>, "message"}]}
-// (§8 of the API notes: the element key observed in code is `error`); those keys ride along as extra.
+// (§8 of docs/dojot-compatibility.md: the element key observed in code is `error`); those keys ride along as extra.
 import { defineErrors, type PlatformError } from '../platform/errors.js';
 
 export const CronErrors = defineErrors({

@@ -1,4 +1,4 @@
-// Cron: dojot's scheduler (§8 of the API notes). Jobs live in the store and are re-armed at start;
+// Cron: dojot's scheduler (§8 of docs/dojot-compatibility.md). Jobs live in the store and are re-armed at start;
 // each fire is claimed in the store so that with several instances a job fires once.
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';

@@ -1,4 +1,4 @@
-// /cron/v1/jobs at dojot's paths and shapes (§8 of the API notes).
+// /cron/v1/jobs at dojot's paths and shapes (§8 of docs/dojot-compatibility.md).
 import type { FastifyInstance } from 'fastify';
 import { cronError } from './errors.js';
 import type { CronService } from './service.js';

@@ -1,4 +1,4 @@
-// Validation of dojot's job spec (§8 of the API notes). Returns a normalised copy or throws a
+// Validation of dojot's job spec (§8 of docs/dojot-compatibility.md). Returns a normalised copy or throws a
 // cron error naming the field. The cron expression is checked by the same library that runs it.
 import { Cron } from 'croner';
 import type { CronJobSpec } from './client.js';

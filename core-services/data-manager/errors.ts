@@ -1,4 +1,4 @@
-// Data manager's coded errors; dojot answered {"message": ...} (§9.1 of the API notes), kept as extra
+// Data manager's coded errors; dojot answered {"message": ...} (§9.1 of docs/dojot-compatibility.md), kept as extra
 // together with the path of the offending item.
 import { defineErrors } from '../platform/errors.js';
 

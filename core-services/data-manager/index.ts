@@ -1,5 +1,5 @@
 // Data manager: a tenant's whole configuration (templates, devices, flows, cron jobs) out as one
-// file and back in, replacing what was there (§9.1 of the API notes).
+// file and back in, replacing what was there (§9.1 of docs/dojot-compatibility.md).
 import type { PlatformContext } from '../platform/context.js';
 import type { Service } from '../platform/service.js';
 import { dataManagerRoutes } from './routes.js';

@@ -1,4 +1,4 @@
-// GET /export and POST /import at dojot's paths and shapes (§9.1 of the API notes).
+// GET /export and POST /import at dojot's paths and shapes (§9.1 of docs/dojot-compatibility.md).
 import type { FastifyInstance } from 'fastify';
 import type { DataManager } from './service.js';
 

@@ -1,4 +1,4 @@
-// Export and import of a tenant's whole configuration (§9.1 of the API notes). Import is all or
+// Export and import of a tenant's whole configuration (§9.1 of docs/dojot-compatibility.md). Import is all or
 // nothing: every section is validated before anything is written, then all sections are written in
 // one transaction, and only after the commit do the services act on it (device events, runtime
 // reload, cron timers).

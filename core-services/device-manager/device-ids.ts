@@ -1,4 +1,4 @@
-// Device ids as dojot made them (API notes §2.3): '%05x' of a random integer in [0, 16^6), so
+// Device ids as dojot made them (docs/dojot-compatibility.md §2.3): '%05x' of a random integer in [0, 16^6), so
 // 5 or 6 lower-case hex characters, drawn again when taken, giving up after 10 draws.
 import { randomInt } from 'node:crypto';
 import type { Sql } from '../platform/store/index.js';

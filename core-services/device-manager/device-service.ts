@@ -1,4 +1,4 @@
-// Device logic (API notes §2.3), no HTTP. Multi-row changes run in one transaction; events are
+// Device logic (docs/dojot-compatibility.md §2.3), no HTTP. Multi-row changes run in one transaction; events are
 // published after it commits, one per device.
 import type { Sql, Store } from '../platform/store/index.js';
 import type { FullDevice } from './client.js';

@@ -1,6 +1,6 @@
 // DeviceManager's coded errors. dojot answered {"message": ..., "status": N} (or, for parse
 // errors, {"message": "failed to parse input", "errors": {field: [msg]}}); those keys ride in
-// `extra` beside our {"error", "code"} so dojot clients keep working (API notes §2).
+// `extra` beside our {"error", "code"} so dojot clients keep working (docs/dojot-compatibility.md §2).
 import { defineErrors, type PlatformError } from '../platform/errors.js';
 
 export const DmErrors = defineErrors({
@@ -27,6 +27,11 @@ export const DmErrors = defineErrors({
   DM_TEMPLATE_IN_USE: { status: 400, message: 'Templates cannot be removed as they are being used by devices' },
   DM_NOT_CONFIGURABLE: { status: 403, message: 'some of the attributes are not configurable: {labels}' },
   DM_ID_EXHAUSTED: { status: 500, message: 'Failed to generate unique device_id' },
+  DM_PSK_BAD_LENGTH: { status: 400, message: 'key_length: {problem}' },
+  DM_PSK_NOT_PSK: { status: 400, message: 'attrs: {label} is not an attribute of value_type psk of device {device}' },
+  DM_PSK_NONE: { status: 400, message: 'Device {device} has no attribute of value_type psk' },
+  DM_PSK_MISSING_PARAM: { status: 400, message: 'Missing mandatory parameter: from_dev_id or/and from_attr_label' },
+  DM_PSK_NOT_SET: { status: 400, message: 'Attribute {label} of device {device} has no key yet: generate one with POST /device/gen_psk/{device}' },
 });
 
 /** dojot's plain error body keys: {"message", "status"}. */
@@ -51,6 +56,11 @@ export const unknownOverrideAttr = (id: unknown) => dojot(DmErrors.DM_UNKNOWN_OV
 export const unknownOverrideMetadata = (id: unknown) => dojot(DmErrors.DM_UNKNOWN_OVERRIDE_METADATA({ id }));
 export const templateConflict = (template: number, device: string) => dojot(DmErrors.DM_TEMPLATE_CONFLICT({ template, device }));
 export const attrConflict = (label: string, id: number) => dojot(DmErrors.DM_ATTR_CONFLICT({ label, id }));
+export const pskBadLength = (problem: string) => dojot(DmErrors.DM_PSK_BAD_LENGTH({ problem }));
+export const pskNotPsk = (device: string, label: string) => dojot(DmErrors.DM_PSK_NOT_PSK({ device, label }));
+export const pskNone = (device: string) => dojot(DmErrors.DM_PSK_NONE({ device }));
+export const pskMissingParam = () => dojot(DmErrors.DM_PSK_MISSING_PARAM());
+export const pskNotSet = (device: string, label: string) => dojot(DmErrors.DM_PSK_NOT_SET({ device, label }));
 export const invalidQuery = (param: string, problem: string) => dojot(DmErrors.DM_INVALID_QUERY({ param, problem }));
 
 export const badPayload = (detail: string) =>

@@ -1,4 +1,4 @@
-// What DeviceManager publishes, in dojot's envelope (API notes §2.4), on topic
+// What DeviceManager publishes, in dojot's envelope (docs/dojot-compatibility.md §2.4), on topic
 // `<tenant>.dojot.device-manager.device`, keyed by device id so one device's events keep their order:
 //   {"event":"create|update|remove","meta":{"service":"<tenant>"},"data":FullDevice}
 //   {"event":"configure","meta":{"service":"<tenant>","timestamp":<ms>},"data":{"attrs":{...},"id":"<dev>"}}

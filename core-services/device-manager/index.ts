@@ -1,4 +1,4 @@
-// DeviceManager: templates and devices over REST at dojot's paths (API notes §2), device events on
+// DeviceManager: templates and devices over REST at dojot's paths (docs/dojot-compatibility.md §2), device events on
 // `<tenant>.dojot.device-manager.device`, and the DeviceManagerClient other services use.
 import type { PlatformContext } from '../platform/context.js';
 import type { Service } from '../platform/service.js';
@@ -10,6 +10,7 @@ import { EventPublisher } from './events.js';
 import { deviceManagerRoutes } from './routes.js';
 import { TemplateService } from './template-service.js';
 import { DeviceTransfer } from './transfer.js';
+import { PskService } from './psk-service.js';
 
 export interface DeviceManagerOptions {
   /** Draws device ids; tests pass a fixed sequence. @default random '%05x' of [0, 16^6) */
@@ -29,7 +30,7 @@ export function createDeviceManager(ctx: PlatformContext, options: DeviceManager
     client: directory,
     // data-manager's export and import of the tenant's templates and devices
     transfer: new DeviceTransfer(ctx.store, events),
-    routes: deviceManagerRoutes(templates, devices, log),
+    routes: deviceManagerRoutes(templates, devices, new PskService(ctx.store, events), log),
     start: () => directory.start(),
     close: () => directory.close(),
   };

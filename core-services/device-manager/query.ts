@@ -1,4 +1,4 @@
-// Query-string parameters of the list and create routes (API notes §2.2, §2.3): pagination,
+// Query-string parameters of the list and create routes (docs/dojot-compatibility.md §2.2, §2.3): pagination,
 // filters, sorting, attr_format, count/verbose. Flask read the first of repeated single-valued
 // parameters; so do we.
 import { badCount, badPagination, invalidQuery, verboseCount } from './errors.js';

@@ -1,4 +1,4 @@
-// DeviceManager's HTTP routes, at dojot's full paths (API notes §2): check → service → reply.
+// DeviceManager's HTTP routes, at dojot's full paths (docs/dojot-compatibility.md §2): check → service → reply.
 // The gateway has verified the token and the permission before any handler runs.
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { PlatformError, httpErrorHandler, toPlatformError } from '../platform/errors.js';
@@ -8,6 +8,7 @@ import { badPayload, noIdentity } from './errors.js';
 import { parseAttrFormat, parseCreateOptions, parseDeviceFilters, parsePage, parseTemplateFilters, type Query } from './query.js';
 import { parseActuate, parseDevice, parseTemplate } from './schemas.js';
 import type { TemplateService } from './template-service.js';
+import { parseKeyLength, type PskService } from './psk-service.js';
 
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Query }>;
 
@@ -58,6 +59,21 @@ function templateRoutes(app: FastifyInstance, templates: TemplateService): void 
   app.delete('/template/:id', async (req: Req) => ({ result: 'ok', removed: await templates.remove(tenantOf(req), req.params.id) }));
 }
 
+/** dojot's pre-shared keys (gen_psk and copy); psk-service.ts keeps them sealed. */
+function pskRoutes(app: FastifyInstance, psk: PskService): void {
+  app.post('/device/gen_psk/:id', async (req: Req) => {
+    const q = req.query as Record<string, unknown>;
+    const keyLength = parseKeyLength(q.key_length);
+    const attrs = q.attrs === undefined ? undefined : String(q.attrs).split(',').filter((a) => a !== '');
+    return psk.generate(tenantOf(req), req.params.id, keyLength, attrs);
+  });
+  app.put('/device/:id/attrs/:label/psk', async (req: Req, reply) => {
+    const q = req.query as Record<string, unknown>;
+    await psk.copy(tenantOf(req), req.params.id, req.params.label, { device: q.from_dev_id, label: q.from_attr_label });
+    return reply.status(204).send();
+  });
+}
+
 function deviceRoutes(app: FastifyInstance, devices: DeviceService): void {
   app.get('/device', async (req: Req) => devices.list(tenantOf(req), parseDeviceFilters(req.query), parsePage(req.query)));
   app.post('/device', async (req: Req) => {
@@ -92,7 +108,7 @@ function deviceRoutes(app: FastifyInstance, devices: DeviceService): void {
   });
 }
 
-export function deviceManagerRoutes(templates: TemplateService, devices: DeviceService, log: Logger): FastifyPluginAsync {
+export function deviceManagerRoutes(templates: TemplateService, devices: DeviceService, psk: PskService, log: Logger): FastifyPluginAsync {
   return async (app) => {
     // Registered without fastify-plugin, so this handler covers these routes only.
     app.setErrorHandler(dojotErrorHandler(log));
@@ -100,5 +116,6 @@ export function deviceManagerRoutes(templates: TemplateService, devices: DeviceS
     app.removeContentTypeParser('text/plain');
     templateRoutes(app, templates);
     deviceRoutes(app, devices);
+    pskRoutes(app, psk);
   };
 }

@@ -1,4 +1,4 @@
-// Request bodies in dojot's shapes (API notes §2.1–2.3), checked by hand so every 400 names the
+// Request bodies in dojot's shapes (docs/dojot-compatibility.md §2.1–2.3), checked by hand so every 400 names the
 // field and carries dojot's own keys. Parsers return plain typed values; nothing here touches
 // the store.
 import {

@@ -1,4 +1,4 @@
-// Template logic (API notes §2.2), no HTTP. Multi-row changes run in one transaction; events are
+// Template logic (docs/dojot-compatibility.md §2.2), no HTTP. Multi-row changes run in one transaction; events are
 // published after it commits.
 import type { Sql, Store } from '../platform/store/index.js';
 import { loadFullDevices } from './device-store.js';

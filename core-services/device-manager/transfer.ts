@@ -1,4 +1,4 @@
-// Export and import of a tenant's templates and devices for data-manager (API notes §9.1).
+// Export and import of a tenant's templates and devices for data-manager (docs/dojot-compatibility.md §9.1).
 // Export is dojot's shape: templates without created/updated/data_attrs/config_attrs, devices with
 // only the attributes they override. Import replaces everything of the tenant: it is validated
 // whole first (a problem names its path, e.g. `templates[2].attrs[0].label`), then written inside

@@ -1,4 +1,4 @@
-// Rows → dojot's JSON (API notes §2.1–2.3): attrs with template_id as a string, null values and
+// Rows → dojot's JSON (docs/dojot-compatibility.md §2.1–2.3): attrs with template_id as a string, null values and
 // empty lists dropped, is_static_overridden only in device views, templates as ints in devices.
 import type { AttrView, FullDevice } from './client.js';
 import type { AttrFormat } from './query.js';

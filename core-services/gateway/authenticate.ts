@@ -1,18 +1,17 @@
 // One check in front of every route: a verified token (signature and exp) and a permit from the
-// permission table for the method and path. Routes opt out only with config.public.
+// permission data of the store (the policy, cached per user). Routes opt out only with config.public.
 import type { FastifyInstance } from 'fastify';
-import { AuthErrors, tokenFromHeader, type TokenService } from '../auth/client.js';
-import { isPermitted } from '../platform/contracts/permissions.js';
+import { AuthErrors, tokenFromHeader, type Policy, type TokenService } from '../auth/client.js';
 
-export function installAuthentication(app: FastifyInstance, tokens: TokenService): void {
+export function installAuthentication(app: FastifyInstance, tokens: TokenService, policy: Policy): void {
   app.addHook('onRequest', async (req) => {
     if (req.routeOptions.config?.public) return;
     const token = tokenFromHeader(req.headers.authorization);
     if (!token) throw AuthErrors.AUTH_TOKEN_MISSING({}, { message: 'No authorization token has been supplied', status: 401 });
     req.identity = tokens.verify(token);
-    if (!isPermitted(req.identity.profile, req.method, req.url)) {
+    if ((await policy.decide(req.identity, req.method, req.url)) !== 'permit') {
       throw AuthErrors.AUTH_NOT_AUTHORIZED(
-        { profile: req.identity.profile, method: req.method, path: req.url.split('?')[0] },
+        { username: req.identity.username, method: req.method, path: req.url.split('?')[0] },
         { message: 'Not authorized' },
       );
     }

@@ -1,6 +1,7 @@
 // The notifications table: written by the notifications persister, read by
 // GET /history/notifications/history. Every query is scoped by the tenant first.
 import type { Sql } from '../platform/store/index.js';
+import { isoMicros } from '../platform/contracts/timestamps.js';
 
 /** dojot answered at most this many notifications, newest first (§4.2). */
 export const MAX_NOTIFICATIONS = 10;
@@ -19,7 +20,8 @@ export interface NotificationView {
   metaAttrsFilter: Record<string, unknown>;
   message: unknown;
   subject: string;
-  ts: number;
+  /** ISO-8601 with microseconds, as dojot's history answered (stored as epoch ms). */
+  ts: string;
 }
 
 /** subject = the top-level field; any other key matches metaAttrsFilter.<key>. */
@@ -50,6 +52,6 @@ export const notificationsStore = {
       `SELECT msg_id, ts, subject, message, meta_attrs FROM notifications WHERE ${where} ORDER BY ts DESC, msg_id LIMIT ${MAX_NOTIFICATIONS}`,
       params,
     );
-    return rows.map((r) => ({ msgID: r.msg_id, metaAttrsFilter: r.meta_attrs, message: r.message, subject: r.subject, ts: Number(r.ts) }));
+    return rows.map((r) => ({ msgID: r.msg_id, metaAttrsFilter: r.meta_attrs, message: r.message, subject: r.subject, ts: isoMicros(Number(r.ts)) }));
   },
 };

@@ -43,7 +43,7 @@ describe('notifications history', () => {
     assert.equal(status, 200);
     assert.deepEqual(ids(body), ['acme-15', 'acme-12', 'acme-11', 'acme-10', 'acme-9', 'acme-8', 'acme-7', 'acme-6', 'acme-5', 'acme-4']);
     assert.deepEqual(body.notifications[1], {
-      msgID: 'acme-12', metaAttrsFilter: { shouldPersist: true, level: 'even', n: 12 }, message: 'm12', subject: 'user_notification', ts: 1_700_000_000_012,
+      msgID: 'acme-12', metaAttrsFilter: { shouldPersist: true, level: 'even', n: 12 }, message: 'm12', subject: 'user_notification', ts: new Date(1_700_000_000_012).toISOString().replace(/Z$/, '000Z'), // ISO with microseconds, as dojot answered
     });
   });
 

@@ -4,7 +4,8 @@ import { createHistory, type HistoryService } from './index.js';
 import { FakeDevices, httpFor, testContext, type TestContext } from './testing.js';
 
 const T0 = Date.parse('2024-01-01T00:00:00.000Z');
-const at = (s: number) => new Date(T0 + s * 1000).toISOString();
+// dojot's history answered microseconds (`…00.000000Z`).
+const at = (s: number) => new Date(T0 + s * 1000).toISOString().replace(/Z$/, '000Z');
 
 describe('history API', () => {
   const devices = new FakeDevices().add('acme', 'a1', ['temp', 'hum', 'mode']).add('other', 'a1', ['temp']).add('acme', 'empty', ['temp']);

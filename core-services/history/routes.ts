@@ -74,7 +74,7 @@ export function historyRoutes({ sql, devices }: RoutesDeps): FastifyPluginAsync 
       return answer(out);
     });
 
-    // {"device_id":"a1b2c3","attrs":{"temp":{"value":21.5,"ts":"2024-01-01T00:00:00.000Z"}}}
+    // {"device_id":"a1b2c3","attrs":{"temp":{"value":21.5,"ts":"2024-01-01T00:00:00.000000Z"}}}
     // Only attrs with at least one stored value are listed.
     app.get<{ Params: { id: string } }>('/device/:id/latest', { schema: latestSchema }, async (req) => {
       const { tenant } = req.identity;

@@ -1,6 +1,7 @@
 // History reads, tenant first. Every query walks the primary key
 // (tenant, device_id, attr, ts, msg_id), see migrations/0003-history.sql.
 import type { Sql } from '../platform/store/index.js';
+import { isoMicros } from '../platform/contracts/timestamps.js';
 
 /** One §4.1 entry, keys in dojot's order. */
 export interface HistoryEntry {
@@ -20,7 +21,8 @@ export interface Window {
   to: Date | null;
 }
 
-const iso = (ts: unknown): string => (ts instanceof Date ? ts : new Date(ts as string)).toISOString();
+// dojot's history wrote microseconds (`…37.452000Z`); see docs/dojot-compatibility.md.
+const iso = (ts: unknown): string => isoMicros(ts instanceof Date ? ts : new Date(ts as string));
 
 // The sort direction is part of the text (it cannot be a parameter); both texts are constants.
 // dojot skipped documents whose value is a single space (§4.1).

@@ -1,4 +1,4 @@
-// Websocket close codes, dojot's (§6.2 of the API notes) plus our slow-consumer code.
+// Websocket close codes, dojot's (§6.2 of docs/dojot-compatibility.md) plus our slow-consumer code.
 export const CLOSE = {
   /** `where`/`fields` could not be parsed */
   INVALID_SYNTAX: 4000,

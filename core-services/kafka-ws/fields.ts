@@ -1,4 +1,4 @@
-// dojot's `fields` selection (json-mask syntax, §6.2 of the API notes):
+// dojot's `fields` selection (json-mask syntax, §6.2 of docs/dojot-compatibility.md):
 //   a,b        several keys          a/b      a child          a(b,c)   a sub-selection
 //   a/*/c      any key in between    a selected parent with no matching children gives {}.
 import { CLOSE, FilterError } from './close-codes.js';

@@ -1,4 +1,4 @@
-// Kafka WS: live bus messages for applications over websocket (§6.2 of the API notes), plus the
+// Kafka WS: live bus messages for applications over websocket (§6.2 of docs/dojot-compatibility.md), plus the
 // data broker's GET /topic/:subject (§6.1). Tickets live in the cache (Redis when configured).
 import type { PlatformContext } from '../platform/context.js';
 import type { Service } from '../platform/service.js';

@@ -87,9 +87,11 @@ describe('kafka-ws service', function () {
     await assert.rejects(open(`ws://${base}/kafka-ws/v1/topics/admin.device-data`).opened, /401/);
   });
 
-  it('answers a plain HTTP request on a websocket path with 426', async () => {
+  it('answers a plain HTTP request on a websocket path with 426 in text/plain, as dojot did', async () => {
     const res = await fetch(`http://${base}/kafka-ws/v1/topics/admin.device-data`);
     assert.equal(res.status, 426);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
+    assert.equal(await res.text(), 'Upgrade Required');
   });
 
   it('closes with 4403 on another tenant\'s topic', async () => {

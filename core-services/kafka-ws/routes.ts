@@ -1,5 +1,5 @@
 // Kafka WS's HTTP routes: the ticket (token required), the data broker's topic name, and the
-// answer to a plain HTTP request on a websocket path (§6.1, §6.2 of the API notes).
+// answer to a plain HTTP request on a websocket path (§6.1, §6.2 of docs/dojot-compatibility.md).
 import type { FastifyInstance } from 'fastify';
 import { SUBJECTS } from '../platform/contracts/topics.js';
 import { KafkaWsErrors } from './errors.js';
@@ -14,9 +14,10 @@ export function kafkaWsRoutes(tickets: Tickets) {
       return { ticket };
     });
     // Public so that a browser's plain GET learns it needs a websocket; upgrades never reach here.
-    app.get('/kafka-ws/v1/topics/*', { config: { public: true } }, async () => {
-      throw KafkaWsErrors.KAFKA_WS_UPGRADE_REQUIRED({}, { message: 'Upgrade Required' });
-    });
+    // dojot's kafka-ws answered 426 in text/plain (its websocket library's answer), not JSON.
+    app.get('/kafka-ws/v1/topics/*', { config: { public: true } }, async (_req, reply) =>
+      reply.status(426).header('upgrade', 'websocket').type('text/plain').send('Upgrade Required'),
+    );
     app.get<{ Params: { subject: string } }>('/topic/:subject', async (req) => {
       const { subject } = req.params;
       if (!SUBJECT.test(subject)) throw KafkaWsErrors.KAFKA_WS_BAD_SUBJECT({ subject });

@@ -1,4 +1,4 @@
-// dojot's `where` filter (§6.2 of the API notes): zero or more conditions, each ended by ';':
+// dojot's `where` filter (§6.2 of docs/dojot-compatibility.md): zero or more conditions, each ended by ';':
 //   <selector>=[<op>:]<value>[,<value>...];     e.g.  attrs.temp=gte:20;metadata.deviceid=in:ab,cd;
 // selector: [A-Za-z0-9 _-] and '.' for nesting, applied to the flattened message. Values may be
 // double-quoted to hold ',' or ';'; inside quotes '\' escapes \b \f \n \r \t, any other letter is

@@ -1,4 +1,4 @@
-// Kafka2FTP (§10 of the API notes): files published by flows on `<tenant>.dojot.ftp` are uploaded
+// Kafka2FTP (§10 of docs/dojot-compatibility.md): files published by flows on `<tenant>.dojot.ftp` are uploaded
 // to the tenant's FTP server, set over /kafka2ftp/v1/config.
 import type { PlatformContext } from '../platform/context.js';
 import type { Service } from '../platform/service.js';

@@ -1,4 +1,4 @@
-// dojot's FTP message (§10 of the API notes); only `data` is read:
+// dojot's FTP message (§10 of docs/dojot-compatibility.md); only `data` is read:
 //   {"metadata":{"msgId"|"msgID","ts","service","contentType"},"data":{"filename","encoding","content"}}
 // A file name is reduced to its last path segment, so no message can write outside the directory.
 

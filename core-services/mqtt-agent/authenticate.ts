@@ -11,6 +11,7 @@ import { parseDeviceName, type DeviceIdentity } from './acl.js';
 import { setCertificate, verdictOf, type Refusals } from './certificate-identity.js';
 import type { Counters } from './counters.js';
 import { setIdentity } from './sessions.js';
+import type { LegacyTopicIdentity } from './legacy-identity.js';
 
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
@@ -21,6 +22,8 @@ export interface AuthenticateDeps {
   counters: Counters;
   log: Logger;
   refusals: Refusals;
+  /** Given (DOJOT_MQTT_LEGACY_TOPIC_IDENTITY): a nameless plain-port client is named by its first topic. */
+  legacy?: LegacyTopicIdentity;
 }
 
 function refusal(returnCode: number, message: string): AuthenticateError {
@@ -48,6 +51,11 @@ export function authenticate(deps: AuthenticateDeps): NonNullable<AedesOptions['
       return;
     }
     const id = parseDeviceName(username) ?? parseDeviceName(client.id);
+    if (!id && !username && deps.legacy) {
+      if (deps.legacy.admit(client)) return done(null, true);
+      counters.connectsRefused += 1;
+      return done(refusal(NOT_AUTHORIZED, 'a client named only by its topics must connect with clean session'), false);
+    }
     if (!id) {
       counters.connectsRefused += 1;
       log.debug({ clientId: client.id, username }, 'connect refused: neither username nor client id is <tenant>:<device>');

@@ -10,18 +10,20 @@ import { mayPublish, parseDeviceName, type DeviceIdentity } from './acl.js';
 import type { Counters } from './counters.js';
 import { identityOf } from './sessions.js';
 import { toDeviceData } from './uplink.js';
+import type { LegacyTopicIdentity } from './legacy-identity.js';
 
 export interface AuthorizePublishDeps {
   bus: Bus;
   counters: Counters;
   log: Logger;
   payloadLimitBytes: number;
+  legacy?: LegacyTopicIdentity;
 }
 
 type Hook = NonNullable<AedesOptions['authorizePublish']>;
 
-export function authorizePublish({ bus, counters, log, payloadLimitBytes }: AuthorizePublishDeps): Hook {
-  return (client, packet, callback) => {
+export function authorizePublish({ bus, counters, log, payloadLimitBytes, legacy }: AuthorizePublishDeps): Hook {
+  const check: Hook = (client, packet, callback) => {
     const id = client ? identityOf(client) : ownerOfWill(packet);
     if (!id || !mayPublish(id, packet.topic)) {
       counters.publishesRefused += 1;
@@ -47,6 +49,15 @@ export function authorizePublish({ bus, counters, log, payloadLimitBytes }: Auth
         log.warn({ err, tenant: id.tenant, device: id.device }, 'bus refused device data; closing the connection without PUBACK');
         callback(err as Error);
       },
+    );
+  };
+  if (!legacy) return check;
+  return (client, packet, callback) => {
+    if (!legacy.awaits(client)) return check(client, packet, callback);
+    // Its first legacy topic names it (legacy-identity.ts); then the same checks as for anyone.
+    legacy.identify(client, packet.topic).then(
+      () => check(client, packet, callback),
+      (err: unknown) => callback(err as Error),
     );
   };
 }

@@ -16,6 +16,7 @@ import type { Refusals } from './certificate-identity.js';
 import type { Counters } from './counters.js';
 import { capPacketSize, PACKET_OVERHEAD_BYTES } from './packet-size-cap.js';
 import { Sessions } from './sessions.js';
+import { LegacyTopicIdentity } from './legacy-identity.js';
 
 /** A client whose socket stops reading is dropped after this long, so it cannot stall delivery. */
 const DRAIN_TIMEOUT_MS = 30_000;
@@ -32,6 +33,8 @@ export interface BrokerDeps {
   refusals: Refusals;
   /** Emitter and persistence; the broker closes them when it closes. */
   backends: BrokerBackends;
+  /** dojot's legacy identity from the topic (insecure; DOJOT_MQTT_LEGACY_TOPIC_IDENTITY). @default false */
+  legacyTopicIdentity?: boolean;
 }
 
 export interface Broker {
@@ -47,15 +50,17 @@ export interface Broker {
 export async function createBroker(deps: BrokerDeps): Promise<Broker> {
   const { log, backends } = deps;
   const sessions = new Sessions();
+  const legacy = deps.legacyTopicIdentity ? new LegacyTopicIdentity(deps.devices, sessions, log) : undefined;
+  if (legacy) log.warn('DOJOT_MQTT_LEGACY_TOPIC_IDENTITY is on: a client on the plain port may take a device\'s identity from its topic (insecure)');
   let aedes: Aedes;
   try {
     aedes = await Aedes.createBroker({
       ...backends.options,
       drainTimeout: DRAIN_TIMEOUT_MS,
       connectTimeout: CONNECT_TIMEOUT_MS,
-      authenticate: authenticate(deps),
-      authorizePublish: authorizePublish(deps),
-      authorizeSubscribe: authorizeSubscribe(deps),
+      authenticate: authenticate({ ...deps, legacy }),
+      authorizePublish: authorizePublish({ ...deps, legacy }),
+      authorizeSubscribe: authorizeSubscribe({ ...deps, legacy }),
       authorizeForward: authorizeForward(),
     });
   } catch (err) {

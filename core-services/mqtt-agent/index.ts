@@ -71,7 +71,7 @@ export function createMqttAgent(ctx: PlatformContext, deps: { devices: DeviceMan
 
   async function start(): Promise<void> {
     const backends = await openBackends(ctx.config, log);
-    const b = (broker = await createBroker({ bus: ctx.bus, devices: deps.devices, counters, log, payloadLimitBytes: ctx.config.mqttPayloadLimitBytes, refusals, backends }));
+    const b = (broker = await createBroker({ bus: ctx.bus, devices: deps.devices, counters, log, payloadLimitBytes: ctx.config.mqttPayloadLimitBytes, refusals, backends, legacyTopicIdentity: ctx.config.mqttLegacyTopicIdentity }));
     if (b.shared) log.info('MQTT sessions and routing in Redis, shared with the other instances');
     downlink = await subscribeDownlink({ bus: ctx.bus, aedes: b.aedes, sessions: b.sessions, log, instanceId: b.aedes.id, sharedEmitter: b.shared });
     // Devices are accepted last, once uplink and downlink are both wired.

@@ -3,6 +3,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from './log.js';
 import type { Identity } from './contracts/identity.js';
+import { answersPlainJson } from './contracts/content-types.js';
 import { CommonErrors, httpErrorHandler } from './errors.js';
 import { registerHealth, type HealthChecks, type HealthDetails } from './health.js';
 
@@ -16,6 +17,8 @@ declare module 'fastify' {
     public?: boolean;
   }
 }
+
+const JSON_WITH_CHARSET = 'application/json; charset=utf-8';
 
 export interface HttpOptions {
   log: Logger;
@@ -35,6 +38,8 @@ export function buildHttp(opts: HttpOptions): FastifyInstance {
     requestIdHeader: 'x-request-id',
     trustProxy: false,
     return503OnClosing: true,
+    // dojot's gateway matched a path with or without its trailing slash (its clients POST /auth/).
+    routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   }) as unknown as FastifyInstance;
   app.decorateRequest('identity', null as unknown as Identity);
@@ -53,6 +58,11 @@ export function buildHttp(opts: HttpOptions): FastifyInstance {
     } catch (err) {
       done(CommonErrors.HTTP_BAD_JSON({ detail: (err as Error).message }), undefined);
     }
+  });
+  // Fastify appends "; charset=utf-8" to every JSON answer; where dojot sent the bare type, so do we.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (reply.getHeader('content-type') === JSON_WITH_CHARSET && answersPlainJson(req.url)) reply.header('content-type', 'application/json');
+    return payload;
   });
   registerHealth(app, opts.health ?? {}, opts.healthDetails);
   return app;

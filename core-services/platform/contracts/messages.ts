@@ -1,4 +1,4 @@
-// Message shapes on the bus, in dojot's format (§2.4, §3.1 of the API notes).
+// Message shapes on the bus, in dojot's format (§2.4, §3.1 of docs/dojot-compatibility.md).
 
 export interface DeviceDataMessage {
   metadata: { deviceid: string; tenant: string; timestamp: number; [k: string]: unknown };

@@ -1,24 +1,37 @@
 import assert from 'node:assert/strict';
-import { CROSS_TENANT_SCOPES, PLATFORM_TENANT, isPermitted, scopeOf } from './permissions.js';
+import { CROSS_TENANT_SCOPES, PLATFORM_TENANT, compileRule, decide, resourceOf, scopeOf, type PermissionRule } from './permissions.js';
 
-describe('permissions', () => {
-  it('lets an admin do everything', () => {
-    assert.ok(isPermitted('admin', 'DELETE', '/auth/user/3'));
-    assert.ok(isPermitted('admin', 'GET', '/device?page_size=1'));
+const rules = (...r: PermissionRule[]) => r.map(compileRule);
+const allAll: PermissionRule = { path: '/(.*)', method: '(.*)', permission: 'permit' };
+const roDevice: PermissionRule = { path: '/device/(.*)', method: 'GET', permission: 'permit' };
+
+describe('permission decisions', () => {
+  it('asks about the path without its query, ending with a slash, as dojot\'s gateway did', () => {
+    assert.equal(resourceOf('/device?page_size=1'), '/device/');
+    assert.equal(resourceOf('/device/ab12/'), '/device/ab12/');
   });
 
-  it('gives a user dojot\'s user-group rights', () => {
-    assert.ok(isPermitted('user', 'POST', '/device'));
-    assert.ok(isPermitted('user', 'PUT', '/template/1'));
-    assert.ok(isPermitted('user', 'GET', '/history/device/ab12/history?lastN=1'));
-    assert.ok(!isPermitted('user', 'DELETE', '/history/device/ab12/history'));
-    assert.ok(!isPermitted('user', 'GET', '/auth/user'));
-    assert.ok(!isPermitted('user', 'POST', '/auth/user'));
-    assert.ok(!isPermitted('user', 'GET', '/auth/admin/tenants'));
+  it('permits what a matching permit names and denies everything else', () => {
+    const r = rules(roDevice);
+    assert.equal(decide(r, 'GET', '/device'), 'permit');
+    assert.equal(decide(r, 'GET', '/device/ab12?x=1'), 'permit');
+    assert.equal(decide(r, 'POST', '/device'), 'deny');
+    assert.equal(decide(r, 'GET', '/devices'), 'deny');
+    assert.equal(decide(r, 'GET', '/template'), 'deny');
+    assert.equal(decide([], 'GET', '/device'), 'deny');
   });
 
-  it('denies an unknown profile', () => {
-    assert.ok(!isPermitted('root', 'GET', '/device'));
+  it('denies when any matching permission is a deny, whichever comes first', () => {
+    const deny: PermissionRule = { path: '/template/(.*)', method: 'DELETE', permission: 'deny' };
+    assert.equal(decide(rules(allAll, deny), 'DELETE', '/template/3'), 'deny');
+    assert.equal(decide(rules(deny, allAll), 'DELETE', '/template/3'), 'deny');
+    assert.equal(decide(rules(allAll, deny), 'GET', '/template/3'), 'permit');
+  });
+
+  it('matches method regexes as a prefix, as dojot did', () => {
+    const r = rules({ path: '/cron/(.*)', method: 'POST|PUT', permission: 'permit' });
+    assert.equal(decide(r, 'PUT', '/cron/v1/jobs/1'), 'permit');
+    assert.equal(decide(r, 'GET', '/cron/v1/jobs'), 'deny');
   });
 
   describe('cross-tenant listings', () => {

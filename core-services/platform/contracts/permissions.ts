@@ -1,52 +1,57 @@
-// Who may call what: dojot's group model (§1.5 of the API notes), as one table. A request's
-// resource is its path without the query, with "/" appended (so "/device" matches "/device/(.*)").
-// Paths and methods are regexes matched as a prefix, as dojot's PDP did.
+// How a request is decided against permissions (dojot's PDP, with one rule made stricter). The
+// permissions themselves are data in the store, edited through /auth/pap (core-services/auth):
+// migration 0020 seeds dojot's groups `admin` and `user`. See docs/dojot-compatibility.md, "Auth".
+//
+// A permission's path and method are regexes matched as a prefix, as dojot did, against the
+// request's resource: its path without the query, with "/" appended (so "/device" matches
+// "/device/(.*)"). A user's rights are the union of its groups' and its direct permissions; when
+// any matching one is a deny, the request is denied; otherwise one matching permit permits.
 
-export interface Permission {
-  name: string;
+export type Verdict = 'permit' | 'deny';
+
+/** A permission as the store keeps it (the part that decides). */
+export interface PermissionRule {
   path: string;
   method: string;
+  permission: Verdict;
 }
 
-export const GROUPS = {
-  admin: { id: 1, permissions: [{ name: 'all_all', path: '/(.*)', method: '(.*)' }] },
-  user: {
-    id: 2,
-    permissions: [
-      { name: 'all_template', path: '/template/(.*)', method: '(.*)' },
-      { name: 'all_device', path: '/device/(.*)', method: '(.*)' },
-      { name: 'all_flows', path: '/flows/(.*)', method: '(.*)' },
-      { name: 'ro_history', path: '/history/(.*)', method: 'GET' },
-      { name: 'all_x509_certificates', path: '/x509/v1/certificates/(.*)', method: '(.*)' },
-      { name: 'ro_x509_ca', path: '/x509/v1/ca/(.*)', method: 'GET' },
-      { name: 'ro_kafka_ws_ticket', path: '/kafka-ws/v[0-9]+/ticket/', method: 'GET' },
-      { name: 'ro_topic', path: '/topic/(.*)', method: 'GET' },
-      { name: 'wo_import', path: '/import/(.*)', method: 'POST' },
-      { name: 'ro_export', path: '/export/(.*)', method: 'GET' },
-      { name: 'all_cron', path: '/cron/(.*)', method: '(.*)' },
-      { name: 'wo_password', path: '/auth/password/(.*)', method: 'POST' },
-    ],
-  },
-} as const satisfies Record<string, { id: number; permissions: Permission[] }>;
+export interface CompiledRule {
+  path: RegExp;
+  method: RegExp;
+  permission: Verdict;
+}
 
-export type Profile = keyof typeof GROUPS;
-export const PROFILES = Object.keys(GROUPS) as Profile[];
+/** The groups dojot seeds; a user's `profile` names the group it joins when created. */
+export const ADMIN_GROUP = 'admin';
+export const USER_GROUP = 'user';
 
-const compiled = Object.fromEntries(
-  Object.entries(GROUPS).map(([g, def]) => [
-    g,
-    def.permissions.map((p) => ({ path: new RegExp(`^(${p.path})`), method: new RegExp(`^(${p.method})`) })),
-  ]),
-) as Record<Profile, { path: RegExp; method: RegExp }[]>;
+/** Longest regex accepted for a permission's path and method (each is run on every request). */
+export const MAX_PATH_PATTERN = 200;
+export const MAX_METHOD_PATTERN = 60;
 
-/** The PDP decision: permit when one of the profile's permissions matches the method and path. */
-export function isPermitted(profile: string, method: string, url: string): boolean {
-  const perms = compiled[profile as Profile];
-  if (!perms) return false;
+/** Compiles a rule; throws a SyntaxError naming the pattern when it is not a regex. */
+export function compileRule(rule: PermissionRule): CompiledRule {
+  return { path: new RegExp(`^(${rule.path})`), method: new RegExp(`^(${rule.method})`), permission: rule.permission };
+}
+
+/** The resource dojot's gateway asked about: the path without the query, ending with "/". */
+export function resourceOf(url: string): string {
   const q = url.indexOf('?');
-  let resource = q < 0 ? url : url.slice(0, q);
-  if (!resource.endsWith('/')) resource += '/';
-  return perms.some((p) => p.path.test(resource) && p.method.test(method));
+  const path = q < 0 ? url : url.slice(0, q);
+  return path.endsWith('/') ? path : `${path}/`;
+}
+
+/** The decision for a method and URL: any matching deny denies, else any matching permit permits. */
+export function decide(rules: readonly CompiledRule[], method: string, url: string): Verdict {
+  const resource = resourceOf(url);
+  let permitted = false;
+  for (const r of rules) {
+    if (!r.path.test(resource) || !r.method.test(method)) continue;
+    if (r.permission === 'deny') return 'deny';
+    permitted = true;
+  }
+  return permitted ? 'permit' : 'deny';
 }
 
 /** The platform's own tenant, made on first start: its admins operate the whole platform. */

@@ -19,3 +19,11 @@ export function toEpochMs(value: unknown): number | null {
   if (!Number.isFinite(ms) || ms < EARLIEST_MS || ms > LATEST_MS) return null;
   return Math.round(ms);
 }
+
+/**
+ * An instant as dojot's history wrote it: ISO-8601 in UTC with six fraction digits
+ * (`2021-02-01T12:00:37.452000Z`). Times are kept to the millisecond, so the last three are 0.
+ */
+export function isoMicros(instant: number | Date): string {
+  return new Date(instant).toISOString().replace(/Z$/, '000Z');
+}

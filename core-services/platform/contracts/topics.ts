@@ -1,4 +1,4 @@
-// Bus topics are `<tenant>.<subject>` as in dojot (§0.3 of the API notes).
+// Bus topics are `<tenant>.<subject>` as in dojot (§0.3 of docs/dojot-compatibility.md).
 //   admin.device-data                      {"metadata":{"deviceid","tenant","timestamp"},"attrs":{...}}
 //   admin.dojot.device-manager.device      {"event":"create|update|remove|configure","meta":{"service"},"data":{...}}
 //   admin.dojot.notifications              {"msgID","timestamp","message","metaAttrsFilter","subject"}
@@ -15,6 +15,8 @@ export const SUBJECTS = {
 
 export const MANAGEMENT_TENANT = 'dojot-management';
 export const TENANCY_TOPIC = `${MANAGEMENT_TENANT}.${SUBJECTS.tenancy}`;
+/** `{"changed": <ms>}` whenever permissions, groups or memberships change: instances drop cached decisions. */
+export const POLICY_TOPIC = `${MANAGEMENT_TENANT}.dojot-red.auth.policy`;
 
 export const topicOf = (tenant: string, subject: string): string => `${tenant}.${subject}`;
 

@@ -1,4 +1,4 @@
--- DeviceManager (API notes §2): templates with attributes and metadata, devices, the templates a
+-- DeviceManager (docs/dojot-compatibility.md §2): templates with attributes and metadata, devices, the templates a
 -- device uses and its static-value overrides. dojot kept one PostgreSQL schema per tenant; here
 -- every row carries its tenant and every key starts with it, so no query can cross tenants by
 -- forgetting a schema switch. Tables are prefixed dm_ because the database is shared.

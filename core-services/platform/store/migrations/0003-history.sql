@@ -1,4 +1,4 @@
--- Device history (§4.3 of the API notes): one row per attribute value of a device-data message
+-- Device history (§4.3 of docs/dojot-compatibility.md): one row per attribute value of a device-data message
 -- or of a configure event. dojot kept one MongoDB collection per device; here every tenant
 -- shares one table and every query starts with (tenant, device_id).
 CREATE TABLE device_history (

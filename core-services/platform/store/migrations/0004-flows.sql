@@ -1,4 +1,4 @@
--- The flow engine (runtime/): one row per editor tab, which is one dojot flow (§5.1 of the API notes).
+-- The flow engine (runtime/): one row per editor tab, which is one dojot flow (§5.1 of docs/dojot-compatibility.md).
 -- Node-RED's whole-config array is split into these rows and joined back by runtime/storage.
 CREATE TABLE flows (
   tenant text NOT NULL,

@@ -1,4 +1,4 @@
--- X.509 identity management (API notes §7): the platform CA, the certificates it signed or that a
+-- X.509 identity management (docs/dojot-compatibility.md §7): the platform CA, the certificates it signed or that a
 -- tenant registered from a CA it trusts, and those trusted CAs. Every tenant-owned row starts with
 -- its tenant; a fingerprint is unique across tenants (one certificate names one device).
 

@@ -1,4 +1,4 @@
--- Notifications of the flows' notification nodes (§4.2, §4.3 of the API notes): kept only when
+-- Notifications of the flows' notification nodes (§4.2, §4.3 of docs/dojot-compatibility.md): kept only when
 -- their metaAttrsFilter.shouldPersist is truthy. dojot kept a `<tenant>_notifications`
 -- collection; here one table, every query starting with the tenant.
 CREATE TABLE notifications (

@@ -1,4 +1,4 @@
--- Cron (§8 of the API notes): the tenants' scheduled jobs, and one row per job per fire time so that
+-- Cron (§8 of docs/dojot-compatibility.md): the tenants' scheduled jobs, and one row per job per fire time so that
 -- of several platform instances arming the same job exactly one runs it (the first to insert).
 CREATE TABLE cron_jobs (
   tenant text NOT NULL,

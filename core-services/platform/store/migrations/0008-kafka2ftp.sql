@@ -1,4 +1,4 @@
--- Kafka2FTP (§10 of the API notes): the FTP server each tenant's files go to (dojot had one per
+-- Kafka2FTP (§10 of docs/dojot-compatibility.md): the FTP server each tenant's files go to (dojot had one per
 -- deployment, set by environment; here each tenant sets its own over /kafka2ftp/v1/config), and a
 -- log of uploads that failed, with the reason.
 CREATE TABLE kafka2ftp_config (
