@@ -36,7 +36,8 @@ export function installEgressGuard(opts: { localAddresses: string[]; exceptions:
       process.nextTick(() => this.destroy(new EgressRefused(what)));
       return this;
     };
-    if (options.path !== undefined) return refuse(`the Unix socket ${options.path}`);
+    // http.Agent passes `path: null` for TCP; only a string names a Unix socket.
+    if (typeof options.path === 'string') return refuse(`the Unix socket ${options.path}`);
     const port = Number(options.port);
     const host: string = options.host ?? 'localhost';
     if (net.isIP(host)) {
