@@ -45,6 +45,7 @@ export interface Config {
   /** @default 7200 — a kafka-ws connection is closed (4408) after this long, s */ kafkaWsMaxLifetimeSeconds: number;
   /** @default false — close a kafka-ws connection when the token its ticket came from expires */ kafkaWsLifetimeFromToken: boolean;
   /** @default 1048576 — bytes a slow kafka-ws client may have queued before it is dropped */ kafkaWsMaxBufferBytes: number;
+  /** @default 30000 — /health fails when a bus consumer has been on one batch, or its oldest waiting message, this long, ms */ healthConsumerStuckMs: number;
   /** @default 13 — uploads kafka2ftp retries after a failure */ kafka2ftpRetries: number;
   /** @default 1000 — first back-off of kafka2ftp, doubled after each failure, ms */ kafka2ftpRetryBaseMs: number;
   /** @default 60000 — longest back-off of kafka2ftp, ms */ kafka2ftpRetryMaxMs: number;
@@ -159,6 +160,7 @@ export const CONFIG_SPEC: Spec = {
   kafkaWsMaxLifetimeSeconds: { env: 'DOJOT_KAFKA_WS_MAX_LIFETIME', parse: int(1, 31 * 24 * 3600), default: 7200 },
   kafkaWsLifetimeFromToken: { env: 'DOJOT_KAFKA_WS_LIFETIME_FROM_TOKEN', parse: bool, default: false },
   kafkaWsMaxBufferBytes: { env: 'DOJOT_KAFKA_WS_MAX_BUFFER', parse: int(1024, 1024 ** 3), default: 1024 * 1024 },
+  healthConsumerStuckMs: { env: 'DOJOT_HEALTH_CONSUMER_STUCK_MS', parse: int(1000, 24 * 3_600_000), default: 30_000 },
   kafka2ftpRetries: { env: 'DOJOT_KAFKA2FTP_RETRIES', parse: int(0, 100), default: 13 },
   kafka2ftpRetryBaseMs: { env: 'DOJOT_KAFKA2FTP_RETRY_BASE_MS', parse: int(1, 3_600_000), default: 1000 },
   kafka2ftpRetryMaxMs: { env: 'DOJOT_KAFKA2FTP_RETRY_MAX_MS', parse: int(1, 3_600_000), default: 60_000 },

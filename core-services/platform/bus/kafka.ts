@@ -28,8 +28,9 @@ import {
   type Message,
   type Producer,
 } from 'kafkajs';
-import type { Bus, BusMessage, SubscribeOptions, Subscription } from './bus.js';
+import type { Bus, BusMessage, ConsumerStatus, SubscribeOptions, Subscription } from './bus.js';
 import type { Logger } from '../log.js';
+import { deliverIsolating, type DeadLetterSink } from './poison.js';
 
 export const ID_HEADER = 'dojot-id';
 const RETRY_BASE_MS = 50;
@@ -65,6 +66,8 @@ export interface KafkaBusOptions {
    * @default kafkajs's 30,000 ms
    */
   sessionTimeoutMs?: number;
+  /** Keeps the messages a handler fails on every try; without it they are redelivered until handled. */
+  deadLetters?: DeadLetterSink;
 }
 
 interface Ticket {
@@ -139,8 +142,11 @@ export class KafkaBus implements Bus {
   private flushing?: Promise<void>;
   private refreshTimer?: NodeJS.Timeout;
   private closed = false;
+  /** Where dead letters go; set before subscribing (a tenant runtime's bridge sets its own). */
+  deadLetters?: DeadLetterSink;
 
   constructor(readonly opts: KafkaBusOptions) {
+    this.deadLetters = opts.deadLetters;
     this.kafka = new Kafka({
       clientId: opts.clientId ?? 'dojot-red',
       brokers: opts.brokers,
@@ -277,6 +283,11 @@ export class KafkaBus implements Bus {
     };
   }
 
+  consumers(): ConsumerStatus[] {
+    const now = Date.now();
+    return [...this.subs].map((s) => s.status(now));
+  }
+
   async ping(): Promise<void> {
     if (this.closed) throw new Error('the Kafka bus is closed');
     await this.admin.describeCluster();
@@ -355,12 +366,29 @@ class KafkaSubscription {
   /** start, add and close run one after another. */
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** The batch in hand: when it was first tried (epoch ms; 0 when idle), its oldest message, failed tries. */
+  private busySince = 0;
+  private oldestInHand = 0;
+  private failures = 0;
+  private deadLetters = 0;
 
   constructor(
     private readonly bus: KafkaBus,
     private readonly opts: SubscribeOptions,
     readonly groupId: string,
   ) {}
+
+  status(now: number): ConsumerStatus {
+    const t = this.opts.topic;
+    return {
+      group: this.opts.group,
+      topic: typeof t === 'string' ? t : String(t),
+      busyMs: this.busySince ? now - this.busySince : 0,
+      oldestMs: this.oldestInHand ? now - this.oldestInHand : 0,
+      failures: this.failures,
+      deadLetters: this.deadLetters,
+    };
+  }
 
   get isPattern(): boolean {
     return typeof this.opts.topic !== 'string';
@@ -492,12 +520,19 @@ class KafkaSubscription {
     for (let i = 0; i < messages.length; i += max) {
       const slice = messages.slice(i, i + max);
       const batch = slice.map((m) => toBusMessage(topic, partition, m));
+      this.busySince = Date.now();
+      this.oldestInHand = Math.min(...batch.map((m) => m.timestamp || this.busySince));
       for (let attempt = 1; ; attempt++) {
-        if (!p.isRunning() || p.isStale()) return; // stopping or rebalanced: the next owner re-reads from the commit
+        if (!p.isRunning() || p.isStale()) return this.idle(); // stopping or rebalanced: the next owner re-reads from the commit
         try {
-          await this.opts.handler(batch);
+          const sink = this.bus.deadLetters;
+          if (sink) {
+            const isRunning = () => p.isRunning() && !p.isStale();
+            this.deadLetters += await deliverIsolating(batch, this.opts.handler, { consumer: this.opts.group, sink, log: this.bus.log, isRunning });
+          } else await this.opts.handler(batch);
           break;
         } catch (err) {
+          this.failures = attempt;
           const delay = backoff(attempt);
           this.bus.log?.warn({ err, group: this.groupId, topic, partition, attempt, delay }, 'bus handler failed; redelivering batch');
           for (let waited = 0; waited < delay && p.isRunning(); waited += HEARTBEAT_MS) {
@@ -506,10 +541,17 @@ class KafkaSubscription {
           }
         }
       }
+      this.idle();
       p.resolveOffset(slice[slice.length - 1].offset);
       await p.commitOffsetsIfNecessary();
       await p.heartbeat();
     }
+  }
+
+  private idle(): void {
+    this.busySince = 0;
+    this.oldestInHand = 0;
+    this.failures = 0;
   }
 }
 
