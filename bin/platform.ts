@@ -37,6 +37,8 @@ export interface RunningPlatform {
   mqttPort: number | null;
   /** The MQTTS port actually bound (useful with port 0). */
   mqttsPort: number | null;
+  /** Every HTTP route, as method and URL pattern. */
+  routes: { method: string; url: string }[];
   close(): Promise<void>;
 }
 
@@ -114,7 +116,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger = crea
       { http: httpPort, mqtt: mqttPort, mqtts: mqttsPort, store: store.kind, bus: bus.kind, cache: cache.kind, dataDir: config.dataDir, ms: Date.now() - started },
       `dojot-red ready: HTTP on ${config.httpHost}:${httpPort}, MQTT on ${mqttPort === null ? '(plain MQTT off)' : `${config.mqttHost}:${mqttPort}`}, data in ${config.dataDir}`,
     );
-    return { config, log, bus, store, cache, httpUrl: `http://127.0.0.1:${httpPort}`, httpPort, mqttPort, mqttsPort, close };
+    return { config, log, bus, store, cache, httpUrl: `http://127.0.0.1:${httpPort}`, httpPort, mqttPort, mqttsPort, routes: app.routeList, close };
   } catch (err) {
     await close();
     throw err;
