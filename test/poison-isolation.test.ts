@@ -3,8 +3,10 @@
 // data goes on being stored. A tenant's admins list and delete their dead letters over REST;
 // /health counts them.
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
-import { eventually } from './helpers/mqtt.js';
+import { pino } from 'pino';
+import { connectDevice, eventually } from './helpers/mqtt.js';
 import { startTestPlatform, type TestPlatform } from './helpers/start-platform.js';
 import { ID_HEADER } from '../core-services/platform/bus/kafka.js';
 
@@ -35,6 +37,7 @@ describe('poison isolation', function () {
   let betaUser: string;
   let aDevice: string;
   let bDevice: string;
+  const logLines: string[] = [];
 
   const makeDevice = async (token: string, label: string) => {
     const t = await p.api(token, 'POST', '/template', { label: `${label}-t`, attrs: [{ label: 'temperature', type: 'dynamic', value_type: 'float' }, { label: 'fan', type: 'actuator', value_type: 'string' }] });
@@ -49,7 +52,8 @@ describe('poison isolation', function () {
   const letters = async (token: string, query = '') => (await p.api(token, 'GET', `/dead-letters/v1/letters${query}`)).body as { letters: any[]; count: number };
 
   before(async () => {
-    p = await startTestPlatform();
+    const sink = new Writable({ write: (chunk, _enc, cb) => (logLines.push(...String(chunk).split('\n').filter(Boolean)), cb()) });
+    p = await startTestPlatform({}, { log: pino({ level: 'warn' }, sink) });
     admin = await p.login();
     for (const [username, profile] of [['bea', 'admin'], ['bob', 'user']]) {
       const created = await p.api(admin, 'POST', '/auth/user', { username, service: 'beta', email: `${username}@beta.io`, name: username, profile, passwd: `${username}pass` });
@@ -134,5 +138,27 @@ describe('poison isolation', function () {
     const rest = await p.api(beta, 'DELETE', '/dead-letters/v1/letters');
     assert.deepEqual(rest.body, { deleted: 3 });
     assert.equal((await letters(beta)).count, 0);
+  });
+
+  it('drops device payloads with a NUL, nested too deep or with too many keys at the MQTT edge, acknowledged, and logs it once', async () => {
+    const device = await makeDevice(beta, 'c-dev');
+    const c = await connectDevice(p.mqttPort!, `beta:${device}`);
+    try {
+      const bad = [
+        '{"temperature":"a\\u0000b"}',
+        `{"temperature":${'['.repeat(40_000)}${']'.repeat(40_000)}}`,
+        JSON.stringify(Object.fromEntries(Array.from({ length: 1_001 }, (_, i) => [`k${i}`, i]))),
+        '[1,2,3]',
+      ];
+      for (const payload of bad) await c.publishAsync(`beta:${device}/attrs`, payload, { qos: 1 }); // each gets its PUBACK
+      await c.publishAsync(`beta:${device}/attrs`, '{"temperature":7}', { qos: 1 });
+      assert.deepEqual(await eventually(() => history(beta, device), (v) => v.length > 0, 10_000), [7]);
+    } finally {
+      await c.endAsync();
+    }
+    const lines = logLines.filter((l) => l.includes(`payloads of beta:${device} dropped`));
+    assert.equal(lines.length, 1, 'one line per device per minute');
+    assert.match(lines[0], /bad_text/);
+    assert.equal((await letters(beta, '?consumer=history')).count, 0, 'nothing bad reached the consumers');
   });
 });
