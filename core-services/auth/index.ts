@@ -6,7 +6,7 @@ import { createTokenService, loadSigningSecret, type TokenService } from './toke
 
 /** Loads (or makes) the signing secret, seeds admin/admin on first start, returns routes and the token service. */
 export async function createAuth(ctx: PlatformContext): Promise<Service & { tokens: TokenService; auth: AuthService }> {
-  const tokens = createTokenService(await loadSigningSecret(ctx.store), ctx.config.tokenTtlSeconds);
+  const tokens = createTokenService(await loadSigningSecret(ctx.store), ctx.config.tokenTtlSeconds, ctx.cache);
   const auth = new AuthService({ ...ctx, log: ctx.log.child({ svc: 'auth' }) }, tokens);
   await auth.seed();
   return { name: 'auth', routes: authRoutes(auth), tokens, auth };

@@ -79,6 +79,11 @@ export class AuthService {
     const hash = await hashPassword(input.passwd ?? DEFAULT_NEW_USER_PASSWORD);
     const events: TenancyChange = [];
     const row = await this.ctx.store.transaction(async (tx) => {
+      // A token outliving its user (the cache that voids it was lost) must not bring back the tenant it emptied.
+      const self = await userStore.byUsername(tx, caller.username);
+      if (!self || self.id !== caller.userid || self.service !== caller.tenant) {
+        throw AuthErrors.AUTH_TOKEN_INVALID({ reason: 'its user no longer exists' }, { message: 'Invalid JWT token' });
+      }
       if (await userStore.byUsername(tx, input.username)) throw AuthErrors.AUTH_USERNAME_TAKEN({ username: input.username }, { message: 'username already in use', status: 400 });
       if (await userStore.emailTaken(tx, input.email)) throw AuthErrors.AUTH_EMAIL_TAKEN({}, { message: 'email already in use', status: 400 });
       if (await userStore.ensureTenant(tx, input.service)) events.push({ type: 'CREATE', tenant: input.service });
@@ -91,6 +96,7 @@ export class AuthService {
   async updateUser(caller: Identity, key: string, patch: UserPatch): Promise<void> {
     const hash = patch.passwd !== undefined ? await hashPassword(patch.passwd) : undefined;
     const events: TenancyChange = [];
+    let revoke: number | null = null;
     await this.ctx.store.transaction(async (tx) => {
       const user = await this.mustFind(tx, caller, key);
       if (patch.username !== undefined && patch.username !== user.username) throw AuthErrors.AUTH_USERNAME_IMMUTABLE({}, { message: "usernames can't be updated", status: 400 });
@@ -103,20 +109,26 @@ export class AuthService {
       if (email !== user.email && (await userStore.emailTaken(tx, email, user.id))) throw AuthErrors.AUTH_EMAIL_TAKEN({}, { message: 'email already in use', status: 400 });
       if (service !== user.service && (await userStore.ensureTenant(tx, service))) events.push({ type: 'CREATE', tenant: service });
       await userStore.update(tx, user.id, { name: patch.name ?? user.name, service, email, password_hash: hash ?? user.password_hash });
+      // A new password or tenant ends the user's tokens: they were issued for the old ones.
+      if (hash !== undefined || service !== user.service) revoke = user.id;
       if (service !== user.service && (await userStore.dropTenantIfEmpty(tx, user.service))) events.push({ type: 'DELETE', tenant: user.service });
     });
+    if (revoke !== null) await this.tokens.revoke(revoke);
     await this.announce(events);
   }
 
   async deleteUser(caller: Identity, key: string): Promise<void> {
     const events: TenancyChange = [];
+    let removed: number | null = null;
     await this.ctx.store.transaction(async (tx) => {
       const user = await this.mustFind(tx, caller, key);
       if (user.username === 'admin') throw AuthErrors.AUTH_ADMIN_UNDELETABLE({}, { message: "Can't delete the admin user", status: 405 });
       if (user.username === caller.username) throw AuthErrors.AUTH_SELF_REMOVAL({}, { message: "a user can't remove himself", status: 400 });
       await userStore.remove(tx, user.id);
       if (await userStore.dropTenantIfEmpty(tx, user.service)) events.push({ type: 'DELETE', tenant: user.service });
+      removed = user.id;
     });
+    if (removed !== null) await this.tokens.revoke(removed);
     await this.announce(events);
   }
 
@@ -125,6 +137,7 @@ export class AuthService {
     if (!user || !user.password_hash) throw AuthErrors.AUTH_NO_SUCH_USER({}, { message: 'No user found with this ID', status: 404 });
     if (!(await verifyPassword(oldpasswd, user.password_hash))) throw AuthErrors.AUTH_WRONG_PASSWORD({}, { message: 'AuthorizationError', status: 403 });
     await this.ctx.store.query('UPDATE users SET password_hash = $2 WHERE id = $1', [user.id, await hashPassword(newpasswd)]);
+    await this.tokens.revoke(user.id);
   }
 
   async tenants(): Promise<string[]> {

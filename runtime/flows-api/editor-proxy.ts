@@ -85,7 +85,7 @@ export function editorRoutes(supervisor: Supervisor, tokens: TokenService, token
       if (req.method === 'GET' && (path === '/flows/' || path === '/flows/index.html')) return reply.redirect('/flows/signin');
       throw FlowErrors.FLOWS_SIGN_IN({}, { message: 'No authorization token has been supplied' });
     }
-    const identity = tokens.verify(found.token);
+    const identity = await tokens.check(found.token);
     const port = await runtimePort(supervisor, identity.tenant);
     forward(req, reply, port, found.fromQuery ? cookieFor(found.token) : null);
   };
@@ -98,27 +98,26 @@ export function editorRoutes(supervisor: Supervisor, tokens: TokenService, token
     }
     const refuse = (status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     const found = findToken(req);
-    let tenant: string;
-    try {
-      if (!found) return refuse('401 Unauthorized');
-      tenant = tokens.verify(found.token).tenant;
-    } catch {
-      return refuse('401 Unauthorized');
-    }
+    if (!found) return refuse('401 Unauthorized');
     socket.on('error', () => socket.destroy());
-    runtimePort(supervisor, tenant).then(
-      (port) => {
-        const up = net.connect(port, '127.0.0.1', () => {
-          const lines = [`${req.method} ${req.url} HTTP/1.1`];
-          for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
-          up.write(lines.join('\r\n') + '\r\n\r\n');
-          if (head.length) up.write(head);
-          socket.pipe(up).pipe(socket);
-        });
-        up.on('error', () => socket.destroy());
-        socket.on('close', () => up.destroy());
-      },
-      () => refuse('503 Service Unavailable'),
+    const connect = (tenant: string) =>
+      runtimePort(supervisor, tenant).then(
+        (port) => {
+          const up = net.connect(port, '127.0.0.1', () => {
+            const lines = [`${req.method} ${req.url} HTTP/1.1`];
+            for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+            up.write(lines.join('\r\n') + '\r\n\r\n');
+            if (head.length) up.write(head);
+            socket.pipe(up).pipe(socket);
+          });
+          up.on('error', () => socket.destroy());
+          socket.on('close', () => up.destroy());
+        },
+        () => refuse('503 Service Unavailable'),
+      );
+    tokens.check(found.token).then(
+      ({ tenant }) => connect(tenant),
+      () => refuse('401 Unauthorized'),
     );
   };
 
