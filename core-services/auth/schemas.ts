@@ -77,6 +77,6 @@ export function parseLogin(raw: unknown): { username: string; passwd: string } {
   const body = (raw ?? {}) as Record<string, unknown>;
   if (typeof body.username !== 'string' || body.username === '') throw AuthErrors.AUTH_MISSING_USERNAME({}, { message: 'missing username', status: 400 });
   if (typeof body.passwd !== 'string' || body.passwd === '') throw AuthErrors.AUTH_MISSING_PASSWORD({}, { message: 'missing password', status: 400 });
-  if (body.username.length > 40 || body.passwd.length > 128) throw AuthErrors.AUTH_UNKNOWN_USER({ username: '(too long)' }, { message: 'AuthenticationError', status: 401 });
+  if (body.username.length > 40 || body.passwd.length > 128) throw AuthErrors.AUTH_BAD_CREDENTIALS({}, { message: 'AuthenticationError', status: 401 });
   return { username: body.username.toLowerCase(), passwd: body.passwd };
 }

@@ -26,8 +26,8 @@ export interface Config {
   /** @default 'dojot:' — put before every Redis key (several deployments or test runs on one Redis) */ redisKeyPrefix: string;
   /** @default 'info' */ logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** @default 3600 — lifetime of a platform JWT, seconds */ tokenTtlSeconds: number;
-  /** @default 10 — failed logins per user per minute before /auth answers 429 */ authFailuresPerUser: number;
-  /** @default 30 — failed logins per client address per minute before /auth answers 429 */ authFailuresPerAddress: number;
+  /** @default 10 — failed logins for one user from one client address per minute before /auth answers 429 (the lock doubles each time) */ authFailuresPerUser: number;
+  /** @default 30 — failed logins from one client address per minute before /auth answers 429 (the lock doubles each time) */ authFailuresPerAddress: number;
   /** @default 1048576 — largest accepted HTTP body, bytes */ httpBodyLimitBytes: number;
   /** @default 262144 — largest accepted MQTT payload, bytes */ mqttPayloadLimitBytes: number;
   /** @default 2000 — history rows written per batch at most */ historyBatchRows: number;
