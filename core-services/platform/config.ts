@@ -33,6 +33,7 @@ export interface Config {
   /** @default 2000 — history rows written per batch at most */ historyBatchRows: number;
   /** @default 25 — longest a history row waits for its batch, ms */ historyFlushMs: number;
   /** @default 100 — saved states of each tenant's flows kept (GET /flows/v1/revisions) */ flowsRevisionsKept: number;
+  /** @default 5242880 — largest accepted body on /flows/ routes (the API and the editor), bytes */ flowsBodyLimitBytes: number;
   /** @default 604800 — history and notifications older than this are deleted (dojot's HISTORY_DB_DATA_EXPIRATION, 7 days); 0 keeps them forever, s */ historyRetentionSeconds: number;
   /** @default 600 — how often expired history is deleted, s */ historyPurgeIntervalSeconds: number;
   /** @default 256 — V8 old-space cap of each tenant's flow runtime process, MB */ runtimeMaxOldSpaceMb: number;
@@ -147,6 +148,7 @@ export const CONFIG_SPEC: Spec = {
   mqttPayloadLimitBytes: { env: 'DOJOT_MQTT_PAYLOAD_LIMIT', parse: int(16, 256 * 1024 * 1024), default: 256 * 1024 },
   historyBatchRows: { env: 'DOJOT_HISTORY_BATCH_ROWS', parse: int(1, 100_000), default: 2000 },
   historyFlushMs: { env: 'DOJOT_HISTORY_FLUSH_MS', parse: int(1, 60_000), default: 25 },
+  flowsBodyLimitBytes: { env: 'DOJOT_FLOWS_BODY_LIMIT', parse: int(1024, 1024 ** 3), default: 5 * 1024 * 1024 },
   flowsRevisionsKept: { env: 'DOJOT_FLOWS_REVISIONS_KEPT', parse: int(1, 100_000), default: 100 },
   historyRetentionSeconds: { env: 'DOJOT_HISTORY_RETENTION_SECONDS', parse: int(0, 100 * 365 * 86_400), default: 604_800 },
   historyPurgeIntervalSeconds: { env: 'DOJOT_HISTORY_PURGE_INTERVAL_SECONDS', parse: int(1, 86_400), default: 600 },
