@@ -13,6 +13,13 @@ export function requireObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
+/** A field nobody reads would be "ok" with nothing done: it is refused, named. */
+function onlyFields(body: Record<string, unknown>, allowed: string[], why: Record<string, string> = {}): void {
+  for (const k of Object.keys(body)) {
+    if (!allowed.includes(k)) throw bad(k.slice(0, 60), why[k] ?? `unknown field (expected ${allowed.join(', ')})`);
+  }
+}
+
 function str(body: Record<string, unknown>, field: string, max: number, required: boolean): string | undefined {
   const v = body[field];
   if (v === undefined || v === null) {
@@ -36,6 +43,7 @@ export interface NewUser {
 
 export function parseNewUser(raw: unknown): NewUser {
   const body = requireObject(raw);
+  onlyFields(body, ['username', 'service', 'email', 'name', 'profile', 'passwd']);
   const username = str(body, 'username', 40, true)!;
   if (!USERNAME.test(username)) throw bad('username', 'must start with a lower-case letter, then lower-case letters, digits or _');
   const service = str(body, 'service', 30, true)!;
@@ -60,6 +68,7 @@ export interface UserPatch {
 
 export function parseUserPatch(raw: unknown): UserPatch {
   const body = requireObject(raw);
+  onlyFields(body, ['name', 'service', 'email', 'passwd', 'username'], { profile: "can't be updated: remove the user and create it with the new profile" });
   const patch: UserPatch = {
     name: str(body, 'name', 90, false),
     service: str(body, 'service', 30, false),
