@@ -118,12 +118,18 @@ export function busContract(opts: BusContractOptions): void {
       const tenant = opts.tenant();
       const topic = `${tenant}.device-data`;
       const got: number[] = [];
+      let firstFailure = 0;
+      let lastHandled = 0;
       await own.subscribe({
         topic,
         group: 'poison',
         handler: async (batch) => {
-          if (batch.some((m) => (m.value as { bad?: boolean }).bad)) throw new Error('cannot store this one');
+          if (batch.some((m) => (m.value as { bad?: boolean }).bad)) {
+            firstFailure ||= Date.now();
+            throw new Error('cannot store this one');
+          }
           got.push(...batch.map((m) => (m.value as { i: number }).i));
+          lastHandled = Date.now();
         },
       });
       await own.publishMany(Array.from({ length: 40 }, (_, i) => ({ topic, key: 'k', value: i === 17 ? { i, bad: true } : { i } })));
@@ -133,6 +139,7 @@ export function busContract(opts: BusContractOptions): void {
       assert.deepEqual([letters[0].tenant, letters[0].consumer, letters[0].topic, letters[0].key, letters[0].value], [tenant, 'poison', topic, 'k', { i: 17, bad: true }]);
       assert.match(letters[0].reason, /cannot store this one/);
       assert.equal(own.consumers().find((c) => c.group === 'poison')?.deadLetters, 1);
+      assert.ok(lastHandled - firstFailure < 1_000, `the rest waited ${lastHandled - firstFailure} ms on the poison (at most a second)`);
     });
 
     it('sets nothing aside while failures are transient (an outage), and delivers everything once they pass', async () => {
