@@ -140,6 +140,15 @@ describe('poison isolation', function () {
     assert.equal((await letters(beta)).count, 0);
   });
 
+  it('keeps the dead letters a tenant runtime publishes, under the topic\'s tenant whatever they claim', async () => {
+    await p.bus.publish('beta.dojot-red.dead-letters', 'k1', { tenant: 'admin', consumer: 'flow-runtime', topic: 'beta.device-data', key: 'k1', id: 'rt-1', timestamp: Date.now(), value: { t: 'a\u0000b' }, reason: 'a node failed' });
+    const got = await eventually(() => letters(beta, '?consumer=flow-runtime'), (l) => l.count === 1, 10_000);
+    assert.equal(got.count, 1);
+    assert.deepEqual([got.letters[0].messageId, got.letters[0].reason, got.letters[0].value], ['rt-1', 'a node failed', { t: 'a\u0000b' }]);
+    assert.equal((await letters(admin, '?consumer=flow-runtime')).count, 0);
+    await p.api(beta, 'DELETE', '/dead-letters/v1/letters');
+  });
+
   it('drops device payloads with a NUL, nested too deep or with too many keys at the MQTT edge, acknowledged, and logs it once', async () => {
     const device = await makeDevice(beta, 'c-dev');
     const c = await connectDevice(p.mqttPort!, `beta:${device}`);

@@ -426,6 +426,9 @@ class KafkaSubscription {
   /** After a failed (re)start: try again later, until it works or the subscription closes. */
   private retryLater(err: unknown): void {
     if (this.closed) return;
+    // A consumer that is not running reads nothing: /health counts it as stuck until it runs again.
+    this.busySince ||= Date.now();
+    this.failures += 1;
     this.bus.log?.error({ err, group: this.groupId }, `kafka: consumer not running; retrying in ${RETRY_MAX_MS} ms`);
     const failed = this.consumer;
     setTimeout(() => {
@@ -505,6 +508,7 @@ class KafkaSubscription {
     this.consumer = c;
     await c.connect();
     await c.subscribe({ topics: [...this.topics], fromBeginning: true });
+    this.idle();
     await c.run({
       autoCommit: true,
       autoCommitThreshold: 1, // commitOffsetsIfNecessary commits whatever was resolved
