@@ -33,7 +33,7 @@ class Part {
   reject!: (err: unknown) => void;
   constructor(
     readonly from: number,
-    public to: number,
+    readonly to: number,
   ) {
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve;
