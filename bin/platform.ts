@@ -23,6 +23,9 @@ import { createKafkaWs } from '../core-services/kafka-ws/index.js';
 import { createDataManager } from '../core-services/data-manager/index.js';
 import { createKafka2Ftp } from '../core-services/kafka2ftp/index.js';
 import { createFlowsClient } from '../runtime/flows-api/client.js';
+import { createDeadLetters, deadLetterSink } from '../core-services/dead-letters/index.js';
+import { countByConsumer } from '../core-services/dead-letters/store.js';
+import { consumersCheck } from '../core-services/platform/bus/consumer-health.js';
 
 export interface RunningPlatform {
   config: Readonly<Config>;
@@ -36,6 +39,8 @@ export interface RunningPlatform {
   mqttPort: number | null;
   /** The MQTTS port actually bound (useful with port 0). */
   mqttsPort: number | null;
+  /** Every HTTP route, as method and URL pattern. */
+  routes: { method: string; url: string }[];
   close(): Promise<void>;
 }
 
@@ -60,7 +65,8 @@ export async function startPlatform(config: Readonly<Config>, log: Logger = crea
   try {
     const store = await createStore(config);
     closers.push(() => store.close());
-    const bus = await createBus(config, log);
+    // A message a consumer fails on every try is set aside in the store, and its batch goes on.
+    const bus = await createBus(config, log, deadLetterSink(store));
     closers.push(() => bus.close());
     const cache = await createCache(config);
     closers.push(() => cache.close());
@@ -71,7 +77,13 @@ export async function startPlatform(config: Readonly<Config>, log: Logger = crea
       log,
       healthDetails,
       bodyLimit: config.httpBodyLimitBytes,
-      health: { store: () => store.query('SELECT 1'), bus: () => bus.ping(), cache: () => cache.ping() },
+      health: {
+        store: () => store.query('SELECT 1'),
+        bus: () => bus.ping(),
+        cache: () => cache.ping(),
+        consumers: consumersCheck(bus, config.healthConsumerStuckMs),
+        deadLetters: async () => ({ details: await countByConsumer(store) }),
+      },
     });
     // auth first: the gateway's token check needs its token service.
     const auth = await createAuth(ctx);
@@ -96,7 +108,9 @@ export async function startPlatform(config: Readonly<Config>, log: Logger = crea
     const dataManager = createDataManager(ctx, { devices: deviceManager.transfer, flows: createFlowsClient(store, flows.supervisor, config.flowsRevisionsKept), cron: cron.client });
     // kafka2ftp: files the flows publish on <tenant>.dojot.ftp, uploaded to each tenant's FTP server.
     const kafka2ftp = createKafka2Ftp(ctx);
-    const services: Service[] = [auth, deviceManager, history, flows, cron, kafkaWs, dataManager, kafka2ftp, x509, mqtt];
+    // dead-letters: a tenant's admins see what consumers set aside; it keeps the runtimes' letters too.
+    const deadLetters = createDeadLetters(ctx);
+    const services: Service[] = [auth, deviceManager, history, flows, cron, kafkaWs, dataManager, kafka2ftp, deadLetters, x509, mqtt];
 
     for (const s of services) if (s.routes) await app.register(s.routes);
     for (const s of services) {
@@ -113,7 +127,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger = crea
       { http: httpPort, mqtt: mqttPort, mqtts: mqttsPort, store: store.kind, bus: bus.kind, cache: cache.kind, dataDir: config.dataDir, ms: Date.now() - started },
       `dojot-red ready: HTTP on ${config.httpHost}:${httpPort}, MQTT on ${mqttPort === null ? '(plain MQTT off)' : `${config.mqttHost}:${mqttPort}`}, data in ${config.dataDir}`,
     );
-    return { config, log, bus, store, cache, httpUrl: `http://127.0.0.1:${httpPort}`, httpPort, mqttPort, mqttsPort, close };
+    return { config, log, bus, store, cache, httpUrl: `http://127.0.0.1:${httpPort}`, httpPort, mqttPort, mqttsPort, routes: app.routeList, close };
   } catch (err) {
     await close();
     throw err;

@@ -8,10 +8,11 @@ import type { CronClient } from '../core-services/cron/client.js';
 import type { DeviceManagerClient } from '../core-services/device-manager/client.js';
 import { Supervisor } from './supervisor/supervisor.js';
 import { flowRoutes } from './flows-api/routes.js';
-import { editorRoutes } from './flows-api/editor-proxy.js';
+import { editorRoutes, runtimeEndpoint } from './flows-api/editor-proxy.js';
 import { flowWriter } from './flows-api/flow-writer.js';
 import { revisionRoutes } from './flows-api/revision-routes.js';
 import { remoteNodeRoutes } from './flows-api/remote-node-routes.js';
+import { OfferedNodeTypes } from './flows-api/node-types.js';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { busKind } from '../core-services/platform/bus/index.js';
@@ -86,11 +87,16 @@ export function createFlowEngine(ctx: PlatformContext, deps: { tokens: TokenServ
     name: 'flows',
     supervisor,
     routes: async (app) => {
+      // Every /flows/ route takes bodies up to DOJOT_FLOWS_BODY_LIMIT (an editor deploy holds every flow).
+      app.addHook('onRoute', (route) => {
+        route.bodyLimit = config.flowsBodyLimitBytes;
+      });
       const write = flowWriter(ctx.store, supervisor, config.flowsRevisionsKept);
-      await app.register(flowRoutes(ctx.store, supervisor, write));
+      const types = new OfferedNodeTypes((tenant) => runtimeEndpoint(supervisor, tenant), log);
+      await app.register(flowRoutes(ctx.store, supervisor, write, types));
       await app.register(revisionRoutes(ctx.store, write));
       await app.register(remoteNodeRoutes());
-      await app.register(editorRoutes(supervisor, deps.tokens, config.tokenTtlSeconds, log));
+      await app.register(editorRoutes(supervisor, deps.tokens, config.tokenTtlSeconds, log, config.flowsBodyLimitBytes, types));
     },
     start: () => supervisor.start(),
     close: () => supervisor.close(),

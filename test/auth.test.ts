@@ -49,7 +49,7 @@ describe('auth over HTTP', () => {
       [{ passwd: 'x' }, 400, /missing username/],
       [{ username: 'admin' }, 400, /missing password/],
       [{ username: 'nobody', passwd: 'x' }, 401, /AuthenticationError/],
-      [{ username: 'admin', passwd: 'wrong' }, 403, /AuthorizationError/],
+      [{ username: 'admin', passwd: 'wrong' }, 401, /AuthenticationError/],
     ];
     for (const [body, status, msg] of cases) {
       const res = await p.api(null, 'POST', '/auth', body);
@@ -62,9 +62,9 @@ describe('auth over HTTP', () => {
     assert.match((await res.json()).error, /invalid mimetype/);
   });
 
-  it('slows brute force: after repeated failures for a user, even the right password gets 429', async () => {
+  it('slows brute force: after repeated failures for a user from one address, even the right password gets 429 there', async () => {
     await p.api(admin, 'POST', '/auth/user', { username: 'victim', service: 'admin', email: 'v@x.io', name: 'V', profile: 'user', passwd: 'rightpw' });
-    for (let i = 0; i < 3; i++) assert.equal((await p.api(null, 'POST', '/auth', { username: 'victim', passwd: 'bad' })).status, 403);
+    for (let i = 0; i < 3; i++) assert.equal((await p.api(null, 'POST', '/auth', { username: 'victim', passwd: 'bad' })).status, 401);
     const res = await p.api(null, 'POST', '/auth', { username: 'victim', passwd: 'rightpw' });
     assert.equal(res.status, 429);
     assert.match(res.body.error, /Too many failed logins/);

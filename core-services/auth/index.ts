@@ -12,7 +12,7 @@ import { createTokenService, loadSigningSecret, type TokenService } from './toke
 /** Loads (or makes) the signing secret, seeds admin/admin on first start, returns routes, the token service and the policy. */
 export async function createAuth(ctx: PlatformContext): Promise<Service & { tokens: TokenService; auth: AuthService; policy: Policy }> {
   const log = ctx.log.child({ svc: 'auth' });
-  const tokens = createTokenService(await loadSigningSecret(ctx.store), ctx.config.tokenTtlSeconds);
+  const tokens = createTokenService(await loadSigningSecret(ctx.store), ctx.config.tokenTtlSeconds, ctx.cache);
   const policy = new Policy({ ...ctx, log });
   const auth = new AuthService({ ...ctx, log }, tokens, policy);
   const pap = new PapService({ ...ctx, log }, policy);

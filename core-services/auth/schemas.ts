@@ -12,6 +12,13 @@ export function requireObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
+/** A field nobody reads would be "ok" with nothing done: it is refused, named. */
+function onlyFields(body: Record<string, unknown>, allowed: string[], why: Record<string, string> = {}): void {
+  for (const k of Object.keys(body)) {
+    if (!allowed.includes(k)) throw bad(k.slice(0, 60), why[k] ?? `unknown field (expected ${allowed.join(', ')})`);
+  }
+}
+
 function str(body: Record<string, unknown>, field: string, max: number, required: boolean): string | undefined {
   const v = body[field];
   if (v === undefined || v === null) {
@@ -35,6 +42,7 @@ export interface NewUser {
 
 export function parseNewUser(raw: unknown): NewUser {
   const body = requireObject(raw);
+  onlyFields(body, ['username', 'service', 'email', 'name', 'profile', 'passwd']);
   const username = str(body, 'username', 40, true)!;
   if (!USERNAME.test(username)) throw bad('username', 'must start with a lower-case letter, then lower-case letters, digits or _');
   const service = str(body, 'service', 30, true)!;
@@ -59,6 +67,7 @@ export interface UserPatch {
 
 export function parseUserPatch(raw: unknown): UserPatch {
   const body = requireObject(raw);
+  onlyFields(body, ['name', 'service', 'email', 'passwd', 'username'], { profile: "can't be updated: remove the user and create it with the new profile" });
   const patch: UserPatch = {
     name: str(body, 'name', 90, false),
     service: str(body, 'service', 30, false),
@@ -76,6 +85,6 @@ export function parseLogin(raw: unknown): { username: string; passwd: string } {
   const body = (raw ?? {}) as Record<string, unknown>;
   if (typeof body.username !== 'string' || body.username === '') throw AuthErrors.AUTH_MISSING_USERNAME({}, { message: 'missing username', status: 400 });
   if (typeof body.passwd !== 'string' || body.passwd === '') throw AuthErrors.AUTH_MISSING_PASSWORD({}, { message: 'missing password', status: 400 });
-  if (body.username.length > 40 || body.passwd.length > 128) throw AuthErrors.AUTH_UNKNOWN_USER({ username: '(too long)' }, { message: 'AuthenticationError', status: 401 });
+  if (body.username.length > 40 || body.passwd.length > 128) throw AuthErrors.AUTH_BAD_CREDENTIALS({}, { message: 'AuthenticationError', status: 401 });
   return { username: body.username.toLowerCase(), passwd: body.passwd };
 }

@@ -50,10 +50,22 @@ export function paginationOf(page: Page, items: number): Pagination {
 
 export type AttrFormat = 'both' | 'single' | 'split';
 
-/** Unknown values fall back to both, as dojot's attr_format did. */
+/** dojot fell back to both on an unknown value; we name it instead of ignoring it. */
 export function parseAttrFormat(q: Query): AttrFormat {
   const v = first(q.attr_format);
-  return v === 'single' || v === 'split' ? v : 'both';
+  if (v === undefined || v === '') return 'both';
+  if (v !== 'both' && v !== 'single' && v !== 'split') throw invalidQuery('attr_format', `must be both, single or split, got "${v}"`);
+  return v;
+}
+
+/** A flag: true, false, 1, 0 (any case); an empty value means true (`?idsOnly`). */
+function flag(q: Query, name: string): boolean {
+  const v = first(q[name]);
+  if (v === undefined) return false;
+  const l = v.toLowerCase();
+  if (l === '' || l === 'true' || l === '1') return true;
+  if (l === 'false' || l === '0') return false;
+  throw invalidQuery(name, `must be true or false, got "${v}"`);
 }
 
 export interface Sort {
@@ -61,10 +73,13 @@ export interface Sort {
   desc: boolean;
 }
 
-/** sortBy=label (§2); dojot also took id/created/updated with an optional asc:/desc: prefix. Unknown → by id. */
+/** sortBy=label (§2); dojot also took id/created/updated with an optional asc:/desc: prefix. None → by id; anything else is named. */
 export function parseSort(q: Query): Sort {
-  const m = /^(?:(asc|desc):)?(id|label|created|updated)$/.exec(first(q.sortBy) ?? '');
-  return m ? { column: m[2] as Sort['column'], desc: m[1] === 'desc' } : { column: 'id', desc: false };
+  const raw = first(q.sortBy);
+  if (raw === undefined || raw === '') return { column: 'id', desc: false };
+  const m = /^(?:(asc|desc):)?(id|label|created|updated)$/.exec(raw);
+  if (!m) throw invalidQuery('sortBy', `must be id, label, created or updated, optionally after asc: or desc:, got "${raw}"`);
+  return { column: m[2] as Sort['column'], desc: m[1] === 'desc' };
 }
 
 export interface AttrFilter {
@@ -111,7 +126,7 @@ export function parseDeviceFilters(q: Query): DeviceFilters {
     if (id === null) throw invalidQuery('template', `must be a template id (an integer), got "${rawTemplate}"`);
     template = storable(id) ? id : null;
   }
-  const idsOnly = ['true', '1', ''].includes((first(q.idsOnly) ?? 'false').toLowerCase());
+  const idsOnly = flag(q, 'idsOnly');
   return { ...base, template, idsOnly };
 }
 
@@ -125,7 +140,7 @@ export function parseCreateOptions(q: Query): CreateOptions {
   if (!/^\d{1,6}$/.test(raw.trim())) throw badCount(raw, CREATE_COUNT_MAX);
   const count = Number(raw);
   if (count < 1 || count > CREATE_COUNT_MAX) throw badCount(raw, CREATE_COUNT_MAX);
-  const verbose = ['true', '1', 'True'].includes(first(q.verbose) ?? 'false');
+  const verbose = q.verbose === undefined ? false : flag(q, 'verbose');
   if (verbose && count !== 1) throw verboseCount();
   return { count, verbose };
 }

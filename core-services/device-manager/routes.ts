@@ -26,7 +26,7 @@ function tenantOf(req: FastifyRequest): string {
 function dojotErrorHandler(log: Logger) {
   const render = httpErrorHandler(log);
   return (err: FastifyError | PlatformError, req: FastifyRequest, reply: FastifyReply) => {
-    const e = toPlatformError(err);
+    const e = toPlatformError(err, req.routeOptions?.bodyLimit);
     if (e.status >= 500) return render(err, req, reply);
     if (e.code === 'HTTP_UNSUPPORTED_MEDIA') {
       return render(badPayload(`Content-Type must be application/json, got ${req.headers['content-type'] ?? 'none'}`), req, reply);

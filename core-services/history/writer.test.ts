@@ -122,4 +122,23 @@ describe('history writer', () => {
     await flushed;
     assert.equal(await count(), 8);
   });
+
+  it('fails only the caller whose row the store refuses when several callers share one INSERT', async () => {
+    const w = new HistoryWriter({ sql, batchRows: 100, flushMs: 10_000 });
+    let release!: () => void;
+    sql.hold = new Promise((r) => (release = r));
+    // The first write is held, so the next three callers' rows gather into one batch.
+    const first = w.add(rows(1, 0));
+    const good = w.add(rows(3, 10));
+    const poison = new Rows();
+    poison.push('beta', 'd2', 'x', 1_700_000_000_000, 'm-bad', JSON.stringify('a\u0000b'), '{}');
+    const bad = w.add(poison);
+    const goodToo = w.add(rows(2, 20));
+    release();
+    await first;
+    await good;
+    await goodToo;
+    await assert.rejects(bad, /\\u0000|unicode|NUL|0x00/i);
+    assert.equal(await count(), 6);
+  });
 });

@@ -26,12 +26,15 @@ SELECT t, d, a, to_timestamp(s / 1000.0), m, v::jsonb, md::jsonb
 FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::text[], $6::text[], $7::text[]) AS r(t, d, a, s, m, v, md)
 ON CONFLICT DO NOTHING`;
 
-class Batch {
-  readonly rows = new Rows();
+/** The rows one add() put in a batch, and the promise that call waits on. */
+class Part {
   readonly done: Promise<void>;
   resolve!: () => void;
   reject!: (err: unknown) => void;
-  constructor() {
+  constructor(
+    readonly from: number,
+    readonly to: number,
+  ) {
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -39,6 +42,11 @@ class Batch {
     // Rejections are observed by the callers of add(); this keeps an unawaited one quiet.
     this.done.catch(() => {});
   }
+}
+
+class Batch {
+  readonly rows = new Rows();
+  readonly parts: Part[] = [];
 }
 
 export interface WriterOptions {
@@ -76,8 +84,10 @@ export class HistoryWriter {
       }
       const batch = this.open;
       const to = Math.min(rows.length, from + this.opts.batchRows - batch.rows.length);
+      const part = new Part(batch.rows.length, batch.rows.length + to - from);
       batch.rows.copyFrom(rows, from, to);
-      if (waits[waits.length - 1] !== batch.done) waits.push(batch.done);
+      batch.parts.push(part);
+      waits.push(part.done);
       if (batch.rows.length >= this.opts.batchRows) this.seal();
       from = to;
     }
@@ -139,21 +149,42 @@ export class HistoryWriter {
     }
   }
 
+  private insert(r: Rows): Promise<unknown> {
+    return this.opts.sql.query(INSERT_SQL, [r.tenant, r.device, r.attr, r.ts, r.msgId, r.value, r.metadata]);
+  }
+
   private async write(batch: Batch): Promise<void> {
     const r = batch.rows;
     this.lastStart = Date.now();
     try {
-      await this.opts.sql.query(INSERT_SQL, [r.tenant, r.device, r.attr, r.ts, r.msgId, r.value, r.metadata]);
+      await this.insert(r);
       this.written += r.length;
-      batch.resolve();
+      for (const p of batch.parts) p.resolve();
     } catch (err) {
-      batch.reject(err);
+      // Rows of several callers failed together: one caller's bad row must not fail the others
+      // (the bus would then set their messages aside as poison), so each part is tried alone.
+      if (batch.parts.length === 1) batch.parts[0].reject(err);
+      else await this.writeApart(batch);
     } finally {
       this.inFlight -= 1;
       // Group commit: what gathered during this write goes next, without waiting for the timer.
       this.schedule();
       this.pump();
       if (this.inFlight === 0 && this.ready.length === 0 && !this.open) for (const w of this.idle.splice(0)) w();
+    }
+  }
+
+  private async writeApart(batch: Batch): Promise<void> {
+    for (const p of batch.parts) {
+      const rows = new Rows();
+      rows.copyFrom(batch.rows, p.from, p.to);
+      try {
+        await this.insert(rows);
+        this.written += rows.length;
+        p.resolve();
+      } catch (err) {
+        p.reject(err);
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 // Uploads one file to a tenant's FTP server with basic-ftp, retrying with exponential back-off.
 // Every failed attempt is logged and recorded with its reason; the last one says it gave up.
+import { transientError } from '../platform/bus/index.js';
 import { Readable } from 'node:stream';
 import { Client } from 'basic-ftp';
 import type { Logger } from '../platform/log.js';
@@ -46,7 +47,8 @@ export async function uploadWithRetries(
   signal: AbortSignal,
 ): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
-    if (signal.aborted) throw new Error('kafka2ftp is stopping');
+    // Transient: the bus redelivers the file later rather than setting it aside as a dead letter.
+    if (signal.aborted) throw transientError('kafka2ftp is stopping');
     let reason: string;
     const t = await target();
     if (!t) reason = 'no FTP server is configured for this tenant (PUT /kafka2ftp/v1/config)';

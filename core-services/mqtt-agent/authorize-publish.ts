@@ -8,6 +8,7 @@ import type { Bus } from '../platform/bus/index.js';
 import type { Logger } from '../platform/log.js';
 import { mayPublish, parseDeviceName, type DeviceIdentity } from './acl.js';
 import type { Counters } from './counters.js';
+import { DropLog } from './drop-log.js';
 import { identityOf } from './sessions.js';
 import { toDeviceData } from './uplink.js';
 import type { LegacyTopicIdentity } from './legacy-identity.js';
@@ -23,6 +24,7 @@ export interface AuthorizePublishDeps {
 type Hook = NonNullable<AedesOptions['authorizePublish']>;
 
 export function authorizePublish({ bus, counters, log, payloadLimitBytes, legacy }: AuthorizePublishDeps): Hook {
+  const drops = new DropLog(log);
   const check: Hook = (client, packet, callback) => {
     const id = client ? identityOf(client) : ownerOfWill(packet);
     if (!id || !mayPublish(id, packet.topic)) {
@@ -35,7 +37,7 @@ export function authorizePublish({ bus, counters, log, payloadLimitBytes, legacy
     const msg = toDeviceData(id.tenant, id.device, packet.payload ?? '', payloadLimitBytes, Date.now());
     if (typeof msg === 'string') {
       counters.drop(id.tenant, id.device, msg);
-      log.debug({ tenant: id.tenant, device: id.device, reason: msg }, 'payload dropped');
+      drops.dropped(id.tenant, id.device, msg);
       return callback(null);
     }
     // Called synchronously, in arrival order: the bus keeps one device's messages in that order.

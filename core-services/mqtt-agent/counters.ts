@@ -1,7 +1,7 @@
 // What the agent refused or dropped, so operators can see misbehaving devices without debug logs.
 // Plain numbers and maps: incremented on the hot path, copied only when someone asks.
 
-export type DropReason = 'not_json' | 'not_object' | 'too_large';
+export type DropReason = 'not_json' | 'not_object' | 'too_large' | 'bad_text' | 'too_deep' | 'too_many_keys';
 
 export interface AgentCounters {
   /** Clients connected right now. */
@@ -31,7 +31,7 @@ export class Counters {
   subscriptionsRefused = 0;
   busFailures = 0;
   packetsTooLarge = 0;
-  private readonly dropped: Record<DropReason, number> = { not_json: 0, not_object: 0, too_large: 0 };
+  private readonly dropped: Record<DropReason, number> = { not_json: 0, not_object: 0, too_large: 0, bad_text: 0, too_deep: 0, too_many_keys: 0 };
   private readonly byDevice = new Map<string, Map<string, number>>();
 
   drop(tenant: string, device: string, reason: DropReason): void {

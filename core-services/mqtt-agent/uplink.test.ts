@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { DeviceDataMessage } from '../platform/contracts/messages.js';
-import { toDeviceData, toEpochMs } from './uplink.js';
+import { MAX_PAYLOAD_DEPTH, MAX_PAYLOAD_KEYS, toDeviceData, toEpochMs } from './uplink.js';
 
 const NOW = 1_700_000_000_000;
 
@@ -37,5 +37,32 @@ describe('mqtt-agent uplink', () => {
     assert.equal(toDeviceData('admin', 'd', 'null', 1024, NOW), 'not_object');
     assert.equal(toDeviceData('admin', 'd', '3', 1024, NOW), 'not_object');
     assert.equal(toDeviceData('admin', 'd', JSON.stringify({ a: 'é'.repeat(600) }), 1024, NOW), 'too_large', 'the limit counts bytes, not characters');
+  });
+
+  it('refuses a NUL or a lone surrogate in any string or key, rather than store a changed reading', () => {
+    const big = 1024 * 1024;
+    assert.equal(toDeviceData('admin', 'd', '{"temperature":"a\\u0000b"}', big, NOW), 'bad_text');
+    assert.equal(toDeviceData('admin', 'd', '{"a":{"b":["x","y\\u0000"]}}', big, NOW), 'bad_text');
+    assert.equal(toDeviceData('admin', 'd', '{"a\\u0000":1}', big, NOW), 'bad_text');
+    assert.equal(toDeviceData('admin', 'd', '{"t":"\\ud800"}', big, NOW), 'bad_text');
+    assert.equal(toDeviceData('admin', 'd', '{"t":"x\\udc00"}', big, NOW), 'bad_text');
+    const ok = toDeviceData('admin', 'd', '{"t":"\\ud83d\\ude00 ok"}', big, NOW) as DeviceDataMessage;
+    assert.equal(ok.attrs.t, '\u{1F600} ok', 'a surrogate pair (an emoji) is text');
+  });
+
+  it('refuses a payload nested deeper than the limit, however deep', () => {
+    const big = 1024 * 1024;
+    const nest = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    assert.equal(typeof toDeviceData('admin', 'd', nest(MAX_PAYLOAD_DEPTH), big, NOW), 'object', 'the limit itself is fine');
+    assert.equal(toDeviceData('admin', 'd', nest(MAX_PAYLOAD_DEPTH + 1), big, NOW), 'too_deep');
+    assert.equal(toDeviceData('admin', 'd', `{"a":${'['.repeat(40_000)}${']'.repeat(40_000)}}`, big, NOW), 'too_deep');
+  });
+
+  it('refuses a payload with more keys and array items than the limit', () => {
+    const big = 1024 * 1024;
+    const keys = (n: number) => JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i])));
+    assert.equal(typeof toDeviceData('admin', 'd', keys(MAX_PAYLOAD_KEYS), big, NOW), 'object');
+    assert.equal(toDeviceData('admin', 'd', keys(MAX_PAYLOAD_KEYS + 1), big, NOW), 'too_many_keys');
+    assert.equal(toDeviceData('admin', 'd', JSON.stringify({ a: Array.from({ length: MAX_PAYLOAD_KEYS }, () => 0) }), big, NOW), 'too_many_keys');
   });
 });

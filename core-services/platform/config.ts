@@ -33,13 +33,14 @@ export interface Config {
   /** @default 'dojot:' — put before every Redis key (several deployments or test runs on one Redis) */ redisKeyPrefix: string;
   /** @default 'info' */ logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** @default 3600 — lifetime of a platform JWT, seconds */ tokenTtlSeconds: number;
-  /** @default 10 — failed logins per user per minute before /auth answers 429 */ authFailuresPerUser: number;
-  /** @default 30 — failed logins per client address per minute before /auth answers 429 */ authFailuresPerAddress: number;
+  /** @default 10 — failed logins for one user from one client address per minute before /auth answers 429 (the lock doubles each time) */ authFailuresPerUser: number;
+  /** @default 30 — failed logins from one client address per minute before /auth answers 429 (the lock doubles each time) */ authFailuresPerAddress: number;
   /** @default 1048576 — largest accepted HTTP body, bytes */ httpBodyLimitBytes: number;
   /** @default 262144 — largest accepted MQTT payload, bytes */ mqttPayloadLimitBytes: number;
   /** @default 2000 — history rows written per batch at most */ historyBatchRows: number;
   /** @default 25 — longest a history row waits for its batch, ms */ historyFlushMs: number;
   /** @default 100 — saved states of each tenant's flows kept (GET /flows/v1/revisions) */ flowsRevisionsKept: number;
+  /** @default 5242880 — largest accepted body on /flows/ routes (the API and the editor), bytes */ flowsBodyLimitBytes: number;
   /** @default 604800 — history and notifications older than this are deleted (dojot's HISTORY_DB_DATA_EXPIRATION, 7 days); 0 keeps them forever, s */ historyRetentionSeconds: number;
   /** @default 600 — how often expired history is deleted, s */ historyPurgeIntervalSeconds: number;
   /** @default 256 — V8 old-space cap of each tenant's flow runtime process, MB */ runtimeMaxOldSpaceMb: number;
@@ -58,6 +59,7 @@ export interface Config {
   /** @default 7200 — a kafka-ws connection is closed (4408) after this long, s */ kafkaWsMaxLifetimeSeconds: number;
   /** @default false — close a kafka-ws connection when the token its ticket came from expires */ kafkaWsLifetimeFromToken: boolean;
   /** @default 1048576 — bytes a slow kafka-ws client may have queued before it is dropped */ kafkaWsMaxBufferBytes: number;
+  /** @default 30000 — /health fails when a bus consumer has been on one batch, or its oldest waiting message, this long, ms */ healthConsumerStuckMs: number;
   /** @default 13 — uploads kafka2ftp retries after a failure */ kafka2ftpRetries: number;
   /** @default 1000 — first back-off of kafka2ftp, doubled after each failure, ms */ kafka2ftpRetryBaseMs: number;
   /** @default 60000 — longest back-off of kafka2ftp, ms */ kafka2ftpRetryMaxMs: number;
@@ -200,6 +202,7 @@ export const CONFIG_SPEC: Spec = {
   mqttPayloadLimitBytes: { env: 'DOJOT_MQTT_PAYLOAD_LIMIT', parse: int(16, 256 * 1024 * 1024), default: 256 * 1024 },
   historyBatchRows: { env: 'DOJOT_HISTORY_BATCH_ROWS', parse: int(1, 100_000), default: 2000 },
   historyFlushMs: { env: 'DOJOT_HISTORY_FLUSH_MS', parse: int(1, 60_000), default: 25 },
+  flowsBodyLimitBytes: { env: 'DOJOT_FLOWS_BODY_LIMIT', parse: int(1024, 1024 ** 3), default: 5 * 1024 * 1024 },
   flowsRevisionsKept: { env: 'DOJOT_FLOWS_REVISIONS_KEPT', parse: int(1, 100_000), default: 100 },
   historyRetentionSeconds: { env: 'DOJOT_HISTORY_RETENTION_SECONDS', parse: int(0, 100 * 365 * 86_400), default: 604_800 },
   historyPurgeIntervalSeconds: { env: 'DOJOT_HISTORY_PURGE_INTERVAL_SECONDS', parse: int(1, 86_400), default: 600 },
@@ -219,6 +222,7 @@ export const CONFIG_SPEC: Spec = {
   kafkaWsMaxLifetimeSeconds: { env: 'DOJOT_KAFKA_WS_MAX_LIFETIME', parse: int(1, 31 * 24 * 3600), default: 7200 },
   kafkaWsLifetimeFromToken: { env: 'DOJOT_KAFKA_WS_LIFETIME_FROM_TOKEN', parse: bool, default: false },
   kafkaWsMaxBufferBytes: { env: 'DOJOT_KAFKA_WS_MAX_BUFFER', parse: int(1024, 1024 ** 3), default: 1024 * 1024 },
+  healthConsumerStuckMs: { env: 'DOJOT_HEALTH_CONSUMER_STUCK_MS', parse: int(1000, 24 * 3_600_000), default: 30_000 },
   kafka2ftpRetries: { env: 'DOJOT_KAFKA2FTP_RETRIES', parse: int(0, 100), default: 13 },
   kafka2ftpRetryBaseMs: { env: 'DOJOT_KAFKA2FTP_RETRY_BASE_MS', parse: int(1, 3_600_000), default: 1000 },
   kafka2ftpRetryMaxMs: { env: 'DOJOT_KAFKA2FTP_RETRY_MAX_MS', parse: int(1, 3_600_000), default: 60_000 },

@@ -36,6 +36,7 @@ function render(template: string, params: Record<string, unknown>): string {
 export const CommonErrors = defineErrors({
   HTTP_BAD_JSON: { status: 400, message: 'Payload must be valid JSON, and Content-Type set accordingly: {detail}' },
   HTTP_BAD_REQUEST: { status: 400, message: '{detail}' },
+  HTTP_BAD_INPUT: { status: 400, message: '{field}: {problem}' },
   HTTP_BODY_TOO_LARGE: { status: 413, message: 'Request body is larger than {limit} bytes' },
   HTTP_UNSUPPORTED_MEDIA: { status: 415, message: 'Unsupported Content-Type: {type}' },
   HTTP_NOT_FOUND: { status: 404, message: 'Route {method} {url} not found' },
@@ -45,14 +46,15 @@ export const CommonErrors = defineErrors({
 /** Fastify error handler: PlatformError → its status; Fastify's own 4xx → coded bodies; the rest → 500. */
 export function httpErrorHandler(log: Logger) {
   return (err: FastifyError | PlatformError, req: FastifyRequest, reply: FastifyReply) => {
-    const e = toPlatformError(err);
+    const e = toPlatformError(err, req.routeOptions?.bodyLimit);
     if (e.status >= 500) log.error({ err, url: req.url, method: req.method }, 'request failed');
     else log.debug({ code: e.code, url: req.url }, e.message);
     void reply.status(e.status).send({ error: e.message, code: e.code, ...e.extra });
   };
 }
 
-export function toPlatformError(err: unknown): PlatformError {
+/** `bodyLimit`: the route's body limit, bytes, named in a 413. */
+export function toPlatformError(err: unknown, bodyLimit?: number): PlatformError {
   if (err instanceof PlatformError) return err;
   const fe = err as FastifyError;
   switch (fe?.code) {
@@ -60,7 +62,7 @@ export function toPlatformError(err: unknown): PlatformError {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return CommonErrors.HTTP_BAD_JSON({ detail: fe.message });
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return CommonErrors.HTTP_BODY_TOO_LARGE({ limit: '(configured limit)' });
+      return CommonErrors.HTTP_BODY_TOO_LARGE({ limit: bodyLimit ?? 'the configured limit of' });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return CommonErrors.HTTP_UNSUPPORTED_MEDIA({ type: fe.message.replace(/^.*: /, '') });
     case 'FST_ERR_VALIDATION':

@@ -3,6 +3,8 @@
 // a bound; any that fails or is too slow makes the answer 503, naming it.
 //   200 {"status":"ok","checks":{"store":{"status":"ok","ms":1},"bus":{...},"cache":{...}}}
 //   503 {"status":"error","error":"store: Connection terminated","checks":{"store":{"status":"error","ms":3,"error":"..."},...}}
+// A check that resolves to (or fails with an error carrying) a plain object `details` shows it:
+// the bus consumers and the dead-letter counts, for example.
 import type { FastifyInstance } from 'fastify';
 
 /** Longest a check may take before it counts as failed, ms. */
@@ -19,21 +21,29 @@ interface CheckResult {
   status: 'ok' | 'error';
   ms: number;
   error?: string;
+  details?: Record<string, unknown>;
 }
+
+const detailsOf = (v: unknown): Record<string, unknown> | undefined => {
+  const d = v && typeof v === 'object' && !Array.isArray(v) ? (v as { details?: unknown }).details : undefined;
+  return d && typeof d === 'object' && !Array.isArray(d) ? (d as Record<string, unknown>) : undefined;
+};
 
 async function run(check: () => Promise<unknown>): Promise<CheckResult> {
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
+    const answer = await Promise.race([
       check(),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
       }),
     ]);
-    return { status: 'ok', ms: Date.now() - started };
+    const details = detailsOf(answer);
+    return { status: 'ok', ms: Date.now() - started, ...(details ? { details } : {}) };
   } catch (err) {
-    return { status: 'error', ms: Date.now() - started, error: (err as Error)?.message || String(err) };
+    const details = detailsOf(err);
+    return { status: 'error', ms: Date.now() - started, error: (err as Error)?.message || String(err), ...(details ? { details } : {}) };
   } finally {
     clearTimeout(timer);
   }

@@ -6,11 +6,16 @@ import type { Identity } from './contracts/identity.js';
 import { answersPlainJson } from './contracts/content-types.js';
 import { CommonErrors, httpErrorHandler } from './errors.js';
 import { registerHealth, type HealthChecks, type HealthDetails } from './health.js';
+import { installInputGuard } from './input-guard.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the gateway from a verified token; absent on public routes. */
     identity: Identity;
+  }
+  interface FastifyInstance {
+    /** Every route registered, as method and URL pattern (tests walk them all). */
+    routeList: { method: string; url: string }[];
   }
   interface FastifyContextConfig {
     /** Routes marked public are served without a token (POST /auth, /health, websocket upgrades). */
@@ -38,12 +43,20 @@ export function buildHttp(opts: HttpOptions): FastifyInstance {
     requestIdHeader: 'x-request-id',
     trustProxy: false,
     return503OnClosing: true,
+    // Longer path parameters reach the input guard, which answers them with 400 naming the parameter;
     // dojot's gateway matched a path with or without its trailing slash (its clients POST /auth/).
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { maxParamLength: 8_192, ignoreTrailingSlash: true },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   }) as unknown as FastifyInstance;
   app.decorateRequest('identity', null as unknown as Identity);
+  const routeList: { method: string; url: string }[] = [];
+  app.decorate('routeList', routeList);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routeList.push({ method, url: r.url });
+  });
   app.setErrorHandler(httpErrorHandler(opts.log));
+  // Before any route registers, so every route's path, query and body pass it.
+  installInputGuard(app);
   app.setNotFoundHandler((req, reply) => {
     const e = CommonErrors.HTTP_NOT_FOUND({ method: req.method, url: req.url.split('?')[0] });
     void reply.status(404).send({ error: e.message, code: e.code });

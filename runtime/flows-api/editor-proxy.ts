@@ -16,7 +16,9 @@ import { tokenFromHeader, type TokenService } from '../../core-services/auth/cli
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { PROXY_SECRET_HEADER } from '../supervisor/ipc.js';
 import type { RuntimeEndpoint } from '../supervisor/tenant-runtime.js';
+import { checkJson } from '../../core-services/platform/input-guard.js';
 import { FlowErrors } from './errors.js';
+import type { OfferedNodeTypes } from './node-types.js';
 import { SIGN_IN_PAGE } from './sign-in-page.js';
 
 export const TOKEN_COOKIE = 'dojot_red_token';
@@ -42,7 +44,7 @@ function findToken(req: IncomingMessage): Found | null {
   return null;
 }
 
-async function runtimeEndpoint(supervisor: Supervisor, tenant: string): Promise<RuntimeEndpoint> {
+export async function runtimeEndpoint(supervisor: Supervisor, tenant: string): Promise<RuntimeEndpoint> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error('timeout')), RUNTIME_START_WAIT_MS);
@@ -59,18 +61,49 @@ async function runtimeEndpoint(supervisor: Supervisor, tenant: string): Promise<
   }
 }
 
-/** The request's headers for the runtime: the client's own, with the start's secret in place of any it sent. */
-function upstreamHeaders(req: IncomingMessage, to: RuntimeEndpoint): http.OutgoingHttpHeaders {
-  const headers: http.OutgoingHttpHeaders = { ...req.headers };
-  delete headers[PROXY_SECRET_HEADER];
-  if (to.secret) headers[PROXY_SECRET_HEADER] = to.secret;
-  return headers;
+/** Where the editor deploys: Node-RED's admin API POST /flows, under the admin root /flows/. */
+const DEPLOY_PATH = '/flows/flows';
+
+const tooLarge = (limit: number) => FlowErrors.FLOWS_BODY_TOO_LARGE({ limit }, { message: `Request body is larger than ${limit} bytes` });
+
+function bodyStream(req: FastifyRequest): NodeJS.ReadableStream {
+  const body = req.body as NodeJS.ReadableStream | undefined;
+  return body && typeof body.pipe === 'function' ? body : req.raw;
 }
 
-function forward(req: FastifyRequest, reply: FastifyReply, to: RuntimeEndpoint, setCookie: string | null): void {
+/** Reads the whole body, refusing (413) past `limit` bytes. */
+async function readLimited(req: FastifyRequest, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const stream = bodyStream(req);
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      req.raw.resume(); // the rest is thrown away, so that the client reads the 413
+      throw tooLarge(limit);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Hands the request to the runtime: `body` when it was read already (a deploy), else the stream,
+ * counted on the way so that a body past `limit` (chunked, with no length announced) is cut off
+ * with a 413.
+ */
+/** The request's headers for the runtime: the client's own, with the start's secret in place of any it sent. */
+export function upstreamHeaders(headers: http.IncomingHttpHeaders, to: RuntimeEndpoint): http.OutgoingHttpHeaders {
+  const out: http.OutgoingHttpHeaders = { ...headers };
+  delete out[PROXY_SECRET_HEADER];
+  if (to.secret) out[PROXY_SECRET_HEADER] = to.secret;
+  return out;
+}
+
+function forward(req: FastifyRequest, reply: FastifyReply, to: RuntimeEndpoint, setCookie: string | null, limit: number, body?: Buffer): void {
   reply.hijack();
   const res = reply.raw;
-  const upstream = http.request({ host: '127.0.0.1', port: to.port, method: req.raw.method, path: req.raw.url, headers: upstreamHeaders(req.raw, to) }, (up) => {
+  const upstream = http.request({ host: '127.0.0.1', port: to.port, method: req.raw.method, path: req.raw.url, headers: upstreamHeaders(req.raw.headers, to) }, (up) => {
     const headers = { ...up.headers };
     if (setCookie) headers['set-cookie'] = [...(up.headers['set-cookie'] ?? []), setCookie];
     res.writeHead(up.statusCode ?? 502, headers);
@@ -82,11 +115,45 @@ function forward(req: FastifyRequest, reply: FastifyReply, to: RuntimeEndpoint, 
     if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'flow runtime unavailable', code: 'FLOWS_RUNTIME_UNAVAILABLE' }));
     else res.destroy();
   });
-  const body = req.body as NodeJS.ReadableStream | undefined;
-  (body && typeof body.pipe === 'function' ? body : req.raw).pipe(upstream);
+  if (body) {
+    upstream.end(body);
+    return;
+  }
+  let size = 0;
+  const source = bodyStream(req);
+  source.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= limit) return;
+    source.removeAllListeners('data');
+    upstream.removeAllListeners('error');
+    upstream.on('error', () => {});
+    upstream.destroy();
+    const e = tooLarge(limit);
+    // The rest of an endless body is not read: the connection closes once the 413 is out.
+    if (!res.headersSent) res.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ error: e.message, code: e.code, ...e.extra }), () => req.raw.destroy());
+    else req.raw.destroy();
+  });
+  source.pipe(upstream);
 }
 
-export function editorRoutes(supervisor: Supervisor, tokens: TokenService, tokenTtlSeconds: number, log: Logger) {
+/** A deploy from the editor: its JSON passes the input guard, and every node type must be offered. */
+async function checkDeploy(body: Buffer, tenant: string, authorization: string | undefined, types: OfferedNodeTypes): Promise<void> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return; // not JSON: Node-RED answers it
+  }
+  checkJson(parsed, 'body');
+  const nodes = Array.isArray(parsed) ? parsed : (parsed as { flows?: unknown } | null)?.flows;
+  if (!Array.isArray(nodes)) return;
+  const typed = nodes.filter((n): n is { id: string; type: string } => !!n && typeof n === 'object' && typeof n.type === 'string' && typeof n.id === 'string');
+  // A deploy carries every flow of the tenant: the subflows it may use are all in it.
+  await types.check(tenant, authorization, typed as never);
+}
+
+/** bodyLimit: the largest body a /flows/ request may carry (DOJOT_FLOWS_BODY_LIMIT), bytes. */
+export function editorRoutes(supervisor: Supervisor, tokens: TokenService, tokenTtlSeconds: number, log: Logger, bodyLimit: number, types: OfferedNodeTypes) {
   const cookieFor = (token: string) => `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/flows; HttpOnly; SameSite=Strict; Max-Age=${tokenTtlSeconds}`;
 
   const proxy = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -96,9 +163,20 @@ export function editorRoutes(supervisor: Supervisor, tokens: TokenService, token
       if (req.method === 'GET' && (path === '/flows/' || path === '/flows/index.html')) return reply.redirect('/flows/signin');
       throw FlowErrors.FLOWS_SIGN_IN({}, { message: 'No authorization token has been supplied' });
     }
-    const identity = tokens.verify(found.token);
+    const identity = await tokens.check(found.token);
+    if (Number(req.headers['content-length'] ?? 0) > bodyLimit) {
+      // The body is read and thrown away, so that the client reads the 413 rather than a reset.
+      (bodyStream(req) as NodeJS.ReadableStream & { resume(): void }).resume();
+      throw tooLarge(bodyLimit);
+    }
     const to = await runtimeEndpoint(supervisor, identity.tenant);
-    forward(req, reply, to, found.fromQuery ? cookieFor(found.token) : null);
+    const cookie = found.fromQuery ? cookieFor(found.token) : null;
+    if (req.method === 'POST' && req.url.split('?')[0] === DEPLOY_PATH) {
+      const body = await readLimited(req, bodyLimit);
+      await checkDeploy(body, identity.tenant, req.headers.authorization ?? `Bearer ${found.token}`, types);
+      return forward(req, reply, to, cookie, bodyLimit, body);
+    }
+    forward(req, reply, to, cookie, bodyLimit);
   };
 
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, server: http.Server) => {
@@ -109,30 +187,29 @@ export function editorRoutes(supervisor: Supervisor, tokens: TokenService, token
     }
     const refuse = (status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     const found = findToken(req);
-    let tenant: string;
-    try {
-      if (!found) return refuse('401 Unauthorized');
-      tenant = tokens.verify(found.token).tenant;
-    } catch {
-      return refuse('401 Unauthorized');
-    }
+    if (!found) return refuse('401 Unauthorized');
     socket.on('error', () => socket.destroy());
-    runtimeEndpoint(supervisor, tenant).then(
-      (to) => {
-        const up = net.connect(to.port, '127.0.0.1', () => {
-          const lines = [`${req.method} ${req.url} HTTP/1.1`];
-          for (let i = 0; i < req.rawHeaders.length; i += 2) {
-            if (req.rawHeaders[i].toLowerCase() !== PROXY_SECRET_HEADER) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
-          }
-          if (to.secret) lines.push(`${PROXY_SECRET_HEADER}: ${to.secret}`);
-          up.write(lines.join('\r\n') + '\r\n\r\n');
-          if (head.length) up.write(head);
-          socket.pipe(up).pipe(socket);
-        });
-        up.on('error', () => socket.destroy());
-        socket.on('close', () => up.destroy());
-      },
-      () => refuse('503 Service Unavailable'),
+    const connect = (tenant: string) =>
+      runtimeEndpoint(supervisor, tenant).then(
+        (to) => {
+          const up = net.connect(to.port, '127.0.0.1', () => {
+            const lines = [`${req.method} ${req.url} HTTP/1.1`];
+            for (let i = 0; i < req.rawHeaders.length; i += 2) {
+              if (req.rawHeaders[i].toLowerCase() !== PROXY_SECRET_HEADER) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+            }
+            if (to.secret) lines.push(`${PROXY_SECRET_HEADER}: ${to.secret}`);
+            up.write(lines.join('\r\n') + '\r\n\r\n');
+            if (head.length) up.write(head);
+            socket.pipe(up).pipe(socket);
+          });
+          up.on('error', () => socket.destroy());
+          socket.on('close', () => up.destroy());
+        },
+        () => refuse('503 Service Unavailable'),
+      );
+    tokens.check(found.token).then(
+      ({ tenant }) => connect(tenant),
+      () => refuse('401 Unauthorized'),
     );
   };
 
@@ -141,15 +218,13 @@ export function editorRoutes(supervisor: Supervisor, tokens: TokenService, token
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
 
-    // Paths match with or without a trailing slash (as dojot's gateway did), so `/flows/` reaches
-    // this route too: only the bare `/flows` is sent to the editor's address.
-    app.get('/flows', { config: { public: true } }, (req, reply) => (req.url.split('?')[0] === '/flows' ? reply.redirect('/flows/') : proxy(req, reply)));
+    app.get('/flows', { config: { public: true } }, (_req, reply) => reply.redirect('/flows/'));
     app.get('/flows/help', { config: { public: true } }, (_req, reply) =>
       reply.type('text/markdown; charset=utf-8').send(readFileSync(path.join(projectRoot(), 'docs', 'flows.md'), 'utf8')),
     );
     app.get('/flows/signin', { config: { public: true } }, (_req, reply) => reply.type('text/html; charset=utf-8').send(SIGN_IN_PAGE));
     // Node-RED's own list of the node types this tenant is offered (the editor asks for it too).
-    app.get('/flows/nodes', async (req, reply) => forward(req, reply, await runtimeEndpoint(supervisor, req.identity.tenant), null));
+    app.get('/flows/nodes', async (req, reply) => forward(req, reply, await runtimeEndpoint(supervisor, req.identity.tenant), null, bodyLimit));
     app.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url: '/flows/*', config: { public: true }, handler: proxy });
 
     const server = app.server;

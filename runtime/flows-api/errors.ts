@@ -5,6 +5,8 @@ export const FlowErrors = defineErrors({
   FLOWS_MISSING_NAME: { status: 400, message: 'Missing mandatory field: name' },
   FLOWS_INVALID: { status: 400, message: 'Given flow is invalid: {detail}' },
   FLOWS_BAD_FIELD: { status: 400, message: 'Field {field} must be {expected}' },
+  FLOWS_UNKNOWN_TYPE: { status: 400, message: 'Given flow is invalid: this tenant is not offered node type {types}' },
+  FLOWS_BODY_TOO_LARGE: { status: 413, message: 'Request body is larger than {limit} bytes (DOJOT_FLOWS_BODY_LIMIT)' },
   FLOWS_UNKNOWN: { status: 404, message: 'Unknown flow: {id}' },
   FLOWS_UNKNOWN_REVISION: { status: 404, message: 'Unknown revision of the flows: {id}' },
   FLOWS_ADMIN_ONLY: { status: 403, message: 'Only an admin profile may read the runtimes' },

@@ -11,6 +11,7 @@ import type { Supervisor } from '../supervisor/supervisor.js';
 import { parseNodes, placeOnTab, toDojot } from './convert.js';
 import { FlowErrors } from './errors.js';
 import type { FlowWriter } from './flow-writer.js';
+import type { OfferedNodeTypes } from './node-types.js';
 
 interface FlowBody {
   name?: unknown;
@@ -37,7 +38,8 @@ function checkEnabled(enabled: unknown): boolean {
 const unknownFlow = (id: string) => FlowErrors.FLOWS_UNKNOWN({ id }, { message: `Unknown flow: ${id}`, flow: id });
 
 /** write: how every change is stored (one transaction, a revision, then the runtime reloads). */
-export function flowRoutes(store: Store, supervisor: Supervisor, write: FlowWriter) {
+/** types: a flow naming a node type the tenant is not offered is refused before it is stored. */
+export function flowRoutes(store: Store, supervisor: Supervisor, write: FlowWriter, types: OfferedNodeTypes) {
   return async (app: FastifyInstance) => {
     app.get('/flows/v1/flow', async (req) => {
       const flows = await flowStore.list(store, req.identity.tenant);
@@ -50,6 +52,7 @@ export function flowRoutes(store: Store, supervisor: Supervisor, write: FlowWrit
       const name = checkName(body.name);
       const nodes = parseNodes(body.flow ?? []);
       const enabled = body.enabled === undefined ? true : checkEnabled(body.enabled);
+      await types.check(tenant, req.headers.authorization, nodes, await flowStore.nodeIds(store, tenant));
       const flow = await write(req, async (tx) => {
           const id = randomUUID();
           const placed = placeOnTab(id, nodes, await flowStore.nodeIds(tx, tenant));
@@ -80,6 +83,7 @@ export function flowRoutes(store: Store, supervisor: Supervisor, write: FlowWrit
       const name = body.name === undefined ? undefined : checkName(body.name);
       const enabled = body.enabled === undefined ? undefined : checkEnabled(body.enabled);
       const nodes = body.flow === undefined ? undefined : parseNodes(body.flow);
+      if (nodes) await types.check(tenant, req.headers.authorization, nodes, await flowStore.nodeIds(store, tenant, id));
       const flow = await write(req, async (tx) => {
           const old = await flowStore.get(tx, tenant, id);
           if (!old) throw unknownFlow(id);

@@ -7,8 +7,14 @@
 // committed, once the flows run: while they are stopped (starting, or a full deploy in progress)
 // the batch waits, and Kafka keeps what comes behind it. With the flows running, a message no
 // node listens to is committed unread, as on the in-process bus.
+//
+// Waiting for the flows is an outage, not poison: those errors are marked transient so the bus
+// redelivers the batch whole. A message the bridge fails on otherwise is set aside by the bus
+// (poison.ts) and published on `<tenant>.dojot-red.dead-letters`, which the platform keeps: a
+// runtime has no store of its own.
 import type { KafkaBus } from '../../core-services/platform/bus/kafka.js';
-import type { BusMessage, Subscription } from '../../core-services/platform/bus/index.js';
+import { transientError, type BusMessage, type DeadLetter, type Subscription } from '../../core-services/platform/bus/index.js';
+import { SUBJECTS } from '../../core-services/platform/contracts/topics.js';
 import type { Logger } from '../../core-services/platform/log.js';
 import {
   INBOUND_SUBJECTS,
@@ -50,6 +56,7 @@ export class KafkaBusBridge implements BusBridge {
 
   /** Joins the consumer groups; resolves once they read. */
   async start(): Promise<void> {
+    this.bus.deadLetters = (letters) => this.publishDeadLetters(letters);
     for (const subject of INBOUND_SUBJECTS) {
       const topic = `${this.tenant}.${subject}`;
       this.subscriptions.push(await this.bus.subscribe({ topic, group: runtimeBusGroup(this.tenant), handler: (b) => this.deliverShared(subject, b) }));
@@ -87,7 +94,7 @@ export class KafkaBusBridge implements BusBridge {
     // A waiting batch is not handed to nobody: it fails, stays uncommitted, and is read again by
     // whichever runtime of the tenant has the partition next.
     this.closing = true;
-    for (const w of this.flowsWaiters.splice(0)) w.fail(new Error('the runtime is stopping'));
+    for (const w of this.flowsWaiters.splice(0)) w.fail(transientError('the runtime is stopping'));
     for (const s of this.subscriptions.splice(0)) await s.close();
     await this.bus.close();
   }
@@ -103,8 +110,13 @@ export class KafkaBusBridge implements BusBridge {
     };
   }
 
+  private publishDeadLetters(letters: DeadLetter[]): Promise<void> {
+    const topic = `${this.tenant}.${SUBJECTS.deadLetters}`;
+    return this.bus.publishMany(letters.map((l) => ({ topic, key: l.key, value: { ...l, value: serialisable(l.value) } })));
+  }
+
   private async deliverShared(subject: InboundSubject, batch: BusMessage[]): Promise<void> {
-    if (this.closing) throw new Error('the runtime is stopping');
+    if (this.closing) throw transientError('the runtime is stopping');
     if (!this.flowsRunning) await this.untilFlowsRun();
     this.deliver(this.shared, subject, batch);
   }
@@ -123,7 +135,7 @@ export class KafkaBusBridge implements BusBridge {
       };
       const timer = setTimeout(() => {
         this.flowsWaiters = this.flowsWaiters.filter((w) => w !== waiter);
-        reject(new Error(`the flows of ${this.tenant} are not running yet: the batch goes back to Kafka`));
+        reject(transientError(`the flows of ${this.tenant} are not running yet: the batch goes back to Kafka`));
       }, FLOWS_WAIT_MS);
       this.flowsWaiters.push(waiter);
     });
@@ -144,5 +156,15 @@ export class KafkaBusBridge implements BusBridge {
         }
       }
     }
+  }
+}
+
+/** The value itself if JSON can hold it, else a note why not (a value nested too deep, say). */
+function serialisable(value: unknown): unknown {
+  try {
+    JSON.stringify(value);
+    return value;
+  } catch (err) {
+    return `(not serialisable: ${(err as Error).message})`;
   }
 }

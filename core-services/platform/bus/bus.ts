@@ -31,6 +31,20 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
+/** How one subscription is doing, for /health: a consumer stuck on a batch or far behind shows here. */
+export interface ConsumerStatus {
+  group: string;
+  topic: string;
+  /** How long the batch in hand has been failing or running, ms (0 when idle). */
+  busyMs: number;
+  /** Age of the oldest message waiting or in hand, ms (0 when nothing waits). */
+  oldestMs: number;
+  /** Deliveries of the batch in hand that failed in a row. */
+  failures: number;
+  /** Messages this subscription set aside as dead letters since it started. */
+  deadLetters: number;
+}
+
 export interface Bus {
   readonly kind: string;
   /** Resolves once the bus holds the message (after which it will be delivered at least once). */
@@ -38,6 +52,8 @@ export interface Bus {
   /** Publishes several messages with one round trip; per-key order is the array order. */
   publishMany(messages: { topic: string; key: string | null; value: unknown }[]): Promise<void>;
   subscribe(opts: SubscribeOptions): Promise<Subscription>;
+  /** Every subscription of this process, for /health. */
+  consumers(): ConsumerStatus[];
   /** Resolves if the bus answers (the brokers, for Kafka); for /health. */
   ping(): Promise<void>;
   close(): Promise<void>;

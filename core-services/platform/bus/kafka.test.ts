@@ -8,6 +8,7 @@ import type { BusMessage } from './bus.js';
 import { busContract } from './bus.contract.js';
 import { createBus } from './index.js';
 import { createKafkaBus, type KafkaBus } from './kafka.js';
+import type { DeadLetterSink } from './poison.js';
 
 // Every topic and group of this run starts with RUN, so runs on a shared broker never meet and
 // the after hook can remove what this run made.
@@ -20,8 +21,8 @@ describe('Kafka bus', function () {
   let brokers: string[] = [];
   let n = 0;
   const tenant = () => `${RUN}x${++n}`;
-  const open = () =>
-    createKafkaBus({ brokers, partitions: PARTITIONS, replicationFactor: 1, groupPrefix: GROUP_PREFIX, topicRefreshMs: 500, ssl: kafkaTestTls(), log });
+  const open = (deadLetters?: DeadLetterSink) =>
+    createKafkaBus({ brokers, partitions: PARTITIONS, replicationFactor: 1, groupPrefix: GROUP_PREFIX, topicRefreshMs: 500, ssl: kafkaTestTls(), log, deadLetters });
 
   before(async function () {
     brokers = (await requireService.call(this, 'kafka')).split(',');

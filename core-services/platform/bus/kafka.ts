@@ -29,8 +29,9 @@ import {
   type Message,
   type Producer,
 } from 'kafkajs';
-import type { Bus, BusMessage, SubscribeOptions, Subscription } from './bus.js';
+import type { Bus, BusMessage, ConsumerStatus, SubscribeOptions, Subscription } from './bus.js';
 import type { Logger } from '../log.js';
+import { deliverIsolating, type DeadLetterSink } from './poison.js';
 
 export const ID_HEADER = 'dojot-id';
 const RETRY_BASE_MS = 50;
@@ -72,6 +73,8 @@ export interface KafkaBusOptions {
    * renewed certificate) takes effect on the next one.
    */
   ssl?: TlsOptions;
+  /** Keeps the messages a handler fails on every try; without it they are redelivered until handled. */
+  deadLetters?: DeadLetterSink;
 }
 
 interface Ticket {
@@ -146,8 +149,11 @@ export class KafkaBus implements Bus {
   private flushing?: Promise<void>;
   private refreshTimer?: NodeJS.Timeout;
   private closed = false;
+  /** Where dead letters go; set before subscribing (a tenant runtime's bridge sets its own). */
+  deadLetters?: DeadLetterSink;
 
   constructor(readonly opts: KafkaBusOptions) {
+    this.deadLetters = opts.deadLetters;
     this.kafka = new Kafka({
       clientId: opts.clientId ?? 'dojot-red',
       brokers: opts.brokers,
@@ -285,6 +291,11 @@ export class KafkaBus implements Bus {
     };
   }
 
+  consumers(): ConsumerStatus[] {
+    const now = Date.now();
+    return [...this.subs].map((s) => s.status(now));
+  }
+
   async ping(): Promise<void> {
     if (this.closed) throw new Error('the Kafka bus is closed');
     await this.admin.describeCluster();
@@ -363,12 +374,29 @@ class KafkaSubscription {
   /** start, add and close run one after another. */
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** The batch in hand: when it was first tried (epoch ms; 0 when idle), its oldest message, failed tries. */
+  private busySince = 0;
+  private oldestInHand = 0;
+  private failures = 0;
+  private deadLetters = 0;
 
   constructor(
     private readonly bus: KafkaBus,
     private readonly opts: SubscribeOptions,
     readonly groupId: string,
   ) {}
+
+  status(now: number): ConsumerStatus {
+    const t = this.opts.topic;
+    return {
+      group: this.opts.group,
+      topic: typeof t === 'string' ? t : String(t),
+      busyMs: this.busySince ? now - this.busySince : 0,
+      oldestMs: this.oldestInHand ? now - this.oldestInHand : 0,
+      failures: this.failures,
+      deadLetters: this.deadLetters,
+    };
+  }
 
   get isPattern(): boolean {
     return typeof this.opts.topic !== 'string';
@@ -406,6 +434,9 @@ class KafkaSubscription {
   /** After a failed (re)start: try again later, until it works or the subscription closes. */
   private retryLater(err: unknown): void {
     if (this.closed) return;
+    // A consumer that is not running reads nothing: /health counts it as stuck until it runs again.
+    this.busySince ||= Date.now();
+    this.failures += 1;
     this.bus.log?.error({ err, group: this.groupId }, `kafka: consumer not running; retrying in ${RETRY_MAX_MS} ms`);
     const failed = this.consumer;
     setTimeout(() => {
@@ -485,6 +516,7 @@ class KafkaSubscription {
     this.consumer = c;
     await c.connect();
     await c.subscribe({ topics: [...this.topics], fromBeginning: true });
+    this.idle();
     await c.run({
       autoCommit: true,
       autoCommitThreshold: 1, // commitOffsetsIfNecessary commits whatever was resolved
@@ -500,12 +532,19 @@ class KafkaSubscription {
     for (let i = 0; i < messages.length; i += max) {
       const slice = messages.slice(i, i + max);
       const batch = slice.map((m) => toBusMessage(topic, partition, m));
+      this.busySince = Date.now();
+      this.oldestInHand = Math.min(...batch.map((m) => m.timestamp || this.busySince));
       for (let attempt = 1; ; attempt++) {
-        if (!p.isRunning() || p.isStale()) return; // stopping or rebalanced: the next owner re-reads from the commit
+        if (!p.isRunning() || p.isStale()) return this.idle(); // stopping or rebalanced: the next owner re-reads from the commit
         try {
-          await this.opts.handler(batch);
+          const sink = this.bus.deadLetters;
+          if (sink) {
+            const isRunning = () => p.isRunning() && !p.isStale();
+            this.deadLetters += await deliverIsolating(batch, this.opts.handler, { consumer: this.opts.group, sink, log: this.bus.log, isRunning });
+          } else await this.opts.handler(batch);
           break;
         } catch (err) {
+          this.failures = attempt;
           const delay = backoff(attempt);
           this.bus.log?.warn({ err, group: this.groupId, topic, partition, attempt, delay }, 'bus handler failed; redelivering batch');
           for (let waited = 0; waited < delay && p.isRunning(); waited += HEARTBEAT_MS) {
@@ -514,10 +553,17 @@ class KafkaSubscription {
           }
         }
       }
+      this.idle();
       p.resolveOffset(slice[slice.length - 1].offset);
       await p.commitOffsetsIfNecessary();
       await p.heartbeat();
     }
+  }
+
+  private idle(): void {
+    this.busySince = 0;
+    this.oldestInHand = 0;
+    this.failures = 0;
   }
 }
 

@@ -1,10 +1,12 @@
 // In-process bus for one machine. Each consumer group has its own FIFO queue, so per-key order is
 // kept; a batch whose handler throws is retried after a back-off (at least once). Producers wait
 // when a group's queue passes HIGH_WATER, so a slow consumer slows publishers instead of
-// growing memory without bound.
+// growing memory without bound. With a dead-letter sink, a batch the handler fails on is split
+// to set aside the message at fault (poison.ts) and the rest goes on.
 import { randomUUID } from 'node:crypto';
-import type { Bus, BusMessage, SubscribeOptions, Subscription } from './bus.js';
+import type { Bus, BusMessage, ConsumerStatus, SubscribeOptions, Subscription } from './bus.js';
 import type { Logger } from '../log.js';
+import { deliverIsolating, type DeadLetterSink } from './poison.js';
 
 const HIGH_WATER_MESSAGES = 50_000;
 const RETRY_BASE_MS = 50;
@@ -16,11 +18,28 @@ class GroupQueue {
   private closed = false;
   private waiters: (() => void)[] = [];
   private idle: (() => void)[] = [];
+  /** When the batch in hand was first tried (epoch ms), 0 when idle. */
+  private busySince = 0;
+  private failures = 0;
+  private deadLetters = 0;
 
   constructor(
     readonly opts: SubscribeOptions,
     private readonly log?: Logger,
+    private readonly sink?: DeadLetterSink,
   ) {}
+
+  status(now: number): ConsumerStatus {
+    const t = this.opts.topic;
+    return {
+      group: this.opts.group,
+      topic: typeof t === 'string' ? t : String(t),
+      busyMs: this.busySince ? now - this.busySince : 0,
+      oldestMs: this.queue.length ? now - this.queue[0].timestamp : 0,
+      failures: this.failures,
+      deadLetters: this.deadLetters,
+    };
+  }
 
   matches(topic: string): boolean {
     const t = this.opts.topic;
@@ -50,12 +69,19 @@ class GroupQueue {
     let attempt = 0;
     while (this.queue.length > 0 && !this.closed) {
       const batch = this.queue.slice(0, max);
+      this.busySince ||= Date.now();
       try {
-        await this.opts.handler(batch);
+        if (this.sink) {
+          const { group, handler } = this.opts;
+          this.deadLetters += await deliverIsolating(batch, handler, { consumer: group, sink: this.sink, log: this.log, isRunning: () => !this.closed });
+        } else await this.opts.handler(batch);
         this.queue.splice(0, batch.length);
         attempt = 0;
+        this.busySince = 0;
+        this.failures = 0;
       } catch (err) {
         attempt += 1;
+        this.failures = attempt;
         const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempt - 1));
         this.log?.warn({ err, group: this.opts.group, attempt, delay }, 'bus handler failed; redelivering batch');
         await new Promise((r) => setTimeout(r, delay));
@@ -90,7 +116,10 @@ export class MemoryBus implements Bus {
   private readonly prefix = randomUUID().slice(0, 8);
   private seq = 0;
 
-  constructor(private readonly log?: Logger) {}
+  constructor(
+    private readonly log?: Logger,
+    private readonly deadLetters?: DeadLetterSink,
+  ) {}
 
   async publish(topic: string, key: string | null, value: unknown): Promise<void> {
     await this.publishMany([{ topic, key, value }]);
@@ -111,7 +140,7 @@ export class MemoryBus implements Bus {
 
   async subscribe(opts: SubscribeOptions): Promise<Subscription> {
     // One queue per group: a second subscriber of the same group shares it, as Kafka would.
-    const q = new GroupQueue(opts, this.log);
+    const q = new GroupQueue(opts, this.log, this.deadLetters);
     const list = this.groups.get(opts.group) ?? [];
     list.push(q);
     this.groups.set(opts.group, list);
@@ -129,6 +158,11 @@ export class MemoryBus implements Bus {
   /** Test and shutdown helper: resolves when every queue is empty and idle. */
   async drained(): Promise<void> {
     for (const list of this.groups.values()) for (const q of list) await q.drained();
+  }
+
+  consumers(): ConsumerStatus[] {
+    const now = Date.now();
+    return [...this.groups.values()].flatMap((qs) => qs.map((q) => q.status(now)));
   }
 
   async ping(): Promise<void> {

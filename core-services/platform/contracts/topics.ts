@@ -4,6 +4,7 @@
 //   admin.dojot.notifications              {"msgID","timestamp","message","metaAttrsFilter","subject"}
 //   admin.dojot.ftp                        {"filename","encoding","content"}
 //   dojot-management.dojot.tenancy         {"type":"CREATE|DELETE","tenant"}
+//   admin.dojot-red.dead-letters           {"consumer","topic","key","id","timestamp","value","reason"} (from tenant runtimes on Kafka)
 
 export const SUBJECTS = {
   deviceData: 'device-data',
@@ -11,6 +12,7 @@ export const SUBJECTS = {
   notifications: 'dojot.notifications',
   ftp: 'dojot.ftp',
   tenancy: 'dojot.tenancy',
+  deadLetters: 'dojot-red.dead-letters',
 } as const;
 
 export const MANAGEMENT_TENANT = 'dojot-management';
