@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { requireService } from '../../test/helpers/services.js';
+import { kafkaTlsEnv, requireService } from '../../test/helpers/services.js';
 import { createBus, type Bus } from '../platform/bus/index.js';
 import { MemoryCache } from '../platform/cache/memory.js';
 import { loadConfig } from '../platform/config.js';
@@ -22,7 +22,7 @@ describe('the gateway policy across instances on Kafka', function () {
 
   before(async function () {
     const brokers = await requireService.call(this, 'kafka');
-    const config = loadConfig({ DOJOT_KAFKA_BROKERS: brokers, DOJOT_KAFKA_GROUP_PREFIX: `policy-test-${Date.now()}.`, DOJOT_LOG_LEVEL: 'silent' });
+    const config = loadConfig({ DOJOT_KAFKA_BROKERS: brokers, DOJOT_KAFKA_GROUP_PREFIX: `policy-test-${Date.now()}.`, DOJOT_LOG_LEVEL: 'silent', ...kafkaTlsEnv() });
     const log = createLogger(config.logLevel);
     store = await openPgliteStore();
     await migrate(store);

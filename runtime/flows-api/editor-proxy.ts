@@ -218,7 +218,9 @@ export function editorRoutes(supervisor: Supervisor, tokens: TokenService, token
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
 
-    app.get('/flows', { config: { public: true } }, (_req, reply) => reply.redirect('/flows/'));
+    // Paths match with or without a trailing slash (as dojot's gateway did), so `/flows/` reaches
+    // this route too: only the bare `/flows` is sent to the editor's address.
+    app.get('/flows', { config: { public: true } }, (req, reply) => (req.url.split('?')[0] === '/flows' ? reply.redirect('/flows/') : proxy(req, reply)));
     app.get('/flows/help', { config: { public: true } }, (_req, reply) =>
       reply.type('text/markdown; charset=utf-8').send(readFileSync(path.join(projectRoot(), 'docs', 'flows.md'), 'utf8')),
     );
