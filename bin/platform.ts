@@ -21,6 +21,7 @@ import { createKafkaWs } from '../core-services/kafka-ws/index.js';
 import { createDataManager } from '../core-services/data-manager/index.js';
 import { createKafka2Ftp } from '../core-services/kafka2ftp/index.js';
 import { createFlowsClient } from '../runtime/flows-api/client.js';
+import { createConsole } from '../core-services/console/index.js';
 
 export interface RunningPlatform {
   config: Readonly<Config>;
@@ -85,7 +86,9 @@ export async function startPlatform(config: Readonly<Config>, log: Logger = crea
     const dataManager = createDataManager(ctx, { devices: deviceManager.transfer, flows: createFlowsClient(store, flows.supervisor, config.flowsRevisionsKept), cron: cron.client });
     // kafka2ftp: files the flows publish on <tenant>.dojot.ftp, uploaded to each tenant's FTP server.
     const kafka2ftp = createKafka2Ftp(ctx);
-    const services: Service[] = [auth, deviceManager, history, flows, cron, kafkaWs, dataManager, kafka2ftp, x509, mqtt];
+    // the web console: its built files, and its page at "/" for browsers.
+    const webConsole = createConsole(ctx);
+    const services: Service[] = [auth, deviceManager, history, flows, cron, kafkaWs, dataManager, kafka2ftp, x509, mqtt, webConsole];
 
     for (const s of services) if (s.routes) await app.register(s.routes);
     for (const s of services) {

@@ -132,6 +132,10 @@ export function editorRoutes(supervisor: Supervisor, tokens: TokenService, token
       reply.type('text/markdown; charset=utf-8').send(readFileSync(path.join(projectRoot(), 'docs', 'flows.md'), 'utf8')),
     );
     app.get('/flows/signin', { config: { public: true } }, (_req, reply) => reply.type('text/html; charset=utf-8').send(SIGN_IN_PAGE));
+    // Signing out (from the console or the editor) ends the cookie the browser's editor requests ride on.
+    app.post('/flows/signout', { config: { public: true } }, (_req, reply) =>
+      reply.header('set-cookie', `${TOKEN_COOKIE}=; Path=/flows; HttpOnly; SameSite=Strict; Max-Age=0`).send({ message: 'signed out' }),
+    );
     // Node-RED's own list of the node types this tenant is offered (the editor asks for it too).
     app.get('/flows/nodes', async (req, reply) => forward(req, reply, await runtimePort(supervisor, req.identity.tenant), null));
     app.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url: '/flows/*', config: { public: true }, handler: proxy });

@@ -1,0 +1,216 @@
+// The console's words in English and Brazilian Portuguese (dojot's users' languages). The choice
+// is kept in the browser; the first visit follows the browser's language.
+
+export type Lang = 'en' | 'pt-BR';
+export const LANGS: { code: Lang; name: string }[] = [
+  { code: 'en', name: 'English' },
+  { code: 'pt-BR', name: 'Português (Brasil)' },
+];
+const KEY = 'dojot-red.lang';
+
+const en = {
+  'app.title': 'dojot-red',
+  'nav.devices': 'Devices',
+  'nav.templates': 'Templates',
+  'nav.flows': 'Flows',
+  'nav.account': 'My account',
+  'nav.language': 'Language',
+  'nav.signout': 'Sign out',
+  'signin.username': 'Username',
+  'signin.password': 'Password',
+  'signin.submit': 'Sign in',
+  'signin.wrong': 'Wrong username or password.',
+  'signin.tooMany': 'Too many failed attempts. Wait a minute and try again.',
+  'signin.unreachable': 'The platform cannot be reached. Check your connection and try again.',
+  'session.expiresIn': 'Your session expires in {s} s.',
+  'session.renew': 'Sign in again',
+  'session.renewTitle': 'Sign in again',
+  'session.expired': 'Your session has expired',
+  'session.keepWork': 'Sign in again to go on: this page and what you typed stay as they are.',
+  'list.search': 'Search by label',
+  'list.empty': 'Nothing here yet.',
+  'pager.prev': 'Previous',
+  'pager.next': 'Next',
+  'pager.of': 'Page {page} of {total}',
+  'field.label': 'Label',
+  'field.type': 'Type',
+  'field.valueType': 'Value type',
+  'field.staticValue': 'Static value',
+  'field.created': 'Created',
+  'action.save': 'Save',
+  'action.cancel': 'Cancel',
+  'action.delete': 'Delete',
+  'action.edit': 'Edit',
+  'action.remove': 'Remove',
+  'attrType.dynamic': 'dynamic',
+  'attrType.static': 'static',
+  'attrType.actuator': 'actuator',
+  'attrType.meta': 'meta',
+  'templates.new': 'New template',
+  'templates.edit': 'Edit template',
+  'templates.attrs': 'Attributes',
+  'templates.noAttrs': 'No attributes yet.',
+  'templates.addAttr': 'Add attribute',
+  'templates.confirmDelete': 'Delete template {label}?',
+  'templates.inUse': 'This template is used by devices: remove it from them first.',
+  'devices.new': 'New device',
+  'devices.edit': 'Edit device',
+  'devices.id': 'Id',
+  'devices.attrs': 'Attributes',
+  'devices.noTemplates': 'No templates yet: create one first.',
+  'devices.confirmDelete': 'Delete device {label}?',
+  'device.latest': 'Latest values',
+  'device.live': 'live',
+  'device.offline': 'not live',
+  'device.value': 'Value',
+  'device.time': 'Time',
+  'device.actuate': 'Actuate',
+  'device.send': 'Send to device',
+  'device.sent': 'Sent to the device.',
+  'device.nothingToSend': 'Fill in at least one value.',
+  'device.notNumber': 'Must be a number ({type}).',
+  'device.notJson': 'Must be JSON.',
+  'device.history': 'History',
+  'device.attr': 'Attribute',
+  'device.range': 'Time range',
+  'device.from': 'From',
+  'device.to': 'To',
+  'device.csv': 'Download CSV',
+  'device.noHistory': 'No readings in this range.',
+  'device.mqtt': 'MQTT',
+  'device.mqttUser': 'Username (and client id)',
+  'device.mqttPublish': 'Publish readings to',
+  'device.mqttSubscribe': 'Actuations arrive on',
+  'device.mqttExample': 'Example (port 1883 unless your platform set another):',
+  'range.1h': 'Last hour',
+  'range.24h': 'Last 24 hours',
+  'range.7d': 'Last 7 days',
+  'range.custom': 'Custom',
+  'account.tenant': 'Tenant',
+  'account.profile': 'Profile',
+  'account.changePassword': 'Change password',
+  'account.oldPassword': 'Current password',
+  'account.newPassword': 'New password',
+  'account.confirmPassword': 'New password again',
+  'account.mismatch': 'The two new passwords differ.',
+  'account.wrongOld': 'The current password is wrong.',
+  'account.changed': 'Password changed.',
+};
+
+export type Key = keyof typeof en;
+
+const ptBR: Record<Key, string> = {
+  'app.title': 'dojot-red',
+  'nav.devices': 'Dispositivos',
+  'nav.templates': 'Modelos',
+  'nav.flows': 'Fluxos',
+  'nav.account': 'Minha conta',
+  'nav.language': 'Idioma',
+  'nav.signout': 'Sair',
+  'signin.username': 'Usuário',
+  'signin.password': 'Senha',
+  'signin.submit': 'Entrar',
+  'signin.wrong': 'Usuário ou senha incorretos.',
+  'signin.tooMany': 'Muitas tentativas sem sucesso. Aguarde um minuto e tente de novo.',
+  'signin.unreachable': 'Não foi possível falar com a plataforma. Verifique a conexão e tente de novo.',
+  'session.expiresIn': 'Sua sessão expira em {s} s.',
+  'session.renew': 'Entrar de novo',
+  'session.renewTitle': 'Entrar de novo',
+  'session.expired': 'Sua sessão expirou',
+  'session.keepWork': 'Entre de novo para continuar: esta página e o que você digitou ficam como estão.',
+  'list.search': 'Buscar pelo rótulo',
+  'list.empty': 'Nada aqui ainda.',
+  'pager.prev': 'Anterior',
+  'pager.next': 'Próxima',
+  'pager.of': 'Página {page} de {total}',
+  'field.label': 'Rótulo',
+  'field.type': 'Tipo',
+  'field.valueType': 'Tipo de valor',
+  'field.staticValue': 'Valor estático',
+  'field.created': 'Criado em',
+  'action.save': 'Salvar',
+  'action.cancel': 'Cancelar',
+  'action.delete': 'Excluir',
+  'action.edit': 'Editar',
+  'action.remove': 'Remover',
+  'attrType.dynamic': 'dinâmico',
+  'attrType.static': 'estático',
+  'attrType.actuator': 'atuador',
+  'attrType.meta': 'meta',
+  'templates.new': 'Novo modelo',
+  'templates.edit': 'Editar modelo',
+  'templates.attrs': 'Atributos',
+  'templates.noAttrs': 'Nenhum atributo ainda.',
+  'templates.addAttr': 'Adicionar atributo',
+  'templates.confirmDelete': 'Excluir o modelo {label}?',
+  'templates.inUse': 'Este modelo é usado por dispositivos: retire-o deles primeiro.',
+  'devices.new': 'Novo dispositivo',
+  'devices.edit': 'Editar dispositivo',
+  'devices.id': 'Id',
+  'devices.attrs': 'Atributos',
+  'devices.noTemplates': 'Nenhum modelo ainda: crie um primeiro.',
+  'devices.confirmDelete': 'Excluir o dispositivo {label}?',
+  'device.latest': 'Últimos valores',
+  'device.live': 'ao vivo',
+  'device.offline': 'sem conexão ao vivo',
+  'device.value': 'Valor',
+  'device.time': 'Horário',
+  'device.actuate': 'Atuar',
+  'device.send': 'Enviar ao dispositivo',
+  'device.sent': 'Enviado ao dispositivo.',
+  'device.nothingToSend': 'Preencha ao menos um valor.',
+  'device.notNumber': 'Deve ser um número ({type}).',
+  'device.notJson': 'Deve ser JSON.',
+  'device.history': 'Histórico',
+  'device.attr': 'Atributo',
+  'device.range': 'Período',
+  'device.from': 'De',
+  'device.to': 'Até',
+  'device.csv': 'Baixar CSV',
+  'device.noHistory': 'Nenhuma leitura neste período.',
+  'device.mqtt': 'MQTT',
+  'device.mqttUser': 'Usuário (e client id)',
+  'device.mqttPublish': 'Publique as leituras em',
+  'device.mqttSubscribe': 'As atuações chegam em',
+  'device.mqttExample': 'Exemplo (porta 1883, salvo se sua plataforma usar outra):',
+  'range.1h': 'Última hora',
+  'range.24h': 'Últimas 24 horas',
+  'range.7d': 'Últimos 7 dias',
+  'range.custom': 'Personalizado',
+  'account.tenant': 'Tenant',
+  'account.profile': 'Perfil',
+  'account.changePassword': 'Trocar senha',
+  'account.oldPassword': 'Senha atual',
+  'account.newPassword': 'Nova senha',
+  'account.confirmPassword': 'Nova senha de novo',
+  'account.mismatch': 'As duas novas senhas são diferentes.',
+  'account.wrongOld': 'A senha atual está errada.',
+  'account.changed': 'Senha trocada.',
+};
+
+export const TABLES: Record<Lang, Record<Key, string>> = { en, 'pt-BR': ptBR };
+
+function initial(): Lang {
+  const kept = localStorage.getItem(KEY);
+  if (kept === 'en' || kept === 'pt-BR') return kept;
+  return navigator.language.toLowerCase().startsWith('pt') ? 'pt-BR' : 'en';
+}
+
+let lang: Lang = initial();
+document.documentElement.lang = lang;
+
+export function getLang(): Lang {
+  return lang;
+}
+
+export function setLang(l: Lang) {
+  lang = l;
+  localStorage.setItem(KEY, l);
+  document.documentElement.lang = l;
+}
+
+/** The word for key in the chosen language, with {name} filled from vars. */
+export function t(key: string, vars: Record<string, string | number> = {}): string {
+  const text = (TABLES[lang] as Record<string, string>)[key] ?? (en as Record<string, string>)[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, k: string) => (k in vars ? String(vars[k]) : `{${k}}`));
+}

@@ -1,0 +1,279 @@
+// The web console in a real headless Chromium through the platform's one port: the page at "/",
+// one sign-in shared with the flow editor, templates and devices, a device's live values, history,
+// CSV and actuation, the session running out without losing unsaved work, password and sign-out.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startTestPlatform, type TestPlatform } from './helpers/start-platform.js';
+import { requireChromium } from './helpers/services.js';
+import { connectDevice } from './helpers/mqtt.js';
+
+const CHROMIUM = process.env.DOJOT_TEST_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function rawStatus(port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method: 'GET' }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('web console in the browser', function () {
+  this.timeout(150_000);
+  let p: TestPlatform;
+  let browser: Browser;
+  let ctx: BrowserContext;
+  let page: Page;
+  let admin: string;
+
+  before(async function () {
+    requireChromium.call(this, CHROMIUM);
+    p = await startTestPlatform();
+    admin = await p.login();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', acceptDownloads: true });
+    page = await ctx.newPage();
+  });
+  after(async () => {
+    await browser?.close();
+    await p?.close();
+  });
+
+  it('serves the console to a browser at "/" while a REST client there still gets JSON', async () => {
+    const html = await fetch(`${p.httpUrl}/`, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    assert.equal(html.status, 200);
+    assert.match(html.headers.get('content-type') ?? '', /^text\/html/);
+    const text = await html.text();
+    const script = /<script type="module" crossorigin src="(\/console\/assets\/[^"]+\.js)"/.exec(text);
+    assert.ok(script, text);
+    const js = await fetch(p.httpUrl + script[1], { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('cache-control') ?? '', /immutable/);
+
+    const rest = await fetch(`${p.httpUrl}/`);
+    assert.equal(rest.status, 401);
+    assert.equal(((await rest.json()) as { code: string }).code, 'AUTH_TOKEN_MISSING');
+    const withToken = await fetch(`${p.httpUrl}/`, { headers: { authorization: `Bearer ${admin}` } });
+    assert.equal(withToken.status, 404);
+    assert.match(withToken.headers.get('content-type') ?? '', /json/);
+    // Only the built files are served: no path reaches outside them (sent as is, not normalised).
+    for (const bad of ['/console/../package.json', '/console/%2e%2e/package.json', '/console/..%2fpackage.json', '/console/assets/', '/console/.vite/manifest.json', '/console/index.html.map']) {
+      assert.equal(await rawStatus(p.httpPort, bad), 404, bad);
+    }
+    assert.equal((await fetch(`${p.httpUrl}/favicon.ico`)).status, 200);
+  });
+
+  it('gives one message for an unknown user and a wrong password, then shows who is signed in and in which tenant', async () => {
+    await page.goto(`${p.httpUrl}/`);
+    for (const [username, passwd] of [['nobody', 'x'], ['admin', 'wrong']]) {
+      await page.fill('input[name=username]', username);
+      await page.fill('input[name=passwd]', passwd);
+      await page.click('button[type=submit]');
+      await page.waitForSelector('#signin-error');
+      assert.equal(await page.textContent('#signin-error'), 'Wrong username or password.');
+    }
+    await page.fill('input[name=passwd]', 'admin');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#whoami');
+    assert.equal((await page.textContent('#whoami'))?.replace(/\s+/g, ' ').trim(), 'admin · admin');
+  });
+
+  it('switches between English and Brazilian Portuguese and keeps the choice', async () => {
+    await page.selectOption('#lang', 'pt-BR');
+    await page.waitForSelector('text=Dispositivos');
+    assert.equal(await page.textContent('#signout'), 'Sair');
+    await page.reload();
+    await page.waitForSelector('#signout:has-text("Sair")');
+    await page.selectOption('#lang', 'en');
+    await page.waitForSelector('#signout:has-text("Sign out")');
+  });
+
+  it('creates a template with attributes of every type, showing the API\'s message beside a bad field and keeping what was typed', async () => {
+    await page.goto(`${p.httpUrl}/#/templates`);
+    await page.click('#new-template');
+    await page.fill('input[name=label]', 'Thermostat');
+    const rows: [string, string, string, string][] = [
+      ['temperature', 'dynamic', 'float', ''],
+      ['serial', 'static', 'string', 'SN-1'],
+      ['heater', 'actuator', 'bool', ''],
+      ['firmware', 'meta', 'string', '1.0'],
+      ['bad label!', 'dynamic', 'integer', ''],
+    ];
+    for (const [i, [label, type, valueType, staticValue]] of rows.entries()) {
+      await page.click('#add-attr');
+      await page.fill(`input[name="attrs[${i}].label"]`, label);
+      await page.selectOption(`select[name="attrs[${i}].type"]`, type);
+      await page.selectOption(`select[name="attrs[${i}].value_type"]`, valueType);
+      if (staticValue) await page.fill(`input[name="attrs[${i}].static_value"]`, staticValue);
+    }
+    await page.click('#save');
+    const error = page.locator('[data-error-for="attrs[4].label"]');
+    await error.waitFor();
+    assert.match((await error.textContent()) ?? '', /^attrs\[4\]\.label: /);
+    // Nothing typed was lost.
+    assert.equal(await page.inputValue('input[name=label]'), 'Thermostat');
+    assert.equal(await page.inputValue('input[name="attrs[1].static_value"]'), 'SN-1');
+    await page.fill('input[name="attrs[4].label"]', 'setpoint');
+    await page.selectOption('select[name="attrs[4].type"]', 'actuator');
+    await page.click('#save');
+    await page.waitForSelector('#templates tr[data-template="Thermostat"]');
+    const list = (await p.api(admin, 'GET', '/template?label=Thermostat')).body.templates as { attrs: { label: string; type: string; value_type: string; static_value?: string }[] }[];
+    assert.deepEqual(
+      list[0].attrs.map((a) => [a.label, a.type, a.value_type, a.static_value ?? '']).sort(),
+      [...rows.slice(0, 4), ['setpoint', 'actuator', 'integer', '']].sort(),
+    );
+  });
+
+  it('searches and pages the template list', async () => {
+    for (let i = 0; i < 11; i++) assert.equal((await p.api(admin, 'POST', '/template', { label: `bulk-${String(i).padStart(2, '0')}`, attrs: [] })).status, 200);
+    await page.goto(`${p.httpUrl}/#/templates`);
+    await page.fill('#template-search', 'bulk');
+    await page.waitForSelector('.pager-text:has-text("Page 1 of 2")');
+    assert.equal(await page.locator('#templates tbody tr').count(), 10);
+    await page.click('.pager button:has-text("Next")');
+    await page.waitForSelector('.pager-text:has-text("Page 2 of 2")');
+    assert.deepEqual(await page.locator('#templates tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-template'))), ['bulk-10']);
+  });
+
+  it('creates a device whose page shows live values from MQTT, history as chart and table, CSV, actuation and its MQTT topics', async () => {
+    await page.goto(`${p.httpUrl}/#/devices`);
+    await page.click('#new-device');
+    await page.click('#save');
+    await page.waitForSelector('[data-error-for="label"]');
+    await page.fill('input[name=label]', 'Living room');
+    await page.check('label.template-choice:has-text("Thermostat") input');
+    await page.click('#save');
+    await page.waitForSelector('#device-id');
+    const id = (await page.textContent('#device-id'))!.trim();
+    assert.match(id, /^[0-9a-f]{5,6}$/);
+    await page.waitForSelector('#live-state:has-text("live")');
+    assert.equal(await page.textContent('#latest tr[data-attr="serial"] .value'), 'SN-1');
+
+    const device = await connectDevice(p.mqttPort!, `admin:${id}`);
+    const actuations: string[] = [];
+    device.on('message', (_topic, payload) => actuations.push(payload.toString()));
+    await device.subscribeAsync(`admin:${id}/config`, { qos: 1 });
+    try {
+      for (const temperature of [20.5, 21, 21.5]) await device.publishAsync(`admin:${id}/attrs`, JSON.stringify({ temperature }), { qos: 1 });
+      await page.waitForSelector('#latest tr[data-attr="temperature"] .value:text-is("21.5")');
+      await page.waitForFunction(() => document.querySelectorAll('#history-table tbody tr').length >= 3);
+      // Reload the range from the history API: the chart draws the stored readings.
+      await page.selectOption('#history-range', '1h');
+      await page.waitForSelector('#history-chart canvas');
+
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
+      assert.equal(download.suggestedFilename(), `${id}-history.csv`);
+      const csv = readFileSync((await download.path())!, 'utf8');
+      assert.match(csv, /^device_id,attr,ts,value,metadata/);
+      assert.equal(csv.trim().split('\n').length, 4, csv);
+
+      // A value that is not of the actuator's type is refused beside the field, before any request.
+      await page.fill('#actuate-form input[name=setpoint]', 'warm');
+      await page.click('#actuate');
+      await page.waitForSelector('[data-error-for="setpoint"]');
+      await page.fill('#actuate-form input[name=setpoint]', '23');
+      await page.selectOption('#actuate-form select[name=heater]', 'true');
+      await page.click('#actuate');
+      await page.waitForSelector('#actuate-sent');
+      const deadline = Date.now() + 10_000;
+      while (!actuations.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(actuations.length, 1);
+      assert.deepEqual(JSON.parse(actuations[0]).attrs ?? JSON.parse(actuations[0]), { setpoint: 23, heater: true });
+    } finally {
+      await device.endAsync();
+    }
+    const line = await page.textContent('#mosquitto-pub');
+    assert.ok(line?.includes(`-u 'admin:${id}' -t 'admin:${id}/attrs' -m '{"temperature":21.5`), line ?? '');
+  });
+
+  it('warns before the session expires and, signed in again in place, saves what was typed before', async () => {
+    const warned = await ctx.newPage();
+    // The page's clock runs ahead; the platform's does not: the token is still valid there.
+    await warned.clock.install();
+    await warned.goto(`${p.httpUrl}/#/templates/new`);
+    await warned.waitForSelector('input[name=label]');
+    await warned.fill('input[name=label]', 'Typed before expiry');
+    await warned.clock.fastForward(3600_000 - 60_000);
+    await warned.waitForSelector('#session-warning');
+    await warned.clock.fastForward(61_000);
+    await warned.waitForSelector('#reauth-dialog');
+    assert.equal(await warned.inputValue('#reauth-dialog input[name=username]'), 'admin');
+    await warned.fill('#reauth-dialog input[name=passwd]', 'admin');
+    // Back to the real time, or the new token would look expired to the page at once.
+    await warned.clock.setSystemTime(new Date());
+    await warned.click('#reauth-dialog button[type=submit]');
+    await warned.waitForSelector('#reauth-dialog', { state: 'detached' });
+    assert.equal(await warned.inputValue('input[name=label]'), 'Typed before expiry');
+    await warned.close();
+
+    // A token the platform refuses (here, another tab stored a forged one): the save waits for
+    // signing in again, then goes out with what was typed.
+    await page.goto(`${p.httpUrl}/#/templates/new`);
+    await page.fill('input[name=label]', 'Saved after signing in again');
+    const other = await ctx.newPage();
+    await other.goto(`${p.httpUrl}/#/account`);
+    const stored = await other.evaluate(() => localStorage.getItem('dojot-red.token')!);
+    await other.evaluate((t) => localStorage.setItem('dojot-red.token', t), stored.slice(0, -4) + 'AAAA');
+    await other.close();
+    await page.click('#save');
+    await page.waitForSelector('#reauth-dialog');
+    await page.fill('#reauth-dialog input[name=passwd]', 'admin');
+    await page.click('#reauth-dialog button[type=submit]');
+    await page.waitForSelector('#templates tr[data-template="Saved after signing in again"]');
+  });
+
+  it('changes the password, refusing a wrong current password beside its field', async () => {
+    await page.goto(`${p.httpUrl}/#/account`);
+    assert.equal(await page.textContent('#account-tenant'), 'admin');
+    await page.fill('input[name=oldpasswd]', 'not-it');
+    await page.fill('input[name=newpasswd]', 'n3wpass');
+    await page.fill('input[name=confirm]', 'n3wpass');
+    await page.click('#save');
+    await page.waitForSelector('[data-error-for="oldpasswd"]');
+    await page.fill('input[name=oldpasswd]', 'admin');
+    await page.fill('input[name=newpasswd]', 'abc');
+    await page.fill('input[name=confirm]', 'abc');
+    await page.click('#save');
+    await page.waitForSelector('[data-error-for="newpasswd"]');
+    await page.fill('input[name=newpasswd]', 'n3wpass');
+    await page.fill('input[name=confirm]', 'n3wpass');
+    await page.click('#save');
+    await page.waitForSelector('#password-changed');
+    assert.equal((await p.api(null, 'POST', '/auth', { username: 'admin', passwd: 'n3wpass' })).status, 200);
+    await page.fill('input[name=oldpasswd]', 'n3wpass');
+    await page.fill('input[name=newpasswd]', 'admin');
+    await page.fill('input[name=confirm]', 'admin');
+    await page.click('#save');
+    await page.waitForSelector('#password-changed');
+  });
+
+  it('opens the flow editor signed in with the console\'s sign-in, and signing out ends both', async () => {
+    const [editor] = await Promise.all([ctx.waitForEvent('page'), page.click('#open-editor')]);
+    await editor.waitForSelector('#red-ui-palette-base-category-dojot', { timeout: 60_000 });
+    assert.equal(new URL(editor.url()).pathname, '/flows/');
+    await editor.close();
+
+    await page.click('#signout');
+    await page.waitForSelector('input[name=passwd]');
+    const stored = await page.evaluate(() => [localStorage.getItem('dojot-red.token'), localStorage.getItem('auth-tokens')]);
+    assert.deepEqual(stored, [null, null]);
+    const cookies = await ctx.cookies(p.httpUrl + '/flows/');
+    assert.equal(cookies.filter((c) => c.name === 'dojot_red_token').length, 0);
+    const again = await ctx.newPage();
+    await again.goto(`${p.httpUrl}/flows/`);
+    await again.waitForURL(/\/flows\/signin$/);
+    // And signing in on the editor's page signs the console in too.
+    await again.fill('#username', 'admin');
+    await again.fill('#passwd', 'admin');
+    await again.click('#submit');
+    await again.waitForSelector('#red-ui-palette-base-category-dojot', { timeout: 60_000 });
+    await page.reload();
+    await page.waitForSelector('#whoami');
+    await again.close();
+  });
+});
