@@ -23,6 +23,20 @@ function rawStatus(port: number, path: string): Promise<number> {
   });
 }
 
+/**
+ * Publishes until the page shows what it waits for: a live socket's bus subscription may still be
+ * joining (a Kafka consumer group takes a while) when the socket reports open.
+ */
+async function publishUntilShown(page: Page, publish: () => Promise<unknown>, selector: string, ms = 30_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    await publish();
+    const shown = await page.waitForSelector(selector, { timeout: 1500 }).then(() => true, () => false);
+    if (shown) return;
+    if (Date.now() > end) throw new Error(`never shown: ${selector}`);
+  }
+}
+
 describe('web console in the browser', function () {
   this.timeout(150_000);
   let p: TestPlatform;
@@ -38,6 +52,9 @@ describe('web console in the browser', function () {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', acceptDownloads: true });
     page = await ctx.newPage();
+    // Deleting, restoring and importing ask first: the tests say yes.
+    ctx.on('page', (pg) => pg.on('dialog', (d) => void d.accept()));
+    page.on('dialog', (d) => void d.accept());
   });
   after(async () => {
     await browser?.close();
@@ -138,6 +155,9 @@ describe('web console in the browser', function () {
     await page.click('.pager button:has-text("Next")');
     await page.waitForSelector('.pager-text:has-text("Page 2 of 2")');
     assert.deepEqual(await page.locator('#templates tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-template'))), ['bulk-10']);
+    await page.click('#templates tr[data-template="bulk-10"] button.delete');
+    await page.waitForSelector('.pager-text', { state: 'detached' });
+    assert.equal((await p.api(admin, 'GET', '/template?label=bulk-10')).body.templates.length, 0);
   });
 
   it('creates a device whose page shows live values from MQTT, history as chart and table, CSV, actuation and its MQTT topics', async () => {
@@ -159,8 +179,8 @@ describe('web console in the browser', function () {
     device.on('message', (_topic, payload) => actuations.push(payload.toString()));
     await device.subscribeAsync(`admin:${id}/config`, { qos: 1 });
     try {
-      for (const temperature of [20.5, 21, 21.5]) await device.publishAsync(`admin:${id}/attrs`, JSON.stringify({ temperature }), { qos: 1 });
-      await page.waitForSelector('#latest tr[data-attr="temperature"] .value:text-is("21.5")');
+      for (const temperature of [20.5, 21]) await device.publishAsync(`admin:${id}/attrs`, JSON.stringify({ temperature }), { qos: 1 });
+      await publishUntilShown(page, () => device.publishAsync(`admin:${id}/attrs`, JSON.stringify({ temperature: 21.5 }), { qos: 1 }), '#latest tr[data-attr="temperature"] .value:text-is("21.5")');
       await page.waitForFunction(() => document.querySelectorAll('#history-table tbody tr').length >= 3);
       // Reload the range from the history API: the chart draws the stored readings.
       await page.selectOption('#history-range', '1h');
@@ -170,7 +190,7 @@ describe('web console in the browser', function () {
       assert.equal(download.suggestedFilename(), `${id}-history.csv`);
       const csv = readFileSync((await download.path())!, 'utf8');
       assert.match(csv, /^device_id,attr,ts,value,metadata/);
-      assert.equal(csv.trim().split('\n').length, 4, csv);
+      assert.ok(csv.trim().split('\n').length >= 4, csv);
 
       // A value that is not of the actuator's type is refused beside the field, before any request.
       await page.fill('#actuate-form input[name=setpoint]', 'warm');
@@ -189,6 +209,66 @@ describe('web console in the browser', function () {
     }
     const line = await page.textContent('#mosquitto-pub');
     assert.ok(line?.includes(`-u 'admin:${id}' -t 'admin:${id}/attrs' -m '{"temperature":21.5`), line ?? '');
+  });
+
+  it('rings the bell for a notification that arrives live, and lists it with the ones kept before', async () => {
+    const notice = (msgID: string, message: string) => ({ msgID, timestamp: Date.now(), message, metaAttrsFilter: { shouldPersist: true, room: 'kitchen' }, subject: 'user_notification' });
+    await p.bus.publish('admin.dojot.notifications', null, notice('kept-1', 'Smoke in the kitchen'));
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && !(await p.api(admin, 'GET', '/history/notifications/history')).body.notifications?.length) await new Promise((r) => setTimeout(r, 100));
+    await page.goto(`${p.httpUrl}/#/devices`);
+    await page.reload();
+    await page.waitForSelector('#bell');
+    assert.equal(await page.locator('#bell-count').count(), 0);
+    // The bell's websocket is open (kafka-ws subscribes before it accepts the upgrade).
+    await page.waitForSelector('#bell[data-live="true"]');
+    await publishUntilShown(page, () => p.bus.publish('admin.dojot.notifications', null, notice('live-1', 'Door left open')), '#bell-count:text-is("1")');
+    await page.click('#bell');
+    await page.waitForSelector('#notifications tr[data-msgid="live-1"]');
+    assert.deepEqual(await page.locator('#notifications .message').allTextContents(), ['Door left open', 'Smoke in the kitchen']);
+    await page.waitForSelector('#bell-count', { state: 'detached' });
+  });
+
+  it('lists the flows, disables one, shows a revision\'s node-by-node changes and restores it, exports and imports, and shows the runtime', async () => {
+    const created = await p.api(admin, 'POST', '/flows/v1/flow', { name: 'Alarm', flow: [{ id: 'c1', type: 'comment', name: 'first' }] });
+    assert.equal(created.status, 200);
+    const flowId = created.body.flow.id as string;
+    const second = [{ id: 'c1', type: 'comment', name: 'renamed' }, { id: 'c2', type: 'comment', name: 'added' }];
+    assert.equal((await p.api(admin, 'PUT', `/flows/v1/flow/${flowId}`, { flow: second })).status, 200);
+    await page.goto(`${p.httpUrl}/#/flows`);
+    await page.waitForSelector('#flows tr[data-flow="Alarm"]');
+    assert.equal(await page.isChecked('#flows tr[data-flow="Alarm"] input.enabled'), true);
+    await page.click('#flows tr[data-flow="Alarm"] input.enabled');
+    await page.waitForFunction(async (id) => {
+      const token = localStorage.getItem('dojot-red.token');
+      const r = await fetch(`/flows/v1/flow/${id}`, { headers: { authorization: `Bearer ${token}` } });
+      return (await r.json()).flow.enabled === false;
+    }, flowId);
+
+    // The newest revisions: the disable, then the PUT that renamed c1 and added c2.
+    const revisions = (await p.api(admin, 'GET', '/flows/v1/revisions')).body.revisions as { id: number }[];
+    const put = revisions[1].id;
+    await page.click(`#revisions tr[data-revision="${put}"] .show-changes`);
+    const changes = page.locator(`.revision-changes[data-revision="${put}"]`);
+    await changes.locator('li.added').waitFor();
+    assert.deepEqual(await changes.locator('li').allTextContents(), ['+ comment “added” (c2)', '~ comment “renamed” (c1): name']);
+    // Restoring the revision before the PUT brings back the one-node flow.
+    const before = revisions[2].id;
+    await page.click(`#revisions tr[data-revision="${before}"] .show-changes`);
+    await page.click(`.revision-changes[data-revision="${before}"] .restore`);
+    await page.waitForSelector('#flows-notice');
+    await page.waitForSelector('#flows tr[data-flow="Alarm"] td:nth-child(2):text-is("1")');
+
+    const [exported] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+    const config = JSON.parse(readFileSync((await exported.path())!, 'utf8'));
+    assert.ok(Array.isArray(config.flows) && config.flows.some((f: { name: string }) => f.name === 'Alarm'), JSON.stringify(config).slice(0, 300));
+    // Importing replaces everything: the same file brings the same flows back.
+    assert.equal((await p.api(admin, 'DELETE', '/flows/v1/flow')).status, 200);
+    await page.setInputFiles('#import-file', { name: 'export.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(config)) });
+    await page.waitForSelector('#flows-notice:has-text("Imported")');
+    await page.waitForSelector('#flows tr[data-flow="Alarm"]');
+    // The administrator sees the tenant's runtime.
+    await page.waitForSelector('#runtime');
   });
 
   it('warns before the session expires and, signed in again in place, saves what was typed before', async () => {

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getLang, LANGS, setLang, t, type Lang } from './i18n';
 import { href, useRoute } from './router';
-import { currentClaims, currentToken, setToken, signOut, subscribe } from './session';
+import { currentClaims, currentToken, setToken, signOut, subscribe, type Claims } from './session';
 import { SessionGuard } from './components/SessionGuard';
 import { SignInForm } from './components/SignInForm';
 import { TemplatesPage } from './pages/Templates';
@@ -12,6 +12,9 @@ import { DevicesPage } from './pages/Devices';
 import { DeviceEditPage } from './pages/DeviceEdit';
 import { DevicePage } from './pages/Device';
 import { AccountPage } from './pages/Account';
+import { NotificationsPage } from './pages/Notifications';
+import { FlowsPage } from './pages/Flows';
+import { useNotifications } from './notifications';
 
 function useSession() {
   const [, setN] = useState(0);
@@ -29,9 +32,11 @@ function LangPicker(props: { onChange: (l: Lang) => void }) {
   );
 }
 
-function Page(props: { parts: string[] }) {
+function Page(props: { parts: string[]; notices: ReturnType<typeof useNotifications> }) {
   const [section, id, sub] = props.parts;
   switch (section) {
+    case 'notifications':
+      return <NotificationsPage list={props.notices.list} live={props.notices.live} markRead={props.notices.markRead} />;
     case 'templates':
       return id ? <TemplateEditPage id={id === 'new' ? null : id} /> : <TemplatesPage />;
     case 'devices':
@@ -40,6 +45,8 @@ function Page(props: { parts: string[] }) {
       return sub === 'edit' ? <DeviceEditPage id={id} /> : <DevicePage id={id} />;
     case 'account':
       return <AccountPage />;
+    case 'flows':
+      return <FlowsPage />;
     default:
       return <DevicesPage />;
   }
@@ -70,6 +77,13 @@ export function App() {
     );
   }
 
+  return <Shell claims={claims} section={section} parts={route.parts} changeLang={changeLang} />;
+}
+
+/** The signed-in frame; mounted only with a session, so the live notifications follow it. */
+function Shell(props: { claims: Claims; section: string; parts: string[]; changeLang: (l: Lang) => void }) {
+  const { claims, section, changeLang } = props;
+  const notices = useNotifications(claims.tenant);
   return (
     <>
       <header class="topbar">
@@ -91,12 +105,25 @@ export function App() {
               </a>
             </li>
             <li>
-              <a id="open-editor" href={`/flows/?access_token=${encodeURIComponent(currentToken() ?? '')}`} target="_blank" rel="noopener">
+              <a href={href('flows')} aria-current={section === 'flows' ? 'page' : undefined}>
                 {t('nav.flows')}
+              </a>
+            </li>
+            <li>
+              <a id="open-editor" href={`/flows/?access_token=${encodeURIComponent(currentToken() ?? '')}`} target="_blank" rel="noopener">
+                {t('nav.editor')} ↗
               </a>
             </li>
           </ul>
           <ul>
+            <li>
+              <a href={href('notifications')} id="bell" class="bell" data-live={notices.live ? 'true' : 'false'} title={t('nav.notifications')} aria-label={t('nav.notifications')}>
+                <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+                  <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" />
+                </svg>
+                {notices.unread ? <span class="badge" id="bell-count">{notices.unread}</span> : null}
+              </a>
+            </li>
             <li>
               <LangPicker onChange={changeLang} />
             </li>
@@ -115,7 +142,7 @@ export function App() {
       </header>
       <SessionGuard />
       <main class="container">
-        <Page parts={route.parts} />
+        <Page parts={props.parts} notices={notices} />
       </main>
     </>
   );

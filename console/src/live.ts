@@ -1,5 +1,5 @@
 // Live device data over kafka-ws: a single-use ticket (GET /kafka-ws/v1/ticket), then a websocket
-// on the tenant's device-data topic filtered to one device. Reconnects with a new ticket while
+// on one of the tenant's topics (device data filtered to one device, notifications). Reconnects with a new ticket while
 // the page is open (a socket ends with the token's lifetime, or when the platform restarts).
 import { api } from './api';
 
@@ -9,6 +9,11 @@ export interface DeviceData {
 }
 
 export function watchDevice(tenant: string, deviceId: string, onData: (d: DeviceData) => void, onState: (live: boolean) => void): () => void {
+  return watchTopic(`${tenant}.device-data`, `metadata.deviceid=eq:${deviceId};`, (m) => onData(m as DeviceData), onState);
+}
+
+/** Messages of one of the tenant's topics (`<tenant>.<subject>`), optionally filtered (kafka-ws `where`). */
+export function watchTopic(topic: string, where: string | null, onMessage: (m: unknown) => void, onState: (live: boolean) => void = () => undefined): () => void {
   let ws: WebSocket | null = null;
   let stopped = false;
   let retry: ReturnType<typeof setTimeout> | undefined;
@@ -17,13 +22,14 @@ export function watchDevice(tenant: string, deviceId: string, onData: (d: Device
     try {
       const { ticket } = await api<{ ticket: string }>('GET', '/kafka-ws/v1/ticket');
       if (stopped) return;
-      const q = new URLSearchParams({ ticket, where: `metadata.deviceid=eq:${deviceId};` });
+      const q = new URLSearchParams({ ticket });
+      if (where) q.set('where', where);
       const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-      ws = new WebSocket(`${scheme}://${location.host}/kafka-ws/v1/topics/${encodeURIComponent(`${tenant}.device-data`)}?${q}`);
+      ws = new WebSocket(`${scheme}://${location.host}/kafka-ws/v1/topics/${encodeURIComponent(topic)}?${q}`);
       ws.onopen = () => onState(true);
       ws.onmessage = (e) => {
         try {
-          onData(JSON.parse(String(e.data)) as DeviceData);
+          onMessage(JSON.parse(String(e.data)));
         } catch {
           // Not JSON: nothing to show.
         }
