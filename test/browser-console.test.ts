@@ -271,6 +271,35 @@ describe('web console in the browser', function () {
     await page.waitForSelector('#runtime');
   });
 
+  it('lets an administrator add a user to another tenant, with the API\'s message beside a bad field, and remove the user', async () => {
+    await page.goto(`${p.httpUrl}/#/users`);
+    await page.waitForSelector('#users tr[data-user="admin"]');
+    await page.click('#new-user');
+    for (const [k, v] of Object.entries({ username: 'carol', name: 'Carol', email: 'carol@example.com', service: 'Beta Tenant', passwd: 'carolpw' })) await page.fill(`#user-form input[name=${k}]`, v);
+    await page.click('#save-user');
+    await page.waitForSelector('[data-error-for="service"]');
+    assert.match((await page.textContent('[data-error-for="service"]')) ?? '', /^service: /);
+    assert.equal(await page.inputValue('#user-form input[name=email]'), 'carol@example.com');
+    await page.fill('#user-form input[name=service]', 'beta');
+    await page.click('#save-user');
+    await page.waitForSelector('#users tr[data-user="carol"]');
+
+    // Carol signs in to her own tenant, as a user: no Users page for her.
+    const carol = await ctx.browser()!.newContext({ viewport: { width: 1280, height: 900 } });
+    const cpage = await carol.newPage();
+    await cpage.goto(`${p.httpUrl}/`);
+    await cpage.fill('input[name=username]', 'carol');
+    await cpage.fill('input[name=passwd]', 'carolpw');
+    await cpage.click('button[type=submit]');
+    await cpage.waitForSelector('#whoami');
+    assert.equal((await cpage.textContent('#whoami'))?.replace(/\s+/g, ' ').trim(), 'carol · beta');
+    assert.equal(await cpage.locator('a[href="#/users"]').count(), 0);
+    await carol.close();
+
+    await page.click('#users tr[data-user="carol"] button.delete');
+    await page.waitForSelector('#users tr[data-user="carol"]', { state: 'detached' });
+  });
+
   it('warns before the session expires and, signed in again in place, saves what was typed before', async () => {
     const warned = await ctx.newPage();
     // The page's clock runs ahead; the platform's does not: the token is still valid there.

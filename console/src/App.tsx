@@ -14,6 +14,7 @@ import { DevicePage } from './pages/Device';
 import { AccountPage } from './pages/Account';
 import { NotificationsPage } from './pages/Notifications';
 import { FlowsPage } from './pages/Flows';
+import { UsersPage } from './pages/Users';
 import { useNotifications } from './notifications';
 
 function useSession() {
@@ -47,6 +48,8 @@ function Page(props: { parts: string[]; notices: ReturnType<typeof useNotificati
       return <AccountPage />;
     case 'flows':
       return <FlowsPage />;
+    case 'users':
+      return <UsersPage />;
     default:
       return <DevicesPage />;
   }
@@ -109,6 +112,13 @@ function Shell(props: { claims: Claims; section: string; parts: string[]; change
                 {t('nav.flows')}
               </a>
             </li>
+            {claims.profile === 'admin' ? (
+              <li>
+                <a href={href('users')} aria-current={section === 'users' ? 'page' : undefined}>
+                  {t('nav.users')}
+                </a>
+              </li>
+            ) : null}
             <li>
               <a id="open-editor" href={`/flows/?access_token=${encodeURIComponent(currentToken() ?? '')}`} target="_blank" rel="noopener">
                 {t('nav.editor')} ↗
