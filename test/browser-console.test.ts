@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import mqtt, { type MqttClient } from 'mqtt';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestPlatform, type TestPlatform } from './helpers/start-platform.js';
 import { requireChromium } from './helpers/services.js';
@@ -44,6 +46,8 @@ describe('web console in the browser', function () {
   let ctx: BrowserContext;
   let page: Page;
   let admin: string;
+  /** The device the console created (used again by the certificate test). */
+  let deviceId: string;
 
   before(async function () {
     requireChromium.call(this, CHROMIUM);
@@ -171,6 +175,7 @@ describe('web console in the browser', function () {
     await page.waitForSelector('#device-id');
     const id = (await page.textContent('#device-id'))!.trim();
     assert.match(id, /^[0-9a-f]{5,6}$/);
+    deviceId = id;
     await page.waitForSelector('#live-state:has-text("live")');
     assert.equal(await page.textContent('#latest tr[data-attr="serial"] .value'), 'SN-1');
 
@@ -209,6 +214,51 @@ describe('web console in the browser', function () {
     }
     const line = await page.textContent('#mosquitto-pub');
     assert.ok(line?.includes(`-u 'admin:${id}' -t 'admin:${id}/attrs' -m '{"temperature":21.5`), line ?? '');
+  });
+
+  it('makes a device key and request in the browser, without sending the key, and the downloaded files connect over MQTTS until revoked', async () => {
+    const sent: string[] = [];
+    page.on('request', (r) => sent.push(`${r.url()} ${r.postData() ?? ''}`));
+    await page.goto(`${p.httpUrl}/#/devices/${deviceId}`);
+    await page.click('#new-certificate');
+    await page.waitForSelector('#bundle');
+    const files: Record<string, string> = {};
+    for (const [button, name] of [['#download-ca-pem', 'ca.pem'], ['#download-cert-pem', 'cert.pem'], ['#download-private-key', 'private.key']]) {
+      const [file] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+      assert.equal(file.suggestedFilename(), name);
+      files[name] = readFileSync((await file.path())!, 'utf8');
+    }
+    page.removeAllListeners('request');
+    const keyBody = files['private.key'].split('\n').slice(1, -2).join('');
+    assert.ok(keyBody.length > 40);
+    for (const line of sent) assert.ok(!line.includes('PRIVATE KEY') && !line.includes(keyBody.slice(0, 40)), `sent the key: ${line.slice(0, 200)}`);
+    assert.ok(sent.some((l) => l.includes('CERTIFICATE REQUEST')));
+
+    const cert = new X509Certificate(files['cert.pem']);
+    assert.ok(cert.checkPrivateKey(createPrivateKey(files['private.key'])));
+    assert.ok(cert.verify(new X509Certificate(files['ca.pem']).publicKey));
+    assert.match(cert.subject, new RegExp(`CN=admin:${deviceId}`));
+    const fingerprint = await page.locator('#certificate-list .fingerprint').first().textContent();
+
+    const connectTls = () =>
+      new Promise<MqttClient>((resolve, reject) => {
+        const c = mqtt.connect({ protocol: 'mqtts', host: 'localhost', port: p.mqttsPort!, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, key: files['private.key'], cert: files['cert.pem'], ca: files['ca.pem'] });
+        c.once('connect', () => resolve(c));
+        c.once('error', (err) => {
+          c.end(true);
+          reject(err);
+        });
+        c.once('close', () => reject(new Error('connection closed before CONNACK')));
+      });
+    const device = await connectTls();
+    const closed = new Promise<void>((r) => device.once('close', () => r()));
+    // Revoking disconnects the device, and it cannot connect again.
+    await page.click(`#certificate-list tr[data-fingerprint="${fingerprint}"] button.revoke`);
+    await page.waitForSelector(`#certificate-list tr[data-fingerprint="${fingerprint}"]`, { state: 'detached' });
+    await closed;
+    await assert.rejects(connectTls());
+    const [crl] = await Promise.all([page.waitForEvent('download'), page.click('#download-crl')]);
+    assert.match(readFileSync((await crl.path())!, 'utf8'), /-----BEGIN X509 CRL-----/);
   });
 
   it('rings the bell for a notification that arrives live, and lists it with the ones kept before', async () => {

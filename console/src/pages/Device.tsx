@@ -8,6 +8,7 @@ import { currentClaims } from '../session';
 import { watchDevice } from '../live';
 import { Field, FormError } from '../components/Field';
 import { HistoryChart } from '../components/HistoryChart';
+import { Certificates } from '../components/Certificates';
 import type { Attr } from './Templates';
 import type { Device } from './Devices';
 
@@ -355,6 +356,7 @@ export function DevicePage(props: { id: string }) {
       <Actuate id={device.id} actuators={attrs.filter((a) => a.type === 'actuator')} />
       <History id={device.id} attrs={attrs} liveRows={liveRows} />
       <Mqtt tenant={claims.tenant} id={device.id} attrs={attrs} />
+      <Certificates deviceId={device.id} />
     </section>
   );
 }
