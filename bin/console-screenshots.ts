@@ -67,6 +67,33 @@ async function main() {
     await page.waitForSelector('#history-chart canvas');
     await shot('device');
     await device.endAsync();
+    // A certificate for the device, made in the browser.
+    await page.click('#new-certificate');
+    await page.waitForSelector('#bundle');
+    await page.locator('#certificates').screenshot({ path: path.join(OUT, 'certificates.png') });
+    // Notifications: one kept, one live.
+    const notice = (msgID: string, message: string, level: string) => ({ msgID, timestamp: Date.now(), message, metaAttrsFilter: { shouldPersist: true, level }, subject: 'user_notification' });
+    await p.bus.publish('admin.dojot.notifications', null, notice('n1', 'Living room above 24 °C', 'warning'));
+    await page.goto(`${p.httpUrl}/#/devices`);
+    await page.waitForSelector('#bell[data-live="true"]');
+    await p.bus.publish('admin.dojot.notifications', null, notice('n2', 'Garage door left open', 'alarm'));
+    await page.waitForSelector('#bell-count');
+    await page.goto(`${p.httpUrl}/#/notifications`);
+    await page.waitForSelector('#notifications tr[data-msgid="n2"]');
+    await shot('notifications');
+    // Flows with a few revisions.
+    const flow = await p.api(admin, 'POST', '/flows/v1/flow', { name: 'Kitchen alarm', flow: [{ id: 'c1', type: 'comment', name: 'too hot' }] });
+    await p.api(admin, 'POST', '/flows/v1/flow', { name: 'Rain sum', flow: [{ id: 'c2', type: 'comment', name: 'sum' }] });
+    await p.api(admin, 'PUT', `/flows/v1/flow/${flow.body.flow.id}`, { flow: [{ id: 'c1', type: 'comment', name: 'too hot!' }, { id: 'c3', type: 'comment', name: 'notify' }] });
+    await page.goto(`${p.httpUrl}/#/flows`);
+    await page.waitForSelector('#flows tr[data-flow="Kitchen alarm"]');
+    await page.click('#revisions tbody tr .show-changes');
+    await page.waitForSelector('.revision-changes li');
+    await page.waitForSelector('#runtime');
+    await shot('flows');
+    await page.goto(`${p.httpUrl}/#/users`);
+    await page.waitForSelector('#users');
+    await shot('users');
     await page.goto(`${p.httpUrl}/#/account`);
     await page.waitForSelector('#password-form');
     await shot('account');
