@@ -379,7 +379,8 @@ describe('web console in the browser', function () {
     const stored = await other.evaluate(() => localStorage.getItem('dojot-red.token')!);
     await other.evaluate((t) => localStorage.setItem('dojot-red.token', t), stored.slice(0, -4) + 'AAAA');
     await other.close();
-    await page.click('#save');
+    // Enter submits whether or not a background request (the bell's socket) already opened the dialog.
+    await page.press('input[name=label]', 'Enter');
     await page.waitForSelector('#reauth-dialog');
     await page.fill('#reauth-dialog input[name=passwd]', 'admin');
     await page.click('#reauth-dialog button[type=submit]');
@@ -415,11 +416,33 @@ describe('web console in the browser', function () {
     const [editor] = await Promise.all([ctx.waitForEvent('page'), page.click('#open-editor')]);
     await editor.waitForSelector('#red-ui-palette-base-category-dojot', { timeout: 60_000 });
     assert.equal(new URL(editor.url()).pathname, '/flows/');
+    // The editor shows who is signed in, in which tenant.
+    await editor.waitForSelector('#dojot-user-menu');
+    assert.equal((await editor.textContent('#dojot-user-menu .dojot-who'))?.trim(), 'admin · admin');
+
+    // A deploy the platform refuses for the token opens the sign-in dialog over the editor;
+    // signed in again, the same unsaved change deploys.
+    const good = await editor.evaluate(() => localStorage.getItem('auth-tokens-flows')!);
+    const forged = JSON.stringify({ access_token: JSON.parse(good).access_token.slice(0, -4) + 'AAAA' });
+    await editor.evaluate((t) => localStorage.setItem('auth-tokens-flows', t), forged);
+    await editor.evaluate(() => (window as any).RED.workspaces.add(null));
+    await editor.click('#red-ui-header-button-deploy');
+    await editor.waitForSelector('#dojot-reauth');
+    await editor.fill('#dojot-reauth-passwd', 'wrong');
+    await editor.click('#dojot-reauth-submit');
+    await editor.waitForSelector('#dojot-reauth-error:text-is("Wrong username or password.")');
+    await editor.fill('#dojot-reauth-passwd', 'admin');
+    await editor.click('#dojot-reauth-submit');
+    await editor.waitForSelector('#dojot-reauth', { state: 'detached' });
+    const flowsBefore = ((await p.api(admin, 'GET', '/flows/v1/flow')).body.flows as unknown[]).length;
+    await editor.click('#red-ui-header-button-deploy');
+    await editor.waitForSelector('.red-ui-notification:has-text("Successfully deployed")', { timeout: 30_000 });
+    assert.equal(((await p.api(admin, 'GET', '/flows/v1/flow')).body.flows as unknown[]).length, flowsBefore + 1);
     await editor.close();
 
     await page.click('#signout');
     await page.waitForSelector('input[name=passwd]');
-    const stored = await page.evaluate(() => [localStorage.getItem('dojot-red.token'), localStorage.getItem('auth-tokens')]);
+    const stored = await page.evaluate(() => [localStorage.getItem('dojot-red.token'), localStorage.getItem('auth-tokens-flows')]);
     assert.deepEqual(stored, [null, null]);
     const cookies = await ctx.cookies(p.httpUrl + '/flows/');
     assert.equal(cookies.filter((c) => c.name === 'dojot_red_token').length, 0);
@@ -433,6 +456,12 @@ describe('web console in the browser', function () {
     await again.waitForSelector('#red-ui-palette-base-category-dojot', { timeout: 60_000 });
     await page.reload();
     await page.waitForSelector('#whoami');
+    // Signing out in the editor ends the console's session as well, and lands on its sign-in.
+    await again.click('#dojot-signout');
+    await again.waitForSelector('input[name=passwd]');
+    assert.equal(new URL(again.url()).pathname, '/');
+    await page.reload();
+    await page.waitForSelector('input[name=passwd]');
     await again.close();
   });
 });

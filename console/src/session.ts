@@ -4,8 +4,8 @@
 
 /** Where the token lives; the editor's sign-in page (/flows/signin) writes the same key. */
 export const TOKEN_KEY = 'dojot-red.token';
-/** Node-RED's editor keeps its copy of the token here (same origin): signing out clears it too. */
-const EDITOR_TOKEN_KEY = 'auth-tokens';
+/** Node-RED's editor (at /flows/) keeps its copy of the token here, same origin: signing out clears it too. */
+const EDITOR_TOKEN_KEY = 'auth-tokens-flows';
 
 export interface Claims {
   tenant: string;
