@@ -87,6 +87,15 @@ describe('web console in the browser', function () {
       assert.equal(await rawStatus(p.httpPort, bad), 404, bad);
     }
     assert.equal((await fetch(`${p.httpUrl}/favicon.ico`)).status, 200);
+
+    // The editor's help link: the flows guide as a page for a browser, markdown for other clients.
+    const guide = await page.goto(`${p.httpUrl}/flows/help`);
+    assert.match(guide!.headers()['content-type'], /^text\/html/);
+    assert.match((await page.textContent('h1')) ?? '', /Flows/);
+    assert.ok((await page.locator('main table').count()) > 0);
+    const markdown = await fetch(`${p.httpUrl}/flows/help`);
+    assert.match(markdown.headers.get('content-type') ?? '', /^text\/markdown/);
+    assert.match(await markdown.text(), /^# Flows/);
   });
 
   it('gives one message for an unknown user and a wrong password, then shows who is signed in and in which tenant', async () => {

@@ -16,6 +16,7 @@ import { tokenFromHeader, type TokenService } from '../../core-services/auth/cli
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { FlowErrors } from './errors.js';
 import { SIGN_IN_PAGE } from './sign-in-page.js';
+import { guidePage } from './guide-page.js';
 
 export const TOKEN_COOKIE = 'dojot_red_token';
 /** How long a request may wait for its tenant's runtime to start, ms. */
@@ -128,9 +129,12 @@ export function editorRoutes(supervisor: Supervisor, tokens: TokenService, token
     app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
 
     app.get('/flows', { config: { public: true } }, (_req, reply) => reply.redirect('/flows/'));
-    app.get('/flows/help', { config: { public: true } }, (_req, reply) =>
-      reply.type('text/markdown; charset=utf-8').send(readFileSync(path.join(projectRoot(), 'docs', 'flows.md'), 'utf8')),
-    );
+    app.get('/flows/help', { config: { public: true } }, (req, reply) => {
+      const guide = readFileSync(path.join(projectRoot(), 'docs', 'flows.md'), 'utf8');
+      // The editor's help menu opens this in a browser tab: HTML there, markdown for other clients.
+      if (/\btext\/html\b/.test(req.headers.accept ?? '')) return reply.type('text/html; charset=utf-8').send(guidePage(guide));
+      return reply.type('text/markdown; charset=utf-8').send(guide);
+    });
     app.get('/flows/signin', { config: { public: true } }, (_req, reply) => reply.type('text/html; charset=utf-8').send(SIGN_IN_PAGE));
     // Signing out (from the console or the editor) ends the cookie the browser's editor requests ride on.
     app.post('/flows/signout', { config: { public: true } }, (_req, reply) =>
