@@ -422,12 +422,23 @@ describe('web console in the browser', function () {
   });
 
   it('opens the flow editor signed in with the console\'s sign-in, and signing out ends both', async () => {
+    const known = ((await p.api(admin, 'GET', '/device?page_size=1')).body.devices as { id: string; label: string }[])[0];
+    assert.ok(known, 'a device to pick');
+    assert.equal((await p.api(admin, 'POST', '/flows/v1/flow', { name: 'Picker', flow: [{ id: 'pick1', type: 'event device in', device_id: 'ffffff', event_publish: true }] })).status, 200);
     const [editor] = await Promise.all([ctx.waitForEvent('page'), page.click('#open-editor')]);
     await editor.waitForSelector('#red-ui-palette-base-category-dojot', { timeout: 60_000 });
     assert.equal(new URL(editor.url()).pathname, '/flows/');
     // The editor shows who is signed in, in which tenant.
     await editor.waitForSelector('#dojot-user-menu');
     assert.equal((await editor.textContent('#dojot-user-menu .dojot-who'))?.trim(), 'admin · admin');
+
+    // The dojot nodes' device field: the tenant's devices to pick from, and an unknown id in red.
+    await editor.evaluate(() => (window as any).RED.editor.edit((window as any).RED.nodes.node('pick1')));
+    await editor.waitForSelector('.dojot-picker-hint.dojot-unknown:text-is("unknown device: ffffff")');
+    assert.equal(await editor.locator(`#dojot-device-list option[value="${known.id}"]`).count(), 1);
+    await editor.fill('#node-input-device_id', known.id);
+    await editor.waitForSelector(`.dojot-picker-hint:not(.dojot-unknown):text-is("${known.label}")`);
+    await editor.click('#node-dialog-cancel');
 
     // A deploy the platform refuses for the token opens the sign-in dialog over the editor;
     // signed in again, the same unsaved change deploys.
