@@ -439,6 +439,25 @@ describe('web console in the browser', function () {
     await editor.fill('#node-input-device_id', known.id);
     await editor.waitForSelector(`.dojot-picker-hint:not(.dojot-unknown):text-is("${known.label}")`);
     await editor.click('#node-dialog-cancel');
+    await editor.waitForSelector('#node-dialog-cancel', { state: 'hidden' });
+
+    // The shipped examples under Import › Examples, their device placeholders mapped to the tenant's own.
+    await editor.evaluate(() => (window as any).RED.actions.invoke('core:show-examples-import-dialog'));
+    await editor.locator('.red-ui-treeList-label:has-text("dojot-nodes") >> visible=true').first().click();
+    await editor.locator('.red-ui-treeList-label:has-text("rain-sum") >> visible=true').first().click();
+    await editor.click('#red-ui-clipboard-dialog-ok');
+    await editor.waitForSelector('#dojot-placeholders select[data-placeholder="device:station"]');
+    await editor.selectOption('#dojot-placeholders select[data-placeholder="device:station"]', known.id);
+    await editor.click('#dojot-placeholders-apply');
+    await editor.waitForSelector('#dojot-placeholders', { state: 'detached' });
+    const picked = await editor.evaluate(() => {
+      const found: string[] = [];
+      (window as any).RED.nodes.eachNode((n: any) => {
+        if (n.type === 'event device in' && n.name === 'weather station') found.push(n.device_id);
+      });
+      return found;
+    });
+    assert.deepEqual(picked, [known.id]);
 
     // A deploy the platform refuses for the token opens the sign-in dialog over the editor;
     // signed in again, the same unsaved change deploys.
@@ -457,7 +476,11 @@ describe('web console in the browser', function () {
     const flowsBefore = ((await p.api(admin, 'GET', '/flows/v1/flow')).body.flows as unknown[]).length;
     await editor.click('#red-ui-header-button-deploy');
     await editor.waitForSelector('.red-ui-notification:has-text("Successfully deployed")', { timeout: 30_000 });
-    assert.equal(((await p.api(admin, 'GET', '/flows/v1/flow')).body.flows as unknown[]).length, flowsBefore + 1);
+    // Deployed: the new tab and the imported example (with the device it was mapped to).
+    const after = (await p.api(admin, 'GET', '/flows/v1/flow')).body.flows as { name: string; flow: { type: string; device_id?: string }[] }[];
+    assert.equal(after.length, flowsBefore + 2);
+    const example = after.find((f) => f.name === 'rain sum');
+    assert.equal(example?.flow.find((n) => n.type === 'event device in')?.device_id, known.id);
     await editor.close();
 
     await page.click('#signout');

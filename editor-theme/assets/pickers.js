@@ -89,9 +89,112 @@
     }, 0);
   }
 
+  // Examples (Import › Examples › dojot-nodes) name their devices and templates as placeholders,
+  // ${device:<ref>} and ${template:<ref>}: once imported, a dialog maps each to one of the tenant's.
+  var PLACEHOLDER = /\$\{(device|template):([^}]+)\}/g;
+  function eachString(value, fn) {
+    if (typeof value === 'string') return fn(value);
+    if (Array.isArray(value)) return value.map(function (v) { return eachString(v, fn); });
+    if (value && typeof value === 'object') {
+      var out = {};
+      for (var k in value) out[k] = eachString(value[k], fn);
+      return out;
+    }
+    return value;
+  }
+  function nodesWithPlaceholders() {
+    var found = [];
+    RED.nodes.eachNode(function (n) {
+      for (var k in n) {
+        if (k.charAt(0) === '_' || typeof n[k] === 'function' || k === 'wires') continue;
+        if (JSON.stringify(n[k] === undefined ? null : n[k]).match(PLACEHOLDER)) found.push(n);
+      }
+    });
+    return found.filter(function (n, i) { return found.indexOf(n) === i; });
+  }
+  var mapping = false;
+  function mapPlaceholders() {
+    if (mapping) return;
+    var nodes = nodesWithPlaceholders();
+    if (!nodes.length) return;
+    var refs = {};
+    nodes.forEach(function (n) {
+      for (var k in n) {
+        if (k.charAt(0) === '_' || typeof n[k] === 'function' || k === 'wires') continue;
+        eachString(n[k], function (s) {
+          s.replace(PLACEHOLDER, function (_m, kind, ref) { refs[kind + ':' + ref] = { kind: kind, ref: ref }; return _m; });
+          return s;
+        });
+      }
+    });
+    mapping = true;
+    Promise.all([load('device'), load('template')]).then(function (lists) {
+      var known = { device: lists[0], template: lists[1] };
+      var box = $('<div id="dojot-placeholders"><p>' + (pt ? 'Este exemplo usa dispositivos e modelos pelo nome. Escolha os seus:' : 'This example names devices and templates. Choose yours:') + '</p></div>');
+      Object.keys(refs).forEach(function (key) {
+        var r = refs[key];
+        var row = $('<div class="form-row"></div>');
+        $('<label></label>').text((r.kind === 'device' ? (pt ? 'Dispositivo ' : 'Device ') : (pt ? 'Modelo ' : 'Template ')) + r.ref).css('width', '40%').appendTo(row);
+        var sel = $('<select></select>').attr('data-placeholder', key).css('width', '55%').appendTo(row);
+        $('<option value=""></option>').text(pt ? '(deixar como está)' : '(leave as it is)').appendTo(sel);
+        Object.keys(known[r.kind]).forEach(function (id) {
+          var o = $('<option></option>').attr('value', id).text(known[r.kind][id] + ' (' + id + ')').appendTo(sel);
+          if (known[r.kind][id] === r.ref) o.prop('selected', true);
+        });
+        row.appendTo(box);
+      });
+      box.dialog({
+        title: pt ? 'Dispositivos e modelos do exemplo' : "The example's devices and templates",
+        modal: true,
+        width: 520,
+        close: function () { mapping = false; box.remove(); },
+        buttons: [
+          { text: pt ? 'Cancelar' : 'Cancel', click: function () { box.dialog('close'); } },
+          {
+            text: pt ? 'Aplicar' : 'Apply',
+            class: 'primary',
+            id: 'dojot-placeholders-apply',
+            click: function () {
+              var chosen = {};
+              box.find('select').each(function () { if (this.value) chosen[this.getAttribute('data-placeholder')] = this.value; });
+              nodes.forEach(function (n) {
+                var changed = false;
+                for (var k in n) {
+                  if (k.charAt(0) === '_' || typeof n[k] === 'function' || k === 'wires') continue;
+                  var before = JSON.stringify(n[k]);
+                  var after = eachString(n[k], function (s) {
+                    return s.replace(PLACEHOLDER, function (m, kind, ref) { return chosen[kind + ':' + ref] || m; });
+                  });
+                  if (JSON.stringify(after) !== before) {
+                    n[k] = after;
+                    changed = true;
+                  }
+                }
+                if (changed) {
+                  n.changed = true;
+                  n.dirty = true;
+                }
+              });
+              RED.nodes.dirty(true);
+              RED.view.redraw(true);
+              box.dialog('close');
+            },
+          },
+        ],
+      });
+    }, function () { mapping = false; });
+  }
+  var pending = null;
+  function onAdd() {
+    clearTimeout(pending);
+    pending = setTimeout(mapPlaceholders, 150);
+  }
+
   function hook() {
-    if (window.RED && RED.events && RED.events.on) RED.events.on('editor:open', onOpen);
-    else setTimeout(hook, 200);
+    if (window.RED && RED.events && RED.events.on) {
+      RED.events.on('editor:open', onOpen);
+      RED.events.on('nodes:add', onAdd);
+    } else setTimeout(hook, 200);
   }
   hook();
 })();
