@@ -307,6 +307,8 @@ describe('web console in the browser', function () {
     // The newest revisions: the disable, then the PUT that renamed c1 and added c2.
     const revisions = (await p.api(admin, 'GET', '/flows/v1/revisions')).body.revisions as { id: number }[];
     const put = revisions[1].id;
+    // The page has listed the newest revision too: no row moves under the click.
+    await page.waitForSelector(`#revisions tr[data-revision="${revisions[0].id}"]`);
     await page.click(`#revisions tr[data-revision="${put}"] .show-changes`);
     const changes = page.locator(`.revision-changes[data-revision="${put}"]`);
     await changes.locator('li.added').waitFor();

@@ -1,6 +1,7 @@
 // The tenant's flows: enable or disable each, open it in the editor, delete; the revisions of the
 // whole configuration with what each changed node by node, and restore; export and import of the
 // tenant's configuration; and (for administrators) the state of the tenant's flow runtime.
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, download } from '../api';
 import { t } from '../i18n';
@@ -224,7 +225,7 @@ export function FlowsPage() {
         <table id="revisions">
           <tbody>
             {revisions.map((r) => (
-              <>
+              <Fragment key={String(r.id)}>
                 <tr data-revision={String(r.id)}>
                   <td>{new Date(r.created).toLocaleString()}</td>
                   <td>{r.author}</td>
@@ -249,7 +250,7 @@ export function FlowsPage() {
                     </td>
                   </tr>
                 ) : null}
-              </>
+              </Fragment>
             ))}
           </tbody>
         </table>
