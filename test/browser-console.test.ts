@@ -83,7 +83,7 @@ describe('web console in the browser', function () {
     assert.equal(withToken.status, 404);
     assert.match(withToken.headers.get('content-type') ?? '', /json/);
     // Only the built files are served: no path reaches outside them (sent as is, not normalised).
-    for (const bad of ['/console/../package.json', '/console/%2e%2e/package.json', '/console/..%2fpackage.json', '/console/assets/', '/console/.vite/manifest.json', '/console/index.html.map']) {
+    for (const bad of ['/console/../package.json', '/console/../../package.json', '/console/%2e%2e/package.json', '/console/..%2fpackage.json', '/console/assets/', '/console/.vite/manifest.json', '/console/index.html.map']) {
       assert.equal(await rawStatus(p.httpPort, bad), 404, bad);
     }
     assert.equal((await fetch(`${p.httpUrl}/favicon.ico`)).status, 200);
