@@ -494,6 +494,11 @@ describe('web console in the browser', function () {
     const again = await ctx.newPage();
     await again.goto(`${p.httpUrl}/flows/`);
     await again.waitForURL(/\/flows\/signin$/);
+    // The editor's sign-in page gives the same one message for a wrong password.
+    await again.fill('#username', 'admin');
+    await again.fill('#passwd', 'wrong');
+    await again.click('#submit');
+    await again.waitForSelector('#error:text-is("Wrong username or password.")');
     // And signing in on the editor's page signs the console in too.
     await again.fill('#username', 'admin');
     await again.fill('#passwd', 'admin');

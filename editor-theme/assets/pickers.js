@@ -102,15 +102,25 @@
     }
     return value;
   }
+  /** A node's configured properties (its type's defaults): not the editor's own objects on it. */
+  function props(n) {
+    return Object.keys((n._def && n._def.defaults) || {});
+  }
+  function hasPlaceholder(value) {
+    var found = false;
+    eachString(value, function (s) {
+      if (s.search(PLACEHOLDER) >= 0) found = true;
+      PLACEHOLDER.lastIndex = 0;
+      return s;
+    });
+    return found;
+  }
   function nodesWithPlaceholders() {
     var found = [];
     RED.nodes.eachNode(function (n) {
-      for (var k in n) {
-        if (k.charAt(0) === '_' || typeof n[k] === 'function' || k === 'wires') continue;
-        if (JSON.stringify(n[k] === undefined ? null : n[k]).match(PLACEHOLDER)) found.push(n);
-      }
+      if (props(n).some(function (k) { return hasPlaceholder(n[k]); })) found.push(n);
     });
-    return found.filter(function (n, i) { return found.indexOf(n) === i; });
+    return found;
   }
   var mapping = false;
   function mapPlaceholders() {
@@ -119,13 +129,12 @@
     if (!nodes.length) return;
     var refs = {};
     nodes.forEach(function (n) {
-      for (var k in n) {
-        if (k.charAt(0) === '_' || typeof n[k] === 'function' || k === 'wires') continue;
+      props(n).forEach(function (k) {
         eachString(n[k], function (s) {
           s.replace(PLACEHOLDER, function (_m, kind, ref) { refs[kind + ':' + ref] = { kind: kind, ref: ref }; return _m; });
           return s;
         });
-      }
+      });
     });
     mapping = true;
     Promise.all([load('device'), load('template')]).then(function (lists) {
@@ -159,8 +168,7 @@
               box.find('select').each(function () { if (this.value) chosen[this.getAttribute('data-placeholder')] = this.value; });
               nodes.forEach(function (n) {
                 var changed = false;
-                for (var k in n) {
-                  if (k.charAt(0) === '_' || typeof n[k] === 'function' || k === 'wires') continue;
+                props(n).forEach(function (k) {
                   var before = JSON.stringify(n[k]);
                   var after = eachString(n[k], function (s) {
                     return s.replace(PLACEHOLDER, function (m, kind, ref) { return chosen[kind + ':' + ref] || m; });
@@ -169,7 +177,7 @@
                     n[k] = after;
                     changed = true;
                   }
-                }
+                });
                 if (changed) {
                   n.changed = true;
                   n.dirty = true;
