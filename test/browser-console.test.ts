@@ -48,6 +48,7 @@ describe('web console in the browser', function () {
   let admin: string;
   /** The device the console created (used again by the certificate test). */
   let deviceId: string;
+  const pageErrors: string[] = [];
 
   before(async function () {
     requireChromium.call(this, CHROMIUM);
@@ -59,6 +60,10 @@ describe('web console in the browser', function () {
     // Deleting, restoring and importing ask first: the tests say yes.
     ctx.on('page', (pg) => pg.on('dialog', (d) => void d.accept()));
     page.on('dialog', (d) => void d.accept());
+    // Any script error in any page (console or editor) fails the last test.
+    const watch = (pg: Page) => pg.on('pageerror', (e) => pageErrors.push(`${pg.url()}: ${e.message}`));
+    ctx.on('page', watch);
+    watch(page);
   });
   after(async () => {
     await browser?.close();
@@ -513,5 +518,9 @@ describe('web console in the browser', function () {
     await page.reload();
     await page.waitForSelector('input[name=passwd]');
     await again.close();
+  });
+
+  it('raised no script error in any page it opened', () => {
+    assert.deepEqual(pageErrors, []);
   });
 });
