@@ -102,6 +102,19 @@ async function main() {
     await page.waitForSelector('#devices');
     await shot('devices-pt-BR');
     await page.selectOption('#lang', 'en');
+
+    // The flow editor: the user menu, and an example's device placeholders being mapped.
+    await p.api(admin, 'POST', '/device', { label: 'station', templates: [templateId] });
+    const token = await page.evaluate(() => localStorage.getItem('dojot-red.token')!);
+    await page.goto(`${p.httpUrl}/flows/?access_token=${encodeURIComponent(token)}`);
+    await page.waitForSelector('#red-ui-palette-base-category-dojot', { timeout: 60_000 });
+    await page.waitForSelector('#dojot-user-menu');
+    await page.evaluate(() => (window as any).RED.actions.invoke('core:show-examples-import-dialog'));
+    await page.locator('.red-ui-treeList-label:has-text("dojot-nodes") >> visible=true').first().click();
+    await page.locator('.red-ui-treeList-label:has-text("rain-sum") >> visible=true').first().click();
+    await page.click('#red-ui-clipboard-dialog-ok');
+    await page.waitForSelector('#dojot-placeholders');
+    await page.screenshot({ path: path.join(OUT, 'editor-example.png') });
     process.stdout.write(`screenshots in ${OUT}\n`);
   } finally {
     await browser.close();
