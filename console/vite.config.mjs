@@ -13,7 +13,6 @@ export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL('../dist/console', import.meta.url)),
     emptyOutDir: true,
-    manifest: true,
     target: 'es2020',
     chunkSizeWarningLimit: 300,
   },
