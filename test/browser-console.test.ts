@@ -490,6 +490,22 @@ describe('web console in the browser', function () {
     assert.equal(example?.flow.find((n) => n.type === 'event device in')?.device_id, known.id);
     await editor.close();
 
+    // The editor warns before the session expires, then asks to sign in again over the editor
+    // (the page's clock runs ahead; the platform's does not).
+    const clocked = await ctx.newPage();
+    await clocked.clock.install();
+    await clocked.goto(`${p.httpUrl}/flows/`);
+    await clocked.waitForSelector('#dojot-user-menu', { timeout: 60_000 });
+    await clocked.clock.fastForward(3600_000 - 60_000);
+    await clocked.waitForSelector('#dojot-session-warning');
+    await clocked.clock.fastForward(61_000);
+    await clocked.waitForSelector('#dojot-reauth');
+    await clocked.clock.setSystemTime(new Date());
+    await clocked.fill('#dojot-reauth-passwd', 'admin');
+    await clocked.click('#dojot-reauth-submit');
+    await clocked.waitForSelector('#dojot-reauth', { state: 'detached' });
+    await clocked.close();
+
     await page.click('#signout');
     await page.waitForSelector('input[name=passwd]');
     const stored = await page.evaluate(() => [localStorage.getItem('dojot-red.token'), localStorage.getItem('auth-tokens-flows')]);
