@@ -26,6 +26,7 @@ import { createFlowsClient } from '../runtime/flows-api/client.js';
 import { createDeadLetters, deadLetterSink } from '../core-services/dead-letters/index.js';
 import { countByConsumer } from '../core-services/dead-letters/store.js';
 import { consumersCheck } from '../core-services/platform/bus/consumer-health.js';
+import { createConsole } from '../core-services/console/index.js';
 
 export interface RunningPlatform {
   config: Readonly<Config>;
@@ -110,7 +111,9 @@ export async function startPlatform(config: Readonly<Config>, log: Logger = crea
     const kafka2ftp = createKafka2Ftp(ctx);
     // dead-letters: a tenant's admins see what consumers set aside; it keeps the runtimes' letters too.
     const deadLetters = createDeadLetters(ctx);
-    const services: Service[] = [auth, deviceManager, history, flows, cron, kafkaWs, dataManager, kafka2ftp, deadLetters, x509, mqtt];
+    // the web console: its built files, and its page at "/" for browsers.
+    const webConsole = createConsole(ctx);
+    const services: Service[] = [auth, deviceManager, history, flows, cron, kafkaWs, dataManager, kafka2ftp, deadLetters, x509, mqtt, webConsole];
 
     for (const s of services) if (s.routes) await app.register(s.routes);
     for (const s of services) {

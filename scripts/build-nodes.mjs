@@ -20,3 +20,20 @@ for (const name of readdirSync(src).sort()) {
 }
 pkg['node-red'] = { ...pkg['node-red'], nodes };
 writeFileSync(path.join(dst, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+
+// The example flows of flows-examples/, in Node-RED's import format (one tab each), so the editor
+// lists them under Import › Examples › dojot-nodes; their ${device:…}/${template:…} placeholders
+// are mapped to the tenant's own in the editor (editor-theme/assets/pickers.js).
+const examplesSrc = path.join(root, 'flows-examples');
+const examplesDst = path.join(dst, 'examples');
+mkdirSync(examplesDst, { recursive: true });
+for (const name of readdirSync(examplesSrc).sort()) {
+  const file = path.join(examplesSrc, name, 'flow.json');
+  if (!existsSync(file)) continue;
+  const { name: label, flow } = JSON.parse(readFileSync(file, 'utf8'));
+  const tab = `example-${name}`;
+  const readme = path.join(examplesSrc, name, 'README.md');
+  const info = existsSync(readme) ? readFileSync(readme, 'utf8') : '';
+  const nodes = [{ id: tab, type: 'tab', label, info }, ...flow.map((n) => ({ ...n, z: tab }))];
+  writeFileSync(path.join(examplesDst, `${name}.json`), JSON.stringify(nodes, null, 2) + '\n');
+}

@@ -18,7 +18,7 @@ function tsFiles(dir: string): string[] {
   for (const e of entries) {
     const p = path.join(dir, e);
     if (statSync(p).isDirectory()) out = out.concat(tsFiles(p));
-    else if (p.endsWith('.ts') && !p.endsWith('.d.ts')) out.push(p);
+    else if (/\.tsx?$/.test(p) && !p.endsWith('.d.ts')) out.push(p);
   }
   return out;
 }
@@ -55,7 +55,7 @@ function allowed(from: string, to: string): boolean {
 describe('import boundaries', () => {
   it('keeps every import inside the table of docs/architecture.md', () => {
     const offences: string[] = [];
-    for (const dir of ['core-services', 'runtime', 'nodes', 'editor-theme', 'flows-examples']) {
+    for (const dir of ['core-services', 'runtime', 'nodes', 'editor-theme', 'flows-examples', 'console']) {
       for (const file of tsFiles(path.join(root, dir))) {
         const from = path.relative(root, file);
         for (const to of relativeImports(file)) if (!allowed(from, to)) offences.push(`${from} → ${to}`);

@@ -28,13 +28,36 @@ describe('dojot head nodes', () => {
 
   it('ignores other devices and unchecked events without looking devices up', async () => {
     await load(['event-device-in'], [{ id: 'n', type: 'event device in', device_id: 'abc', event_publish: true, event_configure: false, wires: [['h']] }, { id: 'h', type: 'helper' }], s);
+    // The one lookup at start (is the configured device the tenant's?) is not per message.
+    await tick(20);
+    const atStart = s.lookups;
     let count = 0;
     helper.getNode('h').on('input', () => count++);
     s.deliver('device-data', 'def', data('def', { temperature: 1 }));
     s.deliver('dojot.device-manager.device', 'abc', { event: 'configure', meta: { service: 'admin' }, data: { id: 'abc', attrs: { on: true } } });
     await tick(50);
     assert.equal(count, 0);
-    assert.equal(s.lookups, 0);
+    assert.equal(s.lookups, atStart);
+  });
+
+  it('marks a device id the tenant does not have with a red status, and clears it once that device publishes', async () => {
+    for (const [type, field] of [['event-device-in', 'device_id'], ['device-in', '_device_id']]) {
+      await load([type], [{ id: 'n', type: type.replace(/-/g, ' '), [field]: 'zzz', event_publish: true, wires: [['h']] }, { id: 'h', type: 'helper' }], s);
+      const node = helper.getNode('n');
+      // The helper spies on every node's status(): this node's calls, from the start.
+      const statuses = (): any[] => node.status.getCalls().filter((c: any) => c.thisValue === node).map((c: any) => c.args[0]);
+      const deadline = Date.now() + 3000;
+      while (!statuses().length && Date.now() < deadline) await tick(20);
+      assert.deepEqual(statuses()[0], { fill: 'red', shape: 'ring', text: `${type}.status.unknown-device` }, type);
+      // Known ids get no such mark.
+      s.devices.set('zzz', device('zzz', [1]));
+      const got = nextMessage(helper.getNode('h'));
+      s.deliver('device-data', 'zzz', data('zzz', { t: 1 }));
+      await got;
+      assert.deepEqual(statuses().at(-1), {}, type);
+      s.devices.delete('zzz');
+      await helper.unload();
+    }
   });
 
   it('fires on configure events when event_configure is checked', async () => {

@@ -14,6 +14,8 @@ export interface HeadSpec {
   /** Decides with the device (null when unknown); absent = accept. */
   matches?(raw: RawEvent, device: DeviceView | null): boolean;
   toMsg(ev: HeadEvent): Msg;
+  /** The one device the node is configured with: an id the tenant does not have gets a red status. */
+  deviceId?: string;
 }
 
 export function runHead(RED: Red, node: RedNode, spec: HeadSpec): void {
@@ -26,6 +28,20 @@ export function runHead(RED: Red, node: RedNode, spec: HeadSpec): void {
     return;
   }
   const { tenant, bus, devices } = services;
+  // A device id the tenant does not have (a typo, a deleted device) is shown on the node, not
+  // left to deploy silently; a message of that device later (it was created) clears the mark.
+  let markedUnknown = false;
+  if (spec.deviceId) {
+    const id = spec.deviceId;
+    devices.get(id).then(
+      (device) => {
+        if (device) return;
+        markedUnknown = true;
+        node.status({ fill: 'red', shape: 'ring', text: RED._(`${spec.catalog}.status.unknown-device`, { id }) });
+      },
+      () => undefined,
+    );
+  }
   const onMessage = (d: BusDelivery) => {
     const raw = rawEvent(d);
     if (!raw || !spec.accepts(raw)) return;
@@ -33,6 +49,10 @@ export function runHead(RED: Red, node: RedNode, spec: HeadSpec): void {
     const lookup = needsDevice ? devices.get(raw.deviceId) : Promise.resolve(null);
     lookup
       .then((device) => {
+        if (markedUnknown && device && raw.deviceId === spec.deviceId) {
+          markedUnknown = false;
+          node.status({});
+        }
         if (spec.matches && !spec.matches(raw, device)) return;
         // `_dojot.originator`: the device that started the flow, for output nodes set to `self`
         // (dojot kept it in the task's metadata, outside msg).

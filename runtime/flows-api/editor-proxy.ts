@@ -20,6 +20,7 @@ import { checkJson } from '../../core-services/platform/input-guard.js';
 import { FlowErrors } from './errors.js';
 import type { OfferedNodeTypes } from './node-types.js';
 import { SIGN_IN_PAGE } from './sign-in-page.js';
+import { guidePage } from './guide-page.js';
 
 export const TOKEN_COOKIE = 'dojot_red_token';
 /** How long a request may wait for its tenant's runtime to start, ms. */
@@ -221,10 +222,17 @@ export function editorRoutes(supervisor: Supervisor, tokens: TokenService, token
     // Paths match with or without a trailing slash (as dojot's gateway did), so `/flows/` reaches
     // this route too: only the bare `/flows` is sent to the editor's address.
     app.get('/flows', { config: { public: true } }, (req, reply) => (req.url.split('?')[0] === '/flows' ? reply.redirect('/flows/') : proxy(req, reply)));
-    app.get('/flows/help', { config: { public: true } }, (_req, reply) =>
-      reply.type('text/markdown; charset=utf-8').send(readFileSync(path.join(projectRoot(), 'docs', 'flows.md'), 'utf8')),
-    );
+    app.get('/flows/help', { config: { public: true } }, (req, reply) => {
+      const guide = readFileSync(path.join(projectRoot(), 'docs', 'flows.md'), 'utf8');
+      // The editor's help menu opens this in a browser tab: HTML there, markdown for other clients.
+      if (/\btext\/html\b/.test(req.headers.accept ?? '')) return reply.type('text/html; charset=utf-8').send(guidePage(guide));
+      return reply.type('text/markdown; charset=utf-8').send(guide);
+    });
     app.get('/flows/signin', { config: { public: true } }, (_req, reply) => reply.type('text/html; charset=utf-8').send(SIGN_IN_PAGE));
+    // Signing out (from the console or the editor) ends the cookie the browser's editor requests ride on.
+    app.post('/flows/signout', { config: { public: true } }, (_req, reply) =>
+      reply.header('set-cookie', `${TOKEN_COOKIE}=; Path=/flows; HttpOnly; SameSite=Strict; Max-Age=0`).send({ message: 'signed out' }),
+    );
     // Node-RED's own list of the node types this tenant is offered (the editor asks for it too).
     app.get('/flows/nodes', async (req, reply) => forward(req, reply, await runtimeEndpoint(supervisor, req.identity.tenant), null, bodyLimit));
     app.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url: '/flows/*', config: { public: true }, handler: proxy });

@@ -1,5 +1,6 @@
 // The one sign-in of the flow editor: the platform's POST /auth, then the editor opens with the
 // token (`?access_token=`), which the editor keeps and the gateway turns into an HttpOnly cookie.
+// The web console signs in with the same token, kept under the same localStorage key.
 export const SIGN_IN_PAGE = `<!doctype html>
 <html lang="en">
 <head>
@@ -25,6 +26,18 @@ export const SIGN_IN_PAGE = `<!doctype html>
   <div id="error" role="alert"></div>
 </form>
 <script>
+  // Signed in already in the web console: open the editor with that token (once per tab, so a
+  // token the platform refuses cannot bounce the browser back and forth).
+  (function () {
+    var kept = localStorage.getItem('dojot-red.token');
+    if (!kept || sessionStorage.getItem('dojot-red.forwarded')) return;
+    try {
+      var claims = JSON.parse(atob(kept.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+      if (!(claims.exp * 1000 > Date.now() + 5000)) return;
+    } catch (e) { return; }
+    sessionStorage.setItem('dojot-red.forwarded', '1');
+    location.replace('/flows/?access_token=' + encodeURIComponent(kept));
+  })();
   document.getElementById('signin').addEventListener('submit', async function (e) {
     e.preventDefault();
     var error = document.getElementById('error');
@@ -36,7 +49,11 @@ export const SIGN_IN_PAGE = `<!doctype html>
         body: JSON.stringify({ username: document.getElementById('username').value, passwd: document.getElementById('passwd').value })
       });
       var body = await res.json();
+      // One message for an unknown user and a wrong password: it must not tell which it was.
+      if (res.status === 401 || res.status === 403) { error.textContent = 'Wrong username or password.'; return; }
       if (!res.ok || !body.jwt) { error.textContent = body.error || body.message || 'Sign-in failed'; return; }
+      // The web console (at /) reads the same token: signing in here signs in there too.
+      localStorage.setItem('dojot-red.token', body.jwt);
       // Node-RED's editor stores an access_token given in the URL and then removes it from the address bar.
       location.assign('/flows/?access_token=' + encodeURIComponent(body.jwt));
     } catch (err) {

@@ -9,6 +9,8 @@ interface ThemeFile {
   logo: string;
   loginImage: string;
   css: string[];
+  /** Browser scripts the editor loads after its own (the user menu and session, assets/session.js). */
+  scripts?: string[];
   paletteCategories: string[];
   helpLabel: string;
 }
@@ -17,7 +19,7 @@ export function editorTheme(themeDir: string, docsUrl: string) {
   const t = JSON.parse(readFileSync(path.join(themeDir, 'theme.json'), 'utf8')) as ThemeFile;
   const asset = (name: string) => path.join(themeDir, 'assets', name);
   return {
-    page: { title: t.title, favicon: asset(t.favicon), css: t.css.map(asset) },
+    page: { title: t.title, favicon: asset(t.favicon), css: t.css.map(asset), scripts: (t.scripts ?? []).map(asset) },
     header: { title: t.title, image: asset(t.logo), url: docsUrl },
     login: { image: asset(t.loginImage) },
     palette: { categories: t.paletteCategories },
