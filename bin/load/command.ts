@@ -204,10 +204,8 @@ const stats = (values: number[], count = values.length, max?: number) => {
 
 export async function run(o: LoadOptions): Promise<LoadReport> {
   const base = `http://${o.host}:${o.port}`;
-  const live = !o.json || process.stderr.isTTY;
-  const say = (s: string) => {
-    if (live) process.stderr.write(`${s}\n`);
-  };
+  // Progress goes to stderr, with --json too: stdout holds only the report.
+  const say = (s: string) => process.stderr.write(`${s}\n`);
   const loadAtStart = os.loadavg();
   if (!o.devicesFile) spread(o, o.devices); // refuse bad --workers before making anything
   const { api, tenant } = await signIn(base, o.user, o.password);
@@ -257,7 +255,7 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
       [lastSent, lastAt] = [s.sent, now];
       const line = `connected ${s.connected}/${devices.length}  ${rate.toFixed(0)} msg/s  sent ${s.sent}  acked ${s.acked}  errors ${s.errors}${o.actuateRate > 0 ? `  actuations received ${s.actuationsReceived}` : ''}`;
       if (process.stderr.isTTY) process.stderr.write(`\r${line}\x1b[K`);
-      else if (live) process.stderr.write(`${line}\n`);
+      else process.stderr.write(`${line}\n`);
     }, 1000);
 
     const connected = await Promise.all(workers.map((w) => w.next<Connected>('connected')));
@@ -345,7 +343,7 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
     };
   } finally {
     if (progressTimer) clearInterval(progressTimer);
-    if (process.stderr.isTTY && live) process.stderr.write('\n');
+    if (process.stderr.isTTY) process.stderr.write('\n');
     for (const w of workers) if (w.child.exitCode === null) w.child.kill();
     if (!o.keepDevices) await removeDevices(api, made);
   }
