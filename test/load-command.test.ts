@@ -23,7 +23,7 @@ describe('dojot-red load', function () {
     const res = await load([...target, '--devices', '20', '--workers', '2', '--source-addresses', '2', '--rate', '200', '--duration', '3', '--ramp', '0.5', '--actuate-rate', '10', '--settle', '15', '--json']);
     assert.equal(res.code, 0, res.stderr);
     const r = JSON.parse(res.stdout);
-    assert.deepEqual(Object.keys(r), ['conditions', 'connect', 'publish', 'pubackMs', 'storedMs', 'loss', 'actuations', 'errors']);
+    assert.deepEqual(Object.keys(r), ['conditions', 'setup', 'connect', 'publish', 'pubackMs', 'storedMs', 'loss', 'actuations', 'errors']);
     assert.equal(r.conditions.workers, 2);
     assert.equal(r.conditions.sourceAddresses, 2);
     assert.equal(r.conditions.transport, 'mqtt');
@@ -63,6 +63,7 @@ describe('dojot-red load', function () {
     assert.equal(res.code, 0, res.stderr);
     const r = JSON.parse(res.stdout);
     assert.equal(r.conditions.transport, 'mqtts');
+    assert.ok(r.setup.certificatesSeconds > 0);
     assert.equal(r.connect.connected, 5);
     assert.deepEqual({ ...r.loss, method: undefined }, { devicesChecked: 5, sent: 25, acked: 25, stored: 25, lost: 0, method: undefined });
     assert.deepEqual(r.errors, {});

@@ -209,14 +209,18 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
   const loadAtStart = os.loadavg();
   if (!o.devicesFile) spread(o, o.devices); // refuse bad --workers before making anything
   const { api, tenant } = await signIn(base, o.user, o.password);
+  const setupStart = Date.now();
   const made = await makeDevices(api, o, say);
+  const devicesSeconds = (Date.now() - setupStart) / 1000;
   const workers: WorkerHandle[] = [];
   const errors: Record<string, number> = {};
   let progressTimer: NodeJS.Timeout | undefined;
   try {
     const devices = made.devices;
     const sp: Spread = spread(o, devices.length);
+    const certStart = Date.now();
     const tlsMaterial = o.mqtts ? await certify(api, devices, say) : null;
+    const certificatesSeconds = o.mqtts ? (Date.now() - certStart) / 1000 : null;
     // A bound source address is IPv4: dial the platform over IPv4 too.
     const mqttHost = sp.addresses.length && o.mqttHost === 'localhost' ? '127.0.0.1' : o.mqttHost;
     const token = o.template.seqAttr ? await tokenOf(base, o) : null;
@@ -317,6 +321,7 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
         payload: o.payload,
         actuateRate: o.actuateRate,
       },
+      setup: { devicesSeconds, certificatesSeconds },
       connect: {
         attempted: devices.length,
         connected: nConnected,

@@ -15,6 +15,8 @@ export interface Latency {
 
 export interface LoadReport {
   conditions: Record<string, string | number | number[]>;
+  /** Time to make (or read) the devices, and to have their certificates signed (MQTTS). */
+  setup: { devicesSeconds: number; certificatesSeconds: number | null };
   connect: { attempted: number; connected: number; failed: number; seconds: number; perSecond: number };
   publish: { sent: number; acked: number; seconds: number; perSecond: number; ackedPerSecond: number };
   pubackMs: Latency | null;
@@ -31,6 +33,8 @@ export function renderReport(r: LoadReport): string {
   const out: string[] = ['dojot-red load report', ''];
   for (const [k, v] of Object.entries(r.conditions)) out.push(`  ${k.padEnd(20)} ${Array.isArray(v) ? v.join(' ') : v}`);
   out.push('');
+  const s = r.setup;
+  out.push(`setup              devices in ${fmt(s.devicesSeconds, 1)} s${s.certificatesSeconds === null ? '' : `, certificates signed in ${fmt(s.certificatesSeconds, 1)} s`}`);
   const c = r.connect;
   out.push(`connect            ${fmt(c.connected)}/${fmt(c.attempted)} connected (${fmt(c.failed)} failed) in ${fmt(c.seconds, 1)} s: ${fmt(c.perSecond)} connections/s`);
   const p = r.publish;
