@@ -43,7 +43,8 @@ function field(name: string, args: number[], raw: string): Part {
       want(2);
       const [a, b] = args;
       if (!(b > a)) throw new TemplateError(`${raw}: the second number must be greater than the first`);
-      return () => (a + Math.random() * (b - a)).toFixed(2);
+      // Cut, not rounded, to two decimals: rounding could reach B.
+      return () => (Math.floor((a + Math.random() * (b - a)) * 100) / 100).toFixed(2);
     }
     case 'randint': {
       want(2);
