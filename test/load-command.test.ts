@@ -116,4 +116,21 @@ describe('dojot-red load', function () {
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /--devices-file: cannot read .*no-such-file/);
   });
+
+  describe('on a platform that acknowledges messages it then drops', () => {
+    let small: TestPlatform;
+    before(async () => {
+      // Payloads over 16 bytes are acknowledged and dropped (counted by the MQTT agent, never stored).
+      small = await startTestPlatform({ DOJOT_MQTT_PAYLOAD_LIMIT: '16' });
+    });
+    after(async () => small?.close());
+
+    it('reports as lost what was acknowledged and not stored', async () => {
+      // {"n": 9, "x": 1} is 16 bytes; from {{seq}} 10 on a message is 17 and dropped: 9 of each device's 20 are stored.
+      const res = await load(['--host', '127.0.0.1', '--port', String(new URL(small.httpUrl).port), '--mqtt-port', String(small.mqttPort), '--devices', '2', '--rate', '40', '--duration', '1', '--ramp', '0', '--payload', '{"n": {{seq}}, "x": 1}', '--settle', '2', '--json']);
+      assert.equal(res.code, 0, res.stderr);
+      const r = JSON.parse(res.stdout);
+      assert.deepEqual({ ...r.loss, method: undefined }, { devicesChecked: 2, sent: 40, acked: 40, stored: 18, lost: 22, method: undefined });
+    });
+  });
 });
