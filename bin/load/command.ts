@@ -74,8 +74,9 @@ async function makeDevices(api: Call, o: LoadOptions, say: (s: string) => void):
   return { devices, templateId };
 }
 
-async function removeDevices(api: Call, made: Made): Promise<void> {
+async function removeDevices(api: Call, made: Made, say: (s: string) => void): Promise<void> {
   if (made.templateId === null) return;
+  say(`removing the ${made.devices.length} devices and the template the run made (--keep-devices keeps them)`);
   await eachLimited(made.devices, REST_CONCURRENCY, async (id) => void (await api('DELETE', `/device/${id}`).catch(() => {})));
   await api('DELETE', `/template/${made.templateId}`).catch(() => {});
 }
@@ -350,7 +351,7 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
     if (progressTimer) clearInterval(progressTimer);
     if (process.stderr.isTTY) process.stderr.write('\n');
     for (const w of workers) if (w.child.exitCode === null) w.child.kill();
-    if (!o.keepDevices) await removeDevices(api, made);
+    if (!o.keepDevices) await removeDevices(api, made, say);
   }
 }
 
