@@ -1,0 +1,177 @@
+// The flags of `dojot-red load`, parsed and checked: a bad one is refused naming the flag.
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { compileTemplate, TemplateError, type PayloadTemplate } from './payload-template.js';
+
+export const USAGE = `usage: dojot-red load [flags]
+Simulates devices publishing to a running dojot-red platform and reports what it measured (docs/load.md).
+
+  --host <name>              the platform's HTTP host (default localhost)
+  --port <n>                 its HTTP port (default 8000)
+  --mqtt-host <name>         its MQTT host (default: --host)
+  --mqtt-port <n>            its MQTT port (default 1883; 8883 with --mqtts)
+  --mqtts                    connect over mutual TLS: each device gets a certificate from the platform CA
+  --user <name>              user whose tenant the devices belong to (default admin)
+  --password <text>          (default admin)
+  --devices <n>              devices to make over REST, one template and batches of POST /device?count= (default 100)
+  --devices-file <path>      use these existing devices instead: one device id per line
+  --keep-devices             keep the devices and template the run made (default: removed at the end)
+  --rate <msg/s>             total publish rate over all devices (default 100)
+  --duration <s>             publishing time (default 30)
+  --ramp <s>                 time over which the connections are opened, before publishing (default 5; 0: at once)
+  --qos <0|1>                (default 1)
+  --payload <template>       JSON with {{seq}} {{rand A B}} {{randint A B}} {{now}} {{device}}
+                             (default '{"temperature": {{rand 0 40}}, "n": {{seq}}}')
+  --actuate-rate <n/s>       actuations (PUT /device/:id/actuate) to random devices per second, timed to the device (default 0: off)
+  --actuator <label>         the actuator attribute the actuations set (default load_sent_at)
+  --workers <n>              worker processes sharing the connections (default: one per 5,000 devices)
+  --source-addresses <n>     spread the connections over 127.0.0.1..127.0.0.<n> (default: one per 20,000 devices)
+  --verify <n>               devices whose stored messages are counted at the end, for the loss figure (default 500; 0: none)
+  --settle <s>               longest wait for PUBACKs, stored rows and actuations after publishing ends (default 30)
+  --json                     print the report as JSON on stdout
+  -h, --help                 this text`;
+
+export class FlagError extends Error {}
+
+/** Connections per worker process at most: well under the 20,000 open files a process may have here. */
+export const MAX_PER_WORKER = 10_000;
+export const DEVICES_PER_WORKER = 5_000;
+export const DEVICES_PER_ADDRESS = 20_000;
+
+export interface LoadOptions {
+  host: string;
+  port: number;
+  mqttHost: string;
+  mqttPort: number;
+  mqtts: boolean;
+  user: string;
+  password: string;
+  devices: number;
+  devicesFile: string | null;
+  keepDevices: boolean;
+  rate: number;
+  durationS: number;
+  rampS: number;
+  qos: 0 | 1;
+  payload: string;
+  template: PayloadTemplate;
+  actuateRate: number;
+  actuator: string;
+  workers: number;
+  sourceAddresses: number;
+  verify: number;
+  settleS: number;
+  json: boolean;
+  help: boolean;
+}
+
+function num(values: Record<string, unknown>, name: string, fallback: number, { integer = false, min = 0, max = Infinity, positive = false } = {}): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  const ok = String(raw).trim() !== '' && Number.isFinite(n) && (!integer || Number.isInteger(n)) && n >= min && n <= max && (!positive || n > 0);
+  if (!ok) {
+    const what = `${integer ? 'an integer' : 'a number'}${positive ? ' greater than 0' : min > 0 || max < Infinity ? ` from ${min}` : ' not below 0'}${max < Infinity ? ` to ${max}` : ''}`;
+    throw new FlagError(`--${name} must be ${what}, got "${raw}"`);
+  }
+  return n;
+}
+
+export function parseLoadFlags(argv: string[]): LoadOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'mqtt-host': { type: 'string' },
+        'mqtt-port': { type: 'string' },
+        mqtts: { type: 'boolean' },
+        user: { type: 'string' },
+        password: { type: 'string' },
+        devices: { type: 'string' },
+        'devices-file': { type: 'string' },
+        'keep-devices': { type: 'boolean' },
+        rate: { type: 'string' },
+        duration: { type: 'string' },
+        ramp: { type: 'string' },
+        qos: { type: 'string' },
+        payload: { type: 'string' },
+        'actuate-rate': { type: 'string' },
+        actuator: { type: 'string' },
+        workers: { type: 'string' },
+        'source-addresses': { type: 'string' },
+        verify: { type: 'string' },
+        settle: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    // node names the flag: "Unknown option '--x'", "Option '--rate <value>' argument missing".
+    throw new FlagError((err as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+  const host = (values.host as string | undefined) ?? 'localhost';
+  const mqtts = values.mqtts === true;
+  const devicesFile = (values['devices-file'] as string | undefined) ?? null;
+  if (devicesFile !== null && values.devices !== undefined) throw new FlagError('--devices and --devices-file exclude each other: make devices, or use those of the file');
+  const devices = num(values, 'devices', 100, { integer: true, positive: true });
+  const qos = num(values, 'qos', 1, { integer: true, max: 1 }) as 0 | 1;
+  const payload = (values.payload as string | undefined) ?? '{"temperature": {{rand 0 40}}, "n": {{seq}}}';
+  let template: PayloadTemplate;
+  try {
+    template = compileTemplate(payload);
+  } catch (err) {
+    if (err instanceof TemplateError) throw new FlagError(`--payload: ${err.message}`);
+    throw err;
+  }
+  const actuator = (values.actuator as string | undefined) ?? 'load_sent_at';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(actuator)) throw new FlagError(`--actuator must be an attribute label (letters, digits, _ and -), got "${actuator}"`);
+  const mqttHost = (values['mqtt-host'] as string | undefined) ?? host;
+  const sourceAddresses = num(values, 'source-addresses', 0, { integer: true, max: 254 });
+  const workers = num(values, 'workers', 0, { integer: true, max: Math.max(64, os.cpus().length * 8) });
+  if (sourceAddresses > 1 && !/^(127\.|localhost$)/.test(mqttHost)) {
+    throw new FlagError(`--source-addresses spreads connections over 127.0.0.x, which reaches only a platform on this machine (--mqtt-host is "${mqttHost}")`);
+  }
+  return {
+    host,
+    port: num(values, 'port', 8000, { integer: true, min: 1, max: 65535 }),
+    mqttHost,
+    mqttPort: num(values, 'mqtt-port', mqtts ? 8883 : 1883, { integer: true, min: 1, max: 65535 }),
+    mqtts,
+    user: (values.user as string | undefined) ?? 'admin',
+    password: (values.password as string | undefined) ?? 'admin',
+    devices,
+    devicesFile,
+    keepDevices: values['keep-devices'] === true,
+    rate: num(values, 'rate', 100, { positive: true }),
+    durationS: num(values, 'duration', 30, { positive: true }),
+    rampS: num(values, 'ramp', 5),
+    qos,
+    payload,
+    template,
+    actuateRate: num(values, 'actuate-rate', 0),
+    actuator,
+    workers,
+    sourceAddresses,
+    verify: num(values, 'verify', 500, { integer: true }),
+    settleS: num(values, 'settle', 30, { positive: true }),
+    json: values.json === true,
+    help: values.help === true,
+  };
+}
+
+/** Workers and source addresses for n devices: the flags' when given (checked), else enough. */
+export function spread(o: LoadOptions, n: number): { workers: number; addresses: string[] } {
+  const workers = o.workers || Math.max(1, Math.ceil(n / DEVICES_PER_WORKER));
+  if (Math.ceil(n / workers) > MAX_PER_WORKER) {
+    throw new FlagError(`--workers ${workers} would put ${Math.ceil(n / workers)} connections in one process; at most ${MAX_PER_WORKER} each (the open-file limit is 20,000): use --workers ${Math.ceil(n / MAX_PER_WORKER)} or more`);
+  }
+  const local = /^(127\.|localhost$)/.test(o.mqttHost);
+  const count = o.sourceAddresses || (local ? Math.ceil(n / DEVICES_PER_ADDRESS) : 0);
+  const addresses = count > 1 || (o.sourceAddresses === 1 && local) ? Array.from({ length: count }, (_, i) => `127.0.0.${i + 1}`) : [];
+  return { workers, addresses };
+}

@@ -1,0 +1,55 @@
+// Messages between `dojot-red load` (bin/load/command.ts) and its worker processes (bin/load/worker.ts).
+
+export interface WorkerInit {
+  type: 'init';
+  index: number;
+  tenant: string;
+  devices: string[];
+  mqttHost: string;
+  mqttPort: number;
+  /** MQTTS: the CA, the one key all devices share, and each device's certificate (same order as devices). */
+  tls: { ca: string; key: string; certs: string[] } | null;
+  /** Source addresses the devices' sockets bind to, round-robin; empty: the system picks. */
+  sourceAddresses: string[];
+  qos: 0 | 1;
+  /** This worker's share of the total rate, msg/s. */
+  rate: number;
+  rampMs: number;
+  durationMs: number;
+  payload: string;
+  /** Subscribe each device to <tenant>:<device>/config and time the actuations arriving there. */
+  actuations: { attr: string } | null;
+  /** Publish→stored samples read back through the history API; null: no sampling. */
+  sampling: { base: string; token: string; seqAttr: string } | null;
+  /** Longest wait for the last PUBACKs after the last publish. */
+  settleMs: number;
+}
+
+export type ParentCommand = WorkerInit | { type: 'start'; at: number } | { type: 'stop' };
+
+export interface Progress {
+  connected: number;
+  sent: number;
+  acked: number;
+  errors: number;
+  actuationsReceived: number;
+}
+
+export type WorkerMessage =
+  | ({ type: 'progress' } & Progress)
+  | { type: 'connected'; connected: number; failed: number; firstAttempt: number; lastConnack: number }
+  | {
+      type: 'published';
+      firstSend: number;
+      lastSend: number;
+      lastAck: number;
+      /** Per device (same order as devices): messages sent, and acknowledged (QoS 1) or written to the socket (QoS 0). */
+      sentPerDevice: number[];
+      ackedPerDevice: number[];
+      /** PUBACK latencies, ms (a uniform sample when there were very many), and the exact count and max. */
+      pubackMs: number[];
+      pubackCount: number;
+      pubackMax: number;
+      storedMs: number[];
+    }
+  | { type: 'closed'; actuationMs: number[]; errors: Record<string, number> };

@@ -1,0 +1,256 @@
+// One worker process of `dojot-red load`: opens its share of the devices' MQTT(S) connections
+// (spread over source addresses, so one machine is not held to one address's ~28,000 ephemeral
+// ports, and over processes, so each stays well under the open-file limit), publishes its share
+// of the rate round-robin over them, times PUBACKs, samples publish→stored through the history
+// API and times the actuations arriving on the devices' config topics.
+import net from 'node:net';
+import tls from 'node:tls';
+import { MqttClient } from 'mqtt';
+import { compileTemplate } from './payload-template.js';
+import type { ParentCommand, Progress, WorkerInit, WorkerMessage } from './protocol.js';
+import { Reservoir } from './reservoir.js';
+
+/** The publisher wakes up this often (ms) and sends what is due. */
+const TICK_MS = 5;
+/** Connection attempts in flight at once, per worker. */
+const CONNECT_CONCURRENCY = 200;
+const CONNECT_TIMEOUT_MS = 15_000;
+/** Publish→stored: a worker has one sample in flight, started at least this long after the previous one. */
+const SAMPLE_EVERY_MS = 250;
+/** and polls the history for it this often, giving up after SAMPLE_GIVE_UP_MS. */
+const SAMPLE_POLL_MS = 5;
+const SAMPLE_GIVE_UP_MS = 10_000;
+
+const send = (m: WorkerMessage) => process.send!(m);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const errors: Record<string, number> = {};
+const progress: Progress = { connected: 0, sent: 0, acked: 0, errors: 0, actuationsReceived: 0 };
+const noteError = (kind: string) => {
+  errors[kind] = (errors[kind] ?? 0) + 1;
+  progress.errors += 1;
+};
+/** An error's kind: its code or first line, without ids and numbers, so like errors count together. */
+const kindOf = (err: Error & { code?: string | number }) =>
+  (typeof err.code === 'string' ? err.code : String(err.message).split('\n')[0]).replace(/\d+(\.\d+)*/g, 'N').slice(0, 80);
+
+let init: WorkerInit;
+let clients: (MqttClient | null)[] = [];
+let stopping = false;
+const actuationMs = new Reservoir();
+
+function connectOne(j: number): Promise<MqttClient | null> {
+  const device = init.devices[j];
+  const localAddress = init.sourceAddresses.length ? init.sourceAddresses[j % init.sourceAddresses.length] : undefined;
+  const t = init.tls;
+  const stream = () =>
+    t
+      ? tls.connect({ socket: net.createConnection({ host: init.mqttHost, port: init.mqttPort, localAddress }), ca: t.ca, key: t.key, cert: t.certs[j], servername: net.isIP(init.mqttHost) ? undefined : init.mqttHost })
+      : net.createConnection({ host: init.mqttHost, port: init.mqttPort, localAddress });
+  return new Promise((resolve) => {
+    const c = new MqttClient(stream, {
+      username: `${init.tenant}:${device}`,
+      clientId: `load-${init.tenant}-${device}`,
+      protocolVersion: 4,
+      clean: true,
+      reconnectPeriod: 0,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      keepalive: 60,
+    });
+    let settled = false;
+    c.once('connect', () => {
+      settled = true;
+      progress.connected += 1;
+      c.on('close', () => {
+        progress.connected -= 1;
+        if (!stopping) noteError('connection lost');
+      });
+      if (init.actuations) {
+        c.subscribe(`${init.tenant}:${device}/config`, { qos: 1 }, (err) => err && noteError(`subscribe: ${kindOf(err)}`));
+      }
+      resolve(c);
+    });
+    c.on('message', (_topic, payload) => {
+      // What the platform sends a device is the actuation's attrs: the command put its send time in one.
+      try {
+        const sentAt = Number(JSON.parse(payload.toString())[init.actuations!.attr]);
+        if (Number.isFinite(sentAt)) {
+          actuationMs.add(Date.now() - sentAt);
+          progress.actuationsReceived += 1;
+        }
+      } catch {
+        noteError('actuation not JSON');
+      }
+    });
+    const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
+      noteError(`connect: ${why}`);
+      c.end(true);
+      resolve(null);
+    };
+    c.once('error', (err) => fail(kindOf(err)));
+    c.once('close', () => fail('closed before CONNACK'));
+  });
+}
+
+async function connectAll(): Promise<void> {
+  const n = init.devices.length;
+  clients = new Array(n).fill(null);
+  const firstAttempt = Date.now();
+  let next = 0;
+  let failed = 0;
+  // The ramp: device j's attempt starts at rampMs·j/n, and no more than CONNECT_CONCURRENCY wait at once.
+  const lane = async () => {
+    while (next < n) {
+      const j = next++;
+      const due = firstAttempt + (init.rampMs * j) / n;
+      if (due > Date.now()) await sleep(due - Date.now());
+      clients[j] = await connectOne(j);
+      if (!clients[j]) failed += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, n) }, lane));
+  send({ type: 'connected', connected: n - failed, failed, firstAttempt, lastConnack: Date.now() });
+}
+
+/** Publishes this worker's share for the duration, then waits for the last PUBACKs. */
+async function publishAll(startAt: number): Promise<void> {
+  const n = clients.length;
+  const template = compileTemplate(init.payload);
+  const topics = init.devices.map((d) => `${init.tenant}:${d}/attrs`);
+  const sentPer = new Array<number>(n).fill(0);
+  const ackedPer = new Array<number>(n).fill(0);
+  const puback = new Reservoir();
+  const stored = new Reservoir();
+  const live = clients.map((c, j) => (c ? j : -1)).filter((j) => j >= 0);
+  let total = 0;
+  let pending = 0;
+  let firstSend = 0;
+  let lastSend = 0;
+  let lastAck = 0;
+  let sample: { j: number; seq: number; t: number } | null = null;
+  let lastSampleAt = 0;
+  let samplers: Promise<void>[] = [];
+  const endAt = startAt + init.durationMs;
+  const goal = Math.floor((init.rate * init.durationMs) / 1000);
+
+  const sampleStored = async (s: { j: number; seq: number; t: number }) => {
+    const { base, token, seqAttr } = init.sampling!;
+    const url = `${base}/history/device/${init.devices[s.j]}/history?attr=${encodeURIComponent(seqAttr)}&lastN=1`;
+    try {
+      while (Date.now() - s.t < SAMPLE_GIVE_UP_MS) {
+        const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(SAMPLE_GIVE_UP_MS) });
+        const body = (await res.json()) as { value?: unknown }[];
+        // The device's rows are stored in its order: the newest at or past the sample's number means it is in.
+        if (res.ok && Array.isArray(body) && Number(body[0]?.value) >= s.seq) {
+          stored.add(Date.now() - s.t);
+          return;
+        }
+        if (!res.ok && res.status !== 404) noteError(`history: ${res.status}`);
+        await sleep(SAMPLE_POLL_MS);
+      }
+      noteError('sample not stored within 10 s');
+    } catch (err) {
+      noteError(`history: ${kindOf(err as Error)}`);
+    } finally {
+      sample = null;
+    }
+  };
+
+  const publishOne = (j: number) => {
+    const c = clients[j]!;
+    const seq = ++sentPer[j];
+    const t = Date.now();
+    const tp = performance.now();
+    if (total++ === 0) firstSend = t;
+    lastSend = t;
+    progress.sent += 1;
+    pending += 1;
+    if (init.sampling && !sample && t - lastSampleAt >= SAMPLE_EVERY_MS) {
+      sample = { j, seq, t };
+      lastSampleAt = t;
+    }
+    const mine = sample?.j === j && sample.seq === seq ? sample : null;
+    c.publish(topics[j], template.render({ seq, device: init.devices[j], now: t }), { qos: init.qos }, (err) => {
+      pending -= 1;
+      if (err) {
+        noteError(`publish: ${kindOf(err)}`);
+        if (mine) sample = null;
+        return;
+      }
+      ackedPer[j] += 1;
+      progress.acked += 1;
+      lastAck = Date.now();
+      if (init.qos === 1) puback.add(performance.now() - tp);
+      if (mine) samplers.push(sampleStored(mine));
+    });
+  };
+
+  if (live.length > 0 && goal > 0) {
+    if (startAt > Date.now()) await sleep(startAt - Date.now());
+    let next = 0;
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const now = Date.now();
+        const due = Math.min(goal, Math.floor(((now - startAt) * init.rate) / 1000));
+        while (total < due) {
+          // A device whose connection dropped is skipped; its messages go to the next one.
+          let tries = 0;
+          while (clients[live[next]]?.connected !== true && tries++ < live.length) next = (next + 1) % live.length;
+          if (tries > live.length) {
+            noteError('no device connected');
+            total = goal;
+            break;
+          }
+          publishOne(live[next]);
+          next = (next + 1) % live.length;
+        }
+        if (total < goal && now < endAt + 1000) setTimeout(tick, TICK_MS);
+        else resolve();
+      };
+      tick();
+    });
+    const settleEnd = Date.now() + init.settleMs;
+    while (pending > 0 && Date.now() < settleEnd) await sleep(20);
+    if (pending > 0) errors['no PUBACK before --settle ran out'] = pending;
+    await Promise.all(samplers);
+    samplers = [];
+  }
+  send({
+    type: 'published',
+    firstSend,
+    lastSend,
+    lastAck,
+    sentPerDevice: sentPer,
+    ackedPerDevice: ackedPer,
+    pubackMs: puback.values,
+    pubackCount: puback.count,
+    pubackMax: puback.max,
+    storedMs: stored.values,
+  });
+}
+
+async function closeAll(): Promise<void> {
+  stopping = true;
+  await Promise.all(clients.map((c) => (c ? c.endAsync().catch(() => c.end(true)) : undefined)));
+  send({ type: 'closed', actuationMs: actuationMs.values, errors });
+}
+
+const ticker = setInterval(() => send({ type: 'progress', ...progress }), 1000);
+process.on('message', (cmd: ParentCommand) => {
+  const fail = (err: Error) => {
+    noteError(`worker: ${err.message}`);
+    send({ type: 'closed', actuationMs: [], errors });
+  };
+  if (cmd.type === 'init') {
+    init = cmd;
+    connectAll().catch(fail);
+  } else if (cmd.type === 'start') publishAll(cmd.at).catch(fail);
+  else if (cmd.type === 'stop') {
+    clearInterval(ticker);
+    closeAll()
+      .catch(fail)
+      .finally(() => process.disconnect());
+  }
+});
