@@ -55,7 +55,7 @@ describe('dojot-red import-example', function () {
     assert.match(unknown.stderr, /examples: geofenced-car, kitchen-alarm, rain-sum/);
     const wrong = await importExample(['rain-sum', '--host', '127.0.0.1', '--port', port, '--password', 'nope']);
     assert.equal(wrong.code, 1);
-    assert.match(wrong.stderr, /POST \/auth answered 403/);
+    assert.match(wrong.stderr, /POST \/auth answered 401: AuthenticationError: wrong username or password/);
     const none = await importExample([]);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /name one example/);

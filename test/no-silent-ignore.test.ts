@@ -14,7 +14,8 @@ describe('nothing asked for is silently ignored', function () {
     admin = await p.login();
     const created = await p.api(admin, 'POST', '/auth/user', { username: 'uma', service: 'admin', email: 'uma@x.io', name: 'Uma', profile: 'user', passwd: 'umapass' });
     assert.equal(created.status, 200, JSON.stringify(created.body));
-    userId = created.body.user.id;
+    // dojot answers POST /auth/user with [result, 200].
+    userId = created.body[0].user.id;
   });
   after(async () => p?.close());
 

@@ -256,6 +256,9 @@ class LocalRuntimeProcess implements RuntimeProcess {
     private readonly log: Logger,
   ) {
     this.oomBefore = cgroup?.oomKills() ?? 0;
+    // A send racing the child's exit fails with EPIPE: the exit itself is what the supervisor acts on,
+    // and an 'error' event without a listener would take the whole platform down.
+    child.on('error', (err) => log.debug({ err, pid: child.pid }, 'tenant runtime channel error'));
     child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       this.stderr = (this.stderr + d).slice(-STDERR_KEEP_CHARS);
     });
@@ -286,7 +289,9 @@ class LocalRuntimeProcess implements RuntimeProcess {
 
   send(packet: unknown): void {
     if (!this.child.connected) throw new Error('tenant runtime channel closed');
-    this.child.send(packet as object);
+    this.child.send(packet as object, (err) => {
+      if (err) this.log.debug({ err, pid: this.child.pid }, 'a message to a tenant runtime was not sent (it is exiting)');
+    });
   }
 
   onMessage(fn: (packet: unknown) => void): void {
