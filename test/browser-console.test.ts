@@ -426,6 +426,8 @@ describe('web console in the browser', function () {
     await page.fill('input[name=confirm]', 'admin');
     await page.click('#save');
     await page.waitForSelector('#password-changed');
+    // A password change ends the tokens issued before it (the console signed in again itself).
+    admin = await p.login();
   });
 
   it('opens the flow editor signed in with the console\'s sign-in, and signing out ends both', async () => {

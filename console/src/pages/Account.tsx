@@ -1,8 +1,8 @@
 // The signed-in user's own account: who and which tenant, and changing the password.
 import { useState } from 'preact/hooks';
-import { api, ApiError } from '../api';
+import { api, ApiError, signIn } from '../api';
 import { t } from '../i18n';
-import { currentClaims } from '../session';
+import { currentClaims, setToken } from '../session';
 import { Field, FormError } from '../components/Field';
 
 export function AccountPage() {
@@ -21,6 +21,9 @@ export function AccountPage() {
     if (newpasswd !== confirm) return setError(new ApiError(0, t('account.mismatch'), 'confirm', null));
     try {
       await api('POST', '/auth/password/update', { oldpasswd, newpasswd });
+      // A new password ends every token issued before it, this one too: sign in again with it, so
+      // the console (and the editor, which shares the token) go on without asking.
+      if (claims?.username) setToken(await signIn(claims.username, newpasswd));
       setOld('');
       setNew('');
       setConfirm('');
