@@ -230,9 +230,14 @@ export function editorRoutes(supervisor: Supervisor, tokens: TokenService, token
     });
     app.get('/flows/signin', { config: { public: true } }, (_req, reply) => reply.type('text/html; charset=utf-8').send(SIGN_IN_PAGE));
     // Signing out (from the console or the editor) ends the cookie the browser's editor requests ride on.
-    app.post('/flows/signout', { config: { public: true } }, (_req, reply) =>
-      reply.header('set-cookie', `${TOKEN_COOKIE}=; Path=/flows; HttpOnly; SameSite=Strict; Max-Age=0`).send({ message: 'signed out' }),
-    );
+    app.post('/flows/signout', { config: { public: true } }, (req, reply) => {
+      // It takes no body: one given is refused rather than ignored.
+      if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding']) {
+        (bodyStream(req) as NodeJS.ReadableStream & { resume(): void }).resume();
+        throw FlowErrors.FLOWS_BAD_FIELD({ field: 'body', expected: 'empty (POST /flows/signout takes no body)' });
+      }
+      return reply.header('set-cookie', `${TOKEN_COOKIE}=; Path=/flows; HttpOnly; SameSite=Strict; Max-Age=0`).send({ message: 'signed out' });
+    });
     // Node-RED's own list of the node types this tenant is offered (the editor asks for it too).
     app.get('/flows/nodes', async (req, reply) => forward(req, reply, await runtimeEndpoint(supervisor, req.identity.tenant), null, bodyLimit));
     app.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url: '/flows/*', config: { public: true }, handler: proxy });
