@@ -48,7 +48,7 @@ describe('dojot-red certreq', function () {
   it('fails with the platform\'s reason on a wrong password or an unknown device', async () => {
     const wrong = await certreq(['--host', '127.0.0.1', '--port', port, '--device', device, '--user', 'admin', '--password', 'nope'], w.dir);
     assert.equal(wrong.code, 1);
-    assert.match(wrong.stderr, /POST \/auth answered 403/);
+    assert.match(wrong.stderr, /POST \/auth answered 401: AuthenticationError: wrong username or password/);
     const unknown = await certreq(['--host', '127.0.0.1', '--port', port, '--device', 'fffff0'], w.dir);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /there is no device fffff0 in tenant admin/);
