@@ -8,6 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { connectDevice, eventually } from './helpers/mqtt.js';
 import { startTestPlatform, type TestPlatform } from './helpers/start-platform.js';
+import { kafkaTestTls } from './helpers/services.js';
 import { ID_HEADER } from '../core-services/platform/bus/kafka.js';
 
 /** A reading whose temperature is an array nested `depth` deep, as JSON text: JSON.stringify throws a RangeError on the parsed value. */
@@ -20,7 +21,8 @@ const deepReading = (tenant: string, device: string, depth: number) =>
  */
 async function publishText(p: TestPlatform, topic: string, key: string, text: string): Promise<void> {
   if (p.config.kafkaBrokers.length === 0) return p.bus.publish(topic, key, JSON.parse(text));
-  const producer = new Kafka({ brokers: p.config.kafkaBrokers, logLevel: logLevel.NOTHING }).producer();
+  // A foreign producer with the test broker's client certificate (a super user), as an operator's tool would be.
+  const producer = new Kafka({ brokers: p.config.kafkaBrokers, logLevel: logLevel.NOTHING, ...(kafkaTestTls() ? { ssl: kafkaTestTls() } : {}) }).producer();
   await producer.connect();
   try {
     await producer.send({ topic, messages: [{ key, value: text, headers: { [ID_HEADER]: `deep-${Date.now()}` } }] });
