@@ -5,6 +5,7 @@ import { t } from '../i18n';
 import { go, href } from '../router';
 import { Pager, type Pagination } from '../components/Pager';
 import { FormError } from '../components/Field';
+import { ListHead } from '../components/ListHead';
 import type { Attr } from './Templates';
 
 export interface Device {
@@ -42,20 +43,15 @@ export function DevicesPage() {
 
   return (
     <section>
-      <div class="page-head">
-        <h2>{t('nav.devices')}</h2>
-        <button id="new-device" onClick={() => go('devices/new')}>
-          {t('devices.new')}
-        </button>
-      </div>
-      <input
-        type="search"
-        id="device-search"
-        placeholder={t('list.search')}
-        aria-label={t('list.search')}
-        value={search}
-        onInput={(e) => {
-          setSearch(e.currentTarget.value);
+      <ListHead
+        title={t('nav.devices')}
+        newLabel={t('devices.new')}
+        newId="new-device"
+        onNew={() => go('devices/new')}
+        searchId="device-search"
+        search={search}
+        onSearch={(v) => {
+          setSearch(v);
           setPage(1);
         }}
       />

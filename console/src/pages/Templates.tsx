@@ -5,6 +5,7 @@ import { t } from '../i18n';
 import { go, href } from '../router';
 import { Pager, type Pagination } from '../components/Pager';
 import { FormError } from '../components/Field';
+import { ListHead } from '../components/ListHead';
 
 export interface Attr {
   id?: number;
@@ -50,20 +51,15 @@ export function TemplatesPage() {
 
   return (
     <section>
-      <div class="page-head">
-        <h2>{t('nav.templates')}</h2>
-        <button id="new-template" onClick={() => go('templates/new')}>
-          {t('templates.new')}
-        </button>
-      </div>
-      <input
-        type="search"
-        id="template-search"
-        placeholder={t('list.search')}
-        aria-label={t('list.search')}
-        value={search}
-        onInput={(e) => {
-          setSearch(e.currentTarget.value);
+      <ListHead
+        title={t('nav.templates')}
+        newLabel={t('templates.new')}
+        newId="new-template"
+        onNew={() => go('templates/new')}
+        searchId="template-search"
+        search={search}
+        onSearch={(v) => {
+          setSearch(v);
           setPage(1);
         }}
       />
