@@ -39,14 +39,19 @@ const IDLE_TIMEOUT_MS = 20_000;
 const DRAIN_QUIET_MS = 1_000;
 
 const CHANGE = { type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'payload.attrs', tot: 'msg' }] };
-const FUNC = { type: 'function', func: 'msg.payload = { message: "temperature " + msg.payload.temperature, n: msg.payload.n }; return msg;' };
+const FUNC = {
+  type: 'function',
+  func: 'msg.payload = { message: "temperature " + msg.payload.temperature, n: msg.payload.n }; return msg;',
+};
 
 class BenchDevices implements DeviceManagerClient {
   async deviceExists(tenant: string, id: string): Promise<boolean> {
     return tenant === TENANT && id === DEVICE;
   }
   async getDevice(tenant: string, id: string): Promise<FullDevice | null> {
-    return (await this.deviceExists(tenant, id)) ? { id, label: id, created: new Date(0).toISOString(), templates: [], attrs: {} } : null;
+    return (await this.deviceExists(tenant, id))
+      ? { id, label: id, created: new Date(0).toISOString(), templates: [], attrs: {} }
+      : null;
   }
 }
 
@@ -92,7 +97,13 @@ async function warmUp(client: MqttClient, topic: string, counter: Counter): Prom
 }
 
 /** `n` messages as fast as PUBACKs allow; ends when all arrived or none came for a while. */
-async function measure(client: MqttClient, topic: string, payload: (n: number) => unknown, counter: Counter, n: number): Promise<Result> {
+async function measure(
+  client: MqttClient,
+  topic: string,
+  payload: (n: number) => unknown,
+  counter: Counter,
+  n: number,
+): Promise<Result> {
   // Let stragglers of the previous round arrive first: they must not count for this one.
   while (performance.now() - counter.last < DRAIN_QUIET_MS) await new Promise((r) => setTimeout(r, 100));
   counter.count = 0;
@@ -119,10 +130,34 @@ const ALL_DEFENCES = 'uid,permissions,memory,cpu,egress,proxy-secret';
 /** How long the idle runtime settles before its memory is read, ms. */
 const IDLE_SETTLE_MS = 3_000;
 
-async function setUpPlatform(memoryMb: number, fnTimeout: number, kafkaBrokers: string | undefined, sandboxOff: string, idle: RuntimeIdle): Promise<Setup> {
+async function setUpPlatform(
+  memoryMb: number,
+  fnTimeout: number,
+  kafkaBrokers: string | undefined,
+  sandboxOff: string,
+  idle: RuntimeIdle,
+): Promise<Setup> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dojot-red-bench-flow-'));
-  const kafka = kafkaBrokers ? { DOJOT_KAFKA_BROKERS: kafkaBrokers, DOJOT_KAFKA_GROUP_PREFIX: `bench-flow-${Date.now().toString(36)}.`, ...kafkaTlsSettings() } : {};
-  const config = loadConfig({ DOJOT_DATA_DIR: dataDir, DOJOT_LOG_LEVEL: 'error', DOJOT_HTTP_PORT: '0', DOJOT_HTTP_HOST: '127.0.0.1', DOJOT_MQTT_PORT: '0', DOJOT_MQTTS_PORT: '0', DOJOT_MQTT_HOST: '127.0.0.1', DOJOT_RUNTIME_MAX_OLD_SPACE_MB: String(memoryMb), DOJOT_RUNTIME_FUNCTION_TIMEOUT: String(fnTimeout), DOJOT_RUNTIME_SANDBOX_OFF: sandboxOff, ...kafka });
+  const kafka = kafkaBrokers
+    ? {
+        DOJOT_KAFKA_BROKERS: kafkaBrokers,
+        DOJOT_KAFKA_GROUP_PREFIX: `bench-flow-${Date.now().toString(36)}.`,
+        ...kafkaTlsSettings(),
+      }
+    : {};
+  const config = loadConfig({
+    DOJOT_DATA_DIR: dataDir,
+    DOJOT_LOG_LEVEL: 'error',
+    DOJOT_HTTP_PORT: '0',
+    DOJOT_HTTP_HOST: '127.0.0.1',
+    DOJOT_MQTT_PORT: '0',
+    DOJOT_MQTTS_PORT: '0',
+    DOJOT_MQTT_HOST: '127.0.0.1',
+    DOJOT_RUNTIME_MAX_OLD_SPACE_MB: String(memoryMb),
+    DOJOT_RUNTIME_FUNCTION_TIMEOUT: String(fnTimeout),
+    DOJOT_RUNTIME_SANDBOX_OFF: sandboxOff,
+    ...kafka,
+  });
   const log = createLogger(config.logLevel);
   const store = await createStore(config);
   const bus = await createBus(config, log);
@@ -133,7 +168,12 @@ async function setUpPlatform(memoryMb: number, fnTimeout: number, kafkaBrokers: 
   const flows = createFlowEngine(ctx, { tokens: auth.tokens });
   const now = Date.now();
   await flowStore.put(store, TENANT, {
-    id: 'bench-flow', name: 'bench', enabled: true, tab: { id: 'bench-flow', type: 'tab' }, created: now, updated: now,
+    id: 'bench-flow',
+    name: 'bench',
+    enabled: true,
+    tab: { id: 'bench-flow', type: 'tab' },
+    created: now,
+    updated: now,
     nodes: [
       { id: 'p1', z: 'bench-flow', type: 'dojot bus in', subject: 'device-data', wires: [['p2']] },
       { id: 'p2', z: 'bench-flow', ...CHANGE, wires: [['p3']] },
@@ -142,10 +182,14 @@ async function setUpPlatform(memoryMb: number, fnTimeout: number, kafkaBrokers: 
     ],
   });
   const counter: Counter = { count: 0, last: 0 };
-  const sub = await bus.subscribe({ topic: `${TENANT}.dojot.notifications`, group: 'bench', handler: async (b) => {
-    counter.count += b.length;
-    counter.last = performance.now();
-  } });
+  const sub = await bus.subscribe({
+    topic: `${TENANT}.dojot.notifications`,
+    group: 'bench',
+    handler: async (b) => {
+      counter.count += b.length;
+      counter.last = performance.now();
+    },
+  });
   const started = performance.now();
   await flows.start!();
   await flows.supervisor.ensureRunning(TENANT);
@@ -177,20 +221,64 @@ async function setUpBaseline(memoryMb: number, fnTimeout: number): Promise<Setup
   const server = net.createServer(aedes.handle);
   await new Promise<void>((r) => server.listen(mqttPort, '127.0.0.1', r));
   const flowsFile = path.join(userDir, 'flows.json');
-  writeFileSync(flowsFile, JSON.stringify([
-    { id: 'tab', type: 'tab', label: 'bench' },
-    { id: 'broker', type: 'mqtt-broker', broker: '127.0.0.1', port: String(mqttPort), clientid: '', protocolVersion: '4', keepalive: '60', cleansession: true },
-    { id: 'b1', z: 'tab', type: 'mqtt in', topic: 'bench/in', qos: '1', datatype: 'json', broker: 'broker', wires: [['b2']] },
-    { id: 'b2', z: 'tab', ...CHANGE, rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'payload', tot: 'msg' }], wires: [['b3']] },
-    { id: 'b3', z: 'tab', ...FUNC, wires: [['b4']] },
-    { id: 'b4', z: 'tab', type: 'mqtt out', topic: 'bench/out', qos: '0', broker: 'broker', wires: [] },
-  ]));
+  writeFileSync(
+    flowsFile,
+    JSON.stringify([
+      { id: 'tab', type: 'tab', label: 'bench' },
+      {
+        id: 'broker',
+        type: 'mqtt-broker',
+        broker: '127.0.0.1',
+        port: String(mqttPort),
+        clientid: '',
+        protocolVersion: '4',
+        keepalive: '60',
+        cleansession: true,
+      },
+      {
+        id: 'b1',
+        z: 'tab',
+        type: 'mqtt in',
+        topic: 'bench/in',
+        qos: '1',
+        datatype: 'json',
+        broker: 'broker',
+        wires: [['b2']],
+      },
+      {
+        id: 'b2',
+        z: 'tab',
+        ...CHANGE,
+        rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'payload', tot: 'msg' }],
+        wires: [['b3']],
+      },
+      { id: 'b3', z: 'tab', ...FUNC, wires: [['b4']] },
+      { id: 'b4', z: 'tab', type: 'mqtt out', topic: 'bench/out', qos: '0', broker: 'broker', wires: [] },
+    ]),
+  );
   mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
   const redJs = createRequire(import.meta.url).resolve('node-red/red.js');
   // Node-RED's own settings, but for the same function timeout as the platform's runtime.
   const settingsFile = path.join(userDir, 'bench-settings.cjs');
-  writeFileSync(settingsFile, `module.exports = { globalFunctionTimeout: ${fnTimeout}, logging: { console: { level: 'error' } } };\n`);
-  const child: ChildProcess = spawn(process.execPath, [`--max-old-space-size=${memoryMb}`, redJs, '--settings', settingsFile, '--userDir', userDir, '--port', String(await freePort()), flowsFile], { stdio: 'ignore' });
+  writeFileSync(
+    settingsFile,
+    `module.exports = { globalFunctionTimeout: ${fnTimeout}, logging: { console: { level: 'error' } } };\n`,
+  );
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      `--max-old-space-size=${memoryMb}`,
+      redJs,
+      '--settings',
+      settingsFile,
+      '--userDir',
+      userDir,
+      '--port',
+      String(await freePort()),
+      flowsFile,
+    ],
+    { stdio: 'ignore' },
+  );
   const counter: Counter = { count: 0, last: 0 };
   const sink = await connect(mqttPort);
   sink.on('message', () => {
@@ -229,32 +317,43 @@ export async function runFlowBench(args: string[] | Record<string, string>): Pro
   // --sandbox off: the tenant runtime without its sandbox (docs/sandbox.md), to measure what it
   // costs; --sandbox-off cpu,memory: without just those defences.
   const sandboxFlag = flags.sandbox ?? 'on';
-  if (sandboxFlag !== 'on' && sandboxFlag !== 'off') throw new Error(`--sandbox: expected on or off, got "${sandboxFlag}"`);
+  if (sandboxFlag !== 'on' && sandboxFlag !== 'off')
+    throw new Error(`--sandbox: expected on or off, got "${sandboxFlag}"`);
   const sandboxOff = sandboxFlag === 'off' ? ALL_DEFENCES : (flags['sandbox-off'] ?? '');
-  for (const d of sandboxOff.split(',').filter(Boolean)) if (!ALL_DEFENCES.split(',').includes(d)) throw new Error(`--sandbox-off: expected some of ${ALL_DEFENCES}, got "${d}"`);
+  for (const d of sandboxOff.split(',').filter(Boolean))
+    if (!ALL_DEFENCES.split(',').includes(d))
+      throw new Error(`--sandbox-off: expected some of ${ALL_DEFENCES}, got "${d}"`);
   console.log(`flow: ${fmt(n)} messages, MQTT QoS 1 from one client → a 4-node flow (in → change → function → out)`);
   console.log(
     conditions({
       messages: `${n} per round, ${rounds} rounds taking turns (best round counts; a round that loses messages counts 0)`,
-      'platform bus': brokers ? `Kafka at ${brokers} (the tenant runtime is a Kafka client itself: consumes device-data, produces notifications)` : 'in-process (the supervisor forwards to the runtime over IPC)',
+      'platform bus': brokers
+        ? `Kafka at ${brokers} (the tenant runtime is a Kafka client itself: consumes device-data, produces notifications)`
+        : 'in-process (the supervisor forwards to the runtime over IPC)',
       'runtime heap': `${memoryMb} MB (--max-old-space-size), both`,
       'fn timeout': `${fnTimeout} s (globalFunctionTimeout), both`,
       'node-red': nodeRedVersion(),
-      sandbox: sandboxOff ? `off: ${sandboxOff} (DOJOT_RUNTIME_SANDBOX_OFF)` : 'on (every defence the machine allows; the runtime at nice 10)',
+      sandbox: sandboxOff
+        ? `off: ${sandboxOff} (DOJOT_RUNTIME_SANDBOX_OFF)`
+        : 'on (every defence the machine allows; the runtime at nice 10)',
     }),
   );
   // Both set-ups run side by side and take turns, so a busy moment of the machine hits both.
   const base = await setUpBaseline(memoryMb, fnTimeout);
   const idle: RuntimeIdle = { startMs: 0, idleRssBytes: null };
   const ours = await setUpPlatform(memoryMb, fnTimeout, brokers, sandboxOff, idle);
-  console.log(`  tenant runtime: started in ${fmt(idle.startMs)} ms, ${idle.idleRssBytes === null ? 'resident memory unknown' : `${fmt(idle.idleRssBytes / 1024 / 1024, 1)} MB resident`} when idle`);
+  console.log(
+    `  tenant runtime: started in ${fmt(idle.startMs)} ms, ${idle.idleRssBytes === null ? 'resident memory unknown' : `${fmt(idle.idleRssBytes / 1024 / 1024, 1)} MB resident`} when idle`,
+  );
   const results: { base: Result[]; ours: Result[] } = { base: [], ours: [] };
   try {
     for (let r = 0; r < rounds; r++) {
       results.base.push(await base.round(n));
       results.ours.push(await ours.round(n));
       const [b, o] = [results.base[r], results.ours[r]];
-      console.log(`  round ${r + 1}   baseline ${fmt(b.rate)} msg/s (${fmt(b.received)} in ${fmt(b.seconds, 2)} s)   platform ${fmt(o.rate)} msg/s (${fmt(o.received)} in ${fmt(o.seconds, 2)} s)`);
+      console.log(
+        `  round ${r + 1}   baseline ${fmt(b.rate)} msg/s (${fmt(b.received)} in ${fmt(b.seconds, 2)} s)   platform ${fmt(o.rate)} msg/s (${fmt(o.received)} in ${fmt(o.seconds, 2)} s)`,
+      );
     }
   } finally {
     await ours.close();

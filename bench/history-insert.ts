@@ -11,7 +11,10 @@ import { createStore } from '../core-services/platform/store/index.js';
 import { Rows } from '../core-services/history/rows.js';
 import { conditions, fmt, intFlag } from './support.js';
 
-const PLAIN_SQL = INSERT_SQL.replace('INSERT INTO device_history', 'INSERT INTO history_plain').replace('ON CONFLICT DO NOTHING', '');
+const PLAIN_SQL = INSERT_SQL.replace('INSERT INTO device_history', 'INSERT INTO history_plain').replace(
+  'ON CONFLICT DO NOTHING',
+  '',
+);
 const ROUNDS = 4;
 
 export async function runHistoryInsert(flags: Record<string, string>): Promise<void> {
@@ -29,7 +32,7 @@ export async function runHistoryInsert(flags: Record<string, string>): Promise<v
         store: `${store.kind} (files in ${dataDir})`,
         rows: `${fmt(rows)} per table in batches of ${fmt(batch)}, ${devices} devices, 1 attr, ${ROUNDS} alternating rounds`,
         'with dedup': 'PRIMARY KEY (tenant, device_id, attr, ts, msg_id) + ON CONFLICT DO NOTHING',
-        'without': 'INDEX (tenant, device_id, attr, ts), plain INSERT',
+        without: 'INDEX (tenant, device_id, attr, ts), plain INSERT',
       }),
     );
     const time = { dedup: 0, plain: 0 };
@@ -40,9 +43,26 @@ export async function runHistoryInsert(flags: Record<string, string>): Promise<v
         const start = seq;
         for (let b = 0; b < perRound; b++) {
           const r = new Rows();
-          for (let i = 0; i < batch; i++, seq++) r.push('bench', `d${seq % devices}`, 'temperature', 1_700_000_000_000 + seq, `bus-${seq}`, String(20 + (seq % 100) / 10), '{}');
+          for (let i = 0; i < batch; i++, seq++)
+            r.push(
+              'bench',
+              `d${seq % devices}`,
+              'temperature',
+              1_700_000_000_000 + seq,
+              `bus-${seq}`,
+              String(20 + (seq % 100) / 10),
+              '{}',
+            );
           const t0 = performance.now();
-          await store.query(kind === 'dedup' ? INSERT_SQL : PLAIN_SQL, [r.tenant, r.device, r.attr, r.ts, r.msgId, r.value, r.metadata]);
+          await store.query(kind === 'dedup' ? INSERT_SQL : PLAIN_SQL, [
+            r.tenant,
+            r.device,
+            r.attr,
+            r.ts,
+            r.msgId,
+            r.value,
+            r.metadata,
+          ]);
           time[kind] += performance.now() - t0;
         }
         if (kind === 'dedup') seq = start; // both tables get the very same rows

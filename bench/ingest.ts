@@ -151,8 +151,14 @@ export async function runIngest(flags: Record<string, string>): Promise<void> {
   console.log('ingest benchmark: MQTT (QoS 1, TCP) → mqtt-agent → bus → history → store\n');
   console.log(
     conditions({
-      store: store.kind === 'postgres' ? `postgres (${env.DOJOT_POSTGRES_URL!.replace(/\?.*$/, '')}, pool ${config.postgresPool})` : `${store.kind} (files in ${dataDir})`,
-      bus: bus.kind === 'kafka' ? `kafka (${config.kafkaBrokers.join(',')}, ${config.kafkaPartitions} partitions, acks all, idempotent producer)` : bus.kind,
+      store:
+        store.kind === 'postgres'
+          ? `postgres (${env.DOJOT_POSTGRES_URL!.replace(/\?.*$/, '')}, pool ${config.postgresPool})`
+          : `${store.kind} (files in ${dataDir})`,
+      bus:
+        bus.kind === 'kafka'
+          ? `kafka (${config.kafkaBrokers.join(',')}, ${config.kafkaPartitions} partitions, acks all, idempotent producer)`
+          : bus.kind,
       publishers: `${publishers} mqtt.js devices of tenant "${TENANT}" in one worker thread (the platform runs on the main thread)`,
       messages: `${fmt(messages)} at full speed (window ${window} unacked per device), then ${fmt(rate)} msg/s for ${seconds} s`,
       payload: `${PAYLOAD_EXAMPLE} (${Buffer.byteLength(PAYLOAD_EXAMPLE)} bytes, one attr → one row)`,
@@ -224,9 +230,16 @@ export async function runIngest(flags: Record<string, string>): Promise<void> {
     report('throughput', max);
     report(`at ${fmt(rate)} msg/s`, fixed);
     const c = agent.counters();
-    console.log(`  ${'rows stored'.padEnd(14)} ${fmt(n)} (warm-up included); agent forwarded ${fmt(c.messagesForwarded)}, dropped ${c.dropped.not_json + c.dropped.not_object + c.dropped.too_large}, refused ${c.publishesRefused}`);
+    console.log(
+      `  ${'rows stored'.padEnd(14)} ${fmt(n)} (warm-up included); agent forwarded ${fmt(c.messagesForwarded)}, dropped ${c.dropped.not_json + c.dropped.not_object + c.dropped.too_large}, refused ${c.publishesRefused}`,
+    );
     console.log(`  ${'memory'.padEnd(14)} rss ${fmt(process.memoryUsage().rss / 2 ** 20)} MiB at the end`);
-    console.log(`  ${'load avg'.padEnd(14)} ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end (other work on the machine skews the numbers)`);
+    console.log(
+      `  ${'load avg'.padEnd(14)} ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} at the end (other work on the machine skews the numbers)`,
+    );
   } finally {
     worker.postMessage({ mode: 'stop' } satisfies PublishersCommand);
     await new Promise((r) => setTimeout(r, 200)); // lets the devices DISCONNECT cleanly

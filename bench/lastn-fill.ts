@@ -86,7 +86,12 @@ CROSS JOIN generate_series(1, array_length($1::text[], 1)) a
 ORDER BY m.ts, d.n, a`;
 
 /** Makes or reuses the filled schema; the store's search_path must be that schema. */
-export async function ensureFilled(store: Store, schema: string, shape: Shape, refill: boolean): Promise<{ reused: boolean; rows: number }> {
+export async function ensureFilled(
+  store: Store,
+  schema: string,
+  shape: Shape,
+  refill: boolean,
+): Promise<{ reused: boolean; rows: number }> {
   const { points, hotPoints } = pointsOf(shape);
   const recorded = await recordedFill(store, schema);
   if (recorded && !refill && sameShape(recorded.shape, shape)) {
@@ -95,7 +100,11 @@ export async function ensureFilled(store: Store, schema: string, shape: Shape, r
     if (applied.length) console.log(`applied to the filled schema: ${applied.join(', ')}`);
     return { reused: true, rows: recorded.rows };
   }
-  console.log(recorded ? `refilling schema ${schema} (${refill ? '--refill' : 'it holds another shape'})` : `filling schema ${schema}`);
+  console.log(
+    recorded
+      ? `refilling schema ${schema} (${refill ? '--refill' : 'it holds another shape'})`
+      : `filling schema ${schema}`,
+  );
   await store.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
   await migrate(store);
   await store.query(DEVICES_SQL, [shape.hot, points, hotPoints, shape.devices]);
@@ -110,13 +119,10 @@ export async function ensureFilled(store: Store, schema: string, shape: Shape, r
   for (let c = 0; c < chunks; c++) {
     const n = await store.transaction(async (tx) => {
       await tx.query(`SELECT set_config('work_mem', $1, true)`, [FILL_WORK_MEM]);
-      const rows = await tx.query<{ n: number }>(`WITH ins AS (${CHUNK_SQL} RETURNING 1) SELECT count(*)::int AS n FROM ins`, [
-        names,
-        c,
-        chunks,
-        START / 1000,
-        (END - START) / 1000,
-      ]);
+      const rows = await tx.query<{ n: number }>(
+        `WITH ins AS (${CHUNK_SQL} RETURNING 1) SELECT count(*)::int AS n FROM ins`,
+        [names, c, chunks, START / 1000, (END - START) / 1000],
+      );
       return rows[0].n;
     });
     written += n;
@@ -124,7 +130,9 @@ export async function ensureFilled(store: Store, schema: string, shape: Shape, r
       const s = (performance.now() - t0) / 1000;
       const rate = written / s;
       const eta = (expected - written) / rate;
-      console.log(`  ${fmt(written).padStart(12)} / ${fmt(expected)} rows (${fmt((100 * written) / expected)}%), ${fmt(rate)} rows/s, ETA ${duration(eta)}`);
+      console.log(
+        `  ${fmt(written).padStart(12)} / ${fmt(expected)} rows (${fmt((100 * written) / expected)}%), ${fmt(rate)} rows/s, ETA ${duration(eta)}`,
+      );
     }
   }
   const fillSeconds = (performance.now() - t0) / 1000;
@@ -132,9 +140,17 @@ export async function ensureFilled(store: Store, schema: string, shape: Shape, r
   // first reads do not pay for writing them; ANALYZE for the planner.
   const tv = performance.now();
   await store.exec('VACUUM (ANALYZE) device_history');
-  console.log(`  filled in ${duration(fillSeconds)} (${fmt(written / fillSeconds)} rows/s); VACUUM (ANALYZE) ${duration((performance.now() - tv) / 1000)}`);
-  await store.exec('CREATE TABLE bench_fill (shape jsonb NOT NULL, rows bigint NOT NULL, seconds float8 NOT NULL, filled_at timestamptz NOT NULL DEFAULT now())');
-  await store.query('INSERT INTO bench_fill (shape, rows, seconds) VALUES ($1::jsonb, $2, $3)', [JSON.stringify(shape), written, fillSeconds]);
+  console.log(
+    `  filled in ${duration(fillSeconds)} (${fmt(written / fillSeconds)} rows/s); VACUUM (ANALYZE) ${duration((performance.now() - tv) / 1000)}`,
+  );
+  await store.exec(
+    'CREATE TABLE bench_fill (shape jsonb NOT NULL, rows bigint NOT NULL, seconds float8 NOT NULL, filled_at timestamptz NOT NULL DEFAULT now())',
+  );
+  await store.query('INSERT INTO bench_fill (shape, rows, seconds) VALUES ($1::jsonb, $2, $3)', [
+    JSON.stringify(shape),
+    written,
+    fillSeconds,
+  ]);
   return { reused: false, rows: written };
 }
 
@@ -152,7 +168,8 @@ async function recordedFill(store: Store, schema: string): Promise<{ shape: Shap
   return row ?? null;
 }
 
-const sameShape = (a: Shape, b: Shape) => a.rows === b.rows && a.devices === b.devices && a.attrs === b.attrs && a.hot === b.hot;
+const sameShape = (a: Shape, b: Shape) =>
+  a.rows === b.rows && a.devices === b.devices && a.attrs === b.attrs && a.hot === b.hot;
 
 export function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';

@@ -36,11 +36,15 @@ export async function explain(store: Store, text: string, params: unknown[]): Pr
 
 /** The scan nodes on device_history, the rows any Sort node sorted, and the execution time. */
 export function verdict(plan: string): string {
-  const scans = [...plan.matchAll(/((?:Parallel )?(?:Index Only Scan Backward|Index Scan Backward|Index Only Scan|Bitmap Heap Scan|Index Scan|Seq Scan))( using \S+)? on device_history\b/g)].map((m) => m[1]);
+  const scans = [
+    ...plan.matchAll(
+      /((?:Parallel )?(?:Index Only Scan Backward|Index Scan Backward|Index Only Scan|Bitmap Heap Scan|Index Scan|Seq Scan))( using \S+)? on device_history\b/g,
+    ),
+  ].map((m) => m[1]);
   // A parallel node's rows are per worker: times loops is what was sorted.
-  const sorts = [...plan.matchAll(/(?:->\s+|^\s*)((?:Incremental )?Sort)\s+\(cost[^)]*\) \(actual [^)]*rows=(\d+) loops=(\d+)/gm)].map(
-    (m) => `${m[1].toUpperCase()} of ${m[3] === '1' ? '' : '~'}${Number(m[2]) * Number(m[3])} rows`,
-  );
+  const sorts = [
+    ...plan.matchAll(/(?:->\s+|^\s*)((?:Incremental )?Sort)\s+\(cost[^)]*\) \(actual [^)]*rows=(\d+) loops=(\d+)/gm),
+  ].map((m) => `${m[1].toUpperCase()} of ${m[3] === '1' ? '' : '~'}${Number(m[2]) * Number(m[3])} rows`);
   const time = /Execution Time: ([\d.]+) ms/.exec(plan)?.[1];
   return `${[...new Set(scans)].join(' + ') || 'no scan of device_history'}, ${sorts.length ? sorts.join(', ') : 'no sort'}, ${time} ms`;
 }
@@ -48,4 +52,3 @@ export function verdict(plan: string): string {
 export function summarize(verdicts: string[]): string {
   return verdicts.length <= 1 ? (verdicts[0] ?? '') : `${verdicts.length} statements: ${verdicts.join(' | ')}`;
 }
-

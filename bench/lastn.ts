@@ -15,7 +15,20 @@ import { createLogger } from '../core-services/platform/log.js';
 import type { Row, Sql, Store } from '../core-services/platform/store/index.js';
 import { openPostgresStore } from '../core-services/platform/store/postgres.js';
 import { buffers, explain, relationSizes, summarize, verdict } from './lastn-plans.js';
-import { END, HOT_FACTOR, SPAN_DAYS, START, TENANTS, attrNames, benchDevices, dropSchema, ensureFilled, pointsOf, type BenchDevice, type Shape } from './lastn-fill.js';
+import {
+  END,
+  HOT_FACTOR,
+  SPAN_DAYS,
+  START,
+  TENANTS,
+  attrNames,
+  benchDevices,
+  dropSchema,
+  ensureFilled,
+  pointsOf,
+  type BenchDevice,
+  type Shape,
+} from './lastn-fill.js';
 import { conditions, fmt, intFlag, nowMs, percentile } from './support.js';
 
 const DAY_MS = 86_400_000;
@@ -59,7 +72,12 @@ const FORMS: Form[] = [
   lastN(10),
   lastN(1000),
   { name: 'lastN=10, every attr', path: (d) => history(d, 'lastN=10'), expect: (d, a) => a * Math.min(10, d.points) },
-  { name: 'lastN=10, every attr, device unknown to DM', forgotten: true, path: (d) => history(d, 'lastN=10'), expect: (d, a) => a * Math.min(10, d.points) },
+  {
+    name: 'lastN=10, every attr, device unknown to DM',
+    forgotten: true,
+    path: (d) => history(d, 'lastN=10'),
+    expect: (d, a) => a * Math.min(10, d.points),
+  },
   dayWindow(false),
   { name: 'latest (GET /device/:id/latest)', path: (d) => `/device/${d.id}/latest`, expect: (_d, a) => a },
   { ...lastN(1000), name: 'lastN=1000, hot device', hot: true },
@@ -67,7 +85,13 @@ const FORMS: Form[] = [
   // More than the planner thinks one attr of the device holds when it takes tenant and device
   // as independent (see migrations/0010-history-statistics.sql), fewer than it holds.
   { ...lastN(50_000), name: 'lastN=50000, hot device', hot: true, most: 20 },
-  { name: 'every point (no lastN), hot device', hot: true, most: 20, path: (d, p) => history(d, `attr=${p.attr()}`), expect: (d) => d.points },
+  {
+    name: 'every point (no lastN), hot device',
+    hot: true,
+    most: 20,
+    path: (d, p) => history(d, `attr=${p.attr()}`),
+    expect: (d) => d.points,
+  },
 ];
 
 /** The device manager as history sees it, answered from memory. */
@@ -76,8 +100,22 @@ class Directory implements DeviceManagerClient {
   private readonly devices = new Map<string, FullDevice>();
   constructor(devices: BenchDevice[], labels: string[]) {
     const created = new Date(0).toISOString();
-    const attrs = labels.map((label, i) => ({ id: i + 1, label, type: 'dynamic', value_type: 'float', template_id: '1', created }));
-    for (const d of devices) this.devices.set(`${d.tenant}:${d.id}`, { id: d.id, label: d.id, created, templates: [1], attrs: { '1': attrs } });
+    const attrs = labels.map((label, i) => ({
+      id: i + 1,
+      label,
+      type: 'dynamic',
+      value_type: 'float',
+      template_id: '1',
+      created,
+    }));
+    for (const d of devices)
+      this.devices.set(`${d.tenant}:${d.id}`, {
+        id: d.id,
+        label: d.id,
+        created,
+        templates: [1],
+        attrs: { '1': attrs },
+      });
   }
   async getDevice(tenant: string, id: string): Promise<FullDevice | null> {
     return this.forget ? null : (this.devices.get(`${tenant}:${id}`) ?? null);
@@ -175,7 +213,9 @@ async function measure(store: Store, url: string, schema: string, flags: Record<
   );
   const sizes = await relationSizes(store);
 
-  console.log('\nlastn benchmark: GET /history/device/:id/history and /device/:id/latest through the history routes (inject), one request at a time\n');
+  console.log(
+    '\nlastn benchmark: GET /history/device/:id/history and /device/:id/latest through the history routes (inject), one request at a time\n',
+  );
   console.log(
     conditions({
       postgres: `${server.version} at ${new URL(url).host} (shared_buffers ${server.shared_buffers}, work_mem ${server.work_mem}, random_page_cost ${server.rpc}), schema ${schema}, pool 1`,
@@ -183,7 +223,10 @@ async function measure(store: Store, url: string, schema: string, flags: Record<
       shape: `${fmt(shape.devices)} devices over ${TENANTS} tenants × ${shape.attrs} attrs; ${fmt(points)} points per attr over ${SPAN_DAYS} days (one per ${fmt((SPAN_DAYS * 1440) / points, 1)} min), ${shape.hot} hot devices with ${HOT_FACTOR}× (${fmt(hotPoints)}); written in time order`,
       'table size': `heap ${mib(sizes.heap)}, indexes ${mib(sizes.indexes)} (${sizes.list.map((i) => `${i.name} ${mib(i.bytes)}, ${fmt(i.bytes / fill.rows, 1)} B/row`).join('; ')}), total ${mib(sizes.total)}`,
       requests: `${fmt(queries)} per form and pass, random devices and attrs (seed ${seed}); device manager answered from memory`,
-      'load avg': `${loadAtStart.map((l) => l.toFixed(2)).join(' ')} before the fill check, ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} before timing`,
+      'load avg': `${loadAtStart.map((l) => l.toFixed(2)).join(' ')} before the fill check, ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} before timing`,
     }),
   );
   for (const i of sizes.list) console.log(`  ${''.padEnd(14)} ${i.def}`);
@@ -191,7 +234,10 @@ async function measure(store: Store, url: string, schema: string, flags: Record<
   // Every form's requests are drawn up front so the warm pass replays exactly the cold one. The
   // ordinary devices are dealt out shuffled, so a cold pass mostly meets devices no form asked yet.
   const rnd = random(seed);
-  const ordinary = shuffle(devices.filter((d) => !d.hot), rnd);
+  const ordinary = shuffle(
+    devices.filter((d) => !d.hot),
+    rnd,
+  );
   const hot = devices.filter((d) => d.hot);
   let next = 0;
   const pick: Pick = {
@@ -210,7 +256,9 @@ async function measure(store: Store, url: string, schema: string, flags: Record<
   const first: { text: string; params: unknown[] }[][] = [];
   for (const [i, form] of forms.entries()) {
     recorder.statements = [];
-    const cold = await pass(store, app, directory, form, plan[i], shape.attrs, () => first.push([...recorder.statements]));
+    const cold = await pass(store, app, directory, form, plan[i], shape.attrs, () =>
+      first.push([...recorder.statements]),
+    );
     const stmts = recorder.statements.length / plan[i].length;
     const warm = await pass(store, app, directory, form, plan[i], shape.attrs, () => {});
     results.push({ form, n: plan[i].length, stmts, entries: cold.entries / plan[i].length, cold, warm });
@@ -221,19 +269,27 @@ async function measure(store: Store, url: string, schema: string, flags: Record<
       'may still be in shared buffers from the fill), then the very same requests again, warm. hits: share of device_history\n' +
       'blocks found in shared buffers during the pass (the rest came from the OS cache or the disk).',
   );
-  console.log(`  ${'form'.padEnd(42)} ${'reqs'.padStart(4)} ${'SQL'.padStart(4)} ${'entries'.padStart(8)}   ${'p50'.padStart(6)} ${'p95'.padStart(6)} ${'p99'.padStart(6)} ${'max'.padStart(7)}  hits  |  ${'p50'.padStart(6)} ${'p95'.padStart(6)} ${'p99'.padStart(6)} ${'max'.padStart(7)}  hits`);
+  console.log(
+    `  ${'form'.padEnd(42)} ${'reqs'.padStart(4)} ${'SQL'.padStart(4)} ${'entries'.padStart(8)}   ${'p50'.padStart(6)} ${'p95'.padStart(6)} ${'p99'.padStart(6)} ${'max'.padStart(7)}  hits  |  ${'p50'.padStart(6)} ${'p95'.padStart(6)} ${'p99'.padStart(6)} ${'max'.padStart(7)}  hits`,
+  );
   for (const r of results) {
-    console.log(`  ${r.form.name.padEnd(42)} ${String(r.n).padStart(4)} ${fmt(r.stmts, 0).padStart(4)} ${fmt(r.entries, 0).padStart(8)}   ${line(r.cold)}  |  ${line(r.warm)}`);
+    console.log(
+      `  ${r.form.name.padEnd(42)} ${String(r.n).padStart(4)} ${fmt(r.stmts, 0).padStart(4)} ${fmt(r.entries, 0).padStart(8)}   ${line(r.cold)}  |  ${line(r.warm)}`,
+    );
   }
 
-  console.log('\nplans: EXPLAIN (ANALYZE, BUFFERS) of each form\'s first request, after both passes (scan on device_history, sorts, execution time)');
+  console.log(
+    "\nplans: EXPLAIN (ANALYZE, BUFFERS) of each form's first request, after both passes (scan on device_history, sorts, execution time)",
+  );
   for (const [i, r] of results.entries()) {
     const verdicts: string[] = [];
     for (const s of first[i]) {
       const planText = await explain(store, s.text, s.params);
       verdicts.push(verdict(planText));
       if (r.form.name === 'lastN=10') {
-        console.log(`  ${r.form.name}: ${s.text.replace(/\s+/g, ' ')}\n  params ${JSON.stringify(s.params)}\n${planText.replace(/^/gm, '    ')}`);
+        console.log(
+          `  ${r.form.name}: ${s.text.replace(/\s+/g, ' ')}\n  params ${JSON.stringify(s.params)}\n${planText.replace(/^/gm, '    ')}`,
+        );
       }
     }
     console.log(`  ${r.form.name.padEnd(42)} ${summarize(verdicts)}`);
@@ -241,7 +297,15 @@ async function measure(store: Store, url: string, schema: string, flags: Record<
   await app.close();
 }
 
-async function pass(store: Store, app: FastifyInstance, directory: Directory, form: Form, requests: Request[], attrs: number, afterFirst: () => void) {
+async function pass(
+  store: Store,
+  app: FastifyInstance,
+  directory: Directory,
+  form: Form,
+  requests: Request[],
+  attrs: number,
+  afterFirst: () => void,
+) {
   const ms: number[] = [];
   let entries = 0;
   directory.forget = form.forgotten === true;
@@ -254,7 +318,8 @@ async function pass(store: Store, app: FastifyInstance, directory: Directory, fo
     const n = count(res.json());
     entries += n;
     const want = form.expect?.(r.device, attrs);
-    if (want !== undefined && n !== want) throw new Error(`${form.name}: GET ${r.url} gave ${n} entries, expected ${want}`);
+    if (want !== undefined && n !== want)
+      throw new Error(`${form.name}: GET ${r.url} gave ${n} entries, expected ${want}`);
     if (i === 0) afterFirst();
   }
   directory.forget = false;
@@ -277,7 +342,13 @@ async function appFor(sql: Sql, devices: DeviceManagerClient): Promise<FastifyIn
   const app = buildHttp({ log: createLogger(config.logLevel), bodyLimit: config.httpBodyLimitBytes });
   // The gateway's verified identity, as the history tests set it.
   app.addHook('onRequest', async (req) => {
-    req.identity = { tenant: String(req.headers['x-tenant']), username: 'bench', userid: 1, profile: 'admin', groups: [1] };
+    req.identity = {
+      tenant: String(req.headers['x-tenant']),
+      username: 'bench',
+      userid: 1,
+      profile: 'admin',
+      groups: [1],
+    };
   });
   await app.register(historyRoutes({ sql, devices }));
   await app.ready();

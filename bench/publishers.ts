@@ -100,7 +100,8 @@ port.on('message', (cmd: PublishersCommand) => {
     return;
   }
   run(clients, cmd).then(
-    (reply) => port.postMessage(reply, reply.type === 'done' ? reply.sendTimes.map((a) => a.buffer as ArrayBuffer) : []),
+    (reply) =>
+      port.postMessage(reply, reply.type === 'done' ? reply.sendTimes.map((a) => a.buffer as ArrayBuffer) : []),
     (err: Error) => port.postMessage({ type: 'error', message: err.message } satisfies PublishersReply),
   );
 });

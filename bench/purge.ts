@@ -18,10 +18,17 @@ const HOUR_MS = 3_600_000;
 export async function runPurge(flags: Record<string, string>): Promise<void> {
   const url = flags.postgres ?? process.env.DOJOT_POSTGRES_URL;
   if (!url) {
-    console.error('purge measures the history purge on a PostgreSQL server and needs one: set DOJOT_POSTGRES_URL, e.g.\n  DOJOT_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test npm run bench -- purge');
+    console.error(
+      'purge measures the history purge on a PostgreSQL server and needs one: set DOJOT_POSTGRES_URL, e.g.\n  DOJOT_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test npm run bench -- purge',
+    );
     process.exit(2);
   }
-  const shape: Shape = { rows: intFlag(flags, 'rows', 4_000_000), devices: intFlag(flags, 'devices', 2_000), attrs: intFlag(flags, 'attrs', 5), hot: intFlag(flags, 'hot', 2) };
+  const shape: Shape = {
+    rows: intFlag(flags, 'rows', 4_000_000),
+    devices: intFlag(flags, 'devices', 2_000),
+    attrs: intFlag(flags, 'attrs', 5),
+    hot: intFlag(flags, 'hot', 2),
+  };
   const retentionDays = intFlag(flags, 'retention-days', SPAN_DAYS / 2);
   const store = await openPostgresStore({ url, schema: SCHEMA, poolSize: 4 });
   try {
@@ -38,9 +45,16 @@ export async function runPurge(flags: Record<string, string>): Promise<void> {
         'load avg': load.map((l) => l.toFixed(2)).join(' '),
       }),
     );
-    const retention = new HistoryRetention({ store, log: createLogger('error'), retentionSeconds: retentionDays * 86_400, intervalSeconds: 600 });
+    const retention = new HistoryRetention({
+      store,
+      log: createLogger('error'),
+      retentionSeconds: retentionDays * 86_400,
+      intervalSeconds: 600,
+    });
     const line = (what: string, r: PurgeResult) =>
-      console.log(`  ${what.padEnd(52)} ${fmt(r.historyRows).padStart(10)} rows deleted, ${fmt(r.series)} series walked, ${fmt(r.ms / 1000, 2).padStart(6)} s`);
+      console.log(
+        `  ${what.padEnd(52)} ${fmt(r.historyRows).padStart(10)} rows deleted, ${fmt(r.series)} series walked, ${fmt(r.ms / 1000, 2).padStart(6)} s`,
+      );
     line('first purge (half the rows expired)', await retention.purge(END));
     line('again at once (nothing expired, dead rows not vacuumed)', await retention.purge(END));
     await store.exec('VACUUM device_history');

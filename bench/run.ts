@@ -13,7 +13,8 @@ type Flags = Record<string, string>;
 
 const SCENARIOS: Record<string, { usage: string; run: (flags: Flags) => Promise<void> }> = {
   ingest: {
-    usage: 'ingest [--mode embedded|kafka] [--brokers host:port] [--postgres url] [--publishers 20] [--messages 100000] [--rate 5000] [--seconds 10] [--window 64] [--batch-rows N] [--flush-ms N]',
+    usage:
+      'ingest [--mode embedded|kafka] [--brokers host:port] [--postgres url] [--publishers 20] [--messages 100000] [--rate 5000] [--seconds 10] [--window 64] [--batch-rows N] [--flush-ms N]',
     run: async (f) => (await import('./ingest.js')).runIngest(f),
   },
   'history-insert': {
@@ -21,7 +22,8 @@ const SCENARIOS: Record<string, { usage: string; run: (flags: Flags) => Promise<
     run: async (f) => (await import('./history-insert.js')).runHistoryInsert(f),
   },
   lastn: {
-    usage: 'lastn [--rows 20000000] [--devices 2000] [--attrs 5] [--hot 2] [--queries 500] [--seed 1] [--schema bench_lastn] [--refill] [--drop]  (needs DOJOT_POSTGRES_URL or --postgres url)',
+    usage:
+      'lastn [--rows 20000000] [--devices 2000] [--attrs 5] [--hot 2] [--queries 500] [--seed 1] [--schema bench_lastn] [--refill] [--drop]  (needs DOJOT_POSTGRES_URL or --postgres url)',
     run: async (f) => (await import('./lastn.js')).runLastN(f),
   },
   purge: {
@@ -29,7 +31,8 @@ const SCENARIOS: Record<string, { usage: string; run: (flags: Flags) => Promise<
     run: async (f) => (await import('./purge.js')).runPurge(f),
   },
   flow: {
-    usage: 'flow [--messages 20000] [--rounds 3] [--memory-mb 256] [--function-timeout 5] [--mode embedded|kafka] [--brokers 127.0.0.1:9092]',
+    usage:
+      'flow [--messages 20000] [--rounds 3] [--memory-mb 256] [--function-timeout 5] [--mode embedded|kafka] [--brokers 127.0.0.1:9092]',
     run: async (f) => (await import('./flow.js')).runFlowBench(f),
   },
 };
@@ -50,7 +53,11 @@ async function main(): Promise<void> {
   const [name, ...rest] = process.argv.slice(2);
   const scenario = name ? SCENARIOS[name] : undefined;
   if (!scenario) {
-    console.error(`usage: npm run bench -- <scenario> [flags]\n${Object.values(SCENARIOS).map((s) => `  ${s.usage}`).join('\n')}`);
+    console.error(
+      `usage: npm run bench -- <scenario> [flags]\n${Object.values(SCENARIOS)
+        .map((s) => `  ${s.usage}`)
+        .join('\n')}`,
+    );
     process.exit(2);
   }
   await scenario.run(parseFlags(rest));

@@ -12,7 +12,13 @@ export function intFlag(flags: Record<string, string>, name: string, fallback: n
 export function conditions(extra: Record<string, string | number>): string {
   const cpus = os.cpus();
   const lines: [string, string | number][] = [
-    ['cpu', `${cpus[0]?.model ?? 'unknown'} × ${cpus.length} (load avg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at start)`],
+    [
+      'cpu',
+      `${cpus[0]?.model ?? 'unknown'} × ${cpus.length} (load avg ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} at start)`,
+    ],
     ['memory', `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`],
     ['node', process.version],
     ['platform', `${os.platform()} ${os.release()}`],
@@ -28,7 +34,8 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[rank];
 }
 
-export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** Epoch ms with sub-ms precision, comparable between threads of one process. */
 export const nowMs = () => performance.timeOrigin + performance.now();

@@ -45,8 +45,12 @@ export async function certreq(argv: string[]): Promise<number> {
     writeFileSync(path.join(dir, 'ca.pem'), ca.caPem);
     writeFileSync(path.join(dir, 'cert.pem'), signed.certificatePem);
     // The key never leaves this machine; only its owner may read it.
-    writeFileSync(path.join(dir, 'private.key'), privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
-    process.stdout.write(`wrote ${dir}/{ca.pem,cert.pem,private.key}\ncertificate fingerprint ${signed.certificateFingerprint}\n`);
+    writeFileSync(path.join(dir, 'private.key'), privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, {
+      mode: 0o600,
+    });
+    process.stdout.write(
+      `wrote ${dir}/{ca.pem,cert.pem,private.key}\ncertificate fingerprint ${signed.certificateFingerprint}\n`,
+    );
     return 0;
   } catch (err) {
     if (!(err instanceof CliError)) throw err;

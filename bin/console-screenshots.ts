@@ -14,7 +14,10 @@ const OUT = path.join(projectRoot(), 'docs', 'screenshots');
 async function main() {
   mkdirSync(OUT, { recursive: true });
   const p = await startTestPlatform();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+  });
   try {
     const admin = await p.login();
     const tpl = await p.api(admin, 'POST', '/template', {
@@ -27,18 +30,26 @@ async function main() {
         { label: 'firmware', type: 'meta', value_type: 'string', static_value: '1.4.2' },
       ],
     });
-    await p.api(admin, 'POST', '/template', { label: 'Door sensor', attrs: [{ label: 'open', type: 'dynamic', value_type: 'bool' }] });
+    await p.api(admin, 'POST', '/template', {
+      label: 'Door sensor',
+      attrs: [{ label: 'open', type: 'dynamic', value_type: 'bool' }],
+    });
     const templateId = tpl.body.template.id as number;
     const created = await p.api(admin, 'POST', '/device', { label: 'Living room', templates: [templateId] });
     const id = created.body.devices[0].id as string;
-    for (const label of ['Kitchen', 'Bedroom', 'Garage']) await p.api(admin, 'POST', '/device', { label, templates: [templateId] });
+    for (const label of ['Kitchen', 'Bedroom', 'Garage'])
+      await p.api(admin, 'POST', '/device', { label, templates: [templateId] });
 
     // A day of readings, every half hour, then the newest one live.
     const device = await connectDevice(p.mqttPort!, `admin:${id}`);
     const now = Date.now();
     for (let i = 48; i >= 1; i--) {
       const temperature = Math.round((21 + 3 * Math.sin(i / 7) + Math.random()) * 10) / 10;
-      await device.publishAsync(`admin:${id}/attrs`, JSON.stringify({ temperature, humidity: 40 + (i % 9), timestamp: now - i * 1800_000 }), { qos: 1 });
+      await device.publishAsync(
+        `admin:${id}/attrs`,
+        JSON.stringify({ temperature, humidity: 40 + (i % 9), timestamp: now - i * 1800_000 }),
+        { qos: 1 },
+      );
     }
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, locale: 'en-US' });
@@ -72,7 +83,13 @@ async function main() {
     await page.waitForSelector('#bundle');
     await page.locator('#certificates').screenshot({ path: path.join(OUT, 'certificates.png') });
     // Notifications: one kept, one live.
-    const notice = (msgID: string, message: string, level: string) => ({ msgID, timestamp: Date.now(), message, metaAttrsFilter: { shouldPersist: true, level }, subject: 'user_notification' });
+    const notice = (msgID: string, message: string, level: string) => ({
+      msgID,
+      timestamp: Date.now(),
+      message,
+      metaAttrsFilter: { shouldPersist: true, level },
+      subject: 'user_notification',
+    });
     await p.bus.publish('admin.dojot.notifications', null, notice('n1', 'Living room above 24 °C', 'warning'));
     await page.goto(`${p.httpUrl}/#/devices`);
     await page.waitForSelector('#bell[data-live="true"]');
@@ -82,9 +99,20 @@ async function main() {
     await page.waitForSelector('#notifications tr[data-msgid="n2"]');
     await shot('notifications');
     // Flows with a few revisions.
-    const flow = await p.api(admin, 'POST', '/flows/v1/flow', { name: 'Kitchen alarm', flow: [{ id: 'c1', type: 'comment', name: 'too hot' }] });
-    await p.api(admin, 'POST', '/flows/v1/flow', { name: 'Rain sum', flow: [{ id: 'c2', type: 'comment', name: 'sum' }] });
-    await p.api(admin, 'PUT', `/flows/v1/flow/${flow.body.flow.id}`, { flow: [{ id: 'c1', type: 'comment', name: 'too hot!' }, { id: 'c3', type: 'comment', name: 'notify' }] });
+    const flow = await p.api(admin, 'POST', '/flows/v1/flow', {
+      name: 'Kitchen alarm',
+      flow: [{ id: 'c1', type: 'comment', name: 'too hot' }],
+    });
+    await p.api(admin, 'POST', '/flows/v1/flow', {
+      name: 'Rain sum',
+      flow: [{ id: 'c2', type: 'comment', name: 'sum' }],
+    });
+    await p.api(admin, 'PUT', `/flows/v1/flow/${flow.body.flow.id}`, {
+      flow: [
+        { id: 'c1', type: 'comment', name: 'too hot!' },
+        { id: 'c3', type: 'comment', name: 'notify' },
+      ],
+    });
     await page.goto(`${p.httpUrl}/#/flows`);
     await page.waitForSelector('#flows tr[data-flow="Kitchen alarm"]');
     await page.click('#revisions tbody tr .show-changes');
@@ -109,7 +137,11 @@ async function main() {
     await page.goto(`${p.httpUrl}/flows/?access_token=${encodeURIComponent(token)}`);
     await page.waitForSelector('#red-ui-palette-base-category-dojot', { timeout: 60_000 });
     await page.waitForSelector('#dojot-user-menu');
-    await page.evaluate(() => (window as any).RED.actions.invoke('core:show-examples-import-dialog'));
+    await page.evaluate(() =>
+      (window as unknown as { RED: { actions: { invoke(name: string): void } } }).RED.actions.invoke(
+        'core:show-examples-import-dialog',
+      ),
+    );
     await page.locator('.red-ui-treeList-label:has-text("dojot-nodes") >> visible=true').first().click();
     await page.locator('.red-ui-treeList-label:has-text("rain-sum") >> visible=true').first().click();
     await page.click('#red-ui-clipboard-dialog-ok');

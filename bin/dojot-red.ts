@@ -43,7 +43,12 @@ async function main(): Promise<void> {
 // `dojot-red certreq ...` gets a device certificate from a running platform (bin/certreq.ts).
 // `dojot-red import-example <name>` puts an example of flows-examples/ into it (bin/import-example.ts).
 // `dojot-red load ...` puts simulated devices' load on it and reports what it measured (bin/load/).
-if (process.argv[2] === 'certreq') void import('./certreq.js').then(async (m) => process.exit(await m.certreq(process.argv.slice(3))));
-else if (process.argv[2] === 'import-example') void import('./import-example.js').then(async (m) => process.exit(await m.importExampleCommand(process.argv.slice(3))));
-else if (process.argv[2] === 'load') void import('./load/command.js').then(async (m) => process.exit(await m.loadCommand(process.argv.slice(3))));
+if (process.argv[2] === 'certreq')
+  void import('./certreq.js').then(async (m) => process.exit(await m.certreq(process.argv.slice(3))));
+else if (process.argv[2] === 'import-example')
+  void import('./import-example.js').then(async (m) =>
+    process.exit(await m.importExampleCommand(process.argv.slice(3))),
+  );
+else if (process.argv[2] === 'load')
+  void import('./load/command.js').then(async (m) => process.exit(await m.loadCommand(process.argv.slice(3))));
 else void main();

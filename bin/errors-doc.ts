@@ -12,13 +12,16 @@ async function tables(): Promise<[string, Table][]> {
   const dist = path.join(projectRoot(), 'dist');
   const places = [
     ...readdirSync(path.join(dist, 'core-services')).map((svc) => path.join('core-services', svc)),
-    ...(existsSync(path.join(dist, 'runtime')) ? readdirSync(path.join(dist, 'runtime')).map((d) => path.join('runtime', d)) : []),
+    ...(existsSync(path.join(dist, 'runtime'))
+      ? readdirSync(path.join(dist, 'runtime')).map((d) => path.join('runtime', d))
+      : []),
   ];
   for (const place of places.sort()) {
     const file = path.join(dist, place, 'errors.js');
     if (!existsSync(file)) continue;
     const mod = (await import(pathToFileURL(file).href)) as Record<string, { table?: Table }>;
-    for (const exported of Object.values(mod)) if (exported && typeof exported === 'object' && exported.table) out.push([place, exported.table]);
+    for (const exported of Object.values(mod))
+      if (exported && typeof exported === 'object' && exported.table) out.push([place, exported.table]);
   }
   return out;
 }
@@ -34,7 +37,8 @@ const lines = [
 ];
 for (const [place, table] of await tables()) {
   lines.push(`## ${place}`, '', '| code | status | message |', '| --- | --- | --- |');
-  for (const [code, t] of Object.entries(table)) lines.push(`| \`${code}\` | ${t.status} | ${t.message.replace(/\|/g, '\\|')} |`);
+  for (const [code, t] of Object.entries(table))
+    lines.push(`| \`${code}\` | ${t.status} | ${t.message.replace(/\|/g, '\\|')} |`);
   lines.push('');
 }
 writeFileSync(path.join(projectRoot(), 'docs', 'errors.md'), lines.join('\n'));

@@ -34,21 +34,30 @@ export function exampleNames(): string[] {
 
 /** Imports the example through the platform's REST API; fails (CliError) on the first refused call. */
 export async function importExample(api: Call, name: string): Promise<ImportedExample> {
-  if (!exampleNames().includes(name)) throw new CliError(`no example "${name}" (there are: ${exampleNames().join(', ')})`);
+  if (!exampleNames().includes(name))
+    throw new CliError(`no example "${name}" (there are: ${exampleNames().join(', ')})`);
   const dir = path.join(examplesDir(), name);
   const setup = JSON.parse(readFileSync(path.join(dir, 'setup.json'), 'utf8')) as Setup;
   const templates: Record<string, number> = {};
   const devices: Record<string, string> = {};
-  for (const t of setup.templates) templates[t.ref] = (await api('POST', '/template', { label: t.label, attrs: t.attrs })).template.id;
+  for (const t of setup.templates)
+    templates[t.ref] = (await api('POST', '/template', { label: t.label, attrs: t.attrs })).template.id;
   for (const d of setup.devices) {
-    const created = await api('POST', '/device', { label: d.label, templates: d.templates.map((ref) => templates[ref]) });
+    const created = await api('POST', '/device', {
+      label: d.label,
+      templates: d.templates.map((ref) => templates[ref]),
+    });
     devices[d.ref] = created.devices[0].id;
   }
-  const text = readFileSync(path.join(dir, 'flow.json'), 'utf8').replace(/\$\{(template|device):([\w-]+)\}/g, (_m, kind: string, ref: string) => {
-    const v = kind === 'template' ? templates[ref] : devices[ref];
-    if (v === undefined) throw new CliError(`flow.json of ${name} names ${kind} "${ref}", which setup.json does not make`);
-    return String(v);
-  });
+  const text = readFileSync(path.join(dir, 'flow.json'), 'utf8').replace(
+    /\$\{(template|device):([\w-]+)\}/g,
+    (_m, kind: string, ref: string) => {
+      const v = kind === 'template' ? templates[ref] : devices[ref];
+      if (v === undefined)
+        throw new CliError(`flow.json of ${name} names ${kind} "${ref}", which setup.json does not make`);
+      return String(v);
+    },
+  );
   const flow = await api('POST', '/flows/v1/flow', JSON.parse(text));
   return { templates, devices, flowId: flow.flow.id };
 }
@@ -75,8 +84,10 @@ export async function importExampleCommand(argv: string[]): Promise<number> {
   const list = `examples: ${exampleNames().join(', ')}`;
   if (values.help) return (process.stdout.write(`${USAGE}\n${list}\n`), 0);
   const name = positionals[0];
-  if (!name || positionals.length > 1) return (process.stderr.write(`dojot-red import-example: name one example\n${USAGE}\n${list}\n`), 2);
-  if (!exampleNames().includes(name)) return (process.stderr.write(`dojot-red import-example: no example "${name}"\n${list}\n`), 2);
+  if (!name || positionals.length > 1)
+    return (process.stderr.write(`dojot-red import-example: name one example\n${USAGE}\n${list}\n`), 2);
+  if (!exampleNames().includes(name))
+    return (process.stderr.write(`dojot-red import-example: no example "${name}"\n${list}\n`), 2);
   try {
     const { api, tenant } = await signIn(`http://${values.host}:${values.port}`, values.user, values.password);
     const got = await importExample(api, name);

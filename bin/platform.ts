@@ -47,11 +47,23 @@ export interface RunningPlatform {
 
 /** /health's word on the tenant runtimes' sandbox: a warning while any defence is off. */
 function sandboxHealth(report: IsolationReport): { warning?: string } & Record<string, unknown> {
-  const off = Object.entries(report.defences).filter(([, d]) => !d.on).map(([name]) => name);
-  return { ...report, ...(off.length ? { warning: `tenant runtimes are not isolated (${off.join(', ')} off): see /flows/v1/runtime and docs/sandbox.md` } : {}) };
+  const off = Object.entries(report.defences)
+    .filter(([, d]) => !d.on)
+    .map(([name]) => name);
+  return {
+    ...report,
+    ...(off.length
+      ? {
+          warning: `tenant runtimes are not isolated (${off.join(', ')} off): see /flows/v1/runtime and docs/sandbox.md`,
+        }
+      : {}),
+  };
 }
 
-export async function startPlatform(config: Readonly<Config>, log: Logger = createLogger(config.logLevel)): Promise<RunningPlatform> {
+export async function startPlatform(
+  config: Readonly<Config>,
+  log: Logger = createLogger(config.logLevel),
+): Promise<RunningPlatform> {
   const started = Date.now();
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -106,14 +118,31 @@ export async function startPlatform(config: Readonly<Config>, log: Logger = crea
     // kafka-ws: live bus messages over websocket, beside the editor's /flows/comms on the same port.
     const kafkaWs = createKafkaWs(ctx);
     // data-manager: export/import through device-manager's, the flow engine's and cron's clients.
-    const dataManager = createDataManager(ctx, { devices: deviceManager.transfer, flows: createFlowsClient(store, flows.supervisor, config.flowsRevisionsKept), cron: cron.client });
+    const dataManager = createDataManager(ctx, {
+      devices: deviceManager.transfer,
+      flows: createFlowsClient(store, flows.supervisor, config.flowsRevisionsKept),
+      cron: cron.client,
+    });
     // kafka2ftp: files the flows publish on <tenant>.dojot.ftp, uploaded to each tenant's FTP server.
     const kafka2ftp = createKafka2Ftp(ctx);
     // dead-letters: a tenant's admins see what consumers set aside; it keeps the runtimes' letters too.
     const deadLetters = createDeadLetters(ctx);
     // the web console: its built files, and its page at "/" for browsers.
     const webConsole = createConsole(ctx);
-    const services: Service[] = [auth, deviceManager, history, flows, cron, kafkaWs, dataManager, kafka2ftp, deadLetters, x509, mqtt, webConsole];
+    const services: Service[] = [
+      auth,
+      deviceManager,
+      history,
+      flows,
+      cron,
+      kafkaWs,
+      dataManager,
+      kafka2ftp,
+      deadLetters,
+      x509,
+      mqtt,
+      webConsole,
+    ];
 
     for (const s of services) if (s.routes) await app.register(s.routes);
     for (const s of services) {
@@ -127,10 +156,31 @@ export async function startPlatform(config: Readonly<Config>, log: Logger = crea
     const mqttPort = mqtt.address()?.port ?? null;
     const mqttsPort = mqtt.tlsAddress()?.port ?? null;
     log.info(
-      { http: httpPort, mqtt: mqttPort, mqtts: mqttsPort, store: store.kind, bus: bus.kind, cache: cache.kind, dataDir: config.dataDir, ms: Date.now() - started },
+      {
+        http: httpPort,
+        mqtt: mqttPort,
+        mqtts: mqttsPort,
+        store: store.kind,
+        bus: bus.kind,
+        cache: cache.kind,
+        dataDir: config.dataDir,
+        ms: Date.now() - started,
+      },
       `dojot-red ready: HTTP on ${config.httpHost}:${httpPort}, MQTT on ${mqttPort === null ? '(plain MQTT off)' : `${config.mqttHost}:${mqttPort}`}, data in ${config.dataDir}`,
     );
-    return { config, log, bus, store, cache, httpUrl: `http://127.0.0.1:${httpPort}`, httpPort, mqttPort, mqttsPort, routes: app.routeList, close };
+    return {
+      config,
+      log,
+      bus,
+      store,
+      cache,
+      httpUrl: `http://127.0.0.1:${httpPort}`,
+      httpPort,
+      mqttPort,
+      mqttsPort,
+      routes: app.routeList,
+      close,
+    };
   } catch (err) {
     await close();
     throw err;

@@ -35,7 +35,10 @@ function tenantKafkaAccess(ctx: PlatformContext): KafkaTenantAccess | undefined 
   if (!config.kafkaTenantCaCertFile) return undefined;
   return new KafkaTenantAccess({
     admin: (ctx.bus as KafkaBus).admin,
-    tenantCa: { certPem: readFileSync(config.kafkaTenantCaCertFile, 'utf8'), keyPem: readFileSync(config.kafkaTenantCaKeyFile, 'utf8') },
+    tenantCa: {
+      certPem: readFileSync(config.kafkaTenantCaCertFile, 'utf8'),
+      keyPem: readFileSync(config.kafkaTenantCaKeyFile, 'utf8'),
+    },
     brokerCaPem: config.kafkaSslCaFile ? readFileSync(config.kafkaSslCaFile, 'utf8') : undefined,
     certHours: config.kafkaTenantCertHours,
     groupPrefix: config.kafkaGroupPrefix,
@@ -48,7 +51,10 @@ export interface FlowEngine extends Service {
 }
 
 /** devices: static values and templates for the dojot head nodes; cron: the scheduler of the cron nodes. */
-export function createFlowEngine(ctx: PlatformContext, deps: { tokens: TokenService; devices?: DeviceManagerClient; cron?: CronClient }): FlowEngine {
+export function createFlowEngine(
+  ctx: PlatformContext,
+  deps: { tokens: TokenService; devices?: DeviceManagerClient; cron?: CronClient },
+): FlowEngine {
   const { config } = ctx;
   const log = ctx.log.child({ svc: 'flows' });
   const onKafka = busKind(config) === 'kafka' && ctx.bus.kind === 'kafka';
@@ -60,29 +66,40 @@ export function createFlowEngine(ctx: PlatformContext, deps: { tokens: TokenServ
     // A runtime on Kafka talks to the brokers itself.
     ownEgress: onKafka ? config.kafkaBrokers : [],
   });
-  const supervisor = new Supervisor({ ...ctx, log }, {
-    maxOldSpaceMb: config.runtimeMaxOldSpaceMb,
-    heartbeatMs: HEARTBEAT_MS,
-    heartbeatTimeoutMs: config.runtimeHeartbeatTimeoutMs,
-    // Names this instance's own consumer groups: every instance must hear every tenancy and flows event.
-    instance: randomUUID(),
-    launch: {
-      logLevel: config.logLevel,
-      functionTimeoutSeconds: config.runtimeFunctionTimeoutSeconds,
-      nodesDirs: config.runtimeNodesDirs,
+  const supervisor = new Supervisor(
+    { ...ctx, log },
+    {
+      maxOldSpaceMb: config.runtimeMaxOldSpaceMb,
       heartbeatMs: HEARTBEAT_MS,
-      projectRoot: projectRoot(),
-      docsUrl: DOCS_URL,
-      userDir: path.join(config.dataDir, 'flows'),
-      kafka: onKafka
-        ? { brokers: config.kafkaBrokers, partitions: config.kafkaPartitions, replicationFactor: config.kafkaReplicationFactor, groupPrefix: config.kafkaGroupPrefix }
-        : null,
-      // Several instances need Kafka: on the in-process bus this one runs every timer.
-      timersLeased: onKafka,
-      shareDebug: onKafka,
+      heartbeatTimeoutMs: config.runtimeHeartbeatTimeoutMs,
+      // Names this instance's own consumer groups: every instance must hear every tenancy and flows event.
+      instance: randomUUID(),
+      launch: {
+        logLevel: config.logLevel,
+        functionTimeoutSeconds: config.runtimeFunctionTimeoutSeconds,
+        nodesDirs: config.runtimeNodesDirs,
+        heartbeatMs: HEARTBEAT_MS,
+        projectRoot: projectRoot(),
+        docsUrl: DOCS_URL,
+        userDir: path.join(config.dataDir, 'flows'),
+        kafka: onKafka
+          ? {
+              brokers: config.kafkaBrokers,
+              partitions: config.kafkaPartitions,
+              replicationFactor: config.kafkaReplicationFactor,
+              groupPrefix: config.kafkaGroupPrefix,
+            }
+          : null,
+        // Several instances need Kafka: on the in-process bus this one runs every timer.
+        timersLeased: onKafka,
+        shareDebug: onKafka,
+      },
+      proxySecret: !config.runtimeSandboxOff.includes('proxy-secret'),
     },
-    proxySecret: !config.runtimeSandboxOff.includes('proxy-secret'),
-  }, deps.tokens, { devices: deps.devices, cron: deps.cron, kafkaAccess: onKafka ? tenantKafkaAccess(ctx) : undefined }, driver);
+    deps.tokens,
+    { devices: deps.devices, cron: deps.cron, kafkaAccess: onKafka ? tenantKafkaAccess(ctx) : undefined },
+    driver,
+  );
   return {
     name: 'flows',
     supervisor,
@@ -96,7 +113,9 @@ export function createFlowEngine(ctx: PlatformContext, deps: { tokens: TokenServ
       await app.register(flowRoutes(ctx.store, supervisor, write, types));
       await app.register(revisionRoutes(ctx.store, write));
       await app.register(remoteNodeRoutes());
-      await app.register(editorRoutes(supervisor, deps.tokens, config.tokenTtlSeconds, log, config.flowsBodyLimitBytes, types));
+      await app.register(
+        editorRoutes(supervisor, deps.tokens, config.tokenTtlSeconds, log, config.flowsBodyLimitBytes, types),
+      );
     },
     start: () => supervisor.start(),
     close: () => supervisor.close(),

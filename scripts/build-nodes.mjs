@@ -15,7 +15,8 @@ for (const name of readdirSync(src).sort()) {
   if (!existsSync(path.join(dir, `${name}.html`))) continue;
   mkdirSync(path.join(dst, name), { recursive: true });
   cpSync(path.join(dir, `${name}.html`), path.join(dst, name, `${name}.html`));
-  for (const sub of ['locales', 'icons']) if (existsSync(path.join(dir, sub))) cpSync(path.join(dir, sub), path.join(dst, name, sub), { recursive: true });
+  for (const sub of ['locales', 'icons'])
+    if (existsSync(path.join(dir, sub))) cpSync(path.join(dir, sub), path.join(dst, name, sub), { recursive: true });
   nodes[name] = `${name}/${name}.js`;
 }
 pkg['node-red'] = { ...pkg['node-red'], nodes };

@@ -10,7 +10,11 @@ describe('auth over HTTP', () => {
 
   before(async () => {
     p = await startTestPlatform({ DOJOT_AUTH_FAILURES_PER_USER: '3' });
-    await p.bus.subscribe({ topic: TENANCY_TOPIC, group: 'test-tenancy', handler: async (b) => void tenancy.push(...b) });
+    await p.bus.subscribe({
+      topic: TENANCY_TOPIC,
+      group: 'test-tenancy',
+      handler: async (b) => void tenancy.push(...b),
+    });
     admin = await p.login();
   });
   after(async () => p?.close());
@@ -28,15 +32,22 @@ describe('auth over HTTP', () => {
     assert.equal(res.body.jwt.split('.').length, 3);
   });
 
-  it('logs in on POST /auth/ with a trailing slash, as dojot\'s clients send it', async () => {
-    const res = await fetch(`${p.httpUrl}/auth/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', passwd: 'admin' }) });
+  it("logs in on POST /auth/ with a trailing slash, as dojot's clients send it", async () => {
+    const res = await fetch(`${p.httpUrl}/auth/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', passwd: 'admin' }),
+    });
     assert.equal(res.status, 200);
-    assert.equal(res.headers.get('content-type'), 'application/json', 'dojot\'s auth sent no charset');
+    assert.equal(res.headers.get('content-type'), 'application/json', "dojot's auth sent no charset");
     assert.equal(typeof (await res.json()).jwt, 'string');
   });
 
   it('answers JSON without a charset where dojot did (auth, devices, templates) and with one elsewhere', async () => {
-    const type = async (path: string) => (await fetch(`${p.httpUrl}${path}`, { headers: { authorization: `Bearer ${admin}` } })).headers.get('content-type');
+    const type = async (path: string) =>
+      (await fetch(`${p.httpUrl}${path}`, { headers: { authorization: `Bearer ${admin}` } })).headers.get(
+        'content-type',
+      );
     assert.equal(await type('/auth/user'), 'application/json');
     assert.equal(await type('/device'), 'application/json');
     assert.equal(await type('/template/'), 'application/json');
@@ -44,7 +55,7 @@ describe('auth over HTTP', () => {
     assert.equal(await type('/flows/v1/flow'), 'application/json; charset=utf-8');
   });
 
-  it('answers dojot\'s login errors with a JSON error naming the problem', async () => {
+  it("answers dojot's login errors with a JSON error naming the problem", async () => {
     const cases: [unknown, number, RegExp][] = [
       [{ passwd: 'x' }, 400, /missing username/],
       [{ username: 'admin' }, 400, /missing password/],
@@ -57,14 +68,26 @@ describe('auth over HTTP', () => {
       assert.match(res.body.error, msg);
       assert.equal(res.body.status, status);
     }
-    const res = await fetch(`${p.httpUrl}/auth`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'username=admin' });
+    const res = await fetch(`${p.httpUrl}/auth`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'username=admin',
+    });
     assert.equal(res.status, 400);
     assert.match((await res.json()).error, /invalid mimetype/);
   });
 
   it('slows brute force: after repeated failures for a user from one address, even the right password gets 429 there', async () => {
-    await p.api(admin, 'POST', '/auth/user', { username: 'victim', service: 'admin', email: 'v@x.io', name: 'V', profile: 'user', passwd: 'rightpw' });
-    for (let i = 0; i < 3; i++) assert.equal((await p.api(null, 'POST', '/auth', { username: 'victim', passwd: 'bad' })).status, 401);
+    await p.api(admin, 'POST', '/auth/user', {
+      username: 'victim',
+      service: 'admin',
+      email: 'v@x.io',
+      name: 'V',
+      profile: 'user',
+      passwd: 'rightpw',
+    });
+    for (let i = 0; i < 3; i++)
+      assert.equal((await p.api(null, 'POST', '/auth', { username: 'victim', passwd: 'bad' })).status, 401);
     const res = await p.api(null, 'POST', '/auth', { username: 'victim', passwd: 'rightpw' });
     assert.equal(res.status, 429);
     assert.match(res.body.error, /Too many failed logins/);
@@ -74,14 +97,23 @@ describe('auth over HTTP', () => {
     assert.equal((await p.api(null, 'GET', '/device')).status, 401);
     assert.equal((await p.api('not.a.jwt', 'GET', '/device')).status, 401);
     const [h, , s] = admin.split('.');
-    const claims = Buffer.from(JSON.stringify({ service: 'other', username: 'admin', profile: 'admin', exp: 9999999999, iss: 'dojot-red' })).toString('base64url');
+    const claims = Buffer.from(
+      JSON.stringify({ service: 'other', username: 'admin', profile: 'admin', exp: 9999999999, iss: 'dojot-red' }),
+    ).toString('base64url');
     const forged = await p.api(`${h}.${claims}.${s}`, 'GET', '/device');
     assert.equal(forged.status, 401);
     assert.match(forged.body.error, /Invalid JWT/);
   });
 
   it('creates a user of a new tenant, announces the tenant, and lists it', async () => {
-    const res = await p.api(admin, 'POST', '/auth/user', { username: 'ann', service: 'acme', email: 'ann@acme.io', name: 'Ann', profile: 'admin', passwd: 'annpass' });
+    const res = await p.api(admin, 'POST', '/auth/user', {
+      username: 'ann',
+      service: 'acme',
+      email: 'ann@acme.io',
+      name: 'Ann',
+      profile: 'admin',
+      passwd: 'annpass',
+    });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     // dojot's two-element answer: [result, 200]; its clients read [0].
     assert.ok(Array.isArray(res.body) && res.body.length === 2 && res.body[1] === 200, JSON.stringify(res.body));
@@ -99,16 +131,29 @@ describe('auth over HTTP', () => {
 
   it('lets a tenant administrator manage only the users of that tenant', async () => {
     const ann = await p.login('ann', 'annpass');
-    const other = await p.api(ann, 'POST', '/auth/user', { username: 'bob', service: 'admin', email: 'bob@x.io', name: 'Bob', profile: 'user' });
+    const other = await p.api(ann, 'POST', '/auth/user', {
+      username: 'bob',
+      service: 'admin',
+      email: 'bob@x.io',
+      name: 'Bob',
+      profile: 'user',
+    });
     assert.equal(other.status, 403);
-    const own = await p.api(ann, 'POST', '/auth/user', { username: 'carl', service: 'acme', email: 'carl@acme.io', name: 'Carl', profile: 'user', passwd: 'carlpw' });
+    const own = await p.api(ann, 'POST', '/auth/user', {
+      username: 'carl',
+      service: 'acme',
+      email: 'carl@acme.io',
+      name: 'Carl',
+      profile: 'user',
+      passwd: 'carlpw',
+    });
     assert.equal(own.status, 200);
     const list = await p.api(ann, 'GET', '/auth/user');
     assert.deepEqual(list.body.users.map((u: any) => u.username).sort(), ['ann', 'carl']);
     assert.equal((await p.api(ann, 'GET', '/auth/user/admin')).status, 404);
   });
 
-  it('gives profile user the user group\'s rights only', async () => {
+  it("gives profile user the user group's rights only", async () => {
     const carl = await p.login('carl', 'carlpw');
     const res = await p.api(carl, 'GET', '/auth/user');
     assert.equal(res.status, 403);
@@ -116,7 +161,7 @@ describe('auth over HTTP', () => {
     assert.equal((await p.api(carl, 'GET', '/device')).status, 200);
   });
 
-  it('updates and removes users with dojot\'s rules', async () => {
+  it("updates and removes users with dojot's rules", async () => {
     const carl = (await p.api(admin, 'GET', '/auth/user/carl')).body.user;
     assert.equal((await p.api(admin, 'PUT', `/auth/user/${carl.id}`, { username: 'karl' })).status, 400);
     const upd = await p.api(admin, 'PUT', `/auth/user/${carl.id}`, { name: 'Carl C.' });
@@ -124,11 +169,14 @@ describe('auth over HTTP', () => {
     assert.equal((await p.api(admin, 'GET', `/auth/user/${carl.id}`)).body.user.name, 'Carl C.');
     assert.equal((await p.api(admin, 'PUT', '/auth/user/admin', { service: 'acme' })).status, 405);
     assert.equal((await p.api(admin, 'DELETE', '/auth/user/admin')).status, 405);
-    assert.deepEqual((await p.api(admin, 'DELETE', `/auth/user/${carl.id}`)).body, { message: 'User removed', status: 200 });
+    assert.deepEqual((await p.api(admin, 'DELETE', `/auth/user/${carl.id}`)).body, {
+      message: 'User removed',
+      status: 200,
+    });
     assert.equal((await p.api(admin, 'GET', `/auth/user/${carl.id}`)).status, 404);
   });
 
-  it('announces DELETE when a tenant\'s last user goes', async () => {
+  it("announces DELETE when a tenant's last user goes", async () => {
     assert.equal((await p.api(admin, 'DELETE', '/auth/user/ann')).status, 200);
     await waitFor(() => tenancy.some((m) => (m.value as any).type === 'DELETE' && (m.value as any).tenant === 'acme'));
     assert.deepEqual((await p.api(admin, 'GET', '/auth/admin/tenants')).body.tenants, ['admin']);
@@ -154,11 +202,24 @@ describe('auth over HTTP', () => {
     assert.match(res.body.error, /valid JSON/);
   });
 
-  it('changes a user\'s own password', async () => {
-    await p.api(admin, 'POST', '/auth/user', { username: 'dora', service: 'admin', email: 'dora@x.io', name: 'Dora', profile: 'user', passwd: 'dorapw' });
+  it("changes a user's own password", async () => {
+    await p.api(admin, 'POST', '/auth/user', {
+      username: 'dora',
+      service: 'admin',
+      email: 'dora@x.io',
+      name: 'Dora',
+      profile: 'user',
+      passwd: 'dorapw',
+    });
     const dora = await p.login('dora', 'dorapw');
-    assert.equal((await p.api(dora, 'POST', '/auth/password/update', { oldpasswd: 'bad', newpasswd: 'newdora' })).status, 403);
-    assert.equal((await p.api(dora, 'POST', '/auth/password/update', { oldpasswd: 'dorapw', newpasswd: 'newdora' })).status, 200);
+    assert.equal(
+      (await p.api(dora, 'POST', '/auth/password/update', { oldpasswd: 'bad', newpasswd: 'newdora' })).status,
+      403,
+    );
+    assert.equal(
+      (await p.api(dora, 'POST', '/auth/password/update', { oldpasswd: 'dorapw', newpasswd: 'newdora' })).status,
+      200,
+    );
     await p.login('dora', 'newdora');
   });
 });

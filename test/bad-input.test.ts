@@ -15,20 +15,30 @@ describe('bad input', function () {
   before(async () => {
     p = await startTestPlatform({ DOJOT_HTTP_BODY_LIMIT: '4096', DOJOT_MQTT_PAYLOAD_LIMIT: '1024' });
     jwt = await p.login();
-    const t = await p.api(jwt, 'POST', '/template', { label: 't', attrs: [{ label: 'temperature', type: 'dynamic', value_type: 'float' }] });
+    const t = await p.api(jwt, 'POST', '/template', {
+      label: 't',
+      attrs: [{ label: 'temperature', type: 'dynamic', value_type: 'float' }],
+    });
     templateId = t.body.template.id;
     device = (await p.api(jwt, 'POST', '/device', { label: 'd', templates: [templateId] })).body.devices[0].id;
   });
   after(async () => p?.close());
 
-  const deviceCount = async () => (await p.api(jwt, 'GET', '/device?idsOnly=true&page_size=1000')).body.length as number;
+  const deviceCount = async () =>
+    (await p.api(jwt, 'GET', '/device?idsOnly=true&page_size=1000')).body.length as number;
 
   it('answers wrong bodies with a 4xx JSON error naming the problem', async () => {
     const cases: [string, string, unknown, number, RegExp][] = [
       ['POST', '/template', '{"label": "x", ', 400, /JSON/],
       ['POST', '/template', { attrs: [] }, 400, /label/],
       ['POST', '/template', { label: 'x', attrs: 'temperature' }, 400, /attrs/],
-      ['POST', '/template', { label: 'x', attrs: [{ label: 'bad label!', type: 'dynamic', value_type: 'float' }] }, 400, /label/],
+      [
+        'POST',
+        '/template',
+        { label: 'x', attrs: [{ label: 'bad label!', type: 'dynamic', value_type: 'float' }] },
+        400,
+        /label/,
+      ],
       ['POST', '/device', { label: 'x', templates: [999999] }, 404, /999999/],
       ['POST', '/device', { label: 'x', templates: 'nope' }, 400, /templates/],
       ['POST', '/device', { label: 42, templates: [] }, 400, /label/],
@@ -38,7 +48,13 @@ describe('bad input', function () {
       ['GET', '/device/zzzzzz', undefined, 404, /zzzzzz/],
       ['PUT', `/device/${'x'}/actuate`, { attrs: { fan: 1 } }, 404, /x/],
       ['GET', `/history/device/${'DEVICE'}/history?lastN=abc&attr=temperature`, undefined, 400, /lastN/],
-      ['GET', `/history/device/${'DEVICE'}/history?dateFrom=yesterday-ish&attr=temperature`, undefined, 400, /dateFrom/],
+      [
+        'GET',
+        `/history/device/${'DEVICE'}/history?dateFrom=yesterday-ish&attr=temperature`,
+        undefined,
+        400,
+        /dateFrom/,
+      ],
       ['GET', `/history/device/${'DEVICE'}/history?lastN=1&attr=nosuchattr`, undefined, 404, /Attr not found|No data/],
     ];
     for (const [method, rawUrl, body, status, msg] of cases) {
@@ -72,13 +88,26 @@ describe('bad input', function () {
 
   it('drops bad MQTT payloads without harm and keeps serving the device', async () => {
     const c = await connectDevice(p.mqttPort!, `admin:${device}`);
-    for (const payload of ['not json', '[1,2,3]', '"a string"', '42', 'null', JSON.stringify({ temperature: 'x'.repeat(2000) })]) {
+    for (const payload of [
+      'not json',
+      '[1,2,3]',
+      '"a string"',
+      '42',
+      'null',
+      JSON.stringify({ temperature: 'x'.repeat(2000) }),
+    ]) {
       await c.publishAsync(`admin:${device}/attrs`, payload, { qos: 1 });
     }
     await c.publishAsync(`admin:${device}/attrs`, JSON.stringify({ temperature: 7 }), { qos: 1 });
     await c.endAsync();
-    const hist = await eventually(() => p.api(jwt, 'GET', `/history/device/${device}/history?attr=temperature`), (r) => r.status === 200);
-    assert.deepEqual(hist.body.map((e: any) => e.value), [7]);
+    const hist = await eventually(
+      () => p.api(jwt, 'GET', `/history/device/${device}/history?attr=temperature`),
+      (r) => r.status === 200,
+    );
+    assert.deepEqual(
+      hist.body.map((e: any) => e.value),
+      [7],
+    );
   });
 
   it('survives garbage on the MQTT port and still accepts devices', async () => {

@@ -12,7 +12,16 @@ import { requireChromium } from './helpers/services.js';
 import { connectDevice } from './helpers/mqtt.js';
 
 const CHROMIUM = process.env.DOJOT_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 function rawStatus(port: number, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -33,7 +42,10 @@ async function publishUntilShown(page: Page, publish: () => Promise<unknown>, se
   const end = Date.now() + ms;
   for (;;) {
     await publish();
-    const shown = await page.waitForSelector(selector, { timeout: 1500 }).then(() => true, () => false);
+    const shown = await page.waitForSelector(selector, { timeout: 1500 }).then(
+      () => true,
+      () => false,
+    );
     if (shown) return;
     if (Date.now() > end) throw new Error(`never shown: ${selector}`);
   }
@@ -88,7 +100,15 @@ describe('web console in the browser', function () {
     assert.equal(withToken.status, 404);
     assert.match(withToken.headers.get('content-type') ?? '', /json/);
     // Only the built files are served: no path reaches outside them (sent as is, not normalised).
-    for (const bad of ['/console/../package.json', '/console/../../package.json', '/console/%2e%2e/package.json', '/console/..%2fpackage.json', '/console/assets/', '/console/.vite/manifest.json', '/console/index.html.map']) {
+    for (const bad of [
+      '/console/../package.json',
+      '/console/../../package.json',
+      '/console/%2e%2e/package.json',
+      '/console/..%2fpackage.json',
+      '/console/assets/',
+      '/console/.vite/manifest.json',
+      '/console/index.html.map',
+    ]) {
       assert.equal(await rawStatus(p.httpPort, bad), 404, bad);
     }
     assert.equal((await fetch(`${p.httpUrl}/favicon.ico`)).status, 200);
@@ -105,7 +125,10 @@ describe('web console in the browser', function () {
 
   it('gives one message for an unknown user and a wrong password, then shows who is signed in and in which tenant', async () => {
     await page.goto(`${p.httpUrl}/`);
-    for (const [username, passwd] of [['nobody', 'x'], ['admin', 'wrong']]) {
+    for (const [username, passwd] of [
+      ['nobody', 'x'],
+      ['admin', 'wrong'],
+    ]) {
       await page.fill('input[name=username]', username);
       await page.fill('input[name=passwd]', passwd);
       await page.click('button[type=submit]');
@@ -128,7 +151,7 @@ describe('web console in the browser', function () {
     await page.waitForSelector('#signout:has-text("Sign out")');
   });
 
-  it('creates a template with attributes of every type, showing the API\'s message beside a bad field and keeping what was typed', async () => {
+  it("creates a template with attributes of every type, showing the API's message beside a bad field and keeping what was typed", async () => {
     await page.goto(`${p.httpUrl}/#/templates`);
     await page.click('#new-template');
     await page.fill('input[name=label]', 'Thermostat');
@@ -157,7 +180,9 @@ describe('web console in the browser', function () {
     await page.selectOption('select[name="attrs[4].type"]', 'actuator');
     await page.click('#save');
     await page.waitForSelector('#templates tr[data-template="Thermostat"]');
-    const list = (await p.api(admin, 'GET', '/template?label=Thermostat')).body.templates as { attrs: { label: string; type: string; value_type: string; static_value?: string }[] }[];
+    const list = (await p.api(admin, 'GET', '/template?label=Thermostat')).body.templates as {
+      attrs: { label: string; type: string; value_type: string; static_value?: string }[];
+    }[];
     assert.deepEqual(
       list[0].attrs.map((a) => [a.label, a.type, a.value_type, a.static_value ?? '']).sort(),
       [...rows.slice(0, 4), ['setpoint', 'actuator', 'integer', '']].sort(),
@@ -165,14 +190,21 @@ describe('web console in the browser', function () {
   });
 
   it('searches and pages the template list', async () => {
-    for (let i = 0; i < 11; i++) assert.equal((await p.api(admin, 'POST', '/template', { label: `bulk-${String(i).padStart(2, '0')}`, attrs: [] })).status, 200);
+    for (let i = 0; i < 11; i++)
+      assert.equal(
+        (await p.api(admin, 'POST', '/template', { label: `bulk-${String(i).padStart(2, '0')}`, attrs: [] })).status,
+        200,
+      );
     await page.goto(`${p.httpUrl}/#/templates`);
     await page.fill('#template-search', 'bulk');
     await page.waitForSelector('.pager-text:has-text("Page 1 of 2")');
     assert.equal(await page.locator('#templates tbody tr').count(), 10);
     await page.click('.pager button:has-text("Next")');
     await page.waitForSelector('.pager-text:has-text("Page 2 of 2")');
-    assert.deepEqual(await page.locator('#templates tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-template'))), ['bulk-10']);
+    assert.deepEqual(
+      await page.locator('#templates tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-template'))),
+      ['bulk-10'],
+    );
     await page.click('#templates tr[data-template="bulk-10"] button.delete');
     await page.waitForSelector('.pager-text', { state: 'detached' });
     assert.equal((await p.api(admin, 'GET', '/template?label=bulk-10')).body.templates.length, 0);
@@ -198,8 +230,13 @@ describe('web console in the browser', function () {
     device.on('message', (_topic, payload) => actuations.push(payload.toString()));
     await device.subscribeAsync(`admin:${id}/config`, { qos: 1 });
     try {
-      for (const temperature of [20.5, 21]) await device.publishAsync(`admin:${id}/attrs`, JSON.stringify({ temperature }), { qos: 1 });
-      await publishUntilShown(page, () => device.publishAsync(`admin:${id}/attrs`, JSON.stringify({ temperature: 21.5 }), { qos: 1 }), '#latest tr[data-attr="temperature"] .value:text-is("21.5")');
+      for (const temperature of [20.5, 21])
+        await device.publishAsync(`admin:${id}/attrs`, JSON.stringify({ temperature }), { qos: 1 });
+      await publishUntilShown(
+        page,
+        () => device.publishAsync(`admin:${id}/attrs`, JSON.stringify({ temperature: 21.5 }), { qos: 1 }),
+        '#latest tr[data-attr="temperature"] .value:text-is("21.5")',
+      );
       await page.waitForFunction(() => document.querySelectorAll('#history-table tbody tr').length >= 3);
       // Reload the range from the history API: the chart draws the stored readings.
       await page.selectOption('#history-range', '1h');
@@ -237,7 +274,11 @@ describe('web console in the browser', function () {
     await page.click('#new-certificate');
     await page.waitForSelector('#bundle');
     const files: Record<string, string> = {};
-    for (const [button, name] of [['#download-ca-pem', 'ca.pem'], ['#download-cert-pem', 'cert.pem'], ['#download-private-key', 'private.key']]) {
+    for (const [button, name] of [
+      ['#download-ca-pem', 'ca.pem'],
+      ['#download-cert-pem', 'cert.pem'],
+      ['#download-private-key', 'private.key'],
+    ]) {
       const [file] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
       assert.equal(file.suggestedFilename(), name);
       files[name] = readFileSync((await file.path())!, 'utf8');
@@ -245,7 +286,11 @@ describe('web console in the browser', function () {
     page.removeAllListeners('request');
     const keyBody = files['private.key'].split('\n').slice(1, -2).join('');
     assert.ok(keyBody.length > 40);
-    for (const line of sent) assert.ok(!line.includes('PRIVATE KEY') && !line.includes(keyBody.slice(0, 40)), `sent the key: ${line.slice(0, 200)}`);
+    for (const line of sent)
+      assert.ok(
+        !line.includes('PRIVATE KEY') && !line.includes(keyBody.slice(0, 40)),
+        `sent the key: ${line.slice(0, 200)}`,
+      );
     assert.ok(sent.some((l) => l.includes('CERTIFICATE REQUEST')));
 
     const cert = new X509Certificate(files['cert.pem']);
@@ -256,7 +301,17 @@ describe('web console in the browser', function () {
 
     const connectTls = () =>
       new Promise<MqttClient>((resolve, reject) => {
-        const c = mqtt.connect({ protocol: 'mqtts', host: 'localhost', port: p.mqttsPort!, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, key: files['private.key'], cert: files['cert.pem'], ca: files['ca.pem'] });
+        const c = mqtt.connect({
+          protocol: 'mqtts',
+          host: 'localhost',
+          port: p.mqttsPort!,
+          protocolVersion: 4,
+          reconnectPeriod: 0,
+          connectTimeout: 5000,
+          key: files['private.key'],
+          cert: files['cert.pem'],
+          ca: files['ca.pem'],
+        });
         c.once('connect', () => resolve(c));
         c.once('error', (err) => {
           c.end(true);
@@ -276,28 +331,51 @@ describe('web console in the browser', function () {
   });
 
   it('rings the bell for a notification that arrives live, and lists it with the ones kept before', async () => {
-    const notice = (msgID: string, message: string) => ({ msgID, timestamp: Date.now(), message, metaAttrsFilter: { shouldPersist: true, room: 'kitchen' }, subject: 'user_notification' });
+    const notice = (msgID: string, message: string) => ({
+      msgID,
+      timestamp: Date.now(),
+      message,
+      metaAttrsFilter: { shouldPersist: true, room: 'kitchen' },
+      subject: 'user_notification',
+    });
     await p.bus.publish('admin.dojot.notifications', null, notice('kept-1', 'Smoke in the kitchen'));
     const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && !(await p.api(admin, 'GET', '/history/notifications/history')).body.notifications?.length) await new Promise((r) => setTimeout(r, 100));
+    while (
+      Date.now() < deadline &&
+      !(await p.api(admin, 'GET', '/history/notifications/history')).body.notifications?.length
+    )
+      await new Promise((r) => setTimeout(r, 100));
     await page.goto(`${p.httpUrl}/#/devices`);
     await page.reload();
     await page.waitForSelector('#bell');
     assert.equal(await page.locator('#bell-count').count(), 0);
     // The bell's websocket is open (kafka-ws subscribes before it accepts the upgrade).
     await page.waitForSelector('#bell[data-live="true"]');
-    await publishUntilShown(page, () => p.bus.publish('admin.dojot.notifications', null, notice('live-1', 'Door left open')), '#bell-count:text-is("1")');
+    await publishUntilShown(
+      page,
+      () => p.bus.publish('admin.dojot.notifications', null, notice('live-1', 'Door left open')),
+      '#bell-count:text-is("1")',
+    );
     await page.click('#bell');
     await page.waitForSelector('#notifications tr[data-msgid="live-1"]');
-    assert.deepEqual(await page.locator('#notifications .message').allTextContents(), ['Door left open', 'Smoke in the kitchen']);
+    assert.deepEqual(await page.locator('#notifications .message').allTextContents(), [
+      'Door left open',
+      'Smoke in the kitchen',
+    ]);
     await page.waitForSelector('#bell-count', { state: 'detached' });
   });
 
-  it('lists the flows, disables one, shows a revision\'s node-by-node changes and restores it, exports and imports, and shows the runtime', async () => {
-    const created = await p.api(admin, 'POST', '/flows/v1/flow', { name: 'Alarm', flow: [{ id: 'c1', type: 'comment', name: 'first' }] });
+  it("lists the flows, disables one, shows a revision's node-by-node changes and restores it, exports and imports, and shows the runtime", async () => {
+    const created = await p.api(admin, 'POST', '/flows/v1/flow', {
+      name: 'Alarm',
+      flow: [{ id: 'c1', type: 'comment', name: 'first' }],
+    });
     assert.equal(created.status, 200);
     const flowId = created.body.flow.id as string;
-    const second = [{ id: 'c1', type: 'comment', name: 'renamed' }, { id: 'c2', type: 'comment', name: 'added' }];
+    const second = [
+      { id: 'c1', type: 'comment', name: 'renamed' },
+      { id: 'c2', type: 'comment', name: 'added' },
+    ];
     assert.equal((await p.api(admin, 'PUT', `/flows/v1/flow/${flowId}`, { flow: second })).status, 200);
     await page.goto(`${p.httpUrl}/#/flows`);
     await page.waitForSelector('#flows tr[data-flow="Alarm"]');
@@ -317,7 +395,10 @@ describe('web console in the browser', function () {
     await page.click(`#revisions tr[data-revision="${put}"] .show-changes`);
     const changes = page.locator(`.revision-changes[data-revision="${put}"]`);
     await changes.locator('li.added').waitFor();
-    assert.deepEqual(await changes.locator('li').allTextContents(), ['+ comment “added” (c2)', '~ comment “renamed” (c1): name']);
+    assert.deepEqual(await changes.locator('li').allTextContents(), [
+      '+ comment “added” (c2)',
+      '~ comment “renamed” (c1): name',
+    ]);
     // Restoring the revision before the PUT brings back the one-node flow.
     const before = revisions[2].id;
     await page.click(`#revisions tr[data-revision="${before}"] .show-changes`);
@@ -327,21 +408,35 @@ describe('web console in the browser', function () {
 
     const [exported] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
     const config = JSON.parse(readFileSync((await exported.path())!, 'utf8'));
-    assert.ok(Array.isArray(config.flows) && config.flows.some((f: { name: string }) => f.name === 'Alarm'), JSON.stringify(config).slice(0, 300));
+    assert.ok(
+      Array.isArray(config.flows) && config.flows.some((f: { name: string }) => f.name === 'Alarm'),
+      JSON.stringify(config).slice(0, 300),
+    );
     // Importing replaces everything: the same file brings the same flows back.
     assert.equal((await p.api(admin, 'DELETE', '/flows/v1/flow')).status, 200);
-    await page.setInputFiles('#import-file', { name: 'export.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(config)) });
+    await page.setInputFiles('#import-file', {
+      name: 'export.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(config)),
+    });
     await page.waitForSelector('#flows-notice:has-text("Imported")');
     await page.waitForSelector('#flows tr[data-flow="Alarm"]');
     // The administrator sees the tenant's runtime.
     await page.waitForSelector('#runtime');
   });
 
-  it('lets an administrator add a user to another tenant, with the API\'s message beside a bad field, and remove the user', async () => {
+  it("lets an administrator add a user to another tenant, with the API's message beside a bad field, and remove the user", async () => {
     await page.goto(`${p.httpUrl}/#/users`);
     await page.waitForSelector('#users tr[data-user="admin"]');
     await page.click('#new-user');
-    for (const [k, v] of Object.entries({ username: 'carol', name: 'Carol', email: 'carol@example.com', service: 'Beta Tenant', passwd: 'carolpw' })) await page.fill(`#user-form input[name=${k}]`, v);
+    for (const [k, v] of Object.entries({
+      username: 'carol',
+      name: 'Carol',
+      email: 'carol@example.com',
+      service: 'Beta Tenant',
+      passwd: 'carolpw',
+    }))
+      await page.fill(`#user-form input[name=${k}]`, v);
     await page.click('#save-user');
     await page.waitForSelector('[data-error-for="service"]');
     assert.match((await page.textContent('[data-error-for="service"]')) ?? '', /^service: /);
@@ -430,10 +525,20 @@ describe('web console in the browser', function () {
     admin = await p.login();
   });
 
-  it('opens the flow editor signed in with the console\'s sign-in, and signing out ends both', async () => {
-    const known = ((await p.api(admin, 'GET', '/device?page_size=1')).body.devices as { id: string; label: string }[])[0];
+  it("opens the flow editor signed in with the console's sign-in, and signing out ends both", async () => {
+    const known = (
+      (await p.api(admin, 'GET', '/device?page_size=1')).body.devices as { id: string; label: string }[]
+    )[0];
     assert.ok(known, 'a device to pick');
-    assert.equal((await p.api(admin, 'POST', '/flows/v1/flow', { name: 'Picker', flow: [{ id: 'pick1', type: 'event device in', device_id: 'ffffff', event_publish: true }] })).status, 200);
+    assert.equal(
+      (
+        await p.api(admin, 'POST', '/flows/v1/flow', {
+          name: 'Picker',
+          flow: [{ id: 'pick1', type: 'event device in', device_id: 'ffffff', event_publish: true }],
+        })
+      ).status,
+      200,
+    );
     const [editor] = await Promise.all([ctx.waitForEvent('page'), page.click('#open-editor')]);
     await editor.waitForSelector('#red-ui-palette-base-category-dojot', { timeout: 60_000 });
     assert.equal(new URL(editor.url()).pathname, '/flows/');
@@ -486,7 +591,10 @@ describe('web console in the browser', function () {
     await editor.click('#red-ui-header-button-deploy');
     await editor.waitForSelector('.red-ui-notification:has-text("Successfully deployed")', { timeout: 30_000 });
     // Deployed: the new tab and the imported example (with the device it was mapped to).
-    const after = (await p.api(admin, 'GET', '/flows/v1/flow')).body.flows as { name: string; flow: { type: string; device_id?: string }[] }[];
+    const after = (await p.api(admin, 'GET', '/flows/v1/flow')).body.flows as {
+      name: string;
+      flow: { type: string; device_id?: string }[];
+    }[];
     assert.equal(after.length, flowsBefore + 2);
     const example = after.find((f) => f.name === 'rain sum');
     assert.equal(example?.flow.find((n) => n.type === 'event device in')?.device_id, known.id);
@@ -510,7 +618,10 @@ describe('web console in the browser', function () {
 
     await page.click('#signout');
     await page.waitForSelector('input[name=passwd]');
-    const stored = await page.evaluate(() => [localStorage.getItem('dojot-red.token'), localStorage.getItem('auth-tokens-flows')]);
+    const stored = await page.evaluate(() => [
+      localStorage.getItem('dojot-red.token'),
+      localStorage.getItem('auth-tokens-flows'),
+    ]);
     assert.deepEqual(stored, [null, null]);
     const cookies = await ctx.cookies(p.httpUrl + '/flows/');
     assert.equal(cookies.filter((c) => c.name === 'dojot_red_token').length, 0);

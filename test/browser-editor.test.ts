@@ -9,7 +9,16 @@ import { startTestPlatform, type TestPlatform } from './helpers/start-platform.j
 import { requireChromium } from './helpers/services.js';
 
 const CHROMIUM = process.env.DOJOT_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 describe('flow editor in the browser', function () {
   this.timeout(150_000);
@@ -20,11 +29,34 @@ describe('flow editor in the browser', function () {
     requireChromium.call(this, CHROMIUM);
     p = await startTestPlatform();
     const admin = await p.login();
-    const bob = await p.api(admin, 'POST', '/auth/user', { username: 'bob', service: 'beta', email: 'bob@example.com', name: 'Bob', profile: 'user', passwd: 'bobpass' });
+    const bob = await p.api(admin, 'POST', '/auth/user', {
+      username: 'bob',
+      service: 'beta',
+      email: 'bob@example.com',
+      name: 'Bob',
+      profile: 'user',
+      passwd: 'bobpass',
+    });
     assert.equal(bob.status, 200, JSON.stringify(bob.body));
     const bobToken = await p.login('bob', 'bobpass');
-    assert.equal((await p.api(admin, 'POST', '/flows/v1/flow', { name: 'Kitchen alarm', flow: [{ id: 'k1', type: 'comment', name: 'kitchen', wires: [] }] })).status, 200);
-    assert.equal((await p.api(bobToken, 'POST', '/flows/v1/flow', { name: 'Beta secret flow', flow: [{ id: 'b1', type: 'comment' }] })).status, 200);
+    assert.equal(
+      (
+        await p.api(admin, 'POST', '/flows/v1/flow', {
+          name: 'Kitchen alarm',
+          flow: [{ id: 'k1', type: 'comment', name: 'kitchen', wires: [] }],
+        })
+      ).status,
+      200,
+    );
+    assert.equal(
+      (
+        await p.api(bobToken, 'POST', '/flows/v1/flow', {
+          name: 'Beta secret flow',
+          flow: [{ id: 'b1', type: 'comment' }],
+        })
+      ).status,
+      200,
+    );
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
   after(async () => {
@@ -32,7 +64,7 @@ describe('flow editor in the browser', function () {
     await p?.close();
   });
 
-  it('signs in once, opens the themed editor with the dojot category and only the tenant\'s flows, deploys, and hears of REST changes', async () => {
+  it("signs in once, opens the themed editor with the dojot category and only the tenant's flows, deploys, and hears of REST changes", async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
     await page.goto(`${p.httpUrl}/flows/`);
     // No token yet: the editor sends the user to the platform sign-in.
@@ -45,15 +77,23 @@ describe('flow editor in the browser', function () {
     await page.waitForSelector('#red-ui-workspace-tabs .red-ui-tab-label', { timeout: 30_000 });
     assert.match(await page.title(), /^dojot-red/);
     const tabs = await page.locator('#red-ui-workspace-tabs .red-ui-tab-label').allInnerTexts();
-    assert.ok(tabs.some((t) => t.includes('Kitchen alarm')), `tabs: ${tabs.join(', ')}`);
+    assert.ok(
+      tabs.some((t) => t.includes('Kitchen alarm')),
+      `tabs: ${tabs.join(', ')}`,
+    );
     assert.ok(!tabs.some((t) => t.includes('Beta secret flow')));
 
     // The dojot category comes first in the palette, and the host-reaching nodes are not offered.
-    const categories = await page.locator('#red-ui-palette-container .red-ui-palette-category').evaluateAll((els) => els.map((e) => e.id));
+    const categories = await page
+      .locator('#red-ui-palette-container .red-ui-palette-category')
+      .evaluateAll((els) => els.map((e) => e.id));
     assert.equal(categories[0], 'red-ui-palette-container-dojot');
-    const types = await page.locator('.red-ui-palette-node').evaluateAll((els) => els.map((e) => e.getAttribute('data-palette-type')));
+    const types = await page
+      .locator('.red-ui-palette-node')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-palette-type')));
     assert.ok(types.includes('dojot bus in'));
-    for (const banned of ['exec', 'file', 'file in', 'watch', 'tcp in', 'udp out']) assert.ok(!types.includes(banned), banned);
+    for (const banned of ['exec', 'file', 'file in', 'watch', 'tcp in', 'udp out'])
+      assert.ok(!types.includes(banned), banned);
 
     // The comms websocket came through the gateway: the editor shows no connection-lost banner.
     await page.waitForTimeout(1000);
@@ -76,11 +116,18 @@ describe('flow editor in the browser', function () {
     // An open editor is told over comms; if its websocket was reconnecting at that moment (a
     // loaded machine), the flow must still be there once the editor loads again.
     const told = await page
-      .waitForSelector('.red-ui-notification:has-text("The flows on the server have been updated")', { timeout: 20_000 })
-      .then(() => true, () => false);
+      .waitForSelector('.red-ui-notification:has-text("The flows on the server have been updated")', {
+        timeout: 20_000,
+      })
+      .then(
+        () => true,
+        () => false,
+      );
     if (!told) {
       await page.reload();
-      await page.waitForSelector('#red-ui-workspace-tabs .red-ui-tab-label:has-text("Added over REST")', { timeout: 60_000 });
+      await page.waitForSelector('#red-ui-workspace-tabs .red-ui-tab-label:has-text("Added over REST")', {
+        timeout: 60_000,
+      });
     }
   });
 });

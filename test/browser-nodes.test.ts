@@ -7,11 +7,36 @@ import { startTestPlatform, type TestPlatform } from './helpers/start-platform.j
 import { requireChromium } from './helpers/services.js';
 
 const CHROMIUM = process.env.DOJOT_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const TYPES = [
-  'event device in', 'event template in', 'device in', 'device template in', 'device out', 'actuate', 'multi device out', 'multi actuate',
-  'notification', 'geofence', 'cumulative sum', 'merge data', 'get context', 'http', 'ftp', 'publish-ftp', 'cron', 'cron-batch',
+  'event device in',
+  'event template in',
+  'device in',
+  'device template in',
+  'device out',
+  'actuate',
+  'multi device out',
+  'multi actuate',
+  'notification',
+  'geofence',
+  'cumulative sum',
+  'merge data',
+  'get context',
+  'http',
+  'ftp',
+  'publish-ftp',
+  'cron',
+  'cron-batch',
 ];
 
 describe('dojot nodes in the browser editor', function () {
@@ -39,7 +64,9 @@ describe('dojot nodes in the browser editor', function () {
     });
     await page.goto(`${p.httpUrl}/flows/?access_token=${jwt}`);
     await page.waitForSelector('#red-ui-palette-base-category-dojot', { timeout: 90_000 });
-    const inDojot = await page.locator('#red-ui-palette-base-category-dojot .red-ui-palette-node').evaluateAll((els) => els.map((e) => e.getAttribute('data-palette-type')));
+    const inDojot = await page
+      .locator('#red-ui-palette-base-category-dojot .red-ui-palette-node')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-palette-type')));
     for (const t of TYPES) assert.ok(inDojot.includes(t), `${t} is not in the dojot category: ${inDojot.join(', ')}`);
 
     for (const type of TYPES) {

@@ -26,6 +26,9 @@ describe('web console bundle', () => {
     assert.ok(scripts.length > 0, 'index.html loads no script');
     const sizes = scripts.map((s) => gzipSync(readFileSync(path.join(dir, s)), { level: 9 }).length);
     const total = sizes.reduce((a, b) => a + b, 0);
-    assert.ok(total <= FIRST_LOAD_JS_LIMIT, `first load is ${(total / 1024).toFixed(1)} KB gzipped (${scripts.join(', ')}), over ${FIRST_LOAD_JS_LIMIT / 1024} KB`);
+    assert.ok(
+      total <= FIRST_LOAD_JS_LIMIT,
+      `first load is ${(total / 1024).toFixed(1)} KB gzipped (${scripts.join(', ')}), over ${FIRST_LOAD_JS_LIMIT / 1024} KB`,
+    );
   });
 });

@@ -60,8 +60,13 @@ describe('cron', function () {
     target.hits.length = 0;
   });
 
-  it('creates, lists, gets, replaces and deletes jobs with dojot\'s shapes', async () => {
-    const spec = { time: '0 0 1 1 *', timezone: 'America/Sao_Paulo', name: 'new year', broker: { subject: 'device-data', message: { attrs: {} } } };
+  it("creates, lists, gets, replaces and deletes jobs with dojot's shapes", async () => {
+    const spec = {
+      time: '0 0 1 1 *',
+      timezone: 'America/Sao_Paulo',
+      name: 'new year',
+      broker: { subject: 'device-data', message: { attrs: {} } },
+    };
     const created = await p.api(token, 'POST', '/cron/v1/jobs', spec);
     assert.equal(created.status, 201);
     assert.equal(created.body.status, 'success');
@@ -81,7 +86,7 @@ describe('cron', function () {
     assert.deepEqual((await p.api(token, 'GET', '/cron/v1/jobs')).body, []);
   });
 
-  it('refuses bad specs with dojot\'s error numbers', async () => {
+  it("refuses bad specs with dojot's error numbers", async () => {
     const broker = { subject: 'device-data', message: {} };
     const cases: [unknown, number][] = [
       [{ time: 'every day', broker }, 101],
@@ -106,7 +111,7 @@ describe('cron', function () {
     assert.deepEqual((await p.api(token, 'GET', '/cron/v1/jobs')).body, []);
   });
 
-  it('sends an http job\'s request to an allowed target every second, with seconds in the expression', async () => {
+  it("sends an http job's request to an allowed target every second, with seconds in the expression", async () => {
     const res = await p.api(token, 'POST', '/cron/v1/jobs', {
       time: '* * * * * *',
       http: { method: 'POST', url: `${target.url}/hook/x`, headers: { 'x-job': 'yes' }, body: { hello: 'world' } },
@@ -120,9 +125,13 @@ describe('cron', function () {
     assert.equal(target.hits[0].headers.authorization, undefined);
   });
 
-  it('publishes a broker job\'s message to the tenant\'s topic', async () => {
+  it("publishes a broker job's message to the tenant's topic", async () => {
     const got: BusMessage[] = [];
-    const sub = await p.bus.subscribe({ topic: 'admin.device-data', group: 'cron-test', handler: async (b) => void got.push(...b) });
+    const sub = await p.bus.subscribe({
+      topic: 'admin.device-data',
+      group: 'cron-test',
+      handler: async (b) => void got.push(...b),
+    });
     try {
       const message = { metadata: { deviceid: 'ab12', tenant: 'admin' }, attrs: { temp: 1 } };
       await p.api(token, 'POST', '/cron/v1/jobs', { time: '* * * * * *', broker: { subject: 'device-data', message } });
@@ -137,7 +146,10 @@ describe('cron', function () {
   it('fires once per fire time, not once per instance, when two schedulers share the store', async () => {
     const second = new Scheduler(p.store, p.bus, createLogger('silent'), 200);
     try {
-      await p.api(token, 'POST', '/cron/v1/jobs', { time: '* * * * * *', http: { method: 'GET', url: `${target.url}/hook` } });
+      await p.api(token, 'POST', '/cron/v1/jobs', {
+        time: '* * * * * *',
+        http: { method: 'GET', url: `${target.url}/hook` },
+      });
       await second.start(); // arms the same job from the store
       const started = Date.now();
       await new Promise((r) => setTimeout(r, 3500));
@@ -155,7 +167,10 @@ describe('cron', function () {
     const env = { DOJOT_CRON_HTTP_ALLOWED_BASE_URLS: `${target.url}/hook` };
     try {
       const first = await startTestPlatform(env, { dataDir });
-      await first.api(await first.login(), 'POST', '/cron/v1/jobs', { time: '* * * * * *', http: { method: 'GET', url: `${target.url}/hook/again` } });
+      await first.api(await first.login(), 'POST', '/cron/v1/jobs', {
+        time: '* * * * * *',
+        http: { method: 'GET', url: `${target.url}/hook/again` },
+      });
       await first.close();
       const before = target.hits.length;
       const second = await startTestPlatform(env, { dataDir });
@@ -173,9 +188,15 @@ describe('cron', function () {
     const q = await startTestPlatform();
     try {
       const t = await q.login();
-      const own = await q.api(t, 'POST', '/cron/v1/jobs', { time: '0 0 * * *', http: { method: 'GET', url: `${q.httpUrl}/health` } });
+      const own = await q.api(t, 'POST', '/cron/v1/jobs', {
+        time: '0 0 * * *',
+        http: { method: 'GET', url: `${q.httpUrl}/health` },
+      });
       assert.equal(own.status, 201);
-      const other = await q.api(t, 'POST', '/cron/v1/jobs', { time: '0 0 * * *', http: { method: 'GET', url: `${target.url}/hook` } });
+      const other = await q.api(t, 'POST', '/cron/v1/jobs', {
+        time: '0 0 * * *',
+        http: { method: 'GET', url: `${target.url}/hook` },
+      });
       assert.equal(other.status, 400);
     } finally {
       await q.close();

@@ -26,7 +26,9 @@ describe('docs', () => {
       .filter((f) => existsSync(f));
     for (const file of modules) {
       const mod = (await import(pathToFileURL(file).href)) as Record<string, { table?: Record<string, unknown> }>;
-      for (const exported of Object.values(mod)) if (exported && typeof exported === 'object' && exported.table) for (const code of Object.keys(exported.table)) defined.add(code);
+      for (const exported of Object.values(mod))
+        if (exported && typeof exported === 'object' && exported.table)
+          for (const code of Object.keys(exported.table)) defined.add(code);
     }
     const documented = codesIn(doc('errors.md'), /^\| `([A-Z][A-Z0-9_]+)` \|/gm);
     assert.deepEqual([...documented].sort(), [...defined].sort());

@@ -40,7 +40,11 @@ describe('dojot 0.5.2 API contracts (status, Content-Type, documented keys)', fu
   });
   after(async () => p?.close());
 
-  async function call(method: string, url: string, opts: { body?: unknown; raw?: string; contentType?: string; token?: string | null; accept?: string } = {}): Promise<Answer> {
+  async function call(
+    method: string,
+    url: string,
+    opts: { body?: unknown; raw?: string; contentType?: string; token?: string | null; accept?: string } = {},
+  ): Promise<Answer> {
     const headers: Record<string, string> = {};
     const token = opts.token === undefined ? admin : opts.token;
     if (token) headers.authorization = `Bearer ${token}`;
@@ -71,7 +75,8 @@ describe('dojot 0.5.2 API contracts (status, Content-Type, documented keys)', fu
     if (c.keys) {
       const obj = Array.isArray(a.body) ? a.body[0] : a.body;
       assert.ok(obj && typeof obj === 'object', `${what}: a JSON object (${a.text.slice(0, 200)})`);
-      for (const k of c.keys) assert.ok(k in obj, `${what}: documented key "${k}" is missing from ${JSON.stringify(obj).slice(0, 300)}`);
+      for (const k of c.keys)
+        assert.ok(k in obj, `${what}: documented key "${k}" is missing from ${JSON.stringify(obj).slice(0, 300)}`);
     }
   }
 
@@ -85,10 +90,18 @@ describe('dojot 0.5.2 API contracts (status, Content-Type, documented keys)', fu
 
   describe('auth: sessions and users (auth.apib)', () => {
     it('POST /auth answers 200 with the jwt', async () => {
-      meets(await call('POST', '/auth', { body: { username: 'admin', passwd: 'admin' }, token: null }), { status: 200, type: JSON_FLASK, keys: ['jwt'] }, 'POST /auth');
+      meets(
+        await call('POST', '/auth', { body: { username: 'admin', passwd: 'admin' }, token: null }),
+        { status: 200, type: JSON_FLASK, keys: ['jwt'] },
+        'POST /auth',
+      );
     });
-    it('POST /auth/ (trailing slash, as dredd and dojot\'s clients send it) answers 200 with the jwt', async () => {
-      meets(await call('POST', '/auth/', { body: { username: 'admin', passwd: 'admin' }, token: null }), { status: 200, type: JSON_FLASK, keys: ['jwt'] }, 'POST /auth/');
+    it("POST /auth/ (trailing slash, as dredd and dojot's clients send it) answers 200 with the jwt", async () => {
+      meets(
+        await call('POST', '/auth/', { body: { username: 'admin', passwd: 'admin' }, token: null }),
+        { status: 200, type: JSON_FLASK, keys: ['jwt'] },
+        'POST /auth/',
+      );
     });
     it('POST /auth answers 400 with status and message for a body that is not JSON, or lacks username or passwd', async () => {
       const c = { status: 400, type: JSON_FLASK, keys: ['status', 'message'] };
@@ -97,7 +110,11 @@ describe('dojot 0.5.2 API contracts (status, Content-Type, documented keys)', fu
       meets(await call('POST', '/auth', { body: { username: 'admin' }, token: null }), c, 'missing passwd');
     });
     it('POST /auth answers 401 with status and message for an unknown user', async () => {
-      meets(await call('POST', '/auth', { body: { username: 'nobody', passwd: 'x' }, token: null }), { status: 401, type: JSON_FLASK, keys: ['status', 'message'] }, 'unknown user');
+      meets(
+        await call('POST', '/auth', { body: { username: 'nobody', passwd: 'x' }, token: null }),
+        { status: 401, type: JSON_FLASK, keys: ['status', 'message'] },
+        'unknown user',
+      );
     });
     it('GET /auth/user answers 200 with the users, each with the documented keys', async () => {
       const a = await call('GET', '/auth/user');
@@ -105,11 +122,27 @@ describe('dojot 0.5.2 API contracts (status, Content-Type, documented keys)', fu
       for (const k of USER) assert.ok(k in a.body.users[0], k);
     });
     it('GET /auth/user answers 401 with a message without a token', async () => {
-      meets(await call('GET', '/auth/user', { token: null }), { status: 401, type: JSON_FLASK, keys: ['message'] }, 'no token');
+      meets(
+        await call('GET', '/auth/user', { token: null }),
+        { status: 401, type: JSON_FLASK, keys: ['message'] },
+        'no token',
+      );
     });
-    it('POST /auth/user answers 200 with dojot\'s array, whose first element has user, groups, could not add and message', async () => {
-      const a = await call('POST', '/auth/user', { body: { username: 'contract', service: 'contract', email: 'contract@noemail.com', name: 'contract', profile: 'user' } });
-      meets(a, { status: 200, type: JSON_FLASK, array: true, keys: ['user', 'groups', 'could not add', 'message'] }, 'POST /auth/user');
+    it("POST /auth/user answers 200 with dojot's array, whose first element has user, groups, could not add and message", async () => {
+      const a = await call('POST', '/auth/user', {
+        body: {
+          username: 'contract',
+          service: 'contract',
+          email: 'contract@noemail.com',
+          name: 'contract',
+          profile: 'user',
+        },
+      });
+      meets(
+        a,
+        { status: 200, type: JSON_FLASK, array: true, keys: ['user', 'groups', 'could not add', 'message'] },
+        'POST /auth/user',
+      );
       for (const k of USER) assert.ok(k in a.body[0].user, k);
       s.userId = a.body[0].user.id;
     });
@@ -117,22 +150,47 @@ describe('dojot 0.5.2 API contracts (status, Content-Type, documented keys)', fu
       const a = await call('GET', `/auth/user/${s.userId}`);
       meets(a, { status: 200, type: JSON_FLASK, keys: ['user'] }, 'GET /auth/user/{id}');
       for (const k of USER) assert.ok(k in a.body.user, k);
-      meets(await call('GET', '/auth/user/999999'), { status: 404, type: JSON_FLASK, keys: ['message', 'status'] }, 'unknown user');
+      meets(
+        await call('GET', '/auth/user/999999'),
+        { status: 404, type: JSON_FLASK, keys: ['message', 'status'] },
+        'unknown user',
+      );
     });
     it('PUT /auth/user/{id} answers 200 with message and status', async () => {
-      meets(await call('PUT', `/auth/user/${s.userId}`, { body: { service: 'contract', email: 'contract_new@noemail.com', name: 'contract' } }), { status: 200, type: JSON_FLASK, keys: ['message', 'status'] }, 'PUT /auth/user/{id}');
+      meets(
+        await call('PUT', `/auth/user/${s.userId}`, {
+          body: { service: 'contract', email: 'contract_new@noemail.com', name: 'contract' },
+        }),
+        { status: 200, type: JSON_FLASK, keys: ['message', 'status'] },
+        'PUT /auth/user/{id}',
+      );
     });
     it('POST /auth/password/reset/{username} answers 501 with message and status, as dojot without a mail server did', async () => {
-      meets(await call('POST', '/auth/password/reset/admin', { token: null }), { status: 501, type: JSON_FLASK, keys: ['message', 'status'] }, 'password reset');
+      meets(
+        await call('POST', '/auth/password/reset/admin', { token: null }),
+        { status: 501, type: JSON_FLASK, keys: ['message', 'status'] },
+        'password reset',
+      );
     });
     it('GET /auth/admin/tenants answers 200 with the tenants', async () => {
-      meets(await call('GET', '/auth/admin/tenants'), { status: 200, type: JSON_FLASK, keys: ['tenants'] }, 'GET /auth/admin/tenants');
+      meets(
+        await call('GET', '/auth/admin/tenants'),
+        { status: 200, type: JSON_FLASK, keys: ['tenants'] },
+        'GET /auth/admin/tenants',
+      );
     });
   });
 
   describe('auth: permissions, groups, relations and reports (PAP: crud-api, relation and report blueprints)', () => {
     it('POST /auth/pap/permission answers 200 with status and id', async () => {
-      const a = await call('POST', '/auth/pap/permission', { body: { path: '/devices/info/\\*', method: 'POST|PUT|DELETE', permission: 'permit', name: 'device_write_operations' } });
+      const a = await call('POST', '/auth/pap/permission', {
+        body: {
+          path: '/devices/info/\\*',
+          method: 'POST|PUT|DELETE',
+          permission: 'permit',
+          name: 'device_write_operations',
+        },
+      });
       meets(a, { status: 200, type: JSON_FLASK, keys: ['status', 'id'] }, 'POST /auth/pap/permission');
       s.permId = a.body.id;
     });
@@ -140,27 +198,57 @@ describe('dojot 0.5.2 API contracts (status, Content-Type, documented keys)', fu
       const a = await call('GET', '/auth/pap/permission');
       meets(a, { status: 200, type: JSON_FLASK, keys: ['permissions'] }, 'GET /auth/pap/permission');
       for (const k of PERMISSION) assert.ok(k in a.body.permissions[0], k);
-      meets(await call('GET', '/auth/pap/permission?path=/nothing/like/this'), { status: 404, type: JSON_FLASK, keys: STATUS_MESSAGE }, 'no match');
+      meets(
+        await call('GET', '/auth/pap/permission?path=/nothing/like/this'),
+        { status: 404, type: JSON_FLASK, keys: STATUS_MESSAGE },
+        'no match',
+      );
     });
     it('GET, PUT /auth/pap/permission/{id} answer 200 with the permission, then status and message', async () => {
-      meets(await call('GET', `/auth/pap/permission/${s.permId}`), { status: 200, type: JSON_FLASK, keys: PERMISSION }, 'GET permission');
-      meets(await call('PUT', `/auth/pap/permission/${s.permId}`, { body: { path: '/devices/info/\\*', method: 'POST|PUT', permission: 'permit' } }), { status: 200, type: JSON_FLASK, keys: STATUS_MESSAGE }, 'PUT permission');
+      meets(
+        await call('GET', `/auth/pap/permission/${s.permId}`),
+        { status: 200, type: JSON_FLASK, keys: PERMISSION },
+        'GET permission',
+      );
+      meets(
+        await call('PUT', `/auth/pap/permission/${s.permId}`, {
+          body: { path: '/devices/info/\\*', method: 'POST|PUT', permission: 'permit' },
+        }),
+        { status: 200, type: JSON_FLASK, keys: STATUS_MESSAGE },
+        'PUT permission',
+      );
     });
     it('POST /auth/pap/group answers 200 with status and id, and 400 with status and message for a taken name', async () => {
       const a = await call('POST', '/auth/pap/group', { body: { name: 'group1', description: 'contract group' } });
       meets(a, { status: 200, type: JSON_FLASK, keys: ['status', 'id'] }, 'POST /auth/pap/group');
       s.groupId = a.body.id;
-      meets(await call('POST', '/auth/pap/group', { body: { name: 'group1' } }), { status: 400, type: JSON_FLASK, keys: STATUS_MESSAGE }, 'taken name');
+      meets(
+        await call('POST', '/auth/pap/group', { body: { name: 'group1' } }),
+        { status: 400, type: JSON_FLASK, keys: STATUS_MESSAGE },
+        'taken name',
+      );
     });
     it('GET /auth/pap/group answers 200 with the groups, and 404 with status and message when none matches', async () => {
       const a = await call('GET', '/auth/pap/group');
       meets(a, { status: 200, type: JSON_FLASK, keys: ['groups'] }, 'GET /auth/pap/group');
       for (const k of ['id', 'name']) assert.ok(k in a.body.groups[0], k);
-      meets(await call('GET', '/auth/pap/group?name=nosuchgroupname'), { status: 404, type: JSON_FLASK, keys: STATUS_MESSAGE }, 'no match');
+      meets(
+        await call('GET', '/auth/pap/group?name=nosuchgroupname'),
+        { status: 404, type: JSON_FLASK, keys: STATUS_MESSAGE },
+        'no match',
+      );
     });
     it('GET, PUT /auth/pap/group/{id} answer 200 with the group, then status and message', async () => {
-      meets(await call('GET', `/auth/pap/group/${s.groupId}`), { status: 200, type: JSON_FLASK, keys: ['id', 'name'] }, 'GET group');
-      meets(await call('PUT', `/auth/pap/group/${s.groupId}`, { body: { name: 'projectX' } }), { status: 200, type: JSON_FLASK, keys: STATUS_MESSAGE }, 'PUT group');
+      meets(
+        await call('GET', `/auth/pap/group/${s.groupId}`),
+        { status: 200, type: JSON_FLASK, keys: ['id', 'name'] },
+        'GET group',
+      );
+      meets(
+        await call('PUT', `/auth/pap/group/${s.groupId}`, { body: { name: 'projectX' } }),
+        { status: 200, type: JSON_FLASK, keys: STATUS_MESSAGE },
+        'PUT group',
+      );
     });
     it('POST the user–group, user–permission and group–permission relations answers 200 with status and message, 404 naming an unknown end', async () => {
       const ok = { status: 200, type: JSON_FLASK, keys: STATUS_MESSAGE };
@@ -176,15 +264,32 @@ describe('dojot 0.5.2 API contracts (status, Content-Type, documented keys)', fu
     it('the reports answer 200 with permissions, groups or users', async () => {
       const direct = await call('GET', `/auth/pap/user/${s.userId}/directpermissions`);
       meets(direct, { status: 200, type: JSON_FLASK, keys: ['permissions'] }, 'directpermissions');
-      assert.deepEqual(direct.body.permissions.map((x: any) => x.id), [s.permId]);
+      assert.deepEqual(
+        direct.body.permissions.map((x: any) => x.id),
+        [s.permId],
+      );
       const all = await call('GET', `/auth/pap/user/${s.userId}/allpermissions`);
       meets(all, { status: 200, type: JSON_FLASK, keys: ['permissions'] }, 'allpermissions');
-      assert.ok(all.body.permissions.some((x: any) => x.name === 'all_device'), 'the user group\'s permissions too');
-      meets(await call('GET', `/auth/pap/user/${s.userId}/groups`), { status: 200, type: JSON_FLASK, keys: ['groups'] }, 'user groups');
-      meets(await call('GET', `/auth/pap/group/${s.groupId}/permissions`), { status: 200, type: JSON_FLASK, keys: ['permissions'] }, 'group permissions');
+      assert.ok(
+        all.body.permissions.some((x: any) => x.name === 'all_device'),
+        "the user group's permissions too",
+      );
+      meets(
+        await call('GET', `/auth/pap/user/${s.userId}/groups`),
+        { status: 200, type: JSON_FLASK, keys: ['groups'] },
+        'user groups',
+      );
+      meets(
+        await call('GET', `/auth/pap/group/${s.groupId}/permissions`),
+        { status: 200, type: JSON_FLASK, keys: ['permissions'] },
+        'group permissions',
+      );
       const users = await call('GET', `/auth/pap/group/${s.groupId}/users`);
       meets(users, { status: 200, type: JSON_FLASK, keys: ['users'] }, 'group users');
-      assert.deepEqual(users.body.users.map((u: any) => u.username), ['contract']);
+      assert.deepEqual(
+        users.body.users.map((u: any) => u.username),
+        ['contract'],
+      );
     });
     it('DELETE the relations, the permission and the group answers 200 with status and message', async () => {
       const ok = { status: 200, type: JSON_FLASK, keys: STATUS_MESSAGE };
@@ -193,11 +298,23 @@ describe('dojot 0.5.2 API contracts (status, Content-Type, documented keys)', fu
       meets(await call('DELETE', `/auth/pap/grouppermissions/${s.groupId}/${s.permId}`), ok, 'grouppermissions');
       meets(await call('DELETE', `/auth/pap/permission/${s.permId}`), ok, 'permission');
       meets(await call('DELETE', `/auth/pap/group/${s.groupId}`), ok, 'group');
-      meets(await call('GET', `/auth/pap/group/${s.groupId}`), { status: 404, type: JSON_FLASK, keys: STATUS_MESSAGE }, 'removed group (dojot: 400)');
-      meets(await call('GET', `/auth/pap/permission/${s.permId}`), { status: 404, type: JSON_FLASK, keys: STATUS_MESSAGE }, 'removed permission (dojot: 400)');
+      meets(
+        await call('GET', `/auth/pap/group/${s.groupId}`),
+        { status: 404, type: JSON_FLASK, keys: STATUS_MESSAGE },
+        'removed group (dojot: 400)',
+      );
+      meets(
+        await call('GET', `/auth/pap/permission/${s.permId}`),
+        { status: 404, type: JSON_FLASK, keys: STATUS_MESSAGE },
+        'removed permission (dojot: 400)',
+      );
     });
     it('DELETE /auth/user/{id} answers 200 with message and status', async () => {
-      meets(await call('DELETE', `/auth/user/${s.userId}`), { status: 200, type: JSON_FLASK, keys: ['message', 'status'] }, 'DELETE /auth/user/{id}');
+      meets(
+        await call('DELETE', `/auth/user/${s.userId}`),
+        { status: 200, type: JSON_FLASK, keys: ['message', 'status'] },
+        'DELETE /auth/user/{id}',
+      );
     });
   });
 
@@ -217,7 +334,11 @@ describe('dojot 0.5.2 API contracts (status, Content-Type, documented keys)', fu
       meets(a, { status: 200, type: JSON_FLASK, keys: ['result', 'template'] }, 'POST /template');
       for (const k of TEMPLATE) assert.ok(k in a.body.template, k);
       s.templateId = a.body.template.id;
-      meets(await call('POST', '/template', { body: { attrs: [] } }), { status: 400, type: JSON_FLASK, keys: ['message', 'errors'] }, 'missing label');
+      meets(
+        await call('POST', '/template', { body: { attrs: [] } }),
+        { status: 400, type: JSON_FLASK, keys: ['message', 'errors'] },
+        'missing label',
+      );
     });
     it('GET /template answers 200 with templates and pagination, and 400 with message and status for bad paging', async () => {
       const a = await call('GET', '/template?page_size=20&page_num=1&attr_format=both');
@@ -229,8 +350,16 @@ describe('dojot 0.5.2 API contracts (status, Content-Type, documented keys)', fu
       meets(await call('GET', '/template?page_size=x'), bad, 'page_size x');
     });
     it('GET /template/{id} answers 200 with the template, and 404 with message and status for an unknown id', async () => {
-      meets(await call('GET', `/template/${s.templateId}?attr_format=both`), { status: 200, type: JSON_FLASK, keys: TEMPLATE }, 'GET /template/{id}');
-      meets(await call('GET', '/template/123456'), { status: 404, type: JSON_FLASK, keys: ['message', 'status'] }, 'unknown template');
+      meets(
+        await call('GET', `/template/${s.templateId}?attr_format=both`),
+        { status: 200, type: JSON_FLASK, keys: TEMPLATE },
+        'GET /template/{id}',
+      );
+      meets(
+        await call('GET', '/template/123456'),
+        { status: 404, type: JSON_FLASK, keys: ['message', 'status'] },
+        'unknown template',
+      );
     });
     it('PUT /template/{id} answers 200 with result and updated, and 404 for an unknown id', async () => {
       const body = {
@@ -243,24 +372,56 @@ describe('dojot 0.5.2 API contracts (status, Content-Type, documented keys)', fu
           { label: 'fan', type: 'dynamic', value_type: 'bool' },
         ],
       };
-      meets(await call('PUT', `/template/${s.templateId}`, { body }), { status: 200, type: JSON_FLASK, keys: ['result', 'updated'] }, 'PUT /template/{id}');
-      meets(await call('PUT', '/template/123456', { body }), { status: 404, type: JSON_FLASK, keys: ['message', 'status'] }, 'unknown template');
+      meets(
+        await call('PUT', `/template/${s.templateId}`, { body }),
+        { status: 200, type: JSON_FLASK, keys: ['result', 'updated'] },
+        'PUT /template/{id}',
+      );
+      meets(
+        await call('PUT', '/template/123456', { body }),
+        { status: 404, type: JSON_FLASK, keys: ['message', 'status'] },
+        'unknown template',
+      );
     });
-    it('POST /device answers 200 with devices and message, and dojot\'s 400 and 404 bodies for bad requests', async () => {
+    it("POST /device answers 200 with devices and message, and dojot's 400 and 404 bodies for bad requests", async () => {
       const a = await call('POST', '/device?count=3', { body: { label: 'test_device', templates: [s.templateId] } });
       meets(a, { status: 200, type: JSON_FLASK, keys: ['devices', 'message'] }, 'POST /device');
       assert.deepEqual(Object.keys(a.body.devices[0]), ['id', 'label']);
       [s.deviceId, s.otherId, s.thirdId] = a.body.devices.map((d: any) => d.id);
       const plain = { status: 400, type: JSON_FLASK, keys: ['message', 'status'] };
-      meets(await call('POST', '/device?count=x', { body: { label: 'x', templates: [] } }), plain, 'count not an integer');
-      meets(await call('POST', '/device?count=2&verbose=true', { body: { label: 'x', templates: [] } }), plain, 'verbose with count');
+      meets(
+        await call('POST', '/device?count=x', { body: { label: 'x', templates: [] } }),
+        plain,
+        'count not an integer',
+      );
+      meets(
+        await call('POST', '/device?count=2&verbose=true', { body: { label: 'x', templates: [] } }),
+        plain,
+        'verbose with count',
+      );
       meets(await call('POST', '/device', { raw: 'label=x' }), plain, 'not JSON');
-      meets(await call('POST', '/device', { body: { templates: [] } }), { status: 400, type: JSON_FLASK, keys: ['errors', 'message'] }, 'missing label');
-      meets(await call('POST', '/device', { body: { label: 'x', templates: [999999] } }), { status: 404, type: JSON_FLASK, keys: ['message', 'status'] }, 'unknown template');
+      meets(
+        await call('POST', '/device', { body: { templates: [] } }),
+        { status: 400, type: JSON_FLASK, keys: ['errors', 'message'] },
+        'missing label',
+      );
+      meets(
+        await call('POST', '/device', { body: { label: 'x', templates: [999999] } }),
+        { status: 404, type: JSON_FLASK, keys: ['message', 'status'] },
+        'unknown template',
+      );
     });
     it('GET /device/{id} answers 200 with the device, and 404 with message and status for an unknown id', async () => {
-      meets(await call('GET', `/device/${s.deviceId}`), { status: 200, type: JSON_FLASK, keys: DEVICE }, 'GET /device/{id}');
-      meets(await call('GET', '/device/aaaa'), { status: 404, type: JSON_FLASK, keys: ['message', 'status'] }, 'unknown device');
+      meets(
+        await call('GET', `/device/${s.deviceId}`),
+        { status: 200, type: JSON_FLASK, keys: DEVICE },
+        'GET /device/{id}',
+      );
+      meets(
+        await call('GET', '/device/aaaa'),
+        { status: 404, type: JSON_FLASK, keys: ['message', 'status'] },
+        'unknown device',
+      );
     });
     it('GET /device answers 200 with devices and pagination, a bare array with idsOnly, and 400 for bad paging', async () => {
       const a = await call('GET', '/device?page_size=20&page_num=1');
@@ -269,20 +430,52 @@ describe('dojot 0.5.2 API contracts (status, Content-Type, documented keys)', fu
       const ids = await call('GET', '/device?idsOnly=true');
       meets(ids, { status: 200, type: JSON_FLASK, array: true }, 'idsOnly');
       assert.equal(typeof ids.body[0], 'string');
-      meets(await call('GET', '/device?page_num=0'), { status: 400, type: JSON_FLASK, keys: ['message', 'status'] }, 'page_num 0');
+      meets(
+        await call('GET', '/device?page_num=0'),
+        { status: 400, type: JSON_FLASK, keys: ['message', 'status'] },
+        'page_num 0',
+      );
     });
     it('GET /device/template/{template_id} answers 200 with devices and pagination', async () => {
-      meets(await call('GET', `/device/template/${s.templateId}?page_size=20&page_num=1`), { status: 200, type: JSON_FLASK, keys: ['devices', 'pagination'] }, 'GET /device/template/{id}');
+      meets(
+        await call('GET', `/device/template/${s.templateId}?page_size=20&page_num=1`),
+        { status: 200, type: JSON_FLASK, keys: ['devices', 'pagination'] },
+        'GET /device/template/{id}',
+      );
     });
     it('PUT /device/{id} answers 200 with device and message, and 404 for an unknown device or template', async () => {
-      meets(await call('PUT', `/device/${s.deviceId}`, { body: { label: 'updated_device', templates: [s.templateId] } }), { status: 200, type: JSON_FLASK, keys: ['device', 'message'] }, 'PUT /device/{id}');
-      meets(await call('PUT', '/device/aaaa', { body: { label: 'x', templates: [] } }), { status: 404, type: JSON_FLASK, keys: ['message', 'status'] }, 'unknown device');
-      meets(await call('PUT', `/device/${s.deviceId}`, { body: { label: 'x', templates: [999999] } }), { status: 404, type: JSON_FLASK, keys: ['message', 'status'] }, 'unknown template');
+      meets(
+        await call('PUT', `/device/${s.deviceId}`, { body: { label: 'updated_device', templates: [s.templateId] } }),
+        { status: 200, type: JSON_FLASK, keys: ['device', 'message'] },
+        'PUT /device/{id}',
+      );
+      meets(
+        await call('PUT', '/device/aaaa', { body: { label: 'x', templates: [] } }),
+        { status: 404, type: JSON_FLASK, keys: ['message', 'status'] },
+        'unknown device',
+      );
+      meets(
+        await call('PUT', `/device/${s.deviceId}`, { body: { label: 'x', templates: [999999] } }),
+        { status: 404, type: JSON_FLASK, keys: ['message', 'status'] },
+        'unknown template',
+      );
     });
     it('PUT /device/{id}/actuate answers 200 with " status", 403 with attrs and status for a non-actuator, 404 for an unknown device', async () => {
-      meets(await call('PUT', `/device/${s.deviceId}/actuate`, { body: { attrs: { led: true } } }), { status: 200, type: JSON_FLASK, keys: [' status'] }, 'actuate');
-      meets(await call('PUT', `/device/${s.deviceId}/actuate`, { body: { attrs: { temperature: 10.6 } } }), { status: 403, type: JSON_FLASK, keys: ['attrs', 'status'] }, 'not configurable');
-      meets(await call('PUT', '/device/aaaa/actuate', { body: { attrs: { led: true } } }), { status: 404, type: JSON_FLASK, keys: ['message', 'status'] }, 'unknown device');
+      meets(
+        await call('PUT', `/device/${s.deviceId}/actuate`, { body: { attrs: { led: true } } }),
+        { status: 200, type: JSON_FLASK, keys: [' status'] },
+        'actuate',
+      );
+      meets(
+        await call('PUT', `/device/${s.deviceId}/actuate`, { body: { attrs: { temperature: 10.6 } } }),
+        { status: 403, type: JSON_FLASK, keys: ['attrs', 'status'] },
+        'not configurable',
+      );
+      meets(
+        await call('PUT', '/device/aaaa/actuate', { body: { attrs: { led: true } } }),
+        { status: 404, type: JSON_FLASK, keys: ['message', 'status'] },
+        'unknown device',
+      );
     });
     it('POST /device/gen_psk/{id} answers 200 with attribute and psk, and 400 or 404 with message and status', async () => {
       const a = await call('POST', `/device/gen_psk/${s.deviceId}?key_length=8&attrs=shared_key`);
@@ -291,86 +484,187 @@ describe('dojot 0.5.2 API contracts (status, Content-Type, documented keys)', fu
       const bad = { status: 400, type: JSON_FLASK, keys: ['message', 'status'] };
       meets(await call('POST', `/device/gen_psk/${s.deviceId}`), bad, 'missing key_length');
       meets(await call('POST', `/device/gen_psk/${s.deviceId}?key_length=2000`), bad, 'key_length too large');
-      meets(await call('POST', `/device/gen_psk/${s.deviceId}?key_length=8&attrs=temperature`), bad, 'not a psk attribute');
-      meets(await call('POST', '/device/gen_psk/aaaa?key_length=8'), { status: 404, type: JSON_FLASK, keys: ['message', 'status'] }, 'unknown device');
+      meets(
+        await call('POST', `/device/gen_psk/${s.deviceId}?key_length=8&attrs=temperature`),
+        bad,
+        'not a psk attribute',
+      );
+      meets(
+        await call('POST', '/device/gen_psk/aaaa?key_length=8'),
+        { status: 404, type: JSON_FLASK, keys: ['message', 'status'] },
+        'unknown device',
+      );
     });
     it('PUT /device/{id}/attrs/{attr_label}/psk answers 204, and 400 or 404 with message and status', async () => {
-      const a = await call('PUT', `/device/${s.otherId}/attrs/shared_key/psk?from_dev_id=${s.deviceId}&from_attr_label=shared_key`);
+      const a = await call(
+        'PUT',
+        `/device/${s.otherId}/attrs/shared_key/psk?from_dev_id=${s.deviceId}&from_attr_label=shared_key`,
+      );
       assert.equal(a.status, 204);
       assert.equal(a.text, '');
-      meets(await call('PUT', `/device/${s.otherId}/attrs/shared_key/psk`), { status: 400, type: JSON_FLASK, keys: ['message', 'status'] }, 'missing parameters');
-      meets(await call('PUT', `/device/${s.otherId}/attrs/temperature/psk?from_dev_id=${s.deviceId}&from_attr_label=shared_key`), { status: 400, type: JSON_FLASK, keys: ['message', 'status'] }, 'not a psk attribute');
-      meets(await call('PUT', `/device/${s.otherId}/attrs/shared_key/psk?from_dev_id=${s.thirdId}&from_attr_label=shared_key`), { status: 400, type: JSON_FLASK, keys: ['message', 'status'] }, 'no key yet');
-      meets(await call('PUT', `/device/${s.otherId}/attrs/shared_key/psk?from_dev_id=aaaa&from_attr_label=shared_key`), { status: 404, type: JSON_FLASK, keys: ['message', 'status'] }, 'unknown device');
+      meets(
+        await call('PUT', `/device/${s.otherId}/attrs/shared_key/psk`),
+        { status: 400, type: JSON_FLASK, keys: ['message', 'status'] },
+        'missing parameters',
+      );
+      meets(
+        await call(
+          'PUT',
+          `/device/${s.otherId}/attrs/temperature/psk?from_dev_id=${s.deviceId}&from_attr_label=shared_key`,
+        ),
+        { status: 400, type: JSON_FLASK, keys: ['message', 'status'] },
+        'not a psk attribute',
+      );
+      meets(
+        await call(
+          'PUT',
+          `/device/${s.otherId}/attrs/shared_key/psk?from_dev_id=${s.thirdId}&from_attr_label=shared_key`,
+        ),
+        { status: 400, type: JSON_FLASK, keys: ['message', 'status'] },
+        'no key yet',
+      );
+      meets(
+        await call('PUT', `/device/${s.otherId}/attrs/shared_key/psk?from_dev_id=aaaa&from_attr_label=shared_key`),
+        { status: 404, type: JSON_FLASK, keys: ['message', 'status'] },
+        'unknown device',
+      );
     });
   });
 
   describe('history (history blueprint)', () => {
     it('GET /history/device/{id}/history answers 200 with entries for one attr, an object for several, 404 with title and description for none', async () => {
       const ts = Date.parse('2021-02-01T12:00:37.452Z');
-      await p.bus.publish('admin.device-data', s.deviceId, { metadata: { deviceid: s.deviceId, tenant: 'admin', timestamp: ts }, attrs: { temperature: 10.6 } });
+      await p.bus.publish('admin.device-data', s.deviceId, {
+        metadata: { deviceid: s.deviceId, tenant: 'admin', timestamp: ts },
+        attrs: { temperature: 10.6 },
+      });
       const url = `/history/device/${s.deviceId}/history?lastN=1&attr=temperature`;
       let a = await call('GET', url);
       for (let i = 0; i < 200 && a.status !== 200; i++) {
         await new Promise((r) => setTimeout(r, 25));
         a = await call('GET', url);
       }
-      meets(a, { status: 200, type: JSON_FALCON, array: true, keys: ['device_id', 'ts', 'value', 'attr', 'metadata'] }, 'one attr');
+      meets(
+        a,
+        { status: 200, type: JSON_FALCON, array: true, keys: ['device_id', 'ts', 'value', 'attr', 'metadata'] },
+        'one attr',
+      );
       assert.equal(a.body[0].ts, '2021-02-01T12:00:37.452000Z', 'microseconds, as dojot wrote them');
       const several = await call('GET', `/history/device/${s.deviceId}/history?lastN=1&attr=temperature&attr=fan`);
       meets(several, { status: 200, type: JSON_FALCON, keys: ['temperature', 'fan'] }, 'several attrs');
-      meets(await call('GET', `/history/device/${s.deviceId}/history?lastN=1&attr=fan`), { status: 404, type: JSON_FALCON, keys: ['title', 'description'] }, 'no data');
+      meets(
+        await call('GET', `/history/device/${s.deviceId}/history?lastN=1&attr=fan`),
+        { status: 404, type: JSON_FALCON, keys: ['title', 'description'] },
+        'no data',
+      );
     });
     it('GET /history/notifications/history answers 200 with notifications whose ts is an ISO string', async () => {
-      await p.bus.publish('admin.dojot.notifications', null, { msgID: 'c0ffee00-0000-4000-8000-000000000001', timestamp: Date.parse('2021-02-01T12:00:00Z'), message: 'hello', metaAttrsFilter: { shouldPersist: true, level: 'info' }, subject: 'user_notification' });
+      await p.bus.publish('admin.dojot.notifications', null, {
+        msgID: 'c0ffee00-0000-4000-8000-000000000001',
+        timestamp: Date.parse('2021-02-01T12:00:00Z'),
+        message: 'hello',
+        metaAttrsFilter: { shouldPersist: true, level: 'info' },
+        subject: 'user_notification',
+      });
       let a = await call('GET', '/history/notifications/history');
       for (let i = 0; i < 200 && !(a.body?.notifications?.length > 0); i++) {
         await new Promise((r) => setTimeout(r, 25));
         a = await call('GET', '/history/notifications/history');
       }
       meets(a, { status: 200, type: JSON_FALCON, keys: ['notifications'] }, 'notifications');
-      for (const k of ['msgID', 'metaAttrsFilter', 'message', 'subject', 'ts']) assert.ok(k in a.body.notifications[0], k);
+      for (const k of ['msgID', 'metaAttrsFilter', 'message', 'subject', 'ts'])
+        assert.ok(k in a.body.notifications[0], k);
       assert.equal(a.body.notifications[0].ts, '2021-02-01T12:00:00.000000Z');
     });
   });
 
   describe('flowbroker (api.apib)', () => {
     it('GET /flows/v1/flow answers 200 with the flows', async () => {
-      meets(await call('GET', '/flows/v1/flow'), { status: 200, type: JSON_EXPRESS, keys: ['flows'] }, 'GET /flows/v1/flow');
+      meets(
+        await call('GET', '/flows/v1/flow'),
+        { status: 200, type: JSON_EXPRESS, keys: ['flows'] },
+        'GET /flows/v1/flow',
+      );
     });
     it('POST /flows/v1/flow answers 200 with message and flow, and 400 with message without a name', async () => {
       const a = await call('POST', '/flows/v1/flow', { body: { flow: [], enabled: true, name: 'secondflow' } });
       meets(a, { status: 200, type: JSON_EXPRESS, keys: ['message', 'flow'] }, 'POST /flows/v1/flow');
       for (const k of FLOW) assert.ok(k in a.body.flow, k);
       s.flowId = a.body.flow.id;
-      meets(await call('POST', '/flows/v1/flow', { body: { flow: [] } }), { status: 400, type: JSON_EXPRESS, keys: ['message'] }, 'missing name');
+      meets(
+        await call('POST', '/flows/v1/flow', { body: { flow: [] } }),
+        { status: 400, type: JSON_EXPRESS, keys: ['message'] },
+        'missing name',
+      );
     });
     it('GET and PUT /flows/v1/flow/{id} answer 200 with message and flow, 404 with message and flow for an unknown id', async () => {
-      meets(await call('GET', `/flows/v1/flow/${s.flowId}`), { status: 200, type: JSON_EXPRESS, keys: ['message', 'flow'] }, 'GET flow');
-      meets(await call('PUT', `/flows/v1/flow/${s.flowId}`, { body: { name: 'newflowname', enabled: true, flow: [] } }), { status: 200, type: JSON_EXPRESS, keys: ['message', 'flow'] }, 'PUT flow');
-      meets(await call('GET', '/flows/v1/flow/777777'), { status: 404, type: JSON_EXPRESS, keys: ['message', 'flow'] }, 'unknown flow');
-      meets(await call('PUT', '/flows/v1/flow/777777', { body: { name: 'x' } }), { status: 404, type: JSON_EXPRESS, keys: ['message', 'flow'] }, 'unknown flow');
+      meets(
+        await call('GET', `/flows/v1/flow/${s.flowId}`),
+        { status: 200, type: JSON_EXPRESS, keys: ['message', 'flow'] },
+        'GET flow',
+      );
+      meets(
+        await call('PUT', `/flows/v1/flow/${s.flowId}`, { body: { name: 'newflowname', enabled: true, flow: [] } }),
+        { status: 200, type: JSON_EXPRESS, keys: ['message', 'flow'] },
+        'PUT flow',
+      );
+      meets(
+        await call('GET', '/flows/v1/flow/777777'),
+        { status: 404, type: JSON_EXPRESS, keys: ['message', 'flow'] },
+        'unknown flow',
+      );
+      meets(
+        await call('PUT', '/flows/v1/flow/777777', { body: { name: 'x' } }),
+        { status: 404, type: JSON_EXPRESS, keys: ['message', 'flow'] },
+        'unknown flow',
+      );
     });
     it('DELETE /flows/v1/flow/{id} answers 200 with message and flow, and DELETE /flows/v1/flow with message', async () => {
-      meets(await call('DELETE', `/flows/v1/flow/${s.flowId}`), { status: 200, type: JSON_EXPRESS, keys: ['message', 'flow'] }, 'DELETE flow');
-      meets(await call('DELETE', '/flows/v1/flow/777777'), { status: 404, type: JSON_EXPRESS, keys: ['message', 'flow'] }, 'unknown flow');
-      meets(await call('DELETE', '/flows/v1/flow'), { status: 200, type: JSON_EXPRESS, keys: ['message'] }, 'DELETE all');
+      meets(
+        await call('DELETE', `/flows/v1/flow/${s.flowId}`),
+        { status: 200, type: JSON_EXPRESS, keys: ['message', 'flow'] },
+        'DELETE flow',
+      );
+      meets(
+        await call('DELETE', '/flows/v1/flow/777777'),
+        { status: 404, type: JSON_EXPRESS, keys: ['message', 'flow'] },
+        'unknown flow',
+      );
+      meets(
+        await call('DELETE', '/flows/v1/flow'),
+        { status: 200, type: JSON_EXPRESS, keys: ['message'] },
+        'DELETE all',
+      );
     });
     it('GET /flows/v1/node answers 200 with the nodes (none), and DELETE /flows/v1/node 200 with message', async () => {
       const a = await call('GET', '/flows/v1/node');
       meets(a, { status: 200, type: JSON_EXPRESS, keys: ['nodes'] }, 'GET nodes');
       assert.deepEqual(a.body.nodes, []);
-      meets(await call('DELETE', '/flows/v1/node'), { status: 200, type: JSON_EXPRESS, keys: ['message'] }, 'DELETE nodes');
+      meets(
+        await call('DELETE', '/flows/v1/node'),
+        { status: 200, type: JSON_EXPRESS, keys: ['message'] },
+        'DELETE nodes',
+      );
     });
-    it('POST /flows/v1/node answers 501 with flowbroker\'s message and an error naming why (no container engine; dojot: 200)', async () => {
-      const a = await call('POST', '/flows/v1/node', { body: { image: 'dojot/kelvin-example:3.0.0-alpha2', id: 'kelvin' } });
+    it("POST /flows/v1/node answers 501 with flowbroker's message and an error naming why (no container engine; dojot: 200)", async () => {
+      const a = await call('POST', '/flows/v1/node', {
+        body: { image: 'dojot/kelvin-example:3.0.0-alpha2', id: 'kelvin' },
+      });
       meets(a, { status: 501, type: JSON_EXPRESS, keys: ['message', 'error'] }, 'POST node');
       assert.match(a.body.error, /container engine/);
-      meets(await call('DELETE', '/flows/v1/node/kelvin'), { status: 404, type: JSON_EXPRESS, keys: ['message', 'error'] }, 'DELETE node (dojot: 200 or 500)');
+      meets(
+        await call('DELETE', '/flows/v1/node/kelvin'),
+        { status: 404, type: JSON_EXPRESS, keys: ['message', 'error'] },
+        'DELETE node (dojot: 200 or 500)',
+      );
     });
     it('GET /flows/nodes with Accept: application/json answers 200 with the node types', async () => {
       const a = await call('GET', '/flows/nodes', { accept: 'application/json' });
-      meets(a, { status: 200, type: JSON_EXPRESS, array: true, keys: ['id', 'name', 'module', 'version', 'enabled', 'types'] }, 'GET /flows/nodes');
+      meets(
+        a,
+        { status: 200, type: JSON_EXPRESS, array: true, keys: ['id', 'name', 'module', 'version', 'enabled', 'types'] },
+        'GET /flows/nodes',
+      );
     });
 
     it('matching paths with or without a trailing slash leaves the editor reachable: /flows redirects to /flows/, which does not redirect to itself', async () => {
@@ -380,7 +674,7 @@ describe('dojot 0.5.2 API contracts (status, Content-Type, documented keys)', fu
       const editor = await fetch(`${p.httpUrl}/flows/`, { redirect: 'manual' });
       assert.notEqual(editor.headers.get('location'), '/flows/', 'a redirect loop');
     });
-    it('GET /flows/locales/node-red answers 200 with Node-RED\'s message catalog', async () => {
+    it("GET /flows/locales/node-red answers 200 with Node-RED's message catalog", async () => {
       const a = await call('GET', '/flows/locales/node-red', { accept: 'application/json' });
       meets(a, { status: 200, type: JSON_EXPRESS, keys: ['common'] }, 'GET /flows/locales/node-red');
     });
@@ -402,19 +696,47 @@ describe('dojot 0.5.2 API contracts (status, Content-Type, documented keys)', fu
 
   describe('clean-up (device-manager deletes)', () => {
     it('DELETE /device/{id} answers 200 with removed_device and result, 404 for an unknown device', async () => {
-      meets(await call('DELETE', `/device/${s.thirdId}`), { status: 200, type: JSON_FLASK, keys: ['removed_device', 'result'] }, 'DELETE /device/{id}');
-      meets(await call('DELETE', '/device/aaaa'), { status: 404, type: JSON_FLASK, keys: ['message', 'status'] }, 'unknown device');
+      meets(
+        await call('DELETE', `/device/${s.thirdId}`),
+        { status: 200, type: JSON_FLASK, keys: ['removed_device', 'result'] },
+        'DELETE /device/{id}',
+      );
+      meets(
+        await call('DELETE', '/device/aaaa'),
+        { status: 404, type: JSON_FLASK, keys: ['message', 'status'] },
+        'unknown device',
+      );
     });
-    it('DELETE /template/{id} of a template in use answers 400 with message and status (dojot\'s code; its blueprint said 404)', async () => {
-      meets(await call('DELETE', `/template/${s.templateId}`), { status: 400, type: JSON_FLASK, keys: ['message', 'status'] }, 'template in use');
+    it("DELETE /template/{id} of a template in use answers 400 with message and status (dojot's code; its blueprint said 404)", async () => {
+      meets(
+        await call('DELETE', `/template/${s.templateId}`),
+        { status: 400, type: JSON_FLASK, keys: ['message', 'status'] },
+        'template in use',
+      );
     });
     it('DELETE /device answers 200 with removed_devices and result', async () => {
-      meets(await call('DELETE', '/device'), { status: 200, type: JSON_FLASK, keys: ['removed_devices', 'result'] }, 'DELETE /device');
+      meets(
+        await call('DELETE', '/device'),
+        { status: 200, type: JSON_FLASK, keys: ['removed_devices', 'result'] },
+        'DELETE /device',
+      );
     });
     it('DELETE /template/{id} and DELETE /template answer 200 with removed and result, 404 for an unknown template', async () => {
-      meets(await call('DELETE', `/template/${s.templateId}`), { status: 200, type: JSON_FLASK, keys: ['removed', 'result'] }, 'DELETE /template/{id}');
-      meets(await call('DELETE', `/template/${s.templateId}`), { status: 404, type: JSON_FLASK, keys: ['message', 'status'] }, 'unknown template');
-      meets(await call('DELETE', '/template'), { status: 200, type: JSON_FLASK, keys: ['removed', 'result'] }, 'DELETE /template');
+      meets(
+        await call('DELETE', `/template/${s.templateId}`),
+        { status: 200, type: JSON_FLASK, keys: ['removed', 'result'] },
+        'DELETE /template/{id}',
+      );
+      meets(
+        await call('DELETE', `/template/${s.templateId}`),
+        { status: 404, type: JSON_FLASK, keys: ['message', 'status'] },
+        'unknown template',
+      );
+      meets(
+        await call('DELETE', '/template'),
+        { status: 200, type: JSON_FLASK, keys: ['removed', 'result'] },
+        'DELETE /template',
+      );
     });
   });
 });

@@ -24,13 +24,18 @@ describe('the geofenced car example', function () {
 
   it('says the car is inside the marked area, then out of it, and ignores a reading without a valid point', async () => {
     const car = await connectDevice(p.mqttPort!, `admin:${ex.devices.car}`);
-    const publish = (position: unknown) => car.publishAsync(`admin:${ex.devices.car}/attrs`, JSON.stringify({ position }), { qos: 1 });
+    const publish = (position: unknown) =>
+      car.publishAsync(`admin:${ex.devices.car}/attrs`, JSON.stringify({ position }), { qos: 1 });
     try {
-      const inside = await eventually(async () => {
-        await publish('-22.85, -47.05');
-        await sleep(500);
-        return latest();
-      }, (r) => r.status === 200 && r.body[0]?.value === 'Car is inside the marked area', RUNTIME_MS);
+      const inside = await eventually(
+        async () => {
+          await publish('-22.85, -47.05');
+          await sleep(500);
+          return latest();
+        },
+        (r) => r.status === 200 && r.body[0]?.value === 'Car is inside the marked area',
+        RUNTIME_MS,
+      );
       assert.equal(inside.body[0].value, 'Car is inside the marked area');
       await publish('-23.55,-46.63');
       const outside = await eventually(latest, (r) => r.body[0]?.value === 'Car is out of the marked area', 10_000);

@@ -28,17 +28,33 @@ describe('the kitchen alarm example', function () {
     const t2 = await connectDevice(p.mqttPort!, `admin:${ex.devices['thermometer-2']}`);
     try {
       // The runtime starts with the flow: publish until the flow has seen a reading.
-      const fire = await eventually(async () => {
-        await t1.publishAsync(`admin:${ex.devices['thermometer-1']}/attrs`, JSON.stringify({ temperature: 45.5 }), { qos: 1 });
-        await sleep(500);
-        return history('message');
-      }, (r) => r.status === 200 && r.body.some((e: any) => e.value === 'kitchen is on fire'), RUNTIME_MS);
+      const fire = await eventually(
+        async () => {
+          await t1.publishAsync(`admin:${ex.devices['thermometer-1']}/attrs`, JSON.stringify({ temperature: 45.5 }), {
+            qos: 1,
+          });
+          await sleep(500);
+          return history('message');
+        },
+        (r) => r.status === 200 && r.body.some((e: any) => e.value === 'kitchen is on fire'),
+        RUNTIME_MS,
+      );
       assert.equal(fire.body[0].value, 'kitchen is on fire');
       await sleep(20);
-      await t2.publishAsync(`admin:${ex.devices['thermometer-2']}/attrs`, JSON.stringify({ temperature: 21 }), { qos: 1 });
-      const ok = await eventually(() => history('message'), (r) => r.body[0]?.value === 'kitchen is ok', 10_000);
+      await t2.publishAsync(`admin:${ex.devices['thermometer-2']}/attrs`, JSON.stringify({ temperature: 21 }), {
+        qos: 1,
+      });
+      const ok = await eventually(
+        () => history('message'),
+        (r) => r.body[0]?.value === 'kitchen is ok',
+        10_000,
+      );
       assert.equal(ok.body[0].value, 'kitchen is ok');
-      const severity = await eventually(() => history('severity'), (r) => r.body[0]?.value === 4, 10_000);
+      const severity = await eventually(
+        () => history('severity'),
+        (r) => r.body[0]?.value === 4,
+        10_000,
+      );
       const values = severity.body.map((e: any) => e.value);
       assert.equal(values[0], 4);
       assert.ok(values.includes(1), JSON.stringify(values));

@@ -3,7 +3,7 @@
 // the persistent context); 30 mm more raise a notification, read back from history.
 import assert from 'node:assert/strict';
 import { startTestPlatform, type TestPlatform } from './helpers/start-platform.js';
-import { connectDevice, eventually, sleep } from './helpers/mqtt.js';
+import { connectDevice, eventually } from './helpers/mqtt.js';
 import { importExample, type ImportedExample } from './helpers/examples.js';
 
 /** A fresh tenant runtime boots Node-RED: allow it this long, ms. */
@@ -22,19 +22,24 @@ describe('the rain sum example', function () {
   });
   after(async () => p?.close());
 
-  const runtime = async () => (await p.api(jwt, 'GET', '/flows/v1/runtime')).body.runtimes.find((r: any) => r.tenant === 'admin');
+  const runtime = async () =>
+    (await p.api(jwt, 'GET', '/flows/v1/runtime')).body.runtimes.find((r: any) => r.tenant === 'admin');
   const notifications = (query = '') => p.api(jwt, 'GET', `/history/notifications/history${query}`);
 
   it('notifies once the rain of the last hour passes 100 mm, across a restart of the runtime', async () => {
     const first = await eventually(runtime, (r) => r?.state === 'running', RUNTIME_MS);
     const station = await connectDevice(p.mqttPort!, `admin:${ex.devices.station}`);
-    const rain = (mm: number) => station.publishAsync(`admin:${ex.devices.station}/attrs`, JSON.stringify({ rain: mm }), { qos: 1 });
+    const rain = (mm: number) =>
+      station.publishAsync(`admin:${ex.devices.station}/attrs`, JSON.stringify({ rain: mm }), { qos: 1 });
     try {
       await rain(40);
       await rain(40);
       // The window is written to the store within 200 ms; wait for it before killing the runtime.
       await eventually(
-        () => p.store.query<{ value: any }>("SELECT value FROM flow_context WHERE tenant = 'admin' AND key = 'cumulativeSum'"),
+        () =>
+          p.store.query<{ value: any }>(
+            "SELECT value FROM flow_context WHERE tenant = 'admin' AND key = 'cumulativeSum'",
+          ),
         (rows) => rows[0]?.value?.sum === 80,
         10_000,
       );
@@ -44,13 +49,26 @@ describe('the rain sum example', function () {
       await rain(30);
       // Messages that arrive while the runtime restarts are held for it; on a busy machine the
       // restarted (sandboxed, nice 10) runtime may take a while to take them.
-      const got = await eventually(() => notifications('?level="alert"'), (r) => r.body.notifications?.length === 1, 30_000);
+      const got = await eventually(
+        () => notifications('?level="alert"'),
+        (r) => r.body.notifications?.length === 1,
+        30_000,
+      );
       const n = got.body.notifications[0];
       assert.equal(n.message, 'Heavy rain in campinas: 110 mm in the last hour');
       assert.equal(n.subject, 'user_notification');
-      assert.deepEqual(n.metaAttrsFilter, { level: 'alert', kind: 'rain', device: ex.devices.station, shouldPersist: true });
+      assert.deepEqual(n.metaAttrsFilter, {
+        level: 'alert',
+        kind: 'rain',
+        device: ex.devices.station,
+        shouldPersist: true,
+      });
       assert.equal(typeof n.msgID, 'string');
-      assert.match(n.ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/, 'an ISO string with microseconds, as dojot answered');
+      assert.match(
+        n.ts,
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/,
+        'an ISO string with microseconds, as dojot answered',
+      );
       assert.deepEqual((await notifications('?level="info"')).body, { notifications: [] });
       assert.equal((await notifications('?subject="user_notification"')).body.notifications.length, 1);
     } finally {

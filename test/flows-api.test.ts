@@ -8,7 +8,12 @@ const RUNTIME_MS = 40_000;
 
 const helloFlow = (path: string, text: string) => [
   { id: `in-${path}`, type: 'http in', url: `/${path}`, method: 'get', wires: [[`fn-${path}`]] },
-  { id: `fn-${path}`, type: 'function', func: `msg.payload = { text: ${JSON.stringify(text)} }; return msg;`, wires: [[`out-${path}`]] },
+  {
+    id: `fn-${path}`,
+    type: 'function',
+    func: `msg.payload = { text: ${JSON.stringify(text)} }; return msg;`,
+    wires: [[`out-${path}`]],
+  },
   { id: `out-${path}`, type: 'http response', wires: [] },
 ];
 
@@ -23,8 +28,11 @@ describe('flows API', function () {
   });
   after(async () => p?.close());
 
-  it('creates, lists, reads, updates and deletes flows in flowbroker\'s shapes', async () => {
-    const created = await p.api(admin, 'POST', '/flows/v1/flow', { name: 'first', flow: [{ id: 'd1', type: 'debug', wires: [] }] });
+  it("creates, lists, reads, updates and deletes flows in flowbroker's shapes", async () => {
+    const created = await p.api(admin, 'POST', '/flows/v1/flow', {
+      name: 'first',
+      flow: [{ id: 'd1', type: 'debug', wires: [] }],
+    });
     assert.equal(created.status, 200);
     assert.equal(created.body.message, 'ok');
     const f = created.body.flow;
@@ -33,7 +41,10 @@ describe('flows API', function () {
     assert.equal(f.enabled, true);
     assert.equal(typeof f.created, 'number');
     assert.equal(f.created, f.updated);
-    assert.deepEqual(f.flow.map((n: any) => [n.id, n.type, n.z]), [['d1', 'debug', f.id]]);
+    assert.deepEqual(
+      f.flow.map((n: any) => [n.id, n.type, n.z]),
+      [['d1', 'debug', f.id]],
+    );
 
     const list = await p.api(admin, 'GET', '/flows/v1/flow');
     assert.ok(list.body.flows.some((x: any) => x.id === f.id));
@@ -50,12 +61,18 @@ describe('flows API', function () {
     assert.deepEqual([del.status, del.body.message, del.body.flow.id], [200, 'flow removed', f.id]);
     const gone = await p.api(admin, 'GET', `/flows/v1/flow/${f.id}`);
     assert.equal(gone.status, 404);
-    assert.deepEqual([gone.body.message, gone.body.flow, gone.body.code], [`Unknown flow: ${f.id}`, f.id, 'FLOWS_UNKNOWN']);
+    assert.deepEqual(
+      [gone.body.message, gone.body.flow, gone.body.code],
+      [`Unknown flow: ${f.id}`, f.id, 'FLOWS_UNKNOWN'],
+    );
   });
 
   it('refuses a flow without a name or with a node without a type, naming the problem', async () => {
     const noName = await p.api(admin, 'POST', '/flows/v1/flow', { flow: [] });
-    assert.deepEqual([noName.status, noName.body.message, noName.body.code], [400, 'Missing mandatory field: name', 'FLOWS_MISSING_NAME']);
+    assert.deepEqual(
+      [noName.status, noName.body.message, noName.body.code],
+      [400, 'Missing mandatory field: name', 'FLOWS_MISSING_NAME'],
+    );
     const badNode = await p.api(admin, 'POST', '/flows/v1/flow', { name: 'x', flow: [{ id: 'a' }] });
     assert.deepEqual([badNode.status, badNode.body.message], [400, 'Given flow is invalid']);
     assert.match(badNode.body.error, /flow\[0\] has no type/);
@@ -64,20 +81,40 @@ describe('flows API', function () {
   });
 
   it('runs a flow deployed over REST: http in → function → http response', async () => {
-    const res = await p.api(admin, 'POST', '/flows/v1/flow', { name: 'hello', flow: helloFlow('hello', 'hi from admin') });
+    const res = await p.api(admin, 'POST', '/flows/v1/flow', {
+      name: 'hello',
+      flow: helloFlow('hello', 'hi from admin'),
+    });
     assert.equal(res.status, 200);
-    const got = await eventually(() => p.api(admin, 'GET', '/flows/api/hello'), (r) => r.status === 200, RUNTIME_MS);
+    const got = await eventually(
+      () => p.api(admin, 'GET', '/flows/api/hello'),
+      (r) => r.status === 200,
+      RUNTIME_MS,
+    );
     assert.deepEqual(got.body, { text: 'hi from admin' });
   });
 
   it('really disables a flow with enabled:false and enables it again', async () => {
     const res = await p.api(admin, 'POST', '/flows/v1/flow', { name: 'toggle', flow: helloFlow('toggle', 'on') });
     const id = res.body.flow.id;
-    await eventually(() => p.api(admin, 'GET', '/flows/api/toggle'), (r) => r.status === 200, RUNTIME_MS);
+    await eventually(
+      () => p.api(admin, 'GET', '/flows/api/toggle'),
+      (r) => r.status === 200,
+      RUNTIME_MS,
+    );
     await p.api(admin, 'PUT', `/flows/v1/flow/${id}`, { enabled: false });
     assert.equal((await p.api(admin, 'GET', '/flows/api/toggle')).status, 404);
     await p.api(admin, 'PUT', `/flows/v1/flow/${id}`, { enabled: true });
-    assert.equal((await eventually(() => p.api(admin, 'GET', '/flows/api/toggle'), (r) => r.status === 200, 5000)).status, 200);
+    assert.equal(
+      (
+        await eventually(
+          () => p.api(admin, 'GET', '/flows/api/toggle'),
+          (r) => r.status === 200,
+          5000,
+        )
+      ).status,
+      200,
+    );
   });
 
   it('accepts a flowbroker export unchanged, even twice (node ids are renamed on collision)', async () => {
@@ -86,7 +123,13 @@ describe('flows API', function () {
       flow: [
         { id: 'A', type: 'tab', label: 'Flow 1' },
         { id: 'e1', type: 'inject', z: 'A', repeat: '', once: false, wires: [['e2']] },
-        { id: 'e2', type: 'change', z: 'A', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'x', tot: 'str' }], wires: [['e3']] },
+        {
+          id: 'e2',
+          type: 'change',
+          z: 'A',
+          rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'x', tot: 'str' }],
+          wires: [['e3']],
+        },
         { id: 'e3', type: 'debug', z: 'missing-tab', wires: [] },
       ],
     };
@@ -100,7 +143,10 @@ describe('flows API', function () {
   });
 
   it('shows a REST flow as an editor tab, and an editor deploy as a REST flow', async () => {
-    const made = await p.api(admin, 'POST', '/flows/v1/flow', { name: 'from-rest', flow: [{ id: 'r1', type: 'comment', name: 'rest' }] });
+    const made = await p.api(admin, 'POST', '/flows/v1/flow', {
+      name: 'from-rest',
+      flow: [{ id: 'r1', type: 'comment', name: 'rest' }],
+    });
     const id = made.body.flow.id;
     const nr = await p.api(admin, 'GET', '/flows/flows');
     assert.equal(nr.status, 200);
@@ -108,31 +154,53 @@ describe('flows API', function () {
     assert.deepEqual([tab.type, tab.label], ['tab', 'from-rest']);
 
     // The editor deploys the whole config through the runtime's admin API with the platform token.
-    const config = [...nr.body, { id: 'ed-tab', type: 'tab', label: 'from-editor', disabled: false, info: '' }, { id: 'ed1', type: 'comment', z: 'ed-tab', name: 'editor' }];
+    const config = [
+      ...nr.body,
+      { id: 'ed-tab', type: 'tab', label: 'from-editor', disabled: false, info: '' },
+      { id: 'ed1', type: 'comment', z: 'ed-tab', name: 'editor' },
+    ];
     const deploy = await p.api(admin, 'POST', '/flows/flows', config);
     assert.ok([200, 204].includes(deploy.status), JSON.stringify(deploy.body));
     const list = await p.api(admin, 'GET', '/flows/v1/flow');
     const fromEditor = list.body.flows.find((f: any) => f.id === 'ed-tab');
     assert.equal(fromEditor.name, 'from-editor');
-    assert.deepEqual(fromEditor.flow.map((n: any) => n.id), ['ed1']);
+    assert.deepEqual(
+      fromEditor.flow.map((n: any) => n.id),
+      ['ed1'],
+    );
   });
 
-  it('feeds the tenant\'s device-data to its flow and publishes what the flow sends back', async () => {
+  it("feeds the tenant's device-data to its flow and publishes what the flow sends back", async () => {
     const received: unknown[] = [];
-    const sub = await p.bus.subscribe({ topic: 'admin.dojot.notifications', group: 'flows-api-test', handler: async (b) => void received.push(...b.map((m) => m.value)) });
+    const sub = await p.bus.subscribe({
+      topic: 'admin.dojot.notifications',
+      group: 'flows-api-test',
+      handler: async (b) => void received.push(...b.map((m) => m.value)),
+    });
     await p.api(admin, 'POST', '/flows/v1/flow', {
       name: 'device-data echo',
       flow: [
         { id: 'bi', type: 'dojot bus in', subject: 'device-data', wires: [['fx']] },
-        { id: 'fx', type: 'function', func: 'msg.payload = { message: "temp " + msg.payload.attrs.temperature, device: msg.key }; return msg;', wires: [['bo']] },
+        {
+          id: 'fx',
+          type: 'function',
+          func: 'msg.payload = { message: "temp " + msg.payload.attrs.temperature, device: msg.key }; return msg;',
+          wires: [['bo']],
+        },
         { id: 'bo', type: 'dojot bus out', subject: 'dojot.notifications', wires: [] },
       ],
     });
     // Another tenant's device data must not reach admin's flow.
     await eventually(
       async () => {
-        await p.bus.publish('other.device-data', 'zz9', { metadata: { deviceid: 'zz9', tenant: 'other', timestamp: Date.now() }, attrs: { temperature: 99 } });
-        await p.bus.publish('admin.device-data', 'ab12', { metadata: { deviceid: 'ab12', tenant: 'admin', timestamp: Date.now() }, attrs: { temperature: 21 } });
+        await p.bus.publish('other.device-data', 'zz9', {
+          metadata: { deviceid: 'zz9', tenant: 'other', timestamp: Date.now() },
+          attrs: { temperature: 99 },
+        });
+        await p.bus.publish('admin.device-data', 'ab12', {
+          metadata: { deviceid: 'ab12', tenant: 'admin', timestamp: Date.now() },
+          attrs: { temperature: 21 },
+        });
         await sleep(200);
         return received.length;
       },

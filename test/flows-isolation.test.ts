@@ -35,7 +35,14 @@ describe('flow engine isolation between tenants', function () {
       DOJOT_RUNTIME_MAX_OLD_SPACE_MB: '96',
     });
     a = await p.login();
-    const bob = await p.api(a, 'POST', '/auth/user', { username: 'bob', service: 'beta', email: 'bob@example.com', name: 'Bob', profile: 'user', passwd: 'bobpass' });
+    const bob = await p.api(a, 'POST', '/auth/user', {
+      username: 'bob',
+      service: 'beta',
+      email: 'bob@example.com',
+      name: 'Bob',
+      profile: 'user',
+      passwd: 'bobpass',
+    });
     assert.equal(bob.status, 200, JSON.stringify(bob.body));
     b = await p.login('bob', 'bobpass');
     const aFlow = httpFlow('a', {
@@ -48,8 +55,16 @@ describe('flow engine isolation between tenants', function () {
     assert.equal((await p.api(a, 'POST', '/flows/v1/flow', aFlow)).status, 200);
     const bFlow = await p.api(b, 'POST', '/flows/v1/flow', httpFlow('b', { ping: 'msg.payload = "b"; return msg;' }));
     bFlowId = bFlow.body.flow.id;
-    await eventually(() => p.api(a, 'GET', '/flows/api/ping'), (r) => r.status === 200, RUNTIME_MS);
-    await eventually(() => p.api(b, 'GET', '/flows/api/ping'), (r) => r.status === 200, RUNTIME_MS);
+    await eventually(
+      () => p.api(a, 'GET', '/flows/api/ping'),
+      (r) => r.status === 200,
+      RUNTIME_MS,
+    );
+    await eventually(
+      () => p.api(b, 'GET', '/flows/api/ping'),
+      (r) => r.status === 200,
+      RUNTIME_MS,
+    );
   });
   after(async () => {
     delete process.env.DOJOT_RUNTIME_ENV_PROBE;
@@ -72,48 +87,72 @@ describe('flow engine isolation between tenants', function () {
 
   const fire = (token: string, path: string) => {
     const ac = new AbortController();
-    void fetch(`${p.httpUrl}/flows/api/${path}`, { headers: { authorization: `Bearer ${token}` }, signal: ac.signal }).catch(() => {});
+    void fetch(`${p.httpUrl}/flows/api/${path}`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: ac.signal,
+    }).catch(() => {});
     return () => ac.abort();
   };
 
-  const runtimeOf = async (tenant: string) => (await p.api(a, 'GET', '/flows/v1/runtime')).body.runtimes.find((r: any) => r.tenant === tenant);
+  const runtimeOf = async (tenant: string) =>
+    (await p.api(a, 'GET', '/flows/v1/runtime')).body.runtimes.find((r: any) => r.tenant === tenant);
 
-  it('an endless loop in tenant A\'s function node does not delay tenant B, and A recovers by the function timeout', async () => {
+  it("an endless loop in tenant A's function node does not delay tenant B, and A recovers by the function timeout", async () => {
     const abort = fire(a, 'loop');
     const worst = await slowestPingOfB(2500);
     abort();
     assert.ok(worst < MAX_DELAY_MS, `B answered in ${worst} ms`);
-    const back = await eventually(() => p.api(a, 'GET', '/flows/api/ping'), (r) => r.status === 200, 10_000);
+    const back = await eventually(
+      () => p.api(a, 'GET', '/flows/api/ping'),
+      (r) => r.status === 200,
+      10_000,
+    );
     assert.equal(back.body, 'a');
   });
 
-  it('an endless loop the function timeout cannot stop is killed by the watchdog, and A\'s flows run again', async () => {
+  it("an endless loop the function timeout cannot stop is killed by the watchdog, and A's flows run again", async () => {
     const before = (await runtimeOf('admin')).restarts;
     const abort = fire(a, 'timer-loop');
     const worst = await slowestPingOfB(4000);
     abort();
     assert.ok(worst < MAX_DELAY_MS, `B answered in ${worst} ms`);
-    const rt = await eventually(() => runtimeOf('admin'), (r) => r.restarts > before && r.state === 'running', RUNTIME_MS);
+    const rt = await eventually(
+      () => runtimeOf('admin'),
+      (r) => r.restarts > before && r.state === 'running',
+      RUNTIME_MS,
+    );
     assert.equal(rt.lastExit.reason.startsWith('no heartbeat'), true, JSON.stringify(rt.lastExit));
-    const back = await eventually(() => p.api(a, 'GET', '/flows/api/ping'), (r) => r.status === 200, RUNTIME_MS);
+    const back = await eventually(
+      () => p.api(a, 'GET', '/flows/api/ping'),
+      (r) => r.status === 200,
+      RUNTIME_MS,
+    );
     assert.equal(back.body, 'a');
   });
 
-  it('a crash (memory blow-up) of A\'s runtime does not delay B, and the supervisor restarts A with its flows', async () => {
+  it("a crash (memory blow-up) of A's runtime does not delay B, and the supervisor restarts A with its flows", async () => {
     const before = (await runtimeOf('admin')).restarts;
     const oldPid = (await runtimeOf('admin')).pid;
     const abort = fire(a, 'crash');
     const worst = await slowestPingOfB(3000);
     abort();
     assert.ok(worst < MAX_DELAY_MS, `B answered in ${worst} ms`);
-    const rt = await eventually(() => runtimeOf('admin'), (r) => r.restarts > before && r.state === 'running', RUNTIME_MS);
+    const rt = await eventually(
+      () => runtimeOf('admin'),
+      (r) => r.restarts > before && r.state === 'running',
+      RUNTIME_MS,
+    );
     assert.notEqual(rt.pid, oldPid);
-    const back = await eventually(() => p.api(a, 'GET', '/flows/api/ping'), (r) => r.status === 200, RUNTIME_MS);
+    const back = await eventually(
+      () => p.api(a, 'GET', '/flows/api/ping'),
+      (r) => r.status === 200,
+      RUNTIME_MS,
+    );
     assert.equal(back.body, 'a');
     assert.equal((await runtimeOf('beta')).restarts, 0);
   });
 
-  it('tenant A\'s token can never load or change tenant B\'s flows', async () => {
+  it("tenant A's token can never load or change tenant B's flows", async () => {
     // The REST API: B's flow id is unknown to A.
     for (const [method, body] of [['GET'], ['PUT', { name: 'mine now' }], ['DELETE']] as const) {
       const r = await p.api(a, method, `/flows/v1/flow/${bFlowId}`, body);
@@ -125,7 +164,9 @@ describe('flow engine isolation between tenants', function () {
     assert.equal(nr.status, 200);
     assert.ok(!nr.body.some((n: any) => n.id === bFlowId));
     // A cookie of B does not outweigh A's own token, and without a token there is no runtime at all.
-    const mixed = await fetch(`${p.httpUrl}/flows/flows`, { headers: { authorization: `Bearer ${a}`, cookie: `dojot_red_token=${b}` } });
+    const mixed = await fetch(`${p.httpUrl}/flows/flows`, {
+      headers: { authorization: `Bearer ${a}`, cookie: `dojot_red_token=${b}` },
+    });
     assert.ok(!((await mixed.json()) as any[]).some((n) => n.id === bFlowId));
     assert.equal((await p.api(null, 'GET', '/flows/flows')).status, 401);
     assert.equal((await p.api(`${a}x`, 'GET', '/flows/flows')).status, 401);
@@ -133,7 +174,13 @@ describe('flow engine isolation between tenants', function () {
     // platform's proxy knows the secret of the runtime's start (docs/sandbox.md).
     const port = (await runtimeOf('beta')).port;
     await assert.rejects(fetch(`http://127.0.0.1:${port}/flows/flows`, { headers: { authorization: `Bearer ${a}` } }));
-    await assert.rejects(fetch(`http://127.0.0.1:${port}/flows/flows`, { method: 'POST', headers: { authorization: `Bearer ${a}`, 'content-type': 'application/json' }, body: '[]' }));
+    await assert.rejects(
+      fetch(`http://127.0.0.1:${port}/flows/flows`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${a}`, 'content-type': 'application/json' },
+        body: '[]',
+      }),
+    );
     assert.equal((await p.api(b, 'GET', `/flows/v1/flow/${bFlowId}`)).body.flow.name, 'b');
   });
 
@@ -147,21 +194,33 @@ describe('flow engine isolation between tenants', function () {
       name: 'env reader',
       flow: [
         { id: 'env-h', type: 'http in', url: '/env', method: 'get', wires: [['env-f']] },
-        { id: 'env-f', type: 'function', func: 'msg.payload = String(env.get("DOJOT_RUNTIME_ENV_PROBE")) + " " + typeof env.get("PATH"); return msg;', wires: [['env-r']] },
+        {
+          id: 'env-f',
+          type: 'function',
+          func: 'msg.payload = String(env.get("DOJOT_RUNTIME_ENV_PROBE")) + " " + typeof env.get("PATH"); return msg;',
+          wires: [['env-r']],
+        },
         { id: 'env-r', type: 'http response', wires: [] },
       ],
     });
     assert.equal(flow.status, 200);
-    const read = await eventually(() => p.api(b, 'GET', '/flows/api/env'), (r) => r.status === 200, RUNTIME_MS);
+    const read = await eventually(
+      () => p.api(b, 'GET', '/flows/api/env'),
+      (r) => r.status === 200,
+      RUNTIME_MS,
+    );
     assert.equal(read.body, 'undefined string', 'the platform variable is not there; PATH is');
   });
 
   it('does not offer the core nodes that reach the host, nor npm modules in function nodes', async () => {
-    const res = await fetch(`${p.httpUrl}/flows/nodes`, { headers: { authorization: `Bearer ${b}`, accept: 'application/json' } });
+    const res = await fetch(`${p.httpUrl}/flows/nodes`, {
+      headers: { authorization: `Bearer ${b}`, accept: 'application/json' },
+    });
     assert.equal(res.status, 200);
     const types = ((await res.json()) as { types: string[] }[]).flatMap((s) => s.types);
     assert.ok(types.includes('function') && types.includes('dojot bus in'));
-    for (const banned of ['exec', 'file', 'file in', 'watch', 'tcp in', 'tcp out', 'tcp request', 'udp in', 'udp out']) assert.ok(!types.includes(banned), banned);
+    for (const banned of ['exec', 'file', 'file in', 'watch', 'tcp in', 'tcp out', 'tcp request', 'udp in', 'udp out'])
+      assert.ok(!types.includes(banned), banned);
     const settings = await p.api(b, 'GET', '/flows/settings');
     assert.equal(settings.body.functionExternalModules, false);
   });

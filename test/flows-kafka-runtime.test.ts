@@ -6,7 +6,12 @@ import assert from 'node:assert/strict';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { kafkaTestTls, requireKafkaAuth, requireService } from './helpers/services.js';
-import { createServiceDeployment, startTestPlatform, type ServiceDeployment, type TestPlatform } from './helpers/start-platform.js';
+import {
+  createServiceDeployment,
+  startTestPlatform,
+  type ServiceDeployment,
+  type TestPlatform,
+} from './helpers/start-platform.js';
 import { connectDevice, eventually, sleep } from './helpers/mqtt.js';
 
 /** Longest wait for a tenant runtime (a Node-RED process) to serve, ms. */
@@ -21,7 +26,8 @@ describe('tenant runtimes on Kafka', function () {
   let groupPrefix: string;
   let kafka: Kafka;
 
-  const runtime = async () => (await p.api(jwt, 'GET', '/flows/v1/runtime')).body.runtimes.find((r: { tenant: string }) => r.tenant === 'admin');
+  const runtime = async () =>
+    (await p.api(jwt, 'GET', '/flows/v1/runtime')).body.runtimes.find((r: { tenant: string }) => r.tenant === 'admin');
   const counted = async () => {
     const r = await p.api(jwt, 'GET', '/flows/api/count');
     return r.status === 200 ? (r.body as { n: number; last: number }) : null;
@@ -33,11 +39,20 @@ describe('tenant runtimes on Kafka', function () {
     deployment = await createServiceDeployment();
     groupPrefix = deployment.env.DOJOT_KAFKA_GROUP_PREFIX;
     const ssl = kafkaTestTls();
-    kafka = new Kafka({ brokers: deployment.env.DOJOT_KAFKA_BROKERS.split(','), clientId: 'dojot-red-test', logLevel: logLevel.NOTHING, ...(ssl ? { ssl } : {}) });
+    kafka = new Kafka({
+      brokers: deployment.env.DOJOT_KAFKA_BROKERS.split(','),
+      clientId: 'dojot-red-test',
+      logLevel: logLevel.NOTHING,
+      ...(ssl ? { ssl } : {}),
+    });
     p = await startTestPlatform(deployment.env);
     jwt = await p.login();
-    const t = await p.api(jwt, 'POST', '/template', { label: 't', attrs: [{ label: 'n', type: 'dynamic', value_type: 'integer' }] });
-    device = (await p.api(jwt, 'POST', '/device', { label: 'counter', templates: [t.body.template.id] })).body.devices[0].id;
+    const t = await p.api(jwt, 'POST', '/template', {
+      label: 't',
+      attrs: [{ label: 'n', type: 'dynamic', value_type: 'integer' }],
+    });
+    device = (await p.api(jwt, 'POST', '/device', { label: 'counter', templates: [t.body.template.id] })).body
+      .devices[0].id;
     const flow = await p.api(jwt, 'POST', '/flows/v1/flow', {
       name: 'count',
       flow: [
@@ -49,7 +64,12 @@ describe('tenant runtimes on Kafka', function () {
           wires: [],
         },
         { id: 'h', type: 'http in', url: '/count', method: 'get', wires: [['read']] },
-        { id: 'read', type: 'function', func: 'msg.payload = global.get("count", "persistent") || { n: 0, last: 0 }; return msg;', wires: [['out']] },
+        {
+          id: 'read',
+          type: 'function',
+          func: 'msg.payload = global.get("count", "persistent") || { n: 0, last: 0 }; return msg;',
+          wires: [['out']],
+        },
         { id: 'out', type: 'http response', wires: [] },
       ],
     });
@@ -77,15 +97,28 @@ describe('tenant runtimes on Kafka', function () {
       // On a broker that authenticates clients, the runtime's principal is the tenant's own,
       // given its ACLs when the runtime started (runtime/supervisor/kafka-tenant-access.ts).
       if (kafkaTestTls()?.cert) {
-        const acls = await admin.describeAcls({ resourceType: 1, resourcePatternType: 1, principal: 'User:tenant-admin', host: '*', operation: 1, permissionType: 1 } as never);
+        const acls = await admin.describeAcls({
+          resourceType: 1,
+          resourcePatternType: 1,
+          principal: 'User:tenant-admin',
+          host: '*',
+          operation: 1,
+          permissionType: 1,
+        } as never);
         const granted = acls.resources.map((r) => `${r.resourceType}:${r.resourceName}`);
         assert.ok(granted.includes('2:admin.') && granted.includes(`3:${groupPrefix}admin.`), granted.join(', '));
         // Other test deployments on this broker add their own group prefixes for tenant admin.
-        assert.ok(granted.every((g) => g === '2:admin.' || /^3:.*\.admin\.$/.test(g)), `topics admin.* and groups <prefix>admin.* only: ${granted.join(', ')}`);
+        assert.ok(
+          granted.every((g) => g === '2:admin.' || /^3:.*\.admin\.$/.test(g)),
+          `topics admin.* and groups <prefix>admin.* only: ${granted.join(', ')}`,
+        );
       }
       // The platform process no longer consumes the tenants' device data on the runtimes' behalf.
       const all = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(groupPrefix));
-      assert.ok(!all.some((g) => g.includes('flow-runtimes:/')), `no pattern group of the supervisor: ${all.join(', ')}`);
+      assert.ok(
+        !all.some((g) => g.includes('flow-runtimes:/')),
+        `no pattern group of the supervisor: ${all.join(', ')}`,
+      );
     } finally {
       await admin.disconnect();
     }
@@ -99,7 +132,10 @@ describe('tenant runtimes on Kafka', function () {
       await eventually(counted, (c) => c?.n === 1, 10_000);
       // The persistent context reaches the store a moment later: the crash must not undo it.
       await eventually(
-        () => p.store.query<{ value: { n: number } }>("SELECT value FROM flow_context WHERE tenant = 'admin' AND scope = 'global' AND key = 'count'"),
+        () =>
+          p.store.query<{ value: { n: number } }>(
+            "SELECT value FROM flow_context WHERE tenant = 'admin' AND scope = 'global' AND key = 'count'",
+          ),
         (r) => r[0]?.value.n === 1,
         5_000,
       );
@@ -125,19 +161,38 @@ describe('tenant runtimes on Kafka', function () {
     const admin = kafka.admin();
     await admin.connect();
     const acls = async () =>
-      (await admin.describeAcls({ resourceType: 1, resourcePatternType: 1, principal, host: '*', operation: 1, permissionType: 1 } as never)).resources
+      (
+        await admin.describeAcls({
+          resourceType: 1,
+          resourcePatternType: 1,
+          principal,
+          host: '*',
+          operation: 1,
+          permissionType: 1,
+        } as never)
+      ).resources
         .map((r) => `${r.resourceType}:${r.resourceName}`)
         .sort();
     try {
       // A tenant's first user creates it (CREATE on dojot-management.dojot.tenancy): its runtime starts.
-      const made = await p.api(jwt, 'POST', '/auth/user', { username, service: tenant, email: `${username}@x.io`, name: 'K', profile: 'admin', passwd: 'kpass123' });
+      const made = await p.api(jwt, 'POST', '/auth/user', {
+        username,
+        service: tenant,
+        email: `${username}@x.io`,
+        name: 'K',
+        profile: 'admin',
+        passwd: 'kpass123',
+      });
       assert.equal(made.status, 200, JSON.stringify(made.body));
       // The topic and group ACLs are two requests: wait for both, not for the first to show.
-      assert.deepEqual(await eventually(acls, (a) => a.length >= 2, RUNTIME_MS), [`2:${tenant}.`, `3:${groupPrefix}${tenant}.`]);
+      assert.deepEqual(await eventually(acls, (a) => a.length >= 2, RUNTIME_MS), [
+        `2:${tenant}.`,
+        `3:${groupPrefix}${tenant}.`,
+      ]);
       // Its last user's removal deletes the tenant (DELETE): its runtime stops and its ACLs go.
       const removed = await p.api(jwt, 'DELETE', `/auth/user/${username}`);
       assert.equal(removed.status, 200, JSON.stringify(removed.body));
-      assert.deepEqual(await eventually(acls, (a) => a.length === 0, 20_000), [], "the deleted tenant keeps no ACL");
+      assert.deepEqual(await eventually(acls, (a) => a.length === 0, 20_000), [], 'the deleted tenant keeps no ACL');
     } finally {
       await admin.disconnect();
     }

@@ -41,8 +41,14 @@ describe('revisions of the flows', function () {
     await eventually(served, (r) => r.body === 'v2', RUNTIME_MS);
 
     const [second, first] = await revisions();
-    assert.deepEqual([first.via, first.author, first.summary.added, first.summary.flows, first.summary.nodes], ['api', 'admin', 4, 1, 3]);
-    assert.deepEqual([second.via, second.summary.changed, second.summary.added, second.summary.removed, second.summary.touched], ['api', 1, 0, 0, ['versioned']]);
+    assert.deepEqual(
+      [first.via, first.author, first.summary.added, first.summary.flows, first.summary.nodes],
+      ['api', 'admin', 4, 1, 3],
+    );
+    assert.deepEqual(
+      [second.via, second.summary.changed, second.summary.added, second.summary.removed, second.summary.touched],
+      ['api', 1, 0, 0, ['versioned']],
+    );
     assert.ok(second.id > first.id && second.created >= first.created);
 
     // A write that changes nothing adds no revision.
@@ -51,7 +57,10 @@ describe('revisions of the flows', function () {
 
     const detail = await p.api(admin, 'GET', `/flows/v1/revisions/${second.id}`);
     assert.equal(detail.status, 200);
-    assert.deepEqual(detail.body.changes.changed.map((c: any) => [c.id, c.before.func, c.after.func]), [['f', 'msg.payload = "v1"; return msg;', 'msg.payload = "v2"; return msg;']]);
+    assert.deepEqual(
+      detail.body.changes.changed.map((c: any) => [c.id, c.before.func, c.after.func]),
+      [['f', 'msg.payload = "v1"; return msg;', 'msg.payload = "v2"; return msg;']],
+    );
     assert.ok(detail.body.flow.some((n: any) => n.id === flowId && n.type === 'tab'));
   });
 
@@ -59,7 +68,10 @@ describe('revisions of the flows', function () {
     const [, first] = await revisions();
     const restored = await p.api(admin, 'POST', `/flows/v1/revisions/${first.id}/restore`);
     assert.equal(restored.status, 200, JSON.stringify(restored.body));
-    assert.deepEqual([restored.body.revision.via, restored.body.revision.restoredFrom, restored.body.revision.summary.changed], ['restore', first.id, 1]);
+    assert.deepEqual(
+      [restored.body.revision.via, restored.body.revision.restoredFrom, restored.body.revision.summary.changed],
+      ['restore', first.id, 1],
+    );
     await eventually(served, (r) => r.body === 'v1', RUNTIME_MS);
     const flow = await p.api(admin, 'GET', `/flows/v1/flow/${flowId}`);
     assert.equal(flow.body.flow.flow.find((n: any) => n.id === 'f').func, 'msg.payload = "v1"; return msg;');
@@ -80,8 +92,15 @@ describe('revisions of the flows', function () {
     assert.equal(kept[0].summary.touched[0], 'another');
   });
 
-  it("keeps each tenant to its own revisions, and names a bad id or limit", async () => {
-    const bob = await p.api(admin, 'POST', '/auth/user', { username: 'rev_bob', service: 'revbeta', email: 'rb@example.com', name: 'Bob', profile: 'admin', passwd: 'bobpass1' });
+  it('keeps each tenant to its own revisions, and names a bad id or limit', async () => {
+    const bob = await p.api(admin, 'POST', '/auth/user', {
+      username: 'rev_bob',
+      service: 'revbeta',
+      email: 'rb@example.com',
+      name: 'Bob',
+      profile: 'admin',
+      passwd: 'bobpass1',
+    });
     assert.equal(bob.status, 200, JSON.stringify(bob.body));
     const b = await p.login('rev_bob', 'bobpass1');
     const [mine] = await revisions();

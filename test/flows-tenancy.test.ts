@@ -15,10 +15,18 @@ describe('flow runtimes and tenancy events', function () {
   });
   after(async () => p?.close());
 
-  const gamma = async () => (await p.api(admin, 'GET', '/flows/v1/runtime')).body.runtimes.find((r: any) => r.tenant === 'gamma');
+  const gamma = async () =>
+    (await p.api(admin, 'GET', '/flows/v1/runtime')).body.runtimes.find((r: any) => r.tenant === 'gamma');
 
   it('starts a runtime for a tenant created on the platform and stops it when the tenant is deleted', async () => {
-    const carol = await p.api(admin, 'POST', '/auth/user', { username: 'carol', service: 'gamma', email: 'carol@example.com', name: 'Carol', profile: 'user', passwd: 'carolpw' });
+    const carol = await p.api(admin, 'POST', '/auth/user', {
+      username: 'carol',
+      service: 'gamma',
+      email: 'carol@example.com',
+      name: 'Carol',
+      profile: 'user',
+      passwd: 'carolpw',
+    });
     assert.equal(carol.status, 200, JSON.stringify(carol.body));
     const rt = await eventually(gamma, (r) => r?.state === 'running', 40_000);
     assert.equal(typeof rt.pid, 'number');
@@ -33,6 +41,13 @@ describe('flow runtimes and tenancy events', function () {
         return false;
       }
     };
-    assert.equal(await eventually(async () => alive(), (a) => !a, 10_000), false);
+    assert.equal(
+      await eventually(
+        async () => alive(),
+        (a) => !a,
+        10_000,
+      ),
+      false,
+    );
   });
 });

@@ -12,7 +12,14 @@ describe('GET /health', function () {
 
   const health = async () => {
     const res = await fetch(`${p.httpUrl}/health`);
-    return { status: res.status, body: (await res.json()) as { status: string; error?: string; checks: Record<string, { status: string; ms: number; error?: string }> } };
+    return {
+      status: res.status,
+      body: (await res.json()) as {
+        status: string;
+        error?: string;
+        checks: Record<string, { status: string; ms: number; error?: string }>;
+      },
+    };
   };
 
   it('answers 200 with each engine checked, without a token', async () => {
@@ -32,7 +39,10 @@ describe('GET /health', function () {
       await p.bus.publish(topic, 'k', { n: 1 });
       const stuck = await eventually(health, (h) => h.status === 503, 15_000);
       assert.equal(stuck.status, 503, JSON.stringify(stuck.body));
-      assert.match(stuck.body.error ?? '', /^consumers: consumer stuck or lagging: stuck-consumer .* (has been on one batch for|is) \d+ s/);
+      assert.match(
+        stuck.body.error ?? '',
+        /^consumers: consumer stuck or lagging: stuck-consumer .* (has been on one batch for|is) \d+ s/,
+      );
       release();
       const ok = await eventually(health, (h) => h.status === 200, 15_000);
       assert.equal(ok.status, 200, JSON.stringify(ok.body));

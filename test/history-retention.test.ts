@@ -26,9 +26,16 @@ describe('history retention', function () {
     };
     try {
       const jwt = await p.login();
-      const t = await p.api(jwt, 'POST', '/template', { label: 'kept', attrs: [{ label: 't', type: 'dynamic', value_type: 'integer' }] });
-      device = (await p.api(jwt, 'POST', '/device', { label: 'kept', templates: [t.body.template.id] })).body.devices[0].id;
-      const reading = (ageMs: number, t: number) => ({ metadata: { deviceid: device, tenant: 'admin', timestamp: Date.now() - ageMs }, attrs: { t } });
+      const t = await p.api(jwt, 'POST', '/template', {
+        label: 'kept',
+        attrs: [{ label: 't', type: 'dynamic', value_type: 'integer' }],
+      });
+      device = (await p.api(jwt, 'POST', '/device', { label: 'kept', templates: [t.body.template.id] })).body.devices[0]
+        .id;
+      const reading = (ageMs: number, t: number) => ({
+        metadata: { deviceid: device, tenant: 'admin', timestamp: Date.now() - ageMs },
+        attrs: { t },
+      });
       await p.bus.publishMany([
         { topic: 'admin.device-data', key: device, value: reading(2 * HOUR_MS, 1) },
         { topic: 'admin.device-data', key: device, value: reading(60_000, 2) },
@@ -38,7 +45,10 @@ describe('history retention', function () {
       await p.close();
     }
     // Second run on the same data: one hour of retention, purged every second.
-    p = await startTestPlatform({ DOJOT_HISTORY_RETENTION_SECONDS: '3600', DOJOT_HISTORY_PURGE_INTERVAL_SECONDS: '1' }, { dataDir });
+    p = await startTestPlatform(
+      { DOJOT_HISTORY_RETENTION_SECONDS: '3600', DOJOT_HISTORY_PURGE_INTERVAL_SECONDS: '1' },
+      { dataDir },
+    );
     try {
       assert.deepEqual(await eventually(values, (v) => v.length === 1, 20_000), [2]);
     } finally {

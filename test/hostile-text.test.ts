@@ -27,12 +27,17 @@ describe('hostile text on every route', function () {
 
   /** The route's URL with each parameter set to `value` (already URL-encoded), or a harmless one. */
   const fill = (url: string, value?: string, only?: string) =>
-    url.replace(/:(\w+)|\*/g, (m, name: string | undefined) => (value !== undefined && (only === undefined || only === (name ?? '*')) ? value : m === '*' ? 'x' : 'abc123'));
+    url.replace(/:(\w+)|\*/g, (m, name: string | undefined) =>
+      value !== undefined && (only === undefined || only === (name ?? '*')) ? value : m === '*' ? 'x' : 'abc123',
+    );
 
   const send = async (method: string, url: string, body?: string) => {
     const res = await fetch(p.httpUrl + url, {
       method,
-      headers: { authorization: `Bearer ${jwt}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${jwt}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body,
       redirect: 'manual',
       signal: AbortSignal.timeout(30_000),
@@ -47,10 +52,21 @@ describe('hostile text on every route', function () {
     return { status: res.status, error: parsed.error ?? text };
   };
 
-  it('walks a route list that holds every service\'s routes', () => {
+  it("walks a route list that holds every service's routes", () => {
     const urls = p.routes.map((r) => r.url);
-    for (const u of ['/device/:id', '/template', '/auth/user', '/history/device/:id/history', '/flows/v1/flow', '/x509/v1/certificates', '/dead-letters/v1/letters']) {
-      assert.ok(urls.some((x) => x.startsWith(u)), `${u} is registered`);
+    for (const u of [
+      '/device/:id',
+      '/template',
+      '/auth/user',
+      '/history/device/:id/history',
+      '/flows/v1/flow',
+      '/x509/v1/certificates',
+      '/dead-letters/v1/letters',
+    ]) {
+      assert.ok(
+        urls.some((x) => x.startsWith(u)),
+        `${u} is registered`,
+      );
     }
   });
 
@@ -58,10 +74,14 @@ describe('hostile text on every route', function () {
     const failures: string[] = [];
     for (const r of routes) {
       for (const name of [...r.url.matchAll(/:(\w+)/g)].map((m) => m[1])) {
-        for (const [what, value] of [['NUL', 'a%00b'], ['too long', 'a'.repeat(2_000)]]) {
+        for (const [what, value] of [
+          ['NUL', 'a%00b'],
+          ['too long', 'a'.repeat(2_000)],
+        ]) {
           const url = fill(r.url, value, name);
           const res = await send(r.method, url, ['POST', 'PUT', 'PATCH'].includes(r.method) ? '{}' : undefined);
-          if (res.status !== 400 || !res.error.includes(name)) failures.push(`${r.method} ${r.url} (${what} in ${name}) → ${res.status} ${res.error.slice(0, 120)}`);
+          if (res.status !== 400 || !res.error.includes(name))
+            failures.push(`${r.method} ${r.url} (${what} in ${name}) → ${res.status} ${res.error.slice(0, 120)}`);
         }
       }
     }
@@ -71,8 +91,16 @@ describe('hostile text on every route', function () {
   it('answers a NUL or an over-long value in a query parameter with 400 naming it', async () => {
     const failures: string[] = [];
     for (const r of routes) {
-      for (const [what, query] of [['NUL', 'label=%00'], ['too long', `label=${'a'.repeat(5_000)}`], ['NUL in a name', 'la%00bel=1']]) {
-        const res = await send(r.method, `${fill(r.url)}?${query}`, ['POST', 'PUT', 'PATCH'].includes(r.method) ? '{}' : undefined);
+      for (const [what, query] of [
+        ['NUL', 'label=%00'],
+        ['too long', `label=${'a'.repeat(5_000)}`],
+        ['NUL in a name', 'la%00bel=1'],
+      ]) {
+        const res = await send(
+          r.method,
+          `${fill(r.url)}?${query}`,
+          ['POST', 'PUT', 'PATCH'].includes(r.method) ? '{}' : undefined,
+        );
         const ok = PASS_THROUGH.test(r.url) ? res.status < 500 : res.status === 400 && /la.?bel/.test(res.error);
         if (!ok) failures.push(`${r.method} ${r.url} (${what}) → ${res.status} ${res.error.slice(0, 120)}`);
       }
@@ -107,7 +135,12 @@ describe('hostile text on every route', function () {
       ['GET', `/history/device/${device}/history?attr=%00`, undefined, /attr/],
       ['GET', '/auth/user?username=%00', undefined, /username/],
       ['POST', '/template', '{"label":"a\\u0000","attrs":[]}', /body\.label/],
-      ['POST', '/flows/v1/flow', `{"name":"x","flow":[{"id":"n1","type":"inject","p":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}]}`, /body\.flow\[0\]\.p.*nested deeper/],
+      [
+        'POST',
+        '/flows/v1/flow',
+        `{"name":"x","flow":[{"id":"n1","type":"inject","p":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}]}`,
+        /body\.flow\[0\]\.p.*nested deeper/,
+      ],
     ];
     for (const [method, url, body, field] of cases) {
       const res = await send(method, url, body);

@@ -7,7 +7,8 @@ import { connectDevice, eventually } from './helpers/mqtt.js';
 import { run } from './helpers/processes.js';
 import { startTestPlatform, type TestPlatform } from './helpers/start-platform.js';
 
-const importExample = (args: string[]) => run(process.execPath, [path.join(projectRoot(), 'dist', 'bin', 'dojot-red.js'), 'import-example', ...args], 60_000);
+const importExample = (args: string[]) =>
+  run(process.execPath, [path.join(projectRoot(), 'dist', 'bin', 'dojot-red.js'), 'import-example', ...args], 60_000);
 
 describe('dojot-red import-example', function () {
   this.timeout(120_000);
@@ -31,7 +32,11 @@ describe('dojot-red import-example', function () {
     const jwt = await p.login();
     assert.equal((await p.api(jwt, 'GET', `/flows/v1/flow/${flowId}`)).status, 200);
     // The imported flow runs: a hot reading sets the alarm.
-    await eventually(async () => (await p.api(jwt, 'GET', '/flows/v1/runtime')).body.runtimes?.[0]?.state, (s) => s === 'running', 60_000);
+    await eventually(
+      async () => (await p.api(jwt, 'GET', '/flows/v1/runtime')).body.runtimes?.[0]?.state,
+      (s) => s === 'running',
+      60_000,
+    );
     const c = await connectDevice(p.mqttPort!, `admin:${thermometer}`);
     try {
       const alarmMessage = () => p.api(jwt, 'GET', `/history/device/${alarm}/history?lastN=1&attr=message`);
@@ -48,7 +53,7 @@ describe('dojot-red import-example', function () {
     }
   });
 
-  it('lists the examples when the name is unknown, and gives the platform\'s reason when a call is refused', async () => {
+  it("lists the examples when the name is unknown, and gives the platform's reason when a call is refused", async () => {
     const unknown = await importExample(['no-such-example', '--port', port]);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /no example "no-such-example"/);

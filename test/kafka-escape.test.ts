@@ -8,7 +8,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { requireKafkaAuth, requireService } from './helpers/services.js';
-import { createServiceDeployment, startTestPlatform, type ServiceDeployment, type TestPlatform } from './helpers/start-platform.js';
+import {
+  createServiceDeployment,
+  startTestPlatform,
+  type ServiceDeployment,
+  type TestPlatform,
+} from './helpers/start-platform.js';
 import { eventually } from './helpers/mqtt.js';
 
 /** Longest wait for a tenant runtime (a Node-RED process) to serve, ms. */
@@ -58,7 +63,11 @@ describe("a function node that escapes and takes the runtime's Kafka credentials
   let userJwt: string;
 
   const steal = async (topic: string) => {
-    const r = await p.api(userJwt, 'GET', `/flows/api/steal?topic=${encodeURIComponent(topic)}&brokers=${encodeURIComponent(brokers)}`);
+    const r = await p.api(
+      userJwt,
+      'GET',
+      `/flows/api/steal?topic=${encodeURIComponent(topic)}&brokers=${encodeURIComponent(brokers)}`,
+    );
     return r.status === 200 ? (r.body as { wrote: boolean; error?: string }) : null;
   };
 
@@ -70,7 +79,14 @@ describe("a function node that escapes and takes the runtime's Kafka credentials
     brokers = deployment.env.DOJOT_KAFKA_BROKERS;
     p = await startTestPlatform(deployment.env);
     const admin = await p.login();
-    const made = await p.api(admin, 'POST', '/auth/user', { username: `u${tenant}`, service: tenant, email: `u@${tenant}.io`, name: 'B', profile: 'user', passwd: 'userpass1' });
+    const made = await p.api(admin, 'POST', '/auth/user', {
+      username: `u${tenant}`,
+      service: tenant,
+      email: `u@${tenant}.io`,
+      name: 'B',
+      profile: 'user',
+      passwd: 'userpass1',
+    });
     assert.equal(made.status, 200, JSON.stringify(made.body));
     userJwt = await p.login(`u${tenant}`, 'userpass1');
     const flow = await p.api(userJwt, 'POST', '/flows/v1/flow', {
@@ -83,7 +99,11 @@ describe("a function node that escapes and takes the runtime's Kafka credentials
     });
     assert.equal(flow.status, 200, JSON.stringify(flow.body));
     // The escape works: with the tenant's credentials it writes the tenant's own topic.
-    const own = await eventually(() => steal(`${tenant}.device-data`), (r) => r !== null, RUNTIME_MS);
+    const own = await eventually(
+      () => steal(`${tenant}.device-data`),
+      (r) => r !== null,
+      RUNTIME_MS,
+    );
     assert.deepEqual(own, { wrote: true, principal: 'own' });
   });
 

@@ -13,7 +13,11 @@ import { createKafkaBus, type KafkaBus } from '../core-services/platform/bus/kaf
 import type { BusMessage } from '../core-services/platform/bus/index.js';
 import { makeCa } from '../core-services/x509/ca.js';
 import { issueClientCertificate } from '../core-services/x509/client.js';
-import { KafkaTenantAccess, tenantPrincipal, type TenantKafkaCredentials } from '../runtime/supervisor/kafka-tenant-access.js';
+import {
+  KafkaTenantAccess,
+  tenantPrincipal,
+  type TenantKafkaCredentials,
+} from '../runtime/supervisor/kafka-tenant-access.js';
 import { runtimeBusGroup } from '../runtime/tenant/bus-bridge.js';
 import { requireKafkaAuth, requireService } from './helpers/services.js';
 import { eventually } from './helpers/mqtt.js';
@@ -53,7 +57,9 @@ const recordBrokerErrors = () => (entry: LogEntry) => {
 async function assertUnauthorized(p: Promise<unknown>, what: string): Promise<void> {
   brokerErrors.length = 0;
   const err = await refusal(p, what);
-  const all = [err, ...((err as { errors?: Error[] }).errors ?? []), (err as { cause?: Error }).cause].filter(Boolean) as (Error & { type?: string })[];
+  const all = [err, ...((err as { errors?: Error[] }).errors ?? []), (err as { cause?: Error }).cause].filter(
+    Boolean,
+  ) as (Error & { type?: string })[];
   const said = [...all.map((e) => `${e.type ?? ''} ${e.message}`), ...brokerErrors];
   assert.ok(
     said.some((m) => /AUTHORIZATION_FAILED|not authorized/i.test(m)),
@@ -125,7 +131,10 @@ describe('Kafka: each tenant runtime is a principal of its own, confined by ACLs
       log,
     });
     // The platform (a super user) made A's and B2's topics; B's runtime makes its own.
-    await platformAdmin.createTopics({ waitForLeaders: true, topics: [`${A}.device-data`, `${B2}.device-data`].map((topic) => ({ topic, numPartitions: 1 })) });
+    await platformAdmin.createTopics({
+      waitForLeaders: true,
+      topics: [`${A}.device-data`, `${B2}.device-data`].map((topic) => ({ topic, numPartitions: 1 })),
+    });
     await access.provision(A);
     credsB = await access.provision(B);
   });
@@ -140,7 +149,9 @@ describe('Kafka: each tenant runtime is a principal of its own, confined by ACLs
     await access.remove(B).catch(() => {});
     const topics = (await platformAdmin.listTopics()).filter((t) => t.includes(RUN));
     if (topics.length) await platformAdmin.deleteTopics({ topics }).catch(() => {});
-    const groups = (await platformAdmin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(GROUP_PREFIX));
+    const groups = (await platformAdmin.listGroups()).groups
+      .map((g) => g.groupId)
+      .filter((g) => g.startsWith(GROUP_PREFIX));
     if (groups.length) await platformAdmin.deleteGroups(groups).catch(() => {});
     await platformAdmin.disconnect();
   });
@@ -162,12 +173,30 @@ describe('Kafka: each tenant runtime is a principal of its own, confined by ACLs
 
   it("lets B's runtime client create, write and read B's topics in B's own consumer group (what the runtime does)", async () => {
     // The runtime's own bus client: creates topics on demand, idempotent producer, offsets checks.
-    const bus: KafkaBus = await createKafkaBus({ brokers, partitions: 2, replicationFactor: 1, groupPrefix: GROUP_PREFIX, ssl: { ca: credsB.ca, cert: credsB.cert, key: credsB.key }, log });
+    const bus: KafkaBus = await createKafkaBus({
+      brokers,
+      partitions: 2,
+      replicationFactor: 1,
+      groupPrefix: GROUP_PREFIX,
+      ssl: { ca: credsB.ca, cert: credsB.cert, key: credsB.key },
+      log,
+    });
     closers.push(() => bus.close());
     const got: BusMessage[] = [];
-    await bus.subscribe({ topic: `${B}.device-data`, group: runtimeBusGroup(B), handler: async (batch) => void got.push(...batch) });
+    await bus.subscribe({
+      topic: `${B}.device-data`,
+      group: runtimeBusGroup(B),
+      handler: async (batch) => void got.push(...batch),
+    });
     await bus.publish(`${B}.device-data`, 'dev1', { attrs: { n: 1 } });
-    assert.equal(await eventually(async () => got.length, (n) => n === 1, 20_000), 1);
+    assert.equal(
+      await eventually(
+        async () => got.length,
+        (n) => n === 1,
+        20_000,
+      ),
+      1,
+    );
     assert.deepEqual(got[0].value, { attrs: { n: 1 } });
   });
 
@@ -175,27 +204,59 @@ describe('Kafka: each tenant runtime is a principal of its own, confined by ACLs
     const producer = await producerOf(asB());
     // The same producer may write B's topic: what is refused below is the topic, not the client.
     await producer.send({ topic: `${B}.device-data`, messages: [{ value: '{"own":true}' }] });
-    await assertUnauthorized(producer.send({ topic: `${A}.device-data`, messages: [{ value: 'forged' }] }), `writing ${A}.device-data`);
+    await assertUnauthorized(
+      producer.send({ topic: `${A}.device-data`, messages: [{ value: 'forged' }] }),
+      `writing ${A}.device-data`,
+    );
     await assertUnauthorized(consume(asB(), `${GROUP_PREFIX}${B}.spy`, `${A}.device-data`), `reading ${A}.device-data`);
     // A tenant whose name merely starts with B's is another tenant.
-    await assertUnauthorized(producer.send({ topic: `${B2}.device-data`, messages: [{ value: 'forged' }] }), `writing ${B2}.device-data`);
+    await assertUnauthorized(
+      producer.send({ topic: `${B2}.device-data`, messages: [{ value: 'forged' }] }),
+      `writing ${B2}.device-data`,
+    );
   });
 
   it("refuses B's principal the platform's dojot-management topics", async () => {
-    await platformAdmin.createTopics({ waitForLeaders: true, topics: [{ topic: `dojot-management.test-${RUN}`, numPartitions: 1 }] });
+    await platformAdmin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic: `dojot-management.test-${RUN}`, numPartitions: 1 }],
+    });
     const producer = await producerOf(asB());
-    await assertUnauthorized(producer.send({ topic: `dojot-management.test-${RUN}`, messages: [{ value: '{"type":"DELETE","tenant":"admin"}' }] }), 'writing a dojot-management topic');
-    await assertUnauthorized(consume(asB(), `${GROUP_PREFIX}${B}.spy2`, `dojot-management.test-${RUN}`), 'reading a dojot-management topic');
+    await assertUnauthorized(
+      producer.send({
+        topic: `dojot-management.test-${RUN}`,
+        messages: [{ value: '{"type":"DELETE","tenant":"admin"}' }],
+      }),
+      'writing a dojot-management topic',
+    );
+    await assertUnauthorized(
+      consume(asB(), `${GROUP_PREFIX}${B}.spy2`, `dojot-management.test-${RUN}`),
+      'reading a dojot-management topic',
+    );
   });
 
   it("refuses B's principal other tenants' consumer groups, even on B's own topic", async () => {
     const admin = await adminOf(asB());
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: `${B}.device-data`, numPartitions: 1 }] }).catch(() => {});
+    await admin
+      .createTopics({ waitForLeaders: true, topics: [{ topic: `${B}.device-data`, numPartitions: 1 }] })
+      .catch(() => {});
     // Joining A's runtimes' group would take A's partitions (and its messages) away from A.
-    await assertUnauthorized(consume(asB(), `${GROUP_PREFIX}${runtimeBusGroup(A)}:${B}.device-data`, `${B}.device-data`), "joining A's group");
-    await assertUnauthorized(admin.fetchOffsets({ groupId: `${GROUP_PREFIX}${runtimeBusGroup(A)}:${A}.device-data`, topics: [`${A}.device-data`] }), "reading A's group offsets");
+    await assertUnauthorized(
+      consume(asB(), `${GROUP_PREFIX}${runtimeBusGroup(A)}:${B}.device-data`, `${B}.device-data`),
+      "joining A's group",
+    );
+    await assertUnauthorized(
+      admin.fetchOffsets({
+        groupId: `${GROUP_PREFIX}${runtimeBusGroup(A)}:${A}.device-data`,
+        topics: [`${A}.device-data`],
+      }),
+      "reading A's group offsets",
+    );
     // A group outside this deployment's prefix is not B's either.
-    await assertUnauthorized(consume(asB(), `${runtimeBusGroup(B)}:${B}.device-data`, `${B}.device-data`), 'a group without the deployment prefix');
+    await assertUnauthorized(
+      consume(asB(), `${runtimeBusGroup(B)}:${B}.device-data`, `${B}.device-data`),
+      'a group without the deployment prefix',
+    );
   });
 
   it("refuses B's principal creating topics outside its prefix, and any ACL or cluster change", async () => {
@@ -204,47 +265,102 @@ describe('Kafka: each tenant runtime is a principal of its own, confined by ACLs
       await assertUnauthorized(admin.createTopics({ topics: [{ topic, numPartitions: 1 }] }), `creating ${topic}`);
     }
     await assertUnauthorized(admin.deleteTopics({ topics: [`${A}.device-data`] }), `deleting ${A}.device-data`);
-    await assertUnauthorized(admin.createAcls({ acl: [{ resourceType: 2, resourceName: '', resourcePatternType: 4, principal: tenantPrincipal(B), host: '*', operation: 2, permissionType: 3 }] as never }), 'granting itself every topic');
-    await assertUnauthorized(admin.describeAcls({ resourceType: 1, resourcePatternType: 1, operation: 1, permissionType: 1 } as never), 'reading the ACLs');
+    await assertUnauthorized(
+      admin.createAcls({
+        acl: [
+          {
+            resourceType: 2,
+            resourceName: '',
+            resourcePatternType: 4,
+            principal: tenantPrincipal(B),
+            host: '*',
+            operation: 2,
+            permissionType: 3,
+          },
+        ] as never,
+      }),
+      'granting itself every topic',
+    );
+    await assertUnauthorized(
+      admin.describeAcls({ resourceType: 1, resourcePatternType: 1, operation: 1, permissionType: 1 } as never),
+      'reading the ACLs',
+    );
   });
 
   it('refuses a certificate for the super user CN that the tenant CA did not sign', async () => {
     const other = makeCa(1);
     const ca = { cert: new X509Certificate(other.certPem), key: createPrivateKey(other.keyPem) };
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-    const forged = issueClientCertificate(ca, 'dojot-red-platform', publicKey, new Date(Date.now() - 60_000), new Date(Date.now() + 3_600_000));
-    const k = new Kafka({ brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 5_000, ssl: { ca: platformTls.ca, cert: forged, key: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string } });
+    const forged = issueClientCertificate(
+      ca,
+      'dojot-red-platform',
+      publicKey,
+      new Date(Date.now() - 60_000),
+      new Date(Date.now() + 3_600_000),
+    );
+    const k = new Kafka({
+      brokers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+      connectionTimeout: 5_000,
+      ssl: { ca: platformTls.ca, cert: forged, key: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string },
+    });
     const admin = k.admin();
     closers.push(() => admin.disconnect());
-    await refusal(admin.connect().then(() => admin.listTopics()), 'a forged super-user certificate');
+    await refusal(
+      admin.connect().then(() => admin.listTopics()),
+      'a forged super-user certificate',
+    );
   });
 
   it('reads the TLS options object at each new connection: an expired certificate fails, its renewal in the same object works', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const hour = 3_600_000;
-    const expired = issueClientCertificate(tenantCa, `tenant-${B}`, publicKey, new Date(Date.now() - 3 * hour), new Date(Date.now() - hour));
-    const ssl: TlsOptions = { ca: credsB.ca, cert: expired, key: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string };
+    const expired = issueClientCertificate(
+      tenantCa,
+      `tenant-${B}`,
+      publicKey,
+      new Date(Date.now() - 3 * hour),
+      new Date(Date.now() - hour),
+    );
+    const ssl: TlsOptions = {
+      ca: credsB.ca,
+      cert: expired,
+      key: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+    };
     const k = new Kafka({ brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 5_000, ssl });
     const first = k.admin();
     closers.push(() => first.disconnect());
-    await refusal(first.connect().then(() => first.listTopics()), 'an expired certificate');
+    await refusal(
+      first.connect().then(() => first.listTopics()),
+      'an expired certificate',
+    );
     // What runtime/tenant/kafka-credentials.ts does on renewal.
     Object.assign(ssl, { cert: credsB.cert, key: credsB.key });
     const second = k.admin();
     closers.push(() => second.disconnect());
     await second.connect();
-    assert.ok((await second.listTopics()).some((t) => t.startsWith(`${B}.`)), "B's own topics are listed");
+    assert.ok(
+      (await second.listTopics()).some((t) => t.startsWith(`${B}.`)),
+      "B's own topics are listed",
+    );
   });
 
   it("says what is wrong when the platform's principal may not write ACLs (not a super user)", async () => {
     const weak = new KafkaTenantAccess({
       admin: await adminOf(asB()),
-      tenantCa: { certPem: tenantCa.cert.toString(), keyPem: tenantCa.key.export({ format: 'pem', type: 'pkcs8' }) as string },
+      tenantCa: {
+        certPem: tenantCa.cert.toString(),
+        keyPem: tenantCa.key.export({ format: 'pem', type: 'pkcs8' }) as string,
+      },
       certHours: 1,
       groupPrefix: GROUP_PREFIX,
       log,
     });
-    await assert.rejects(weak.provision(A), /writing the Kafka ACLs of tenant .* failed \(the platform's principal must be in the brokers' super\.users\)/);
+    await assert.rejects(
+      weak.provision(A),
+      /writing the Kafka ACLs of tenant .* failed \(the platform's principal must be in the brokers' super\.users\)/,
+    );
   });
 
   it("keeps the platform's own principal (a super user) working on every tenant's topics", async () => {
@@ -256,14 +372,32 @@ describe('Kafka: each tenant runtime is a principal of its own, confined by ACLs
 
   it("removes B's ACLs with the tenant: its certificate then opens nothing, its own topics included", async () => {
     const principal = tenantPrincipal(B);
-    const describe = () => platformAdmin.describeAcls({ resourceType: 1, resourcePatternType: 1, principal, host: '*', operation: 1, permissionType: 1 } as never);
+    const describe = () =>
+      platformAdmin.describeAcls({
+        resourceType: 1,
+        resourcePatternType: 1,
+        principal,
+        host: '*',
+        operation: 1,
+        permissionType: 1,
+      } as never);
     assert.ok((await describe()).resources.length > 0, 'B has ACLs before');
     await access.remove(B);
     assert.deepEqual((await describe()).resources, []);
     // The idempotent producer is refused at once: InitProducerId needs Write on some topic.
-    await assertUnauthorized(producerOf(asB()).then((p) => p.send({ topic: `${B}.device-data`, messages: [{ value: 'late' }] })), `writing ${B}.device-data after removal`);
+    await assertUnauthorized(
+      producerOf(asB()).then((p) => p.send({ topic: `${B}.device-data`, messages: [{ value: 'late' }] })),
+      `writing ${B}.device-data after removal`,
+    );
     // A's principal is untouched.
-    const aAcls = await platformAdmin.describeAcls({ resourceType: 1, resourcePatternType: 1, principal: tenantPrincipal(A), host: '*', operation: 1, permissionType: 1 } as never);
+    const aAcls = await platformAdmin.describeAcls({
+      resourceType: 1,
+      resourcePatternType: 1,
+      principal: tenantPrincipal(A),
+      host: '*',
+      operation: 1,
+      permissionType: 1,
+    } as never);
     assert.ok(aAcls.resources.length > 0);
   });
 });

@@ -18,8 +18,12 @@ describe('kafka-ws on the platform', function () {
   before(async () => {
     p = await startTestPlatform();
     jwt = await p.login();
-    const t = await p.api(jwt, 'POST', '/template', { label: 't', attrs: [{ label: 'temperature', type: 'dynamic', value_type: 'float' }] });
-    device = (await p.api(jwt, 'POST', '/device', { label: 'kitchen', templates: [t.body.template.id] })).body.devices[0].id;
+    const t = await p.api(jwt, 'POST', '/template', {
+      label: 't',
+      attrs: [{ label: 'temperature', type: 'dynamic', value_type: 'float' }],
+    });
+    device = (await p.api(jwt, 'POST', '/device', { label: 'kitchen', templates: [t.body.template.id] })).body
+      .devices[0].id;
   });
   after(async () => p?.close());
 
@@ -36,13 +40,15 @@ describe('kafka-ws on the platform', function () {
     assert.equal((await p.api('not.a.token', 'GET', '/kafka-ws/v1/ticket')).status, 401);
   });
 
-  it('names the tenant\'s topic of a subject like the data broker', async () => {
+  it("names the tenant's topic of a subject like the data broker", async () => {
     const res = await p.api(jwt, 'GET', '/topic/device-data');
     assert.deepEqual([res.status, res.body], [200, { topic: 'admin.device-data' }]);
   });
 
   it('delivers a real MQTT publish to the websocket within 100 ms', async () => {
-    const ws = new WebSocket(wsUrl(`/kafka-ws/v1/topics/admin.device-data?ticket=${await ticket()}&fields=attrs,metadata/deviceid`));
+    const ws = new WebSocket(
+      wsUrl(`/kafka-ws/v1/topics/admin.device-data?ticket=${await ticket()}&fields=attrs,metadata/deviceid`),
+    );
     const received: { at: number; data: any }[] = [];
     ws.on('message', (d) => received.push({ at: Date.now(), data: JSON.parse(d.toString()) }));
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
@@ -68,13 +74,18 @@ describe('kafka-ws on the platform', function () {
     }
   });
 
-  it('serves the editor\'s websocket and kafka-ws side by side on the one port', async () => {
+  it("serves the editor's websocket and kafka-ws side by side on the one port", async () => {
     const comms = new WebSocket(wsUrl(`/flows/comms?access_token=${encodeURIComponent(jwt)}`));
     const live = new WebSocket(wsUrl(`/kafka-ws/v1/topics/admin.device-data?ticket=${await ticket()}`));
-    await Promise.all([comms, live].map((ws) => new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))));
+    await Promise.all(
+      [comms, live].map((ws) => new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))),
+    );
     const got = new Promise((resolve) => live.once('message', (d) => resolve(JSON.parse(d.toString()))));
     await sleep(100);
-    await p.bus.publish('admin.device-data', device, { metadata: { deviceid: device, tenant: 'admin' }, attrs: { temperature: 1 } });
+    await p.bus.publish('admin.device-data', device, {
+      metadata: { deviceid: device, tenant: 'admin' },
+      attrs: { temperature: 1 },
+    });
     assert.deepEqual(await got, { metadata: { deviceid: device, tenant: 'admin' }, attrs: { temperature: 1 } });
     assert.equal(comms.readyState, WebSocket.OPEN);
     comms.close();

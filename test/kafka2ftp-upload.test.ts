@@ -14,7 +14,14 @@ import { eventually } from './helpers/mqtt.js';
 const quiet: any = { child: () => quiet, trace() {}, debug() {}, info() {}, warn() {}, error() {}, fatal() {} };
 
 async function startFtp(port: number, root: string): Promise<FtpSrv> {
-  const server = new FtpSrv({ url: `ftp://127.0.0.1:${port}`, pasv_url: '127.0.0.1', pasv_min: 40000 + (port % 20000), pasv_max: 40100 + (port % 20000), anonymous: false, log: quiet });
+  const server = new FtpSrv({
+    url: `ftp://127.0.0.1:${port}`,
+    pasv_url: '127.0.0.1',
+    pasv_min: 40000 + (port % 20000),
+    pasv_max: 40100 + (port % 20000),
+    anonymous: false,
+    log: quiet,
+  });
   server.on('login', ({ username, password }, resolve, reject) => {
     if (username === 'flows' && password === 's3cret') resolve({ root });
     else reject(new Error('bad login'));
@@ -24,7 +31,12 @@ async function startFtp(port: number, root: string): Promise<FtpSrv> {
 }
 
 const ftpMessage = (filename: string, encoding: string, content: string) => ({
-  metadata: { msgID: '6f1c2b7e-0000-4000-8000-000000000001', ts: Date.now(), service: 'flowbroker', contentType: 'application/vnd.dojot.ftp+json' },
+  metadata: {
+    msgID: '6f1c2b7e-0000-4000-8000-000000000001',
+    ts: Date.now(),
+    service: 'flowbroker',
+    contentType: 'application/vnd.dojot.ftp+json',
+  },
   data: { filename, encoding, content },
 });
 
@@ -39,7 +51,11 @@ describe('kafka2ftp', function () {
   before(async () => {
     root = mkdtempSync(path.join(os.tmpdir(), 'dojot-red-ftp-'));
     port = await freePort();
-    p = await startTestPlatform({ DOJOT_KAFKA2FTP_RETRIES: '40', DOJOT_KAFKA2FTP_RETRY_BASE_MS: '100', DOJOT_KAFKA2FTP_RETRY_MAX_MS: '300' });
+    p = await startTestPlatform({
+      DOJOT_KAFKA2FTP_RETRIES: '40',
+      DOJOT_KAFKA2FTP_RETRY_BASE_MS: '100',
+      DOJOT_KAFKA2FTP_RETRY_MAX_MS: '300',
+    });
     jwt = await p.login();
   });
   after(async () => {
@@ -50,13 +66,25 @@ describe('kafka2ftp', function () {
 
   /** True once the file is there with this content (the server creates it before the data is in). */
   const arrived = (name: string, content: Buffer | string) =>
-    eventually(async () => existsSync(path.join(root, 'out', name)) && readFileSync(path.join(root, 'out', name)).equals(Buffer.from(content)), (ok) => ok, 15_000);
+    eventually(
+      async () =>
+        existsSync(path.join(root, 'out', name)) &&
+        readFileSync(path.join(root, 'out', name)).equals(Buffer.from(content)),
+      (ok) => ok,
+      15_000,
+    );
 
-  it('keeps each tenant\'s FTP server, never showing its password', async () => {
+  it("keeps each tenant's FTP server, never showing its password", async () => {
     assert.equal((await p.api(jwt, 'GET', '/kafka2ftp/v1/config')).status, 404);
     const bad = await p.api(jwt, 'PUT', '/kafka2ftp/v1/config', { host: '127.0.0.1', port: 70000 });
     assert.deepEqual([bad.status, bad.body.code], [400, 'KAFKA2FTP_INVALID_CONFIG']);
-    const put = await p.api(jwt, 'PUT', '/kafka2ftp/v1/config', { host: '127.0.0.1', port, username: 'flows', password: 's3cret', directory: 'out' });
+    const put = await p.api(jwt, 'PUT', '/kafka2ftp/v1/config', {
+      host: '127.0.0.1',
+      port,
+      username: 'flows',
+      password: 's3cret',
+      directory: 'out',
+    });
     assert.equal(put.status, 200);
     const got = await p.api(jwt, 'GET', '/kafka2ftp/v1/config');
     assert.deepEqual(got.body, { host: '127.0.0.1', port, username: 'flows', directory: 'out', secure: false });
@@ -64,7 +92,11 @@ describe('kafka2ftp', function () {
 
   it('retries a server that is down and uploads once it is back, logging why each attempt failed', async () => {
     await p.bus.publish('admin.dojot.ftp', null, ftpMessage('early.txt', 'utf8', 'sent while down'));
-    const failures = await eventually(async () => (await p.api(jwt, 'GET', '/kafka2ftp/v1/failures')).body.failures, (f: any[]) => f.length >= 2, 10_000);
+    const failures = await eventually(
+      async () => (await p.api(jwt, 'GET', '/kafka2ftp/v1/failures')).body.failures,
+      (f: any[]) => f.length >= 2,
+      10_000,
+    );
     assert.equal(failures[0].filename, 'early.txt');
     assert.equal(failures[0].final, false);
     assert.match(failures[0].reason, /127\.0\.0\.1:\d+ failed: .*ECONNREFUSED/);
@@ -92,7 +124,11 @@ describe('kafka2ftp', function () {
 
   it('logs why a malformed message was dropped', async () => {
     await p.bus.publish('admin.dojot.ftp', null, ftpMessage('d.txt', 'klingon', 'x'));
-    const failures = await eventually(async () => (await p.api(jwt, 'GET', '/kafka2ftp/v1/failures')).body.failures, (f: any[]) => f[0]?.reason.includes('klingon'), 5000);
+    const failures = await eventually(
+      async () => (await p.api(jwt, 'GET', '/kafka2ftp/v1/failures')).body.failures,
+      (f: any[]) => f[0]?.reason.includes('klingon'),
+      5000,
+    );
     assert.equal(failures[0].final, true);
     assert.match(failures[0].reason, /data\.encoding "klingon" is not a Node Buffer encoding/);
   });

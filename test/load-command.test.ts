@@ -6,7 +6,8 @@ import { projectRoot } from '../core-services/platform/paths.js';
 import { run } from './helpers/processes.js';
 import { startTestPlatform, type TestPlatform } from './helpers/start-platform.js';
 
-const load = (args: string[]) => run(process.execPath, [path.join(projectRoot(), 'dist', 'bin', 'dojot-red.js'), 'load', ...args], 60_000);
+const load = (args: string[]) =>
+  run(process.execPath, [path.join(projectRoot(), 'dist', 'bin', 'dojot-red.js'), 'load', ...args], 60_000);
 
 describe('dojot-red load', function () {
   this.timeout(90_000);
@@ -20,10 +21,39 @@ describe('dojot-red load', function () {
   after(async () => p?.close());
 
   it('runs 20 devices on 2 workers at 200 msg/s for 3 s with every message acknowledged and stored, and actuations delivered', async () => {
-    const res = await load([...target, '--devices', '20', '--workers', '2', '--source-addresses', '2', '--rate', '200', '--duration', '3', '--ramp', '0.5', '--actuate-rate', '10', '--settle', '15', '--json']);
+    const res = await load([
+      ...target,
+      '--devices',
+      '20',
+      '--workers',
+      '2',
+      '--source-addresses',
+      '2',
+      '--rate',
+      '200',
+      '--duration',
+      '3',
+      '--ramp',
+      '0.5',
+      '--actuate-rate',
+      '10',
+      '--settle',
+      '15',
+      '--json',
+    ]);
     assert.equal(res.code, 0, res.stderr);
     const r = JSON.parse(res.stdout);
-    assert.deepEqual(Object.keys(r), ['conditions', 'setup', 'connect', 'publish', 'pubackMs', 'storedMs', 'loss', 'actuations', 'errors']);
+    assert.deepEqual(Object.keys(r), [
+      'conditions',
+      'setup',
+      'connect',
+      'publish',
+      'pubackMs',
+      'storedMs',
+      'loss',
+      'actuations',
+      'errors',
+    ]);
     assert.equal(r.conditions.workers, 2);
     assert.equal(r.conditions.sourceAddresses, 2);
     assert.equal(r.conditions.transport, 'mqtt');
@@ -35,7 +65,10 @@ describe('dojot-red load', function () {
     assert.ok(r.pubackMs.p50 <= r.pubackMs.p99 && r.pubackMs.p99 <= r.pubackMs.max);
     assert.equal(r.storedMs.method, 'history API poll');
     assert.ok(r.storedMs.count > 0, 'some messages were timed to storage');
-    assert.deepEqual({ ...r.loss, method: undefined }, { devicesChecked: 20, sent: 600, acked: 600, stored: 600, lost: 0, method: undefined });
+    assert.deepEqual(
+      { ...r.loss, method: undefined },
+      { devicesChecked: 20, sent: 600, acked: 600, stored: 600, lost: 0, method: undefined },
+    );
     assert.ok(r.actuations.sent > 0);
     assert.equal(r.actuations.failed, 0);
     assert.equal(r.actuations.delivered, r.actuations.sent);
@@ -50,22 +83,59 @@ describe('dojot-red load', function () {
   });
 
   it('reports in text, and counts what a QoS 0 run stored', async () => {
-    const res = await load([...target, '--devices', '5', '--rate', '50', '--duration', '1', '--ramp', '0', '--qos', '0', '--payload', '{"t": {{randint 1 3}}, "seq": {{seq}}, "who": "{{device}}"}']);
+    const res = await load([
+      ...target,
+      '--devices',
+      '5',
+      '--rate',
+      '50',
+      '--duration',
+      '1',
+      '--ramp',
+      '0',
+      '--qos',
+      '0',
+      '--payload',
+      '{"t": {{randint 1 3}}, "seq": {{seq}}, "who": "{{device}}"}',
+    ]);
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, /connect +5\/5 connected \(0 failed\)/);
     assert.match(res.stdout, /publish +50 sent/);
     assert.doesNotMatch(res.stdout, /PUBACK latency/);
-    assert.match(res.stdout, /loss +0 acknowledged but not stored, of 50 acknowledged \(50 sent, 50 stored\) on 5 devices checked/);
+    assert.match(
+      res.stdout,
+      /loss +0 acknowledged but not stored, of 50 acknowledged \(50 sent, 50 stored\) on 5 devices checked/,
+    );
   });
 
   it('connects over MQTTS with a certificate per device from the platform CA', async () => {
-    const res = await load(['--host', '127.0.0.1', '--port', String(new URL(p.httpUrl).port), '--mqtts', '--mqtt-port', String(p.mqttsPort), '--devices', '5', '--rate', '25', '--duration', '1', '--ramp', '0', '--json']);
+    const res = await load([
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(new URL(p.httpUrl).port),
+      '--mqtts',
+      '--mqtt-port',
+      String(p.mqttsPort),
+      '--devices',
+      '5',
+      '--rate',
+      '25',
+      '--duration',
+      '1',
+      '--ramp',
+      '0',
+      '--json',
+    ]);
     assert.equal(res.code, 0, res.stderr);
     const r = JSON.parse(res.stdout);
     assert.equal(r.conditions.transport, 'mqtts');
     assert.ok(r.setup.certificatesSeconds > 0);
     assert.equal(r.connect.connected, 5);
-    assert.deepEqual({ ...r.loss, method: undefined }, { devicesChecked: 5, sent: 25, acked: 25, stored: 25, lost: 0, method: undefined });
+    assert.deepEqual(
+      { ...r.loss, method: undefined },
+      { devicesChecked: 5, sent: 25, acked: 25, stored: 25, lost: 0, method: undefined },
+    );
     assert.deepEqual(r.errors, {});
   });
 
@@ -81,7 +151,10 @@ describe('dojot-red load', function () {
       [['--payload', '[1]'], /--payload: a rendered message must be a JSON object/],
       [['--devices', '30000', '--workers', '1'], /--workers 1 would put 30000 connections in one process/],
       [['--devices', '3', '--devices-file', 'x'], /--devices and --devices-file exclude each other/],
-      [['--source-addresses', '4', '--mqtt-host', '10.0.0.1'], /--source-addresses spreads connections over 127\.0\.0\.x/],
+      [
+        ['--source-addresses', '4', '--mqtt-host', '10.0.0.1'],
+        /--source-addresses spreads connections over 127\.0\.0\.x/,
+      ],
     ];
     for (const [args, message] of cases) {
       const res = await load([...target, ...args]);
@@ -90,19 +163,51 @@ describe('dojot-red load', function () {
     }
     const help = await load(['--help']);
     assert.equal(help.code, 0);
-    for (const flag of ['--devices', '--devices-file', '--rate', '--duration', '--ramp', '--qos', '--payload', '--mqtts', '--actuate-rate', '--workers', '--source-addresses', '--json']) assert.ok(help.stdout.includes(flag), flag);
+    for (const flag of [
+      '--devices',
+      '--devices-file',
+      '--rate',
+      '--duration',
+      '--ramp',
+      '--qos',
+      '--payload',
+      '--mqtts',
+      '--actuate-rate',
+      '--workers',
+      '--source-addresses',
+      '--json',
+    ])
+      assert.ok(help.stdout.includes(flag), flag);
   });
 
   it('uses the devices of a list file, and says which file cannot be read', async () => {
     const jwt = await p.login();
-    const t = await p.api(jwt, 'POST', '/template', { label: 'listed', attrs: [{ label: 'n', type: 'dynamic', value_type: 'integer' }] });
+    const t = await p.api(jwt, 'POST', '/template', {
+      label: 'listed',
+      attrs: [{ label: 'n', type: 'dynamic', value_type: 'integer' }],
+    });
     const made = await p.api(jwt, 'POST', '/device?count=3', { label: 'listed', templates: [t.body.template.id] });
     const ids = made.body.devices.map((d: { id: string }) => d.id);
     const { writeFileSync } = await import('node:fs');
     const file = path.join(p.dataDir, 'devices.txt');
     // One id is no device of the tenant: the platform refuses it, and the report counts that by kind.
     writeFileSync(file, `# load devices\n${ids.join('\n')}\nfffff0\n`);
-    const res = await load([...target, '--devices-file', file, '--rate', '30', '--duration', '1', '--ramp', '0', '--payload', '{"n": {{seq}}}', '--verify', '3', '--json']);
+    const res = await load([
+      ...target,
+      '--devices-file',
+      file,
+      '--rate',
+      '30',
+      '--duration',
+      '1',
+      '--ramp',
+      '0',
+      '--payload',
+      '{"n": {{seq}}}',
+      '--verify',
+      '3',
+      '--json',
+    ]);
     assert.equal(res.code, 0, res.stderr);
     const r = JSON.parse(res.stdout);
     assert.equal(r.conditions.devicesFrom, `file ${file}`);
@@ -127,10 +232,33 @@ describe('dojot-red load', function () {
 
     it('reports as lost what was acknowledged and not stored', async () => {
       // {"n": 9, "x": 1} is 16 bytes; from {{seq}} 10 on a message is 17 and dropped: 9 of each device's 20 are stored.
-      const res = await load(['--host', '127.0.0.1', '--port', String(new URL(small.httpUrl).port), '--mqtt-port', String(small.mqttPort), '--devices', '2', '--rate', '40', '--duration', '1', '--ramp', '0', '--payload', '{"n": {{seq}}, "x": 1}', '--settle', '2', '--json']);
+      const res = await load([
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(new URL(small.httpUrl).port),
+        '--mqtt-port',
+        String(small.mqttPort),
+        '--devices',
+        '2',
+        '--rate',
+        '40',
+        '--duration',
+        '1',
+        '--ramp',
+        '0',
+        '--payload',
+        '{"n": {{seq}}, "x": 1}',
+        '--settle',
+        '2',
+        '--json',
+      ]);
       assert.equal(res.code, 0, res.stderr);
       const r = JSON.parse(res.stdout);
-      assert.deepEqual({ ...r.loss, method: undefined }, { devicesChecked: 2, sent: 40, acked: 40, stored: 18, lost: 22, method: undefined });
+      assert.deepEqual(
+        { ...r.loss, method: undefined },
+        { devicesChecked: 2, sent: 40, acked: 40, stored: 18, lost: 22, method: undefined },
+      );
     });
   });
 });

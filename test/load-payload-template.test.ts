@@ -5,7 +5,11 @@ import { compileTemplate } from '../bin/load/payload-template.js';
 describe('the load payload template', () => {
   it('renders {{seq}}, {{now}} and {{device}} from the message, and finds the {{seq}} attribute', () => {
     const t = compileTemplate('{"n": {{ seq }}, "at": {{now}}, "who": "{{device}}"}');
-    assert.deepEqual(JSON.parse(t.render({ seq: 7, now: 1700000000123.4, device: 'a1b2c3' })), { n: 7, at: 1700000000123, who: 'a1b2c3' });
+    assert.deepEqual(JSON.parse(t.render({ seq: 7, now: 1700000000123.4, device: 'a1b2c3' })), {
+      n: 7,
+      at: 1700000000123,
+      who: 'a1b2c3',
+    });
     assert.equal(t.seqAttr, 'n');
     assert.equal(compileTemplate('{"t": 1}').seqAttr, null);
   });

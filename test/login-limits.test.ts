@@ -14,7 +14,14 @@ describe('login limits', function () {
     p = await startTestPlatform({ DOJOT_AUTH_FAILURES_PER_USER: '3', DOJOT_AUTH_FAILURES_PER_ADDRESS: '6' });
     admin = await p.login();
     for (const username of ['alice', 'carol', 'dave']) {
-      const res = await p.api(admin, 'POST', '/auth/user', { username, service: 'admin', email: `${username}@x.io`, name: username, profile: 'user', passwd: 'rightpw' });
+      const res = await p.api(admin, 'POST', '/auth/user', {
+        username,
+        service: 'admin',
+        email: `${username}@x.io`,
+        name: username,
+        profile: 'user',
+        passwd: 'rightpw',
+      });
       assert.equal(res.status, 200, JSON.stringify(res.body));
     }
   });
@@ -22,16 +29,26 @@ describe('login limits', function () {
 
   /** POST /auth from a given loopback source address (every 127.x.y.z is this machine). */
   const login = (from: string, username: string, passwd: string) =>
-    new Promise<{ status: number; body: { error?: string; jwt?: string; message?: string; status?: number } }>((resolve, reject) => {
-      const body = JSON.stringify({ username, passwd });
-      const req = http.request(`${p.httpUrl}/auth`, { method: 'POST', localAddress: from, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        let text = '';
-        res.on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+    new Promise<{ status: number; body: { error?: string; jwt?: string; message?: string; status?: number } }>(
+      (resolve, reject) => {
+        const body = JSON.stringify({ username, passwd });
+        const req = http.request(
+          `${p.httpUrl}/auth`,
+          {
+            method: 'POST',
+            localAddress: from,
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (c) => (text += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      },
+    );
 
   it('answers an unknown user exactly as a wrong password', async () => {
     const unknown = await login('127.0.0.1', 'nobody-here', 'whatever');
@@ -65,7 +82,11 @@ describe('login limits', function () {
     assert.match(there.body.error ?? '', /address and user; retry in 60 s/);
     const elsewhere = await login('127.0.1.2', 'alice', 'rightpw');
     assert.equal(elsewhere.status, 200, 'alice still signs in from her own address');
-    assert.equal((await login('127.0.1.1', 'carol', 'rightpw')).status, 200, 'the address may still sign in other users');
+    assert.equal(
+      (await login('127.0.1.1', 'carol', 'rightpw')).status,
+      200,
+      'the address may still sign in other users',
+    );
   });
 
   it('locks an address that fails for many users', async () => {

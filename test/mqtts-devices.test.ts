@@ -36,24 +36,64 @@ describe('MQTT over mutual TLS', function () {
   let plainPort: number;
 
   const makeDevice = async (token: string, label: string): Promise<string> => {
-    const t = await p.api(token, 'POST', '/template', { label: `${label}-t`, attrs: [{ label: 'temperature', type: 'dynamic', value_type: 'float' }, { label: 'fan', type: 'actuator', value_type: 'integer' }] });
+    const t = await p.api(token, 'POST', '/template', {
+      label: `${label}-t`,
+      attrs: [
+        { label: 'temperature', type: 'dynamic', value_type: 'float' },
+        { label: 'fan', type: 'actuator', value_type: 'integer' },
+      ],
+    });
     const d = await p.api(token, 'POST', '/device', { label, templates: [t.body.template.id] });
     return d.body.devices[0].id;
   };
   /** What a device owner does: key and CSR with openssl, POST the CSR, keep the certificate. */
-  const certify = async (token: string, id: string, name = `${id}-${Math.random().toString(36).slice(2, 6)}`): Promise<DeviceFiles> => {
+  const certify = async (
+    token: string,
+    id: string,
+    name = `${id}-${Math.random().toString(36).slice(2, 6)}`,
+  ): Promise<DeviceFiles> => {
     const { csr, keyFile } = makeCsr(w, name, `/CN=${id}`);
     const res = await p.api(token, 'POST', '/x509/v1/certificates', { csr });
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    return { cert: w.file(`${name}.crt`, res.body.certificatePem), key: keyFile, fingerprint: res.body.certificateFingerprint };
+    return {
+      cert: w.file(`${name}.crt`, res.body.certificatePem),
+      key: keyFile,
+      fingerprint: res.body.certificateFingerprint,
+    };
   };
   const pub = (files: { cert: string; key: string }, topic: string, message: string) =>
-    run('mosquitto_pub', ['-h', 'localhost', '-p', String(p.mqttsPort), '-V', 'mqttv311', '-q', '1', '-t', topic, '-m', message, '--cert', files.cert, '--key', files.key, '--cafile', caFile]);
+    run('mosquitto_pub', [
+      '-h',
+      'localhost',
+      '-p',
+      String(p.mqttsPort),
+      '-V',
+      'mqttv311',
+      '-q',
+      '1',
+      '-t',
+      topic,
+      '-m',
+      message,
+      '--cert',
+      files.cert,
+      '--key',
+      files.key,
+      '--cafile',
+      caFile,
+    ]);
   const connectTls = (files: { cert: string; key: string }): Promise<MqttClient> =>
     new Promise((resolve, reject) => {
       const c = mqtt.connect({
-        protocol: 'mqtts', host: 'localhost', port: p.mqttsPort!, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000,
-        key: readFileSync(files.key), cert: readFileSync(files.cert), ca: readFileSync(caFile),
+        protocol: 'mqtts',
+        host: 'localhost',
+        port: p.mqttsPort!,
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+        connectTimeout: 5000,
+        key: readFileSync(files.key),
+        cert: readFileSync(files.cert),
+        ca: readFileSync(caFile),
       });
       c.once('connect', () => resolve(c));
       c.once('error', (err) => {
@@ -62,16 +102,31 @@ describe('MQTT over mutual TLS', function () {
       });
       c.once('close', () => reject(new Error('connection closed before CONNACK')));
     });
-  const history = async (id: string) => (await p.api(admin, 'GET', `/history/device/${id}/history?lastN=5&attr=temperature`)).body;
+  const history = async (id: string) =>
+    (await p.api(admin, 'GET', `/history/device/${id}/history?lastN=5&attr=temperature`)).body;
   const refusedBecause = (pattern: RegExp) =>
-    eventually(async () => logLines.filter((l) => /MQTTS connect refused|MQTTS handshake refused/.test(l)).join('\n'), (t) => pattern.test(t), 5000);
+    eventually(
+      async () => logLines.filter((l) => /MQTTS connect refused|MQTTS handshake refused/.test(l)).join('\n'),
+      (t) => pattern.test(t),
+      5000,
+    );
 
   before(async () => {
     plainPort = await freePort();
     const sink = new Writable({ write: (chunk, _enc, cb) => (logLines.push(...String(chunk).split('\n')), cb()) });
-    p = await startTestPlatform({ DOJOT_MQTT_INSECURE: 'false', DOJOT_MQTT_PORT: String(plainPort) }, { log: pino({ level: 'info' }, sink) });
+    p = await startTestPlatform(
+      { DOJOT_MQTT_INSECURE: 'false', DOJOT_MQTT_PORT: String(plainPort) },
+      { log: pino({ level: 'info' }, sink) },
+    );
     admin = await p.login();
-    await p.api(admin, 'POST', '/auth/user', { username: 'bea', service: 'beta', email: 'bea@beta.io', name: 'Bea', profile: 'admin', passwd: 'beapass' });
+    await p.api(admin, 'POST', '/auth/user', {
+      username: 'bea',
+      service: 'beta',
+      email: 'bea@beta.io',
+      name: 'Bea',
+      profile: 'admin',
+      passwd: 'beapass',
+    });
     beta = await p.login('bea', 'beapass');
     device = await makeDevice(admin, 'tls-sensor');
     other = await makeDevice(admin, 'bystander');
@@ -98,7 +153,10 @@ describe('MQTT over mutual TLS', function () {
     const files = await certify(admin, device);
     const res = await pub(files, `admin:${device}/attrs`, '{"temperature": 20}');
     assert.equal(res.code, 0, res.stderr);
-    const body = await eventually(() => history(device), (b) => Array.isArray(b) && b.length > 0);
+    const body = await eventually(
+      () => history(device),
+      (b) => Array.isArray(b) && b.length > 0,
+    );
     assert.equal(body[0].value, 20);
   });
 
@@ -131,7 +189,16 @@ describe('MQTT over mutual TLS', function () {
     const ca = { key: createPrivateKey(row.key_pem), cert: new X509Certificate(row.cert_pem) };
     const { csr, keyFile } = makeCsr(w, 'expired-dev', `/CN=${device}`);
     const day = 86_400_000;
-    const der = issue({ subject: [[OID.commonName, `admin:${device}`]], spkiDer: parseCsr(csr).spkiDer, profile: 'client', notBefore: new Date(Date.now() - 10 * day), notAfter: new Date(Date.now() - day) }, ca);
+    const der = issue(
+      {
+        subject: [[OID.commonName, `admin:${device}`]],
+        spkiDer: parseCsr(csr).spkiDer,
+        profile: 'client',
+        notBefore: new Date(Date.now() - 10 * day),
+        notAfter: new Date(Date.now() - day),
+      },
+      ca,
+    );
     const cert = w.file('expired.crt', certificatePem(der));
     const res = await pub({ cert, key: keyFile }, `admin:${device}/attrs`, '{"temperature": 99}');
     assert.notEqual(res.code, 0);
@@ -151,10 +218,12 @@ describe('MQTT over mutual TLS', function () {
     const res = await pub(files, `admin:${device}/attrs`, '{"temperature": 99}');
     assert.notEqual(res.code, 0);
     assert.match(res.stderr, /not authori[sz]ed/i);
-    await refusedBecause(new RegExp(`${files.fingerprint}.*certificate revoked|certificate revoked.*${files.fingerprint}`));
+    await refusedBecause(
+      new RegExp(`${files.fingerprint}.*certificate revoked|certificate revoked.*${files.fingerprint}`),
+    );
   });
 
-  it('never lets a certificate speak for another tenant\'s device', async () => {
+  it("never lets a certificate speak for another tenant's device", async () => {
     // admin's own CA writes beta's device into the CN: unregistered, it names no one.
     const own = makeOtherCa(w, 'admin-own-ca');
     assert.equal((await p.api(admin, 'POST', '/x509/v1/trusted-cas', { caPem: own.pem })).status, 201);
@@ -166,12 +235,18 @@ describe('MQTT over mutual TLS', function () {
     assert.match(res.stderr, /not authori[sz]ed/i);
     await refusedBecause(/not registered to a device/);
     // Registered to acme's own device, it speaks for that device only: beta's topic is refused.
-    const reg = await p.api(admin, 'POST', '/x509/v1/certificates', { certificatePem: readFileSync(forgedCert, 'utf8'), belongsTo: { device: other } });
+    const reg = await p.api(admin, 'POST', '/x509/v1/certificates', {
+      certificatePem: readFileSync(forgedCert, 'utf8'),
+      belongsTo: { device: other },
+    });
     assert.equal(reg.status, 201, JSON.stringify(reg.body));
     const asOther = await pub({ cert: forgedCert, key: cnCsr.keyFile }, `admin:${other}/attrs`, '{"temperature": 5}');
     assert.equal(asOther.code, 0, asOther.stderr);
     await pub({ cert: forgedCert, key: cnCsr.keyFile }, `beta:${betaDevice}/attrs`, '{"temperature": 66}');
-    await eventually(() => history(other), (b) => Array.isArray(b) && b.length > 0);
+    await eventually(
+      () => history(other),
+      (b) => Array.isArray(b) && b.length > 0,
+    );
     await sleep(300);
     const betaHistory = await p.api(beta, 'GET', `/history/device/${betaDevice}/history?lastN=5&attr=temperature`);
     assert.ok(!Array.isArray(betaHistory.body) || betaHistory.body.length === 0, JSON.stringify(betaHistory.body));
@@ -180,7 +255,15 @@ describe('MQTT over mutual TLS', function () {
   it('refuses a client that presents no certificate', async () => {
     await assert.rejects(
       new Promise((resolve, reject) => {
-        const c = mqtt.connect({ protocol: 'mqtts', host: 'localhost', port: p.mqttsPort!, username: `admin:${device}`, ca: readFileSync(caFile), reconnectPeriod: 0, connectTimeout: 5000 });
+        const c = mqtt.connect({
+          protocol: 'mqtts',
+          host: 'localhost',
+          port: p.mqttsPort!,
+          username: `admin:${device}`,
+          ca: readFileSync(caFile),
+          reconnectPeriod: 0,
+          connectTimeout: 5000,
+        });
         c.once('connect', () => (c.end(true), resolve(c)));
         c.once('error', (err) => (c.end(true), reject(err)));
       }),
@@ -192,8 +275,14 @@ describe('MQTT over mutual TLS', function () {
   it('names the device by the certificate, not by a username the client sends', async () => {
     const files = await certify(admin, device);
     const c = mqtt.connect({
-      protocol: 'mqtts', host: 'localhost', port: p.mqttsPort!, username: `beta:${betaDevice}`, reconnectPeriod: 0,
-      key: readFileSync(files.key), cert: readFileSync(files.cert), ca: readFileSync(caFile),
+      protocol: 'mqtts',
+      host: 'localhost',
+      port: p.mqttsPort!,
+      username: `beta:${betaDevice}`,
+      reconnectPeriod: 0,
+      key: readFileSync(files.key),
+      cert: readFileSync(files.cert),
+      ca: readFileSync(caFile),
     });
     await new Promise((resolve, reject) => (c.once('connect', resolve), c.once('error', reject)));
     const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
@@ -211,10 +300,15 @@ describe('MQTT over mutual TLS', function () {
       const stranger = makeOtherCa(w, 'noise-ca');
       const noise = makeCsr(w, 'noise', `/CN=${other}`);
       const noiseCert = w.file('noise.crt', signWithCa(w, noise.csr, stranger, 'noise'));
-      const attempts = await Promise.all([1, 2, 3].map(() => pub({ cert: noiseCert, key: noise.keyFile }, `admin:${other}/attrs`, '{}')));
+      const attempts = await Promise.all(
+        [1, 2, 3].map(() => pub({ cert: noiseCert, key: noise.keyFile }, `admin:${other}/attrs`, '{}')),
+      );
       assert.ok(attempts.every((a) => a.code !== 0));
       await c.publishAsync(`admin:${other}/attrs`, '{"temperature": 42}', { qos: 1 });
-      const body = await eventually(() => history(other), (b) => Array.isArray(b) && b.some((r: { value: number }) => r.value === 42));
+      const body = await eventually(
+        () => history(other),
+        (b) => Array.isArray(b) && b.some((r: { value: number }) => r.value === 42),
+      );
       assert.ok(body.some((r: { value: number }) => r.value === 42));
       assert.ok(c.connected);
     } finally {

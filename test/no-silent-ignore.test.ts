@@ -12,7 +12,14 @@ describe('nothing asked for is silently ignored', function () {
   before(async () => {
     p = await startTestPlatform();
     admin = await p.login();
-    const created = await p.api(admin, 'POST', '/auth/user', { username: 'uma', service: 'admin', email: 'uma@x.io', name: 'Uma', profile: 'user', passwd: 'umapass' });
+    const created = await p.api(admin, 'POST', '/auth/user', {
+      username: 'uma',
+      service: 'admin',
+      email: 'uma@x.io',
+      name: 'Uma',
+      profile: 'user',
+      passwd: 'umapass',
+    });
     assert.equal(created.status, 200, JSON.stringify(created.body));
     // dojot answers POST /auth/user with [result, 200].
     userId = created.body[0].user.id;
@@ -27,11 +34,23 @@ describe('nothing asked for is silently ignored', function () {
     assert.equal(typo.status, 400);
     assert.match(typo.body.error, /^emial: unknown field/);
     assert.equal((await p.api(admin, 'GET', `/auth/user/${userId}`)).body.user.profile, 'user');
-    assert.equal((await p.api(admin, 'GET', `/auth/user/${userId}`)).body.user.name, 'Uma', 'nothing of a refused update is applied');
+    assert.equal(
+      (await p.api(admin, 'GET', `/auth/user/${userId}`)).body.user.name,
+      'Uma',
+      'nothing of a refused update is applied',
+    );
   });
 
   it('refuses a new user with a field it would not keep', async () => {
-    const res = await p.api(admin, 'POST', '/auth/user', { username: 'vic', service: 'admin', email: 'vic@x.io', name: 'Vic', profile: 'user', passwd: 'vicpass', groups: [1] });
+    const res = await p.api(admin, 'POST', '/auth/user', {
+      username: 'vic',
+      service: 'admin',
+      email: 'vic@x.io',
+      name: 'Vic',
+      profile: 'user',
+      passwd: 'vicpass',
+      groups: [1],
+    });
     assert.equal(res.status, 400);
     assert.match(res.body.error, /^groups: unknown field/);
   });
@@ -48,7 +67,12 @@ describe('nothing asked for is silently ignored', function () {
       assert.equal(res.status, 400, `${url} → ${res.status} ${JSON.stringify(res.body)}`);
       assert.match(res.body.error, field);
     }
-    for (const url of ['/device?sortBy=label', '/device?sortBy=desc:created', '/template?attr_format=split', '/device?idsOnly=true']) {
+    for (const url of [
+      '/device?sortBy=label',
+      '/device?sortBy=desc:created',
+      '/template?attr_format=split',
+      '/device?idsOnly=true',
+    ]) {
       assert.equal((await p.api(admin, 'GET', url)).status, 200, url);
     }
   });

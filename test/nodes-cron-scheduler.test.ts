@@ -20,10 +20,31 @@ describe('cron nodes with the platform scheduler', function () {
       name: 'scheduling',
       flow: [
         { id: 'in1', type: 'http in', url: '/schedule', method: 'post', wires: [['cron1']] },
-        { id: 'cron1', type: 'cron', operation: 'CREATE', cronTimeExpression: '0 0 1 1 *', jobName: 'new year', jobDescription: '', jobType: 'EVENT REQUEST',
-          jobAction: JSON.stringify(action), jobActionType: 'json', outJobId: 'payload.jobId', inJobId: '', wires: [['res1']] },
+        {
+          id: 'cron1',
+          type: 'cron',
+          operation: 'CREATE',
+          cronTimeExpression: '0 0 1 1 *',
+          jobName: 'new year',
+          jobDescription: '',
+          jobType: 'EVENT REQUEST',
+          jobAction: JSON.stringify(action),
+          jobActionType: 'json',
+          outJobId: 'payload.jobId',
+          inJobId: '',
+          wires: [['res1']],
+        },
         { id: 'in2', type: 'http in', url: '/unschedule', method: 'post', wires: [['batch']] },
-        { id: 'batch', type: 'cron-batch', operation: 'REMOVE', jobs: '', inJobIds: 'payload.ids', outJobIds: 'payload.removed', timeout: 5000, wires: [['res1']] },
+        {
+          id: 'batch',
+          type: 'cron-batch',
+          operation: 'REMOVE',
+          jobs: '',
+          inJobIds: 'payload.ids',
+          outJobIds: 'payload.removed',
+          timeout: 5000,
+          wires: [['res1']],
+        },
         { id: 'res1', type: 'http response', wires: [] },
         { id: 'catch', type: 'catch', scope: null, wires: [['res1']] },
       ],
@@ -33,11 +54,18 @@ describe('cron nodes with the platform scheduler', function () {
   after(async () => p?.close());
 
   it('creates a job from a flow, lists it over REST, and removes it with cron-batch', async () => {
-    const created = await eventually(() => p.api(jwt, 'POST', '/flows/api/schedule', {}), (r) => r.status === 200, RUNTIME_MS);
+    const created = await eventually(
+      () => p.api(jwt, 'POST', '/flows/api/schedule', {}),
+      (r) => r.status === 200,
+      RUNTIME_MS,
+    );
     const jobId = created.body.jobId;
     assert.equal(typeof jobId, 'string', JSON.stringify(created.body));
     const jobs = await p.api(jwt, 'GET', '/cron/v1/jobs');
-    assert.ok(jobs.body.some((j: any) => j.jobId === jobId && j.spec.name === 'new year'), JSON.stringify(jobs.body));
+    assert.ok(
+      jobs.body.some((j: any) => j.jobId === jobId && j.spec.name === 'new year'),
+      JSON.stringify(jobs.body),
+    );
     const removed = await p.api(jwt, 'POST', '/flows/api/unschedule', { ids: [jobId] });
     assert.deepEqual(removed.body.removed, [jobId]);
     assert.ok(!(await p.api(jwt, 'GET', '/cron/v1/jobs')).body.some((j: any) => j.jobId === jobId));

@@ -5,14 +5,20 @@ import { StubServices, helper, load, tick } from './helpers/dojot-nodes.js';
 
 const require = createRequire(import.meta.url);
 const { parse } = require('../nodes/cumulative-sum/config.js') as typeof import('../nodes/cumulative-sum/config.js');
-const { add, emptyState, restore } = require('../nodes/cumulative-sum/logic.js') as typeof import('../nodes/cumulative-sum/logic.js');
+const { add, emptyState, restore } =
+  require('../nodes/cumulative-sum/logic.js') as typeof import('../nodes/cumulative-sum/logic.js');
 
 const MIN = 60_000;
 
 describe('cumulative sum logic', () => {
   it('sums the values of the last N minutes and drops older ones', () => {
     let s = emptyState();
-    for (const [v, t] of [[10, 0], [20, 30 * MIN], [5, 59 * MIN]]) s = add(s, v, t, 60 * MIN) as typeof s;
+    for (const [v, t] of [
+      [10, 0],
+      [20, 30 * MIN],
+      [5, 59 * MIN],
+    ])
+      s = add(s, v, t, 60 * MIN) as typeof s;
     assert.equal(s.sum, 35);
     s = add(s, 1, 61 * MIN, 60 * MIN) as typeof s;
     assert.equal(s.sum, 26);
@@ -30,7 +36,16 @@ describe('cumulative sum logic', () => {
   it('starts over from a context value it cannot use', () => {
     assert.deepEqual(restore(undefined), { sum: 0, entries: [] });
     assert.deepEqual(restore({ entries: 'x' }), { sum: 0, entries: [] });
-    assert.equal(restore({ sum: 999, entries: [{ timestamp: 1, value: 2 }, { timestamp: 'x', value: 3 }] }).sum, 2);
+    assert.equal(
+      restore({
+        sum: 999,
+        entries: [
+          { timestamp: 1, value: 2 },
+          { timestamp: 'x', value: 3 },
+        ],
+      }).sum,
+      2,
+    );
   });
 
   it('names the bad field of a config', () => {
@@ -46,15 +61,28 @@ describe('the cumulative sum node', () => {
   afterEach(async () => helper.unload());
 
   it('writes the sum into the message, reports missing, wrongly typed and late values, and goes on', async () => {
-    await load(['cumulative-sum'], [
-      { id: 'c', type: 'cumulative sum', timePeriod: '60', targetAttribute: 'payload.data.attrs.rain', timestamp: 'payload.metadata.timestamp', output: 'payload.sum', wires: [['h']] },
-      { id: 'h', type: 'helper' },
-    ], new StubServices());
+    await load(
+      ['cumulative-sum'],
+      [
+        {
+          id: 'c',
+          type: 'cumulative sum',
+          timePeriod: '60',
+          targetAttribute: 'payload.data.attrs.rain',
+          timestamp: 'payload.metadata.timestamp',
+          output: 'payload.sum',
+          wires: [['h']],
+        },
+        { id: 'h', type: 'helper' },
+      ],
+      new StubServices(),
+    );
     const sums: number[] = [];
     const errors: string[] = [];
     helper.getNode('h').on('input', (m: any) => sums.push(m.payload.sum));
     helper.getNode('c').on('call:error', (c: any) => errors.push(String(c.args[0])));
-    const reading = (rain: unknown, timestamp: unknown) => helper.getNode('c').receive({ payload: { data: { attrs: { rain } }, metadata: { timestamp } } });
+    const reading = (rain: unknown, timestamp: unknown) =>
+      helper.getNode('c').receive({ payload: { data: { attrs: { rain } }, metadata: { timestamp } } });
     reading(40, 1000);
     reading('40', 2000);
     reading('lots', 3000);

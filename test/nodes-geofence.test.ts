@@ -7,13 +7,19 @@ const require = createRequire(import.meta.url);
 const { parse } = require('../nodes/geofence/config.js') as typeof import('../nodes/geofence/config.js');
 const { parsePoint, isInside } = require('../nodes/geofence/logic.js') as typeof import('../nodes/geofence/logic.js');
 
-const square = [{ latitude: -22.8, longitude: -47.1 }, { latitude: -22.8, longitude: -47.0 }, { latitude: -22.9, longitude: -47.0 }, { latitude: -22.9, longitude: -47.1 }];
+const square = [
+  { latitude: -22.8, longitude: -47.1 },
+  { latitude: -22.8, longitude: -47.0 },
+  { latitude: -22.9, longitude: -47.0 },
+  { latitude: -22.9, longitude: -47.1 },
+];
 
 describe('geofence logic', () => {
   it('reads "lat, lng" points with or without spaces and refuses anything else', () => {
     assert.deepEqual(parsePoint('-22.85, -47.05'), { latitude: -22.85, longitude: -47.05 });
     assert.deepEqual(parsePoint('1,2'), { latitude: 1, longitude: 2 });
-    for (const bad of ['', '1', '1,2,3', 'a,b', '91,0', '0,181', 42, null, undefined, { lat: 1 }]) assert.equal(parsePoint(bad), null, String(bad));
+    for (const bad of ['', '1', '1,2,3', 'a,b', '91,0', '0,181', 42, null, undefined, { lat: 1 }])
+      assert.equal(parsePoint(bad), null, String(bad));
   });
 
   it('tells inside from outside of a polygon and of a rectangle given by two corners', () => {
@@ -27,7 +33,10 @@ describe('geofence logic', () => {
 
   it('names the bad field of a config', () => {
     assert.throws(() => parse({ points: square.slice(0, 2), geopoint: 'p' }), /points: an area needs at least three/);
-    assert.throws(() => parse({ points: [square[0], { latitude: 'x', longitude: 0 }, square[2]], geopoint: 'p' }), /points\[1\]/);
+    assert.throws(
+      () => parse({ points: [square[0], { latitude: 'x', longitude: 0 }, square[2]], geopoint: 'p' }),
+      /points\[1\]/,
+    );
     assert.throws(() => parse({ points: 'nope', geopoint: 'p' }), /points: must be a list/);
     assert.throws(() => parse({ points: square }), /geopoint: is required/);
     assert.throws(() => parse({ points: square, geopoint: 'p', filter: 'near' }), /filter: must be one of/);
@@ -37,7 +46,16 @@ describe('geofence logic', () => {
 describe('the geofence node', () => {
   afterEach(async () => helper.unload());
   const flow = (filter: string, name = '') => [
-    { id: 'g', type: 'geofence', name, filter, mode: 'polyline', points: square, geopoint: 'msg.payload.data.attrs.position', wires: [['h']] },
+    {
+      id: 'g',
+      type: 'geofence',
+      name,
+      filter,
+      mode: 'polyline',
+      points: square,
+      geopoint: 'msg.payload.data.attrs.position',
+      wires: [['h']],
+    },
     { id: 'h', type: 'helper' },
   ];
 

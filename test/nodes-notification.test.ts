@@ -23,7 +23,10 @@ describe('the notification node', () => {
   };
 
   it('publishes a static message with the metadata object as metaAttrsFilter, persisted by default', async () => {
-    await send({ msgType: 'static', messageStatic: 'hello', source: 'payload.meta' }, { payload: { meta: { level: 3 } } });
+    await send(
+      { msgType: 'static', messageStatic: 'hello', source: 'payload.meta' },
+      { payload: { meta: { level: 3 } } },
+    );
     const [p] = s.published;
     assert.equal(p.subject, 'dojot.notifications');
     assert.equal(p.value.message, 'hello');
@@ -34,15 +37,24 @@ describe('the notification node', () => {
   });
 
   it('publishes a dynamic message and keeps shouldPersist false when the metadata says so', async () => {
-    await send({ msgType: 'dynamic', messageDynamic: 'msg.payload.text', source: 'payload.meta' }, { payload: { text: 'wet', meta: { shouldPersist: false } } });
+    await send(
+      { msgType: 'dynamic', messageDynamic: 'msg.payload.text', source: 'payload.meta' },
+      { payload: { text: 'wet', meta: { shouldPersist: false } } },
+    );
     assert.equal(s.published[0].value.message, 'wet');
     assert.equal(s.published[0].value.metaAttrsFilter.shouldPersist, false);
   });
 
   it('reports a missing message or a metadata that is not an object, and publishes nothing', async () => {
-    assert.match((await send({ msgType: 'dynamic', messageDynamic: 'payload.text' }, { payload: {} }))[0], /payload\.text/);
+    assert.match(
+      (await send({ msgType: 'dynamic', messageDynamic: 'payload.text' }, { payload: {} }))[0],
+      /payload\.text/,
+    );
     await helper.unload();
-    assert.match((await send({ msgType: 'static', messageStatic: 'x', source: 'payload.meta' }, { payload: { meta: 'x' } }))[0], /payload\.meta/);
+    assert.match(
+      (await send({ msgType: 'static', messageStatic: 'x', source: 'payload.meta' }, { payload: { meta: 'x' } }))[0],
+      /payload\.meta/,
+    );
     assert.equal(s.published.length, 0);
   });
 
@@ -59,16 +71,36 @@ describe('notifications in history', () => {
     assert.equal(parseFilterValue('12'), 12);
     assert.equal(parseFilterValue('true'), true);
     assert.equal(parseFilterValue('abc'), 'abc');
-    assert.deepEqual(parseNotificationFilter({ subject: '"user_notification"', level: '3' }), { subject: 'user_notification', meta: { level: 3 } });
+    assert.deepEqual(parseNotificationFilter({ subject: '"user_notification"', level: '3' }), {
+      subject: 'user_notification',
+      meta: { level: 3 },
+    });
   });
 
   it('keeps only notifications that should persist', () => {
-    const m = (value: unknown) => ({ topic: 'admin.dojot.notifications', key: null, value, id: 'b1', timestamp: 5 }) as any;
+    const m = (value: unknown) =>
+      ({ topic: 'admin.dojot.notifications', key: null, value, id: 'b1', timestamp: 5 }) as any;
     assert.equal(notificationRow(m({ msgID: 'x', message: 'a', metaAttrsFilter: { shouldPersist: false } })), null);
     assert.equal(notificationRow(m({ msgID: 'x', message: 'a' })), null);
     assert.equal(notificationRow(m('junk')), null);
-    assert.deepEqual(notificationRow(m({ msgID: 'x', timestamp: 9, message: 'a', metaAttrsFilter: { shouldPersist: true }, subject: 'user_notification' })), {
-      tenant: 'admin', msgId: 'x', ts: 9, subject: 'user_notification', message: 'a', metaAttrs: { shouldPersist: true },
-    });
+    assert.deepEqual(
+      notificationRow(
+        m({
+          msgID: 'x',
+          timestamp: 9,
+          message: 'a',
+          metaAttrsFilter: { shouldPersist: true },
+          subject: 'user_notification',
+        }),
+      ),
+      {
+        tenant: 'admin',
+        msgId: 'x',
+        ts: 9,
+        subject: 'user_notification',
+        message: 'a',
+        metaAttrs: { shouldPersist: true },
+      },
+    );
   });
 });

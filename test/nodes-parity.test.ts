@@ -20,7 +20,8 @@ describe('dojot node files', () => {
   it('finds the node folders', () => assert.ok(names.length >= 8, names.join()));
   for (const name of names) {
     it(`${name} has its source, logic, config, help and catalog, and its html defaults match config.ts`, () => {
-      for (const f of [`${name}.ts`, 'logic.ts', 'config.ts', `locales/en-US/${name}.json`]) assert.ok(existsSync(path.join(src, name, f)), `${name}/${f}`);
+      for (const f of [`${name}.ts`, 'logic.ts', 'config.ts', `locales/en-US/${name}.json`])
+        assert.ok(existsSync(path.join(src, name, f)), `${name}/${f}`);
       const html = readFileSync(path.join(src, name, `${name}.html`), 'utf8');
       assert.match(html, /category: 'dojot'/);
       assert.match(html, /data-help-name=/);

@@ -45,11 +45,20 @@ describe('the http node', () => {
   after(() => server.close());
   afterEach(async () => helper.unload());
 
-  const flow = (def: Record<string, unknown>) => [{ id: 'n', type: 'http', response: 'payload.res', wires: [['h']], ...def }, { id: 'h', type: 'helper' }];
+  const flow = (def: Record<string, unknown>) => [
+    { id: 'n', type: 'http', response: 'payload.res', wires: [['h']], ...def },
+    { id: 'h', type: 'helper' },
+  ];
 
-  it('fills the URL from the message, sends the body\'s headers and payload, and parses a JSON answer', async () => {
-    await load(['http'], flow({ method: 'POST', url: `${base}/dev/{{payload.data.id}}`, body: 'payload.req', ret: 'obj' }), new StubServices());
-    const { out } = await through({ payload: { data: { id: 'abc' }, req: JSON.stringify({ headers: { 'X-Key': 'k' }, payload: { v: 1 } }) } });
+  it("fills the URL from the message, sends the body's headers and payload, and parses a JSON answer", async () => {
+    await load(
+      ['http'],
+      flow({ method: 'POST', url: `${base}/dev/{{payload.data.id}}`, body: 'payload.req', ret: 'obj' }),
+      new StubServices(),
+    );
+    const { out } = await through({
+      payload: { data: { id: 'abc' }, req: JSON.stringify({ headers: { 'X-Key': 'k' }, payload: { v: 1 } }) },
+    });
     const res = out[0].payload.res;
     assert.equal(res.statusCode, 200);
     assert.deepEqual(res.payload, { ok: true, got: '{"v":1}' });
@@ -70,7 +79,10 @@ describe('the http node', () => {
 
   it('reports a bad body, a bad method and an unreachable server, and the runtime goes on', async () => {
     await load(['http'], flow({ method: 'use', url: `${base}/x`, body: 'payload.req' }), new StubServices());
-    assert.match((await through({ method: 'POST', payload: { req: '{not json' } })).errors[0], /payload\.req must hold a JSON string/);
+    assert.match(
+      (await through({ method: 'POST', payload: { req: '{not json' } })).errors[0],
+      /payload\.req must hold a JSON string/,
+    );
     assert.match((await through({ method: 'FETCH', payload: {} })).errors[0], /msg\.method/);
     await helper.unload();
     await load(['http'], flow({ method: 'GET', url: 'http://127.0.0.1:1/' }), new StubServices());
@@ -78,7 +90,10 @@ describe('the http node', () => {
   });
 
   it('renders placeholders and names the bad field of a config', () => {
-    assert.equal(httpLogic.renderUrl('http://h/{{payload.a}}/{{{ msg.payload.b }}}/{{none}}', { payload: { a: 1, b: 'x' } }), 'http://h/1/x/');
+    assert.equal(
+      httpLogic.renderUrl('http://h/{{payload.a}}/{{{ msg.payload.b }}}/{{none}}', { payload: { a: 1, b: 'x' } }),
+      'http://h/1/x/',
+    );
     assert.throws(() => httpConfig.parse({ method: 'GET', response: 'r' }), /url: is required/);
     assert.throws(() => httpConfig.parse({ method: 'PATCHY', url: 'http://h', response: 'r' }), /method/);
     assert.throws(() => httpConfig.parse({ url: 'http://h', ret: 'xml', response: 'r' }), /ret/);
@@ -100,7 +115,13 @@ describe('the ftp node', () => {
         s.close(() => resolve(p));
       });
     });
-    server = new FtpSrv({ url: `ftp://127.0.0.1:${port}`, pasv_url: '127.0.0.1', pasv_min: 40000, pasv_max: 41000, log: bunyan.createLogger({ name: 'ftp', level: 'fatal' }) });
+    server = new FtpSrv({
+      url: `ftp://127.0.0.1:${port}`,
+      pasv_url: '127.0.0.1',
+      pasv_min: 40000,
+      pasv_max: 41000,
+      log: bunyan.createLogger({ name: 'ftp', level: 'fatal' }),
+    });
     server.on('login', ({ username, password }: any, resolve: any, reject: any) =>
       username === 'dojot' && password === 'secret' ? resolve({ root }) : reject(new Error('bad login')),
     );
@@ -113,13 +134,27 @@ describe('the ftp node', () => {
   afterEach(async () => helper.unload());
 
   const flow = (def: Record<string, unknown>) => [
-    { id: 'n', type: 'ftp', method: 'PUT', username: 'dojot', password: 'secret', filename: 'payload.name', filecontent: 'payload.content', response: 'payload.ftp', wires: [['h']], ...def },
+    {
+      id: 'n',
+      type: 'ftp',
+      method: 'PUT',
+      username: 'dojot',
+      password: 'secret',
+      filename: 'payload.name',
+      filecontent: 'payload.content',
+      response: 'payload.ftp',
+      wires: [['h']],
+      ...def,
+    },
     { id: 'h', type: 'helper' },
   ];
 
   it('uploads a file decoded from base64 to a real FTP server', async () => {
     await load(['ftp'], flow({ url: `ftp://127.0.0.1:${port}`, fileencoding: 'base64' }), new StubServices());
-    const { out, errors } = await through({ payload: { name: 'report.txt', content: Buffer.from('hello ftp').toString('base64') } }, 10_000);
+    const { out, errors } = await through(
+      { payload: { name: 'report.txt', content: Buffer.from('hello ftp').toString('base64') } },
+      10_000,
+    );
     assert.deepEqual(errors, []);
     assert.equal(out[0].payload.ftp.code, 226);
     assert.equal(readFileSync(path.join(root, 'report.txt'), 'utf8'), 'hello ftp');
@@ -135,7 +170,10 @@ describe('the ftp node', () => {
   it('names the bad field of a config', () => {
     assert.throws(() => ftpConfig.parse({ filename: 'a', filecontent: 'b' }), /url: is required/);
     assert.throws(() => ftpConfig.parse({ url: 'http://h', filename: 'a', filecontent: 'b' }), /url: must be an ftp/);
-    assert.throws(() => ftpConfig.parse({ url: 'h', filename: 'a', filecontent: 'b', fileencoding: 'latin9' }), /fileencoding/);
+    assert.throws(
+      () => ftpConfig.parse({ url: 'h', filename: 'a', filecontent: 'b', fileencoding: 'latin9' }),
+      /fileencoding/,
+    );
     assert.equal(ftpConfig.parse({ url: 'ftp://h:2121/in', filename: 'a', filecontent: 'b' }).dir, 'in');
   });
 });
@@ -143,9 +181,22 @@ describe('the ftp node', () => {
 describe('the publish-ftp node', () => {
   afterEach(async () => helper.unload());
 
-  it('publishes dojot\'s FTP message and reports a message without a file name', async () => {
+  it("publishes dojot's FTP message and reports a message without a file name", async () => {
     const s = new StubServices();
-    await load(['publish-ftp'], [{ id: 'n', type: 'publish-ftp', filename: 'payload.name', filecontent: 'payload.content', encode: 'utf8', wires: [] }], s);
+    await load(
+      ['publish-ftp'],
+      [
+        {
+          id: 'n',
+          type: 'publish-ftp',
+          filename: 'payload.name',
+          filecontent: 'payload.content',
+          encode: 'utf8',
+          wires: [],
+        },
+      ],
+      s,
+    );
     const { errors } = await through({ payload: { content: 'x' } }, 200);
     assert.match(errors[0], /payload\.name/);
     helper.getNode('n').receive({ payload: { name: 'a.csv', content: Buffer.from('1,2') } });

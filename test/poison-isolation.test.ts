@@ -22,7 +22,11 @@ const deepReading = (tenant: string, device: string, depth: number) =>
 async function publishText(p: TestPlatform, topic: string, key: string, text: string): Promise<void> {
   if (p.config.kafkaBrokers.length === 0) return p.bus.publish(topic, key, JSON.parse(text));
   // A foreign producer with the test broker's client certificate (a super user), as an operator's tool would be.
-  const producer = new Kafka({ brokers: p.config.kafkaBrokers, logLevel: logLevel.NOTHING, ...(kafkaTestTls() ? { ssl: kafkaTestTls() } : {}) }).producer();
+  const producer = new Kafka({
+    brokers: p.config.kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+    ...(kafkaTestTls() ? { ssl: kafkaTestTls() } : {}),
+  }).producer();
   await producer.connect();
   try {
     await producer.send({ topic, messages: [{ key, value: text, headers: { [ID_HEADER]: `deep-${Date.now()}` } }] });
@@ -42,23 +46,45 @@ describe('poison isolation', function () {
   const logLines: string[] = [];
 
   const makeDevice = async (token: string, label: string) => {
-    const t = await p.api(token, 'POST', '/template', { label: `${label}-t`, attrs: [{ label: 'temperature', type: 'dynamic', value_type: 'float' }, { label: 'fan', type: 'actuator', value_type: 'string' }] });
+    const t = await p.api(token, 'POST', '/template', {
+      label: `${label}-t`,
+      attrs: [
+        { label: 'temperature', type: 'dynamic', value_type: 'float' },
+        { label: 'fan', type: 'actuator', value_type: 'string' },
+      ],
+    });
     const d = await p.api(token, 'POST', '/device', { label, templates: [t.body.template.id] });
     return d.body.devices[0].id as string;
   };
-  const reading = (tenant: string, device: string, value: unknown) => ({ metadata: { deviceid: device, tenant, timestamp: Date.now() }, attrs: { temperature: value } });
+  const reading = (tenant: string, device: string, value: unknown) => ({
+    metadata: { deviceid: device, tenant, timestamp: Date.now() },
+    attrs: { temperature: value },
+  });
   const history = async (token: string, device: string) => {
     const res = await p.api(token, 'GET', `/history/device/${device}/history?lastN=100&attr=temperature`);
     return res.status === 200 ? (res.body as { value: unknown }[]).map((r) => r.value) : [];
   };
-  const letters = async (token: string, query = '') => (await p.api(token, 'GET', `/dead-letters/v1/letters${query}`)).body as { letters: any[]; count: number };
+  const letters = async (token: string, query = '') =>
+    (await p.api(token, 'GET', `/dead-letters/v1/letters${query}`)).body as { letters: any[]; count: number };
 
   before(async () => {
-    const sink = new Writable({ write: (chunk, _enc, cb) => (logLines.push(...String(chunk).split('\n').filter(Boolean)), cb()) });
+    const sink = new Writable({
+      write: (chunk, _enc, cb) => (logLines.push(...String(chunk).split('\n').filter(Boolean)), cb()),
+    });
     p = await startTestPlatform({}, { log: pino({ level: 'warn' }, sink) });
     admin = await p.login();
-    for (const [username, profile] of [['bea', 'admin'], ['bob', 'user']]) {
-      const created = await p.api(admin, 'POST', '/auth/user', { username, service: 'beta', email: `${username}@beta.io`, name: username, profile, passwd: `${username}pass` });
+    for (const [username, profile] of [
+      ['bea', 'admin'],
+      ['bob', 'user'],
+    ]) {
+      const created = await p.api(admin, 'POST', '/auth/user', {
+        username,
+        service: 'beta',
+        email: `${username}@beta.io`,
+        name: username,
+        profile,
+        passwd: `${username}pass`,
+      });
       assert.equal(created.status, 200, JSON.stringify(created.body));
     }
     beta = await p.login('bea', 'beapass');
@@ -68,7 +94,7 @@ describe('poison isolation', function () {
   });
   after(async () => p?.close());
 
-  it('stores every other tenant\'s data while one tenant\'s poison is set aside as dead letters', async () => {
+  it("stores every other tenant's data while one tenant's poison is set aside as dead letters", async () => {
     // What a foreign producer (or a device before edge validation) can put on the bus.
     await p.bus.publishMany([
       { topic: 'beta.device-data', key: bDevice, value: reading('beta', bDevice, 'a\u0000b') },
@@ -80,11 +106,27 @@ describe('poison isolation', function () {
       { topic: 'beta.device-data', key: bDevice, value: reading('beta', bDevice, 20.5) },
     ]);
     const published = Date.now();
-    const stored = await eventually(() => history(admin, aDevice), (v) => v.length === 2, 20_000);
-    assert.deepEqual([...stored].sort(), [1, 2], 'the other tenant\'s readings are stored');
+    const stored = await eventually(
+      () => history(admin, aDevice),
+      (v) => v.length === 2,
+      20_000,
+    );
+    assert.deepEqual([...stored].sort(), [1, 2], "the other tenant's readings are stored");
     assert.ok(Date.now() - published < 10_000, 'and soon');
-    assert.deepEqual(await eventually(() => history(beta, bDevice), (v) => v.length === 1, 10_000), [20.5], 'the poisoned tenant\'s good reading too');
-    const got = await eventually(() => letters(beta), (l) => l.count === 2, 10_000);
+    assert.deepEqual(
+      await eventually(
+        () => history(beta, bDevice),
+        (v) => v.length === 1,
+        10_000,
+      ),
+      [20.5],
+      "the poisoned tenant's good reading too",
+    );
+    const got = await eventually(
+      () => letters(beta),
+      (l) => l.count === 2,
+      10_000,
+    );
     assert.equal(got.count, 2);
     for (const l of got.letters) {
       assert.deepEqual([l.consumer, l.topic, l.key], ['history', 'beta.device-data', bDevice]);
@@ -93,18 +135,57 @@ describe('poison isolation', function () {
     }
     const nul = got.letters.find((l) => typeof l.value === 'object' && l.value.attrs.temperature === 'a\u0000b');
     assert.ok(nul, `the NUL message is kept whole: ${JSON.stringify(got.letters.map((l) => l.value)).slice(0, 300)}`);
-    assert.ok(got.letters.some((l) => /not serialisable|RangeError|call stack/i.test(JSON.stringify(l.value) + l.reason)), 'the deep one is kept with why');
+    assert.ok(
+      got.letters.some((l) => /not serialisable|RangeError|call stack/i.test(JSON.stringify(l.value) + l.reason)),
+      'the deep one is kept with why',
+    );
   });
 
   it('sets aside a notification and an actuation that cannot be stored, and goes on', async () => {
     await p.bus.publishMany([
-      { topic: 'beta.dojot.notifications', key: null, value: { msgID: 'n-bad', timestamp: Date.now(), message: 'x\u0000y', metaAttrsFilter: { shouldPersist: true }, subject: 'user_notification' } },
-      { topic: 'beta.dojot.device-manager.device', key: bDevice, value: { event: 'configure', meta: { service: 'beta', timestamp: Date.now() }, data: { id: bDevice, attrs: { fan: 'on\u0000' } } } },
+      {
+        topic: 'beta.dojot.notifications',
+        key: null,
+        value: {
+          msgID: 'n-bad',
+          timestamp: Date.now(),
+          message: 'x\u0000y',
+          metaAttrsFilter: { shouldPersist: true },
+          subject: 'user_notification',
+        },
+      },
+      {
+        topic: 'beta.dojot.device-manager.device',
+        key: bDevice,
+        value: {
+          event: 'configure',
+          meta: { service: 'beta', timestamp: Date.now() },
+          data: { id: bDevice, attrs: { fan: 'on\u0000' } },
+        },
+      },
       { topic: 'admin.device-data', key: aDevice, value: reading('admin', aDevice, 3) },
     ]);
-    const got = await eventually(() => letters(beta), (l) => l.count === 4, 10_000);
-    assert.deepEqual(got.letters.map((l) => l.consumer).sort(), ['history', 'history', 'history', 'history-notifications']);
-    assert.equal((await eventually(() => history(admin, aDevice), (v) => v.length === 3, 10_000)).length, 3);
+    const got = await eventually(
+      () => letters(beta),
+      (l) => l.count === 4,
+      10_000,
+    );
+    assert.deepEqual(got.letters.map((l) => l.consumer).sort(), [
+      'history',
+      'history',
+      'history',
+      'history-notifications',
+    ]);
+    assert.equal(
+      (
+        await eventually(
+          () => history(admin, aDevice),
+          (v) => v.length === 3,
+          10_000,
+        )
+      ).length,
+      3,
+    );
     assert.equal((await letters(beta, '?consumer=history-notifications')).count, 1);
   });
 
@@ -129,9 +210,13 @@ describe('poison isolation', function () {
     assert.match(unknown.body.error, /tenant/);
   });
 
-  it('deletes one dead letter, then the rest, and answers 404 for one gone or another tenant\'s', async () => {
+  it("deletes one dead letter, then the rest, and answers 404 for one gone or another tenant's", async () => {
     const [first] = (await letters(beta)).letters;
-    assert.equal((await p.api(admin, 'DELETE', `/dead-letters/v1/letters/${first.id}`)).status, 404, 'not the admin tenant\'s');
+    assert.equal(
+      (await p.api(admin, 'DELETE', `/dead-letters/v1/letters/${first.id}`)).status,
+      404,
+      "not the admin tenant's",
+    );
     assert.equal((await p.api(beta, 'DELETE', `/dead-letters/v1/letters/${first.id}`)).status, 204);
     const again = await p.api(beta, 'DELETE', `/dead-letters/v1/letters/${first.id}`);
     assert.equal(again.status, 404);
@@ -142,11 +227,27 @@ describe('poison isolation', function () {
     assert.equal((await letters(beta)).count, 0);
   });
 
-  it('keeps the dead letters a tenant runtime publishes, under the topic\'s tenant whatever they claim', async () => {
-    await p.bus.publish('beta.dojot-red.dead-letters', 'k1', { tenant: 'admin', consumer: 'flow-runtime', topic: 'beta.device-data', key: 'k1', id: 'rt-1', timestamp: Date.now(), value: { t: 'a\u0000b' }, reason: 'a node failed' });
-    const got = await eventually(() => letters(beta, '?consumer=flow-runtime'), (l) => l.count === 1, 10_000);
+  it("keeps the dead letters a tenant runtime publishes, under the topic's tenant whatever they claim", async () => {
+    await p.bus.publish('beta.dojot-red.dead-letters', 'k1', {
+      tenant: 'admin',
+      consumer: 'flow-runtime',
+      topic: 'beta.device-data',
+      key: 'k1',
+      id: 'rt-1',
+      timestamp: Date.now(),
+      value: { t: 'a\u0000b' },
+      reason: 'a node failed',
+    });
+    const got = await eventually(
+      () => letters(beta, '?consumer=flow-runtime'),
+      (l) => l.count === 1,
+      10_000,
+    );
     assert.equal(got.count, 1);
-    assert.deepEqual([got.letters[0].messageId, got.letters[0].reason, got.letters[0].value], ['rt-1', 'a node failed', { t: 'a\u0000b' }]);
+    assert.deepEqual(
+      [got.letters[0].messageId, got.letters[0].reason, got.letters[0].value],
+      ['rt-1', 'a node failed', { t: 'a\u0000b' }],
+    );
     assert.equal((await letters(admin, '?consumer=flow-runtime')).count, 0);
     await p.api(beta, 'DELETE', '/dead-letters/v1/letters');
   });
@@ -163,7 +264,14 @@ describe('poison isolation', function () {
       ];
       for (const payload of bad) await c.publishAsync(`beta:${device}/attrs`, payload, { qos: 1 }); // each gets its PUBACK
       await c.publishAsync(`beta:${device}/attrs`, '{"temperature":7}', { qos: 1 });
-      assert.deepEqual(await eventually(() => history(beta, device), (v) => v.length > 0, 10_000), [7]);
+      assert.deepEqual(
+        await eventually(
+          () => history(beta, device),
+          (v) => v.length > 0,
+          10_000,
+        ),
+        [7],
+      );
     } finally {
       await c.endAsync();
     }

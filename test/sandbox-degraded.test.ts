@@ -36,10 +36,20 @@ describe('tenant runtimes without every sandbox defence', function () {
       { id: 'out', type: 'http response', wires: [] },
     ];
     assert.equal((await p.api(jwt, 'POST', '/flows/v1/flow', { name: 'hello', flow })).status, 200);
-    const answered = await eventually(() => p.api(jwt, 'GET', '/flows/api/hello'), (r) => r.status === 200, 60_000);
+    const answered = await eventually(
+      () => p.api(jwt, 'GET', '/flows/api/hello'),
+      (r) => r.status === 200,
+      60_000,
+    );
     assert.equal(answered.body, 'hi');
     const sandbox = (await p.api(jwt, 'GET', '/flows/v1/runtime')).body.sandbox;
-    assert.deepEqual([sandbox.isolated, sandbox.defences.uid.on, sandbox.defences.egress.on, sandbox.defences.permissions.on], [false, false, false, true]);
-    assert.ok(logLines.some((l) => l.includes('starting a tenant runtime that is NOT isolated')), 'no warning at the runtime start');
+    assert.deepEqual(
+      [sandbox.isolated, sandbox.defences.uid.on, sandbox.defences.egress.on, sandbox.defences.permissions.on],
+      [false, false, false, true],
+    );
+    assert.ok(
+      logLines.some((l) => l.includes('starting a tenant runtime that is NOT isolated')),
+      'no warning at the runtime start',
+    );
   });
 });

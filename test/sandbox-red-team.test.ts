@@ -95,7 +95,16 @@ describe('tenant sandbox against a hostile tenant (red team)', function () {
 
   const runtimeOf = async (tenant: string) => {
     const r = await p.api(operator, 'GET', '/flows/v1/runtime');
-    return (r.body.runtimes as { tenant: string; pid: number; port: number; state: string; lastExit: { reason: string } | null; restarts: number }[]).find((x) => x.tenant === tenant)!;
+    return (
+      r.body.runtimes as {
+        tenant: string;
+        pid: number;
+        port: number;
+        state: string;
+        lastExit: { reason: string } | null;
+        restarts: number;
+      }[]
+    ).find((x) => x.tenant === tenant)!;
   };
   const attack = async (name: string, extra: Record<string, unknown> = {}): Promise<Record<string, Attempt>> => {
     const r = await p.api(mallory, 'POST', '/flows/api/attack', { attack: name, ...extra });
@@ -114,10 +123,23 @@ describe('tenant sandbox against a hostile tenant (red team)', function () {
 
   before(async () => {
     // DOJOT_TEST_SANDBOX_OFF turns defences off, to see these tests fail without them.
-    p = await startTestPlatform({ DOJOT_RUNTIME_MAX_RSS_MB: '384', DOJOT_RUNTIME_SANDBOX_OFF: process.env.DOJOT_TEST_SANDBOX_OFF ?? '' });
+    p = await startTestPlatform({
+      DOJOT_RUNTIME_MAX_RSS_MB: '384',
+      DOJOT_RUNTIME_SANDBOX_OFF: process.env.DOJOT_TEST_SANDBOX_OFF ?? '',
+    });
     operator = await p.login();
-    for (const [username, service, profile] of [['alice', 'alpha', 'admin'], ['mallory', 'beta', 'user']]) {
-      const r = await p.api(operator, 'POST', '/auth/user', { username, service, profile, email: `${username}@example.com`, name: username, passwd: `${username}-pass` });
+    for (const [username, service, profile] of [
+      ['alice', 'alpha', 'admin'],
+      ['mallory', 'beta', 'user'],
+    ]) {
+      const r = await p.api(operator, 'POST', '/auth/user', {
+        username,
+        service,
+        profile,
+        email: `${username}@example.com`,
+        name: username,
+        passwd: `${username}-pass`,
+      });
       assert.equal(r.status, 200, JSON.stringify(r.body));
     }
     alphaAdmin = await p.login('alice', 'alice-pass');
@@ -134,8 +156,16 @@ describe('tenant sandbox against a hostile tenant (red team)', function () {
       { id: 'atk-out', type: 'http response', wires: [] },
     ];
     assert.equal((await p.api(mallory, 'POST', '/flows/v1/flow', { name: 'hostile', flow: hostile })).status, 200);
-    await eventually(() => p.api(alphaAdmin, 'GET', '/flows/api/alive'), (r) => r.status === 200, RUNTIME_MS);
-    await eventually(() => p.api(mallory, 'POST', '/flows/api/attack', { attack: 'none' }), (r) => r.status === 200, RUNTIME_MS);
+    await eventually(
+      () => p.api(alphaAdmin, 'GET', '/flows/api/alive'),
+      (r) => r.status === 200,
+      RUNTIME_MS,
+    );
+    await eventually(
+      () => p.api(mallory, 'POST', '/flows/api/attack', { attack: 'none' }),
+      (r) => r.status === 200,
+      RUNTIME_MS,
+    );
   });
   after(async () => {
     await p?.close();
@@ -151,7 +181,19 @@ describe('tenant sandbox against a hostile tenant (red team)', function () {
 
   it('escapes the vm through every host object, and still runs no command, spawns nothing, loads no addon', async () => {
     const out = await attack('escape');
-    for (const host of ['msg', 'Buffer', 'Date', 'console', 'setTimeout', 'RED', 'env', 'context', 'node', 'flow', 'global']) {
+    for (const host of [
+      'msg',
+      'Buffer',
+      'Date',
+      'console',
+      'setTimeout',
+      'RED',
+      'env',
+      'context',
+      'node',
+      'flow',
+      'global',
+    ]) {
       assert.ok(out[host], `no attempt through ${host}`);
     }
     allRefused(out);
@@ -182,8 +224,12 @@ describe('tenant sandbox against a hostile tenant (red team)', function () {
     const ports: Record<string, number> = { http: p.httpPort };
     if (p.mqttPort) ports.mqtt = p.mqttPort;
     // The engines a services-mode platform uses, when they are on this host.
-    for (const [name, url] of [['postgres', p.config.postgresUrl], ['redis', p.config.redisUrl]]) {
-      if (url && /127\.0\.0\.1|localhost/.test(url)) ports[name] = Number(new URL(url).port || (name === 'redis' ? 6379 : 5432));
+    for (const [name, url] of [
+      ['postgres', p.config.postgresUrl],
+      ['redis', p.config.redisUrl],
+    ]) {
+      if (url && /127\.0\.0\.1|localhost/.test(url))
+        ports[name] = Number(new URL(url).port || (name === 'redis' ? 6379 : 5432));
     }
     allRefused(await attack('internal-ports', { ports }));
     await alphaStillAnswers();
@@ -210,7 +256,10 @@ describe('tenant sandbox against a hostile tenant (red team)', function () {
 
   it("answers a direct request to a runtime's port (past the platform's proxy) with nothing", async () => {
     const alpha = await runtimeOf('alpha');
-    await assert.rejects(fetch(`http://127.0.0.1:${alpha.port}/flows/api/alive`), 'a request without the proxy secret got an answer');
+    await assert.rejects(
+      fetch(`http://127.0.0.1:${alpha.port}/flows/api/alive`),
+      'a request without the proxy secret got an answer',
+    );
     await alphaStillAnswers();
   });
 
@@ -218,7 +267,11 @@ describe('tenant sandbox against a hostile tenant (red team)', function () {
     const before = await runtimeOf('beta');
     const r = await p.api(mallory, 'POST', '/flows/api/attack', { attack: 'memory' });
     assert.notEqual(r.status, 200, 'the runtime held 1.5 GB of Buffers');
-    const after = await eventually(() => runtimeOf('beta'), (x) => x.restarts > before.restarts || x.lastExit !== null, RUNTIME_MS);
+    const after = await eventually(
+      () => runtimeOf('beta'),
+      (x) => x.restarts > before.restarts || x.lastExit !== null,
+      RUNTIME_MS,
+    );
     assert.match(after.lastExit!.reason, /out of memory \(resident memory/);
     await alphaStillAnswers();
   });

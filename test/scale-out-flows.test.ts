@@ -12,7 +12,12 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { requireService } from './helpers/services.js';
-import { createServiceDeployment, startTestPlatform, type ServiceDeployment, type TestPlatform } from './helpers/start-platform.js';
+import {
+  createServiceDeployment,
+  startTestPlatform,
+  type ServiceDeployment,
+  type TestPlatform,
+} from './helpers/start-platform.js';
 import { freePort, spawnPlatform, stopPlatform, type PlatformProcess } from './helpers/processes.js';
 import { connectDevice, eventually, sleep } from './helpers/mqtt.js';
 
@@ -71,7 +76,10 @@ describe("a tenant's flows on two platform instances: timers and debug", functio
     deployment = await createServiceDeployment();
     a = await startTestPlatform({ ...deployment.env, ...SINK_ALLOWED });
     jwt = await a.login();
-    const t = await a.api(jwt, 'POST', '/template', { label: 'debugged', attrs: [{ label: 'n', type: 'dynamic', value_type: 'integer' }] });
+    const t = await a.api(jwt, 'POST', '/template', {
+      label: 'debugged',
+      attrs: [{ label: 'n', type: 'dynamic', value_type: 'integer' }],
+    });
     // Several devices (keys), so that both instances' runtimes get some of the partitions' messages.
     const made = await a.api(jwt, 'POST', '/device?count=12', { label: 'debugged', templates: [t.body.template.id] });
     assert.equal(made.status, 200, JSON.stringify(made.body));
@@ -79,11 +87,48 @@ describe("a tenant's flows on two platform instances: timers and debug", functio
     const flow = await a.api(jwt, 'POST', '/flows/v1/flow', {
       name: 'tick',
       flow: [
-        { id: 'tick', type: 'inject', repeat: String(EVERY_S), crontab: '', once: false, onceDelay: 0.1, topic: '', payload: '', payloadType: 'date', props: [{ p: 'payload' }], wires: [['post']] },
-        { id: 'post', type: 'http request', method: 'POST', url: `http://${SINK_HOST}:${(sink.address() as AddressInfo).port}/tick`, ret: 'txt', wires: [] },
+        {
+          id: 'tick',
+          type: 'inject',
+          repeat: String(EVERY_S),
+          crontab: '',
+          once: false,
+          onceDelay: 0.1,
+          topic: '',
+          payload: '',
+          payloadType: 'date',
+          props: [{ p: 'payload' }],
+          wires: [['post']],
+        },
+        {
+          id: 'post',
+          type: 'http request',
+          method: 'POST',
+          url: `http://${SINK_HOST}:${(sink.address() as AddressInfo).port}/tick`,
+          ret: 'txt',
+          wires: [],
+        },
         // No timer: it fires only when its button is pressed in the editor.
-        { id: 'button', type: 'inject', repeat: '', crontab: '', once: false, topic: '', payload: '', payloadType: 'date', props: [{ p: 'payload' }], wires: [['press']] },
-        { id: 'press', type: 'http request', method: 'POST', url: `http://${SINK_HOST}:${(sink.address() as AddressInfo).port}/button`, ret: 'txt', wires: [] },
+        {
+          id: 'button',
+          type: 'inject',
+          repeat: '',
+          crontab: '',
+          once: false,
+          topic: '',
+          payload: '',
+          payloadType: 'date',
+          props: [{ p: 'payload' }],
+          wires: [['press']],
+        },
+        {
+          id: 'press',
+          type: 'http request',
+          method: 'POST',
+          url: `http://${SINK_HOST}:${(sink.address() as AddressInfo).port}/button`,
+          ret: 'txt',
+          wires: [],
+        },
         // Device data to the debug sidebar.
         { id: 'data', type: 'dojot bus in', subject: 'device-data', wires: [['dbg']] },
         { id: 'dbg', type: 'debug', active: true, tosidebar: true, console: false, complete: 'payload', wires: [] },
@@ -94,7 +139,15 @@ describe("a tenant's flows on two platform instances: timers and debug", functio
     [bHttp, bMqtt] = [await freePort(), await freePort()];
     bDataDir = mkdtempSync(path.join(os.tmpdir(), 'dojot-red-scale-'));
     b = await spawnPlatform(
-      { ...deployment.env, ...SINK_ALLOWED, DOJOT_HTTP_PORT: String(bHttp), DOJOT_HTTP_HOST: '127.0.0.1', DOJOT_MQTT_PORT: String(bMqtt), DOJOT_MQTT_HOST: '127.0.0.1', DOJOT_DATA_DIR: bDataDir },
+      {
+        ...deployment.env,
+        ...SINK_ALLOWED,
+        DOJOT_HTTP_PORT: String(bHttp),
+        DOJOT_HTTP_HOST: '127.0.0.1',
+        DOJOT_MQTT_PORT: String(bMqtt),
+        DOJOT_MQTT_HOST: '127.0.0.1',
+        DOJOT_DATA_DIR: bDataDir,
+      },
       60_000,
     );
   });
@@ -114,14 +167,24 @@ describe("a tenant's flows on two platform instances: timers and debug", functio
     await sleep(1_000); // B's flows have started: a second timer would fire from now on
     const n = await firesIn(WINDOW_MS);
     const once = WINDOW_MS / 1000 / EVERY_S;
-    assert.ok(n >= once * 0.6 && n <= once * 1.4, `${n} fires in ${WINDOW_MS} ms: once per ${EVERY_S} s is ${once}, twice would be ${2 * once}`);
+    assert.ok(
+      n >= once * 0.6 && n <= once * 1.4,
+      `${n} fires in ${WINDOW_MS} ms: once per ${EVERY_S} s is ${once}, twice would be ${2 * once}`,
+    );
   });
 
-  it("fires an inject node when its button is pressed in the editor of the instance that does not run the timers", async () => {
+  it('fires an inject node when its button is pressed in the editor of the instance that does not run the timers', async () => {
     assert.equal((await onB()).timersOwner, false);
-    const res = await fetch(`http://127.0.0.1:${bHttp}/flows/inject/button`, { method: 'POST', headers: { authorization: `Bearer ${jwt}` } });
+    const res = await fetch(`http://127.0.0.1:${bHttp}/flows/inject/button`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${jwt}` },
+    });
     assert.equal(res.status, 200, await res.text());
-    await eventually(async () => presses, (n) => n === 1, 10_000);
+    await eventually(
+      async () => presses,
+      (n) => n === 1,
+      10_000,
+    );
   });
 
   it("shows an editor on one instance the debug messages of the tenant's flows on every instance", async () => {
@@ -155,14 +218,30 @@ describe("a tenant's flows on two platform instances: timers and debug", functio
       const N = 48;
       for (const [i, id] of devices.entries()) {
         const c = await connectDevice(i % 2 ? bMqtt : a!.mqttPort!, `admin:${id}`);
-        for (let n = i; n < N; n += devices.length) await c.publishAsync(`admin:${id}/attrs`, JSON.stringify({ n }), { qos: 1 });
+        for (let n = i; n < N; n += devices.length)
+          await c.publishAsync(`admin:${id}/attrs`, JSON.stringify({ n }), { qos: 1 });
         c.end(true);
       }
-      await eventually(async () => seen.size, (k) => k === N, 30_000).catch(() => {});
-      assert.deepEqual([...seen].sort((x, y) => x - y), Array.from({ length: N }, (_, n) => n), 'every message, wherever it ran');
+      await eventually(
+        async () => seen.size,
+        (k) => k === N,
+        30_000,
+      ).catch(() => {});
+      assert.deepEqual(
+        [...seen].sort((x, y) => x - y),
+        Array.from({ length: N }, (_, n) => n),
+        'every message, wherever it ran',
+      );
       // Both runtimes ran some of them (else this proves nothing): their heartbeats count what they read.
-      const after = await eventually(async () => ({ a: (await onA()).messages.busIn, b: (await onB()).messages.busIn }), (c) => c.a + c.b - before.a - before.b >= N, 10_000);
-      assert.ok(after.a > before.a && after.b > before.b, `runtime A read ${after.a - before.a}, B ${after.b - before.b}`);
+      const after = await eventually(
+        async () => ({ a: (await onA()).messages.busIn, b: (await onB()).messages.busIn }),
+        (c) => c.a + c.b - before.a - before.b >= N,
+        10_000,
+      );
+      assert.ok(
+        after.a > before.a && after.b > before.b,
+        `runtime A read ${after.a - before.a}, B ${after.b - before.b}`,
+      );
     } finally {
       ws.close();
     }

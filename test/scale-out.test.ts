@@ -10,7 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { requireService } from './helpers/services.js';
-import { createServiceDeployment, startTestPlatform, type ServiceDeployment, type TestPlatform } from './helpers/start-platform.js';
+import {
+  createServiceDeployment,
+  startTestPlatform,
+  type ServiceDeployment,
+  type TestPlatform,
+} from './helpers/start-platform.js';
 import { freePort, spawnPlatform, stopPlatform, type PlatformProcess } from './helpers/processes.js';
 import { connectDevice, eventually, sleep } from './helpers/mqtt.js';
 
@@ -42,7 +47,10 @@ describe('two platform instances on shared Kafka, PostgreSQL and Redis', functio
   const apiB = async (method: string, url: string, body?: unknown) => {
     const res = await fetch(`http://127.0.0.1:${bHttp}${url}`, {
       method,
-      headers: { authorization: `Bearer ${jwt}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${jwt}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -62,7 +70,14 @@ describe('two platform instances on shared Kafka, PostgreSQL and Redis', functio
   const deviceWithInbox = (port: number, id: string, opts: IClientOptions) =>
     new Promise<{ c: MqttClient; got: string[]; sessionPresent: boolean }>((resolve, reject) => {
       const got: string[] = [];
-      const c = mqtt.connect({ host: '127.0.0.1', port, username: `admin:${id}`, reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+      const c = mqtt.connect({
+        host: '127.0.0.1',
+        port,
+        username: `admin:${id}`,
+        reconnectPeriod: 0,
+        connectTimeout: 5000,
+        ...opts,
+      });
       clients.push(c);
       c.on('message', (_t, p) => got.push(p.toString()));
       c.once('connect', (connack) => resolve({ c, got, sessionPresent: connack.sessionPresent }));
@@ -83,10 +98,25 @@ describe('two platform instances on shared Kafka, PostgreSQL and Redis', functio
     [bHttp, bMqtt] = [await freePort(), await freePort()];
     bDataDir = mkdtempSync(path.join(os.tmpdir(), 'dojot-red-scale-'));
     b = await spawnPlatform(
-      { ...deployment.env, ...SINK_ALLOWED, DOJOT_HTTP_PORT: String(bHttp), DOJOT_HTTP_HOST: '127.0.0.1', DOJOT_MQTT_PORT: String(bMqtt), DOJOT_MQTT_HOST: '127.0.0.1', DOJOT_DATA_DIR: bDataDir, DOJOT_LOG_LEVEL: 'info' },
+      {
+        ...deployment.env,
+        ...SINK_ALLOWED,
+        DOJOT_HTTP_PORT: String(bHttp),
+        DOJOT_HTTP_HOST: '127.0.0.1',
+        DOJOT_MQTT_PORT: String(bMqtt),
+        DOJOT_MQTT_HOST: '127.0.0.1',
+        DOJOT_DATA_DIR: bDataDir,
+        DOJOT_LOG_LEVEL: 'info',
+      },
       60_000,
     );
-    const t = await a.api(jwt, 'POST', '/template', { label: 'scale', attrs: [{ label: 'n', type: 'dynamic', value_type: 'integer' }, { label: 'fan', type: 'actuator', value_type: 'integer' }] });
+    const t = await a.api(jwt, 'POST', '/template', {
+      label: 'scale',
+      attrs: [
+        { label: 'n', type: 'dynamic', value_type: 'integer' },
+        { label: 'fan', type: 'actuator', value_type: 'integer' },
+      ],
+    });
     assert.equal(t.status, 200, JSON.stringify(t.body));
     templateId = t.body.template.id;
   });
@@ -113,14 +143,31 @@ describe('two platform instances on shared Kafka, PostgreSQL and Redis', functio
   });
 
   it('applies a permission change made through A to requests on B at once (issue 13)', async () => {
-    const user = await a.api(jwt, 'POST', '/auth/user', { username: 'scale_reader', service: 'admin', email: 'scale_reader@x.io', name: 'R', profile: 'user', passwd: 'readerpw' });
+    const user = await a.api(jwt, 'POST', '/auth/user', {
+      username: 'scale_reader',
+      service: 'admin',
+      email: 'scale_reader@x.io',
+      name: 'R',
+      profile: 'user',
+      passwd: 'readerpw',
+    });
     assert.equal(user.status, 200, JSON.stringify(user.body));
     const reader = await a.login('scale_reader', 'readerpw');
-    const onB = async () => (await fetch(`http://127.0.0.1:${bHttp}/device`, { headers: { authorization: `Bearer ${reader}` } })).status;
+    const onB = async () =>
+      (await fetch(`http://127.0.0.1:${bHttp}/device`, { headers: { authorization: `Bearer ${reader}` } })).status;
     assert.equal(await onB(), 200, 'group user reads devices, and B has cached it');
-    const deny = await a.api(jwt, 'POST', '/auth/pap/permission', { name: 'scale_no_devices', path: '/device/(.*)', method: '(.*)', permission: 'deny' });
+    const deny = await a.api(jwt, 'POST', '/auth/pap/permission', {
+      name: 'scale_no_devices',
+      path: '/device/(.*)',
+      method: '(.*)',
+      permission: 'deny',
+    });
     assert.equal((await a.api(jwt, 'POST', `/auth/pap/userpermissions/scale_reader/${deny.body.id}`)).status, 200);
-    assert.equal(await eventually(onB, (s) => s === 403, 10_000), 403, 'B drops its cached rights when told through the bus');
+    assert.equal(
+      await eventually(onB, (s) => s === 403, 10_000),
+      403,
+      'B drops its cached rights when told through the bus',
+    );
   });
 
   it('writes the history of devices on both instances exactly once', async () => {
@@ -129,15 +176,26 @@ describe('two platform instances on shared Kafka, PostgreSQL and Redis', functio
     const [ca, cb] = [await device(a.mqttPort!, onA), await device(bMqtt, onB)];
     const N = 50;
     await Promise.all([
-      Promise.all(Array.from({ length: N }, (_, n) => ca.publishAsync(`admin:${onA}/attrs`, JSON.stringify({ n }), { qos: 1 }))),
-      Promise.all(Array.from({ length: N }, (_, n) => cb.publishAsync(`admin:${onB}/attrs`, JSON.stringify({ n }), { qos: 1 }))),
+      Promise.all(
+        Array.from({ length: N }, (_, n) => ca.publishAsync(`admin:${onA}/attrs`, JSON.stringify({ n }), { qos: 1 })),
+      ),
+      Promise.all(
+        Array.from({ length: N }, (_, n) => cb.publishAsync(`admin:${onB}/attrs`, JSON.stringify({ n }), { qos: 1 })),
+      ),
     ]);
     for (const id of [onA, onB]) {
-      await eventually(() => stored(id), (v) => v.length >= N, 30_000);
+      await eventually(
+        () => stored(id),
+        (v) => v.length >= N,
+        30_000,
+      );
       await sleep(2_000); // a second write would land by now
       const values = await stored(id);
       assert.equal(values.length, N, `device ${id}: ${values.length} rows for ${N} messages`);
-      assert.deepEqual([...values].sort((x, y) => x - y), Array.from({ length: N }, (_, n) => n));
+      assert.deepEqual(
+        [...values].sort((x, y) => x - y),
+        Array.from({ length: N }, (_, n) => n),
+      );
     }
   });
 
@@ -147,9 +205,16 @@ describe('two platform instances on shared Kafka, PostgreSQL and Redis', functio
     await c.subscribeAsync(`admin:${id}/config`, { qos: 1 });
     const res = await apiB('PUT', `/device/${id}/actuate`, { attrs: { fan: 7 } });
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    await eventually(async () => got.length, (k) => k > 0, 20_000);
+    await eventually(
+      async () => got.length,
+      (k) => k > 0,
+      20_000,
+    );
     await sleep(2_000); // a second delivery (one per instance) would land by now
-    assert.deepEqual(got.map((p) => JSON.parse(p)), [{ fan: 7 }]);
+    assert.deepEqual(
+      got.map((p) => JSON.parse(p)),
+      [{ fan: 7 }],
+    );
   });
 
   it('queues an actuation for a device away from A and delivers it when the device comes back through B', async () => {
@@ -163,9 +228,16 @@ describe('two platform instances on shared Kafka, PostgreSQL and Redis', functio
     await sleep(2_000); // the actuation is queued in Redis by now (or delivery below would race it)
     const back = await deviceWithInbox(bMqtt, id, session);
     assert.equal(back.sessionPresent, true, 'B knows the session the device made on A');
-    await eventually(async () => back.got.length, (k) => k > 0, 20_000);
+    await eventually(
+      async () => back.got.length,
+      (k) => k > 0,
+      20_000,
+    );
     await sleep(1_000);
-    assert.deepEqual(back.got.map((p) => JSON.parse(p)), [{ fan: 2 }]);
+    assert.deepEqual(
+      back.got.map((p) => JSON.parse(p)),
+      [{ fan: 2 }],
+    );
   });
 
   it('closes the connection on A when the same client id connects to B', async () => {
@@ -203,21 +275,39 @@ describe('two platform instances on shared Kafka, PostgreSQL and Redis', functio
         name: 'forward each reading',
         flow: [
           { id: 'in', type: 'dojot bus in', subject: 'device-data', wires: [['req']] },
-          { id: 'req', type: 'http request', method: 'POST', url: `http://${SINK_HOST}:${port}/hit`, ret: 'txt', wires: [] },
+          {
+            id: 'req',
+            type: 'http request',
+            method: 'POST',
+            url: `http://${SINK_HOST}:${port}/hit`,
+            ret: 'txt',
+            wires: [],
+          },
         ],
       });
       assert.equal(flow.status, 200, JSON.stringify(flow.body));
       // Both instances run the tenant's runtime (A learns of the new flow from B's announcement).
       const running = async (get: () => Promise<{ body: any }>) =>
-        eventually(async () => (await get()).body?.runtimes?.find((r: any) => r.tenant === 'admin')?.state, (s) => s === 'running', RUNTIME_MS);
+        eventually(
+          async () => (await get()).body?.runtimes?.find((r: any) => r.tenant === 'admin')?.state,
+          (s) => s === 'running',
+          RUNTIME_MS,
+        );
       assert.equal(await running(() => apiB('GET', '/flows/v1/runtime')), 'running');
       assert.equal(await running(() => a.api(jwt, 'GET', '/flows/v1/runtime')), 'running');
       const c = await device(bMqtt, flowDevice);
       const N = 20;
       for (let n = 0; n < N; n++) await c.publishAsync(`admin:${flowDevice}/attrs`, JSON.stringify({ n }), { qos: 1 });
-      await eventually(async () => hits.length, (k) => k >= N, 30_000);
+      await eventually(
+        async () => hits.length,
+        (k) => k >= N,
+        30_000,
+      );
       await sleep(2_000); // a second run would land by now
-      assert.deepEqual([...hits].sort((x, y) => x - y), Array.from({ length: N }, (_, n) => n));
+      assert.deepEqual(
+        [...hits].sort((x, y) => x - y),
+        Array.from({ length: N }, (_, n) => n),
+      );
     } finally {
       sink.close();
     }
@@ -248,7 +338,11 @@ describe('two platform instances on shared Kafka, PostgreSQL and Redis', functio
       );
     });
     const total = () => [...acked.values()].reduce((k, v) => k + v.length, 0);
-    await eventually(async () => total(), (k) => k >= 600, 30_000);
+    await eventually(
+      async () => total(),
+      (k) => k >= 600,
+      30_000,
+    );
     b!.child.kill('SIGKILL');
     stop = true;
     for (const c of clients) c.end(true);
@@ -257,9 +351,17 @@ describe('two platform instances on shared Kafka, PostgreSQL and Redis', functio
     // A takes over B's partitions of the history group once B's session has timed out.
     for (const id of ids) {
       const mine = acked.get(id)!;
-      const values = await eventually(() => stored(id), (v) => mine.every((k) => v.includes(k)), TAKEOVER_MS);
+      const values = await eventually(
+        () => stored(id),
+        (v) => mine.every((k) => v.includes(k)),
+        TAKEOVER_MS,
+      );
       const missing = mine.filter((k) => !values.includes(k));
-      assert.deepEqual(missing, [], `device ${id}: ${missing.length} of ${mine.length} acknowledged messages were lost`);
+      assert.deepEqual(
+        missing,
+        [],
+        `device ${id}: ${missing.length} of ${mine.length} acknowledged messages were lost`,
+      );
       assert.equal(new Set(values).size, values.length, `device ${id}: a message was stored twice`);
     }
   });

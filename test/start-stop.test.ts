@@ -17,7 +17,9 @@ describe('npm start: the platform process', function () {
     assert.ok(res);
     const bad = await new Promise<{ code: number | null; out: string }>((resolve) => {
       import('node:child_process').then(({ spawn }) => {
-        const c = spawn(process.execPath, ['dist/bin/dojot-red.js'], { env: { ...process.env, DOJOT_HTTP_PORT: 'eighty' } });
+        const c = spawn(process.execPath, ['dist/bin/dojot-red.js'], {
+          env: { ...process.env, DOJOT_HTTP_PORT: 'eighty' },
+        });
         let out = '';
         c.stderr.on('data', (d) => (out += d));
         c.on('exit', (code) => resolve({ code, out }));
@@ -29,23 +31,64 @@ describe('npm start: the platform process', function () {
 
   it('starts, says where it listens, stops on SIGTERM, and keeps everything across a restart', async () => {
     const [http, mqtt] = [await freePort(), await freePort()];
-    const env = { DOJOT_HTTP_PORT: String(http), DOJOT_MQTT_PORT: String(mqtt), DOJOT_DATA_DIR: dataDir, DOJOT_HTTP_HOST: '127.0.0.1', DOJOT_MQTT_HOST: '127.0.0.1' };
+    const env = {
+      DOJOT_HTTP_PORT: String(http),
+      DOJOT_MQTT_PORT: String(mqtt),
+      DOJOT_DATA_DIR: dataDir,
+      DOJOT_HTTP_HOST: '127.0.0.1',
+      DOJOT_MQTT_HOST: '127.0.0.1',
+    };
     const base = `http://127.0.0.1:${http}`;
     const first = await spawnPlatform(env);
-    assert.match(first.output(), new RegExp(`HTTP on 127.0.0.1:${http}, MQTT on 127.0.0.1:${mqtt}, data in ${dataDir}`));
+    assert.match(
+      first.output(),
+      new RegExp(`HTTP on 127.0.0.1:${http}, MQTT on 127.0.0.1:${mqtt}, data in ${dataDir}`),
+    );
     const login = async () => {
-      const r = await fetch(`${base}/auth`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', passwd: 'admin' }) });
+      const r = await fetch(`${base}/auth`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', passwd: 'admin' }),
+      });
       assert.equal(r.status, 200);
       return ((await r.json()) as { jwt: string }).jwt;
     };
     const jwt = await login();
     const h = { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' };
-    const tpl = await (await fetch(`${base}/template`, { method: 'POST', headers: h, body: JSON.stringify({ label: 'T', attrs: [{ label: 'temperature', type: 'dynamic', value_type: 'float' }] }) })).json() as any;
-    const dev = await (await fetch(`${base}/device`, { method: 'POST', headers: h, body: JSON.stringify({ label: 'd', templates: [tpl.template.id] }) })).json() as any;
+    const tpl = (await (
+      await fetch(`${base}/template`, {
+        method: 'POST',
+        headers: h,
+        body: JSON.stringify({ label: 'T', attrs: [{ label: 'temperature', type: 'dynamic', value_type: 'float' }] }),
+      })
+    ).json()) as any;
+    const dev = (await (
+      await fetch(`${base}/device`, {
+        method: 'POST',
+        headers: h,
+        body: JSON.stringify({ label: 'd', templates: [tpl.template.id] }),
+      })
+    ).json()) as any;
     const id = dev.devices[0].id;
-    const pub = await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(mqtt), '-u', `admin:${id}`, '-t', `admin:${id}/attrs`, '-m', '{"temperature": 21.5}', '-q', '1']);
+    const pub = await run('mosquitto_pub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(mqtt),
+      '-u',
+      `admin:${id}`,
+      '-t',
+      `admin:${id}/attrs`,
+      '-m',
+      '{"temperature": 21.5}',
+      '-q',
+      '1',
+    ]);
     assert.equal(pub.code, 0, pub.stderr);
-    const historyOf = async (token: string) => fetch(`${base}/history/device/${id}/history?lastN=1&attr=temperature`, { headers: { authorization: `Bearer ${token}` } });
+    const historyOf = async (token: string) =>
+      fetch(`${base}/history/device/${id}/history?lastN=1&attr=temperature`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
     let hist: Response | undefined;
     for (let i = 0; i < 50; i++) {
       hist = await historyOf(jwt);

@@ -14,7 +14,13 @@ describe('tenant isolation', function () {
   let bDevice: string;
 
   const makeDevice = async (token: string, label: string) => {
-    const t = await p.api(token, 'POST', '/template', { label: `${label}-t`, attrs: [{ label: 'temperature', type: 'dynamic', value_type: 'float' }, { label: 'fan', type: 'actuator', value_type: 'integer' }] });
+    const t = await p.api(token, 'POST', '/template', {
+      label: `${label}-t`,
+      attrs: [
+        { label: 'temperature', type: 'dynamic', value_type: 'float' },
+        { label: 'fan', type: 'actuator', value_type: 'integer' },
+      ],
+    });
     const d = await p.api(token, 'POST', '/device', { label, templates: [t.body.template.id] });
     return { template: t.body.template.id as number, device: d.body.devices[0].id as string };
   };
@@ -22,7 +28,14 @@ describe('tenant isolation', function () {
   before(async () => {
     p = await startTestPlatform();
     admin = await p.login();
-    const created = await p.api(admin, 'POST', '/auth/user', { username: 'bea', service: 'beta', email: 'bea@beta.io', name: 'Bea', profile: 'admin', passwd: 'beapass' });
+    const created = await p.api(admin, 'POST', '/auth/user', {
+      username: 'bea',
+      service: 'beta',
+      email: 'bea@beta.io',
+      name: 'Bea',
+      profile: 'admin',
+      passwd: 'beapass',
+    });
     assert.equal(created.status, 200);
     beta = await p.login('bea', 'beapass');
     ({ template: aTemplate, device: aDevice } = await makeDevice(admin, 'a-dev'));
@@ -30,7 +43,7 @@ describe('tenant isolation', function () {
   });
   after(async () => p?.close());
 
-  it('answers 404 to every REST call on another tenant\'s device or template', async () => {
+  it("answers 404 to every REST call on another tenant's device or template", async () => {
     const calls: [string, string, unknown?][] = [
       ['GET', `/device/${aDevice}`],
       ['PUT', `/device/${aDevice}`, { label: 'x', templates: [] }],
@@ -48,17 +61,20 @@ describe('tenant isolation', function () {
       assert.equal(res.status, 404, `${method} ${url} → ${res.status} ${JSON.stringify(res.body)}`);
       assert.ok(res.body.error, `${method} ${url} has an error message`);
     }
-    assert.equal((await p.api(admin, 'GET', `/device/${aDevice}`)).status, 200, 'A\'s device is untouched');
+    assert.equal((await p.api(admin, 'GET', `/device/${aDevice}`)).status, 200, "A's device is untouched");
   });
 
-  it('never lists another tenant\'s devices or templates', async () => {
+  it("never lists another tenant's devices or templates", async () => {
     const devices = await p.api(beta, 'GET', '/device');
-    assert.deepEqual(devices.body.devices.map((d: any) => d.id), [bDevice]);
+    assert.deepEqual(
+      devices.body.devices.map((d: any) => d.id),
+      [bDevice],
+    );
     const templates = await p.api(beta, 'GET', '/template');
     assert.ok(!templates.body.templates.some((t: any) => t.id === aTemplate));
   });
 
-  it('refuses an MQTT connection that names another tenant\'s device', async () => {
+  it("refuses an MQTT connection that names another tenant's device", async () => {
     await assert.rejects(connectDevice(p.mqttPort!, `beta:${aDevice}`));
     await assert.rejects(connectDevice(p.mqttPort!, `admin:${bDevice}`));
     await assert.rejects(connectDevice(p.mqttPort!, `admin:ffffff`));
@@ -76,7 +92,7 @@ describe('tenant isolation', function () {
     assert.equal(hist.status, 404, JSON.stringify(hist.body));
   });
 
-  it('keeps a device from reading another device\'s configuration', async () => {
+  it("keeps a device from reading another device's configuration", async () => {
     const b = await connectDevice(p.mqttPort!, `beta:${bDevice}`);
     // A refused subscription comes back in the SUBACK as 128 (failure), which mqtt.js rejects.
     for (const topic of [`admin:${aDevice}/config`, '#', `beta:${bDevice}/#`]) {
@@ -90,12 +106,18 @@ describe('tenant isolation', function () {
     await b.endAsync();
   });
 
-  it('stores a device\'s own data under its own tenant only', async () => {
+  it("stores a device's own data under its own tenant only", async () => {
     const b = await connectDevice(p.mqttPort!, `beta:${bDevice}`);
     await b.publishAsync(`beta:${bDevice}/attrs`, JSON.stringify({ temperature: 5 }), { qos: 1 });
     await b.endAsync();
-    const mine = await eventually(() => p.api(beta, 'GET', `/history/device/${bDevice}/history?attr=temperature`), (r) => r.status === 200);
-    assert.deepEqual(mine.body.map((e: any) => e.value), [5]);
+    const mine = await eventually(
+      () => p.api(beta, 'GET', `/history/device/${bDevice}/history?attr=temperature`),
+      (r) => r.status === 200,
+    );
+    assert.deepEqual(
+      mine.body.map((e: any) => e.value),
+      [5],
+    );
     assert.equal((await p.api(admin, 'GET', `/history/device/${bDevice}/history?attr=temperature`)).status, 404);
   });
 });

@@ -3,9 +3,14 @@
 // be brought back by one of its old tokens.
 import assert from 'node:assert/strict';
 import { requireService } from './helpers/services.js';
-import { createServiceDeployment, startTestPlatform, type ServiceDeployment, type TestPlatform } from './helpers/start-platform.js';
+import {
+  createServiceDeployment,
+  startTestPlatform,
+  type ServiceDeployment,
+  type TestPlatform,
+} from './helpers/start-platform.js';
 
-describe('tokens end with their user\'s rights', function () {
+describe("tokens end with their user's rights", function () {
   this.timeout(90_000);
   let p: TestPlatform;
   let admin: string;
@@ -15,7 +20,14 @@ describe('tokens end with their user\'s rights', function () {
   const newUser = async (target: TestPlatform = p, token = admin) => {
     const username = `u${++n}${Date.now().toString(36)}`;
     const tenant = `t${username}`;
-    const res = await target.api(token, 'POST', '/auth/user', { username, service: tenant, email: `${username}@x.io`, name: username, profile: 'admin', passwd: 'secret1' });
+    const res = await target.api(token, 'POST', '/auth/user', {
+      username,
+      service: tenant,
+      email: `${username}@x.io`,
+      name: username,
+      profile: 'admin',
+      passwd: 'secret1',
+    });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     return { username, tenant, id: res.body[0].user.id as number, token: await target.login(username, 'secret1') };
   };
@@ -26,33 +38,48 @@ describe('tokens end with their user\'s rights', function () {
   });
   after(async () => p?.close());
 
-  it('refuses a removed user\'s token at once', async () => {
+  it("refuses a removed user's token at once", async () => {
     const u = await newUser();
     assert.equal((await p.api(u.token, 'GET', '/device')).status, 200);
     assert.equal((await p.api(admin, 'DELETE', `/auth/user/${u.id}`)).status, 200);
     const res = await p.api(u.token, 'GET', '/device');
     assert.equal(res.status, 401, JSON.stringify(res.body));
     assert.match(res.body.error, /revoked/);
-    assert.equal((await p.api(u.token, 'POST', '/auth/user', { username: `${u.username}x`, service: u.tenant, email: `${u.username}x@x.io`, name: 'x', profile: 'admin', passwd: 'secret1' })).status, 401);
+    assert.equal(
+      (
+        await p.api(u.token, 'POST', '/auth/user', {
+          username: `${u.username}x`,
+          service: u.tenant,
+          email: `${u.username}x@x.io`,
+          name: 'x',
+          profile: 'admin',
+          passwd: 'secret1',
+        })
+      ).status,
+      401,
+    );
   });
 
   it('refuses a token issued before its user changed password, and takes one issued after', async () => {
     const u = await newUser();
-    const update = await p.api(u.token, 'POST', '/auth/password/update', { oldpasswd: 'secret1', newpasswd: 'secret2' });
+    const update = await p.api(u.token, 'POST', '/auth/password/update', {
+      oldpasswd: 'secret1',
+      newpasswd: 'secret2',
+    });
     assert.equal(update.status, 200, JSON.stringify(update.body));
     assert.equal((await p.api(u.token, 'GET', '/device')).status, 401);
     const fresh = await p.login(u.username, 'secret2');
     assert.equal((await p.api(fresh, 'GET', '/device')).status, 200);
   });
 
-  it('refuses a token issued before an administrator set the user\'s password', async () => {
+  it("refuses a token issued before an administrator set the user's password", async () => {
     const u = await newUser();
     assert.equal((await p.api(admin, 'PUT', `/auth/user/${u.id}`, { passwd: 'secret3' })).status, 200);
     assert.equal((await p.api(u.token, 'GET', '/device')).status, 401);
     assert.equal((await p.api(await p.login(u.username, 'secret3'), 'GET', '/device')).status, 200);
   });
 
-  it('keeps other users\' tokens working', async () => {
+  it("keeps other users' tokens working", async () => {
     const a = await newUser();
     const b = await newUser();
     await p.api(admin, 'DELETE', `/auth/user/${a.id}`);
@@ -66,7 +93,14 @@ describe('tokens end with their user\'s rights', function () {
     assert.deepEqual((await p.api(admin, 'GET', '/auth/admin/tenants')).body.tenants.includes(u.tenant), false);
     // The cache forgets (a Redis restart): the token's signature and expiry still verify.
     await p.cache.del(`auth:revoked:${u.id}`);
-    const res = await p.api(u.token, 'POST', '/auth/user', { username: `${u.username}x`, service: u.tenant, email: `${u.username}x@x.io`, name: 'x', profile: 'admin', passwd: 'secret1' });
+    const res = await p.api(u.token, 'POST', '/auth/user', {
+      username: `${u.username}x`,
+      service: u.tenant,
+      email: `${u.username}x@x.io`,
+      name: 'x',
+      profile: 'admin',
+      passwd: 'secret1',
+    });
     // The permission data (PAP) gives a removed user no group, so the gateway refuses it (403) before
     // the service's own check of the caller (401) is reached: either way nothing is created.
     assert.ok([401, 403].includes(res.status), JSON.stringify(res.body));

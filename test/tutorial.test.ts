@@ -36,7 +36,10 @@ describe('the README walkthrough', function () {
     assert.equal(res.body.result, 'ok');
     const t = res.body.template;
     assert.equal(t.label, 'Thermometer Template');
-    assert.deepEqual(t.attrs.map((a: any) => a.label), ['temperature', 'fan']);
+    assert.deepEqual(
+      t.attrs.map((a: any) => a.label),
+      ['temperature', 'fan'],
+    );
     assert.equal(t.data_attrs.length, 2);
     assert.deepEqual(t.config_attrs, []);
     templateId = t.id;
@@ -62,7 +65,20 @@ describe('the README walkthrough', function () {
 
   it('5–6. mosquitto_pub of {"temperature": 10.6} shows in GET /history, newest first', async () => {
     for (const value of [10.6, 11.2, 12.9]) {
-      const pub = await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(p.mqttPort), '-u', `admin:${device}`, '-t', `admin:${device}/attrs`, '-m', JSON.stringify({ temperature: value }), '-q', '1']);
+      const pub = await run('mosquitto_pub', [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(p.mqttPort),
+        '-u',
+        `admin:${device}`,
+        '-t',
+        `admin:${device}/attrs`,
+        '-m',
+        JSON.stringify({ temperature: value }),
+        '-q',
+        '1',
+      ]);
       assert.equal(pub.code, 0, pub.stderr);
     }
     let res: { status: number; body: any } | undefined;
@@ -72,7 +88,10 @@ describe('the README walkthrough', function () {
       await new Promise((r) => setTimeout(r, 20));
     }
     assert.equal(res!.status, 200, JSON.stringify(res!.body));
-    assert.deepEqual(res!.body.map((e: any) => e.value), [12.9, 11.2, 10.6]);
+    assert.deepEqual(
+      res!.body.map((e: any) => e.value),
+      [12.9, 11.2, 10.6],
+    );
     for (const e of res!.body) {
       assert.equal(e.device_id, device);
       assert.equal(e.attr, 'temperature');
@@ -81,7 +100,21 @@ describe('the README walkthrough', function () {
   });
 
   it('7. mosquitto_sub on the config topic receives {"fan":100} after PUT /device/:id/actuate', async () => {
-    const sub = spawn('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(p.mqttPort), '-u', `admin:${device}`, '-t', `admin:${device}/config`, '-C', '1', '-W', '20', '-d']);
+    const sub = spawn('mosquitto_sub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(p.mqttPort),
+      '-u',
+      `admin:${device}`,
+      '-t',
+      `admin:${device}/config`,
+      '-C',
+      '1',
+      '-W',
+      '20',
+      '-d',
+    ]);
     let out = '';
     let debug = '';
     sub.stdout.on('data', (d) => (out += d));

@@ -18,12 +18,20 @@ describe('x509 API', function () {
     assert.equal(d.status, 200, JSON.stringify(d.body));
     return d.body.devices[0].id;
   };
-  const csrFor = (id: string, subject = `/CN=${id}`) => makeCsr(w, `${id}-${Math.random().toString(36).slice(2, 6)}`, subject).csr;
+  const csrFor = (id: string, subject = `/CN=${id}`) =>
+    makeCsr(w, `${id}-${Math.random().toString(36).slice(2, 6)}`, subject).csr;
 
   before(async () => {
     p = await startTestPlatform({ DOJOT_X509_CERT_VALIDITY_DAYS: '10' });
     admin = await p.login();
-    await p.api(admin, 'POST', '/auth/user', { username: 'bea', service: 'beta', email: 'bea@beta.io', name: 'Bea', profile: 'admin', passwd: 'beapass' });
+    await p.api(admin, 'POST', '/auth/user', {
+      username: 'bea',
+      service: 'beta',
+      email: 'bea@beta.io',
+      name: 'Bea',
+      profile: 'admin',
+      passwd: 'beapass',
+    });
     beta = await p.login('bea', 'beapass');
     device = await makeDevice(admin, 'sensor');
     betaDevice = await makeDevice(beta, 'b-sensor');
@@ -57,18 +65,24 @@ describe('x509 API', function () {
     assert.equal(one.body.issuedByDojotPki, true);
     assert.equal(one.body.autoRegistered, false);
     assert.equal(one.body.tenant, 'admin');
-    const some = await p.api(admin, 'GET', `/x509/v1/certificates/${body.certificateFingerprint}?fields=fingerprint,belongsTo`);
+    const some = await p.api(
+      admin,
+      'GET',
+      `/x509/v1/certificates/${body.certificateFingerprint}?fields=fingerprint,belongsTo`,
+    );
     assert.deepEqual(some.body, { fingerprint: body.certificateFingerprint, belongsTo: { device } });
   });
 
   it('refuses a CSR with extra subject fields with 400 naming them', async () => {
-    const res = await p.api(admin, 'POST', '/x509/v1/certificates', { csr: csrFor(device, `/O=Acme/OU=Lab/CN=${device}`) });
+    const res = await p.api(admin, 'POST', '/x509/v1/certificates', {
+      csr: csrFor(device, `/O=Acme/OU=Lab/CN=${device}`),
+    });
     assert.equal(res.status, 400);
     assert.equal(res.body.code, 'X509_CSR_SUBJECT');
     assert.match(res.body.message, /only a CN.*found O, OU/);
   });
 
-  it('refuses a CSR whose CN names another tenant\'s device, as if it did not exist', async () => {
+  it("refuses a CSR whose CN names another tenant's device, as if it did not exist", async () => {
     const res = await p.api(admin, 'POST', '/x509/v1/certificates', { csr: csrFor(betaDevice) });
     const none = await p.api(admin, 'POST', '/x509/v1/certificates', { csr: csrFor('ffffff') });
     assert.equal(res.status, 400);
@@ -76,7 +90,7 @@ describe('x509 API', function () {
     assert.equal(res.body.error.replace(betaDevice, 'X'), none.body.error.replace('ffffff', 'X'));
   });
 
-  it('lists certificates with paging and filters, and only the caller\'s tenant\'s', async () => {
+  it("lists certificates with paging and filters, and only the caller's tenant's", async () => {
     const other = await makeDevice(admin, 'other');
     for (let i = 0; i < 3; i++) await p.api(admin, 'POST', '/x509/v1/certificates', { csr: csrFor(other) });
     await p.api(beta, 'POST', '/x509/v1/certificates', { csr: csrFor(betaDevice) });
@@ -91,7 +105,11 @@ describe('x509 API', function () {
     const second = await p.api(admin, 'GET', page.body.paging.next.url);
     assert.equal(second.body.certificates.length, 1);
     const fp = second.body.certificates[0].fingerprint as string;
-    const contains = await p.api(admin, 'GET', `/x509/v1/certificates?fingerprint=~:${fp.slice(3, 14).toLowerCase()}&fields=fingerprint`);
+    const contains = await p.api(
+      admin,
+      'GET',
+      `/x509/v1/certificates?fingerprint=~:${fp.slice(3, 14).toLowerCase()}&fields=fingerprint`,
+    );
     assert.deepEqual(contains.body.certificates, [{ fingerprint: fp }]);
     const mine = await p.api(beta, 'GET', '/x509/v1/certificates');
     assert.ok(mine.body.certificates.every((c: { tenant: string }) => c.tenant === 'beta'));
@@ -101,7 +119,7 @@ describe('x509 API', function () {
     assert.equal((await p.api(admin, 'GET', '/x509/v1/certificates?limit=251')).status, 400);
   });
 
-  it('answers 404 to another tenant\'s fingerprints on GET, PATCH and DELETE', async () => {
+  it("answers 404 to another tenant's fingerprints on GET, PATCH and DELETE", async () => {
     const { body } = await p.api(admin, 'POST', '/x509/v1/certificates', { csr: csrFor(device) });
     const fp = body.certificateFingerprint;
     for (const [method, payload] of [['GET'], ['PATCH', { belongsTo: { device: betaDevice } }], ['DELETE']] as const) {
@@ -138,11 +156,21 @@ describe('x509 API', function () {
     assert.match(text, /Next Update:/);
     assert.match(text, new RegExp(`Serial Number: ${new X509Certificate(body.certificatePem).serialNumber}`));
     const leaf = w.file('revoked.pem', body.certificatePem);
-    assert.throws(() => openssl(['verify', '-crl_check', '-CAfile', caFile, '-CRLfile', crlFile, leaf]), /certificate revoked/);
+    assert.throws(
+      () => openssl(['verify', '-crl_check', '-CAfile', caFile, '-CRLfile', crlFile, leaf]),
+      /certificate revoked/,
+    );
   });
 
   it('lets a user read the CA and the CRL but only an administrator manage trusted CAs', async () => {
-    await p.api(admin, 'POST', '/auth/user', { username: 'uma', service: 'admin', email: 'uma@x.io', name: 'Uma', profile: 'user', passwd: 'umapass' });
+    await p.api(admin, 'POST', '/auth/user', {
+      username: 'uma',
+      service: 'admin',
+      email: 'uma@x.io',
+      name: 'Uma',
+      profile: 'user',
+      passwd: 'umapass',
+    });
     const user = await p.login('uma', 'umapass');
     assert.equal((await p.api(user, 'GET', '/x509/v1/ca')).status, 200);
     assert.equal((await p.api(user, 'GET', '/x509/v1/ca/crl')).status, 200);
@@ -171,7 +199,10 @@ describe('x509 API', function () {
     const twice = await p.api(admin, 'POST', '/x509/v1/certificates', { certificatePem: leaf, belongsTo: { device } });
     assert.equal(twice.status, 409);
     // beta does not trust acme's CA: its certificates are nothing to beta.
-    const betaTry = await p.api(beta, 'POST', '/x509/v1/certificates', { certificatePem: leaf, belongsTo: { device: betaDevice } });
+    const betaTry = await p.api(beta, 'POST', '/x509/v1/certificates', {
+      certificatePem: leaf,
+      belongsTo: { device: betaDevice },
+    });
     assert.equal(betaTry.status, 400);
   });
 });

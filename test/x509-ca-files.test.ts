@@ -39,7 +39,9 @@ describe('x509: the platform CA', function () {
       const ca = (await p.api(jwt, 'GET', '/x509/v1/ca')).body;
       assert.equal(ca.certificateFingerprint, fingerprintOf(new X509Certificate(own.pem).raw));
       const id = (await p.api(jwt, 'POST', '/device', { label: 'd', templates: [] })).body.devices[0].id;
-      const res = await p.api(jwt, 'POST', '/x509/v1/certificates', { csr: makeCsr(w, 'opdev', `/CN=${id}`, 'ec:P-256').csr });
+      const res = await p.api(jwt, 'POST', '/x509/v1/certificates', {
+        csr: makeCsr(w, 'opdev', `/CN=${id}`, 'ec:P-256').csr,
+      });
       assert.equal(res.status, 201, JSON.stringify(res.body));
       assert.match(openssl(['verify', '-CAfile', own.certFile, w.file('opdev.crt', res.body.certificatePem)]), /: OK/);
     } finally {
@@ -48,7 +50,13 @@ describe('x509: the platform CA', function () {
   });
 
   it('refuses to start with a CA certificate file but no key file, naming the missing variable', () => {
-    assert.throws(() => loadConfig({ DOJOT_X509_CA_CERT_FILE: '/tmp/ca.pem' }), (err: unknown) => err instanceof ConfigError && err.variable === 'DOJOT_X509_CA_KEY_FILE');
-    assert.throws(() => loadConfig({ DOJOT_MQTTS_HOSTNAMES: 'ok.example.com,bad host' }), (err: unknown) => err instanceof ConfigError && err.variable === 'DOJOT_MQTTS_HOSTNAMES');
+    assert.throws(
+      () => loadConfig({ DOJOT_X509_CA_CERT_FILE: '/tmp/ca.pem' }),
+      (err: unknown) => err instanceof ConfigError && err.variable === 'DOJOT_X509_CA_KEY_FILE',
+    );
+    assert.throws(
+      () => loadConfig({ DOJOT_MQTTS_HOSTNAMES: 'ok.example.com,bad host' }),
+      (err: unknown) => err instanceof ConfigError && err.variable === 'DOJOT_MQTTS_HOSTNAMES',
+    );
   });
 });

@@ -25,12 +25,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Runs fn over items, `limit` at a time. */
 async function eachLimited<T>(items: T[], limit: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i], i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i], i);
+      }
+    }),
+  );
 }
 
 function valueType(v: unknown): string {
@@ -53,14 +55,21 @@ async function makeDevices(api: Call, o: LoadOptions, say: (s: string) => void):
     } catch (err) {
       throw new FlagError(`--devices-file: cannot read ${o.devicesFile}: ${(err as Error).message}`);
     }
-    const devices = text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const devices = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     const bad = devices.find((d) => !/^\w{1,64}$/.test(d));
     if (bad !== undefined) throw new FlagError(`--devices-file: "${bad}" is not a device id`);
     if (devices.length === 0) throw new FlagError(`--devices-file: ${o.devicesFile} names no device`);
     return { devices, templateId: null };
   }
   const run = Date.now().toString(36).slice(-5);
-  const attrs = Object.entries(o.template.attrs).map(([label, v]) => ({ label, type: 'dynamic', value_type: valueType(v) }));
+  const attrs = Object.entries(o.template.attrs).map(([label, v]) => ({
+    label,
+    type: 'dynamic',
+    value_type: valueType(v),
+  }));
   attrs.push({ label: o.actuator, type: 'actuator', value_type: 'float' });
   const t = await api('POST', '/template', { label: `load-${run}`, attrs });
   const templateId = t.template.id as number;
@@ -77,17 +86,27 @@ async function makeDevices(api: Call, o: LoadOptions, say: (s: string) => void):
 async function removeDevices(api: Call, made: Made, say: (s: string) => void): Promise<void> {
   if (made.templateId === null) return;
   say(`removing the ${made.devices.length} devices and the template the run made (--keep-devices keeps them)`);
-  await eachLimited(made.devices, REST_CONCURRENCY, async (id) => void (await api('DELETE', `/device/${id}`).catch(() => {})));
+  await eachLimited(
+    made.devices,
+    REST_CONCURRENCY,
+    async (id) => void (await api('DELETE', `/device/${id}`).catch(() => {})),
+  );
   await api('DELETE', `/template/${made.templateId}`).catch(() => {});
 }
 
 /** MQTTS: one key for all (making thousands of RSA keys would take minutes) and a certificate per device from the platform CA. */
-async function certify(api: Call, devices: string[], say: (s: string) => void): Promise<{ ca: string; key: string; certs: string[] }> {
+async function certify(
+  api: Call,
+  devices: string[],
+  say: (s: string) => void,
+): Promise<{ ca: string; key: string; certs: string[] }> {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const certs = new Array<string>(devices.length);
   let done = 0;
   await eachLimited(devices, REST_CONCURRENCY, async (id, i) => {
-    certs[i] = (await api('POST', '/x509/v1/certificates', { csr: buildCsr(id, privateKey, publicKey) })).certificatePem;
+    certs[i] = (
+      await api('POST', '/x509/v1/certificates', { csr: buildCsr(id, privateKey, publicKey) })
+    ).certificatePem;
     if (++done % 100 === 0) say(`certified ${done}/${devices.length} devices`);
   });
   const ca = (await api('GET', '/x509/v1/ca')).caPem as string;
@@ -121,7 +140,9 @@ class WorkerHandle {
     if (got) return (this.early.delete(type), Promise.resolve(got as T));
     return new Promise((resolve, reject) => {
       this.waiters.set(type, (m) => (this.waiters.delete(type), resolve(m as T)));
-      void this.exited.then((code) => reject(new CliError(`a worker process exited (${code}) before it said "${type}"`)));
+      void this.exited.then((code) =>
+        reject(new CliError(`a worker process exited (${code}) before it said "${type}"`)),
+      );
     });
   }
 }
@@ -145,14 +166,16 @@ function startActuations(api: Call, devices: string[], o: LoadOptions, errors: R
       issued += 1;
       inFlight += 1;
       const id = devices[Math.floor(Math.random() * devices.length)];
-      api('PUT', `/device/${id}/actuate`, { attrs: { [o.actuator]: Date.now() } }).then(
-        () => (counts.sent += 1),
-        (err: Error) => {
-          counts.failed += 1;
-          const kind = `actuate: ${err.message.replace(/\/device\/\w+/, '/device/:id').slice(0, 100)}`;
-          errors[kind] = (errors[kind] ?? 0) + 1;
-        },
-      ).finally(() => (inFlight -= 1));
+      api('PUT', `/device/${id}/actuate`, { attrs: { [o.actuator]: Date.now() } })
+        .then(
+          () => (counts.sent += 1),
+          (err: Error) => {
+            counts.failed += 1;
+            const kind = `actuate: ${err.message.replace(/\/device\/\w+/, '/device/:id').slice(0, 100)}`;
+            errors[kind] = (errors[kind] ?? 0) + 1;
+          },
+        )
+        .finally(() => (inFlight -= 1));
     }
     // Behind by more than ACTUATE_CONCURRENCY: the platform is slower than the rate; skip, do not pile up.
     if (issued < due - ACTUATE_CONCURRENCY) issued = due - ACTUATE_CONCURRENCY;
@@ -168,16 +191,29 @@ function startActuations(api: Call, devices: string[], o: LoadOptions, errors: R
 }
 
 /** Counts each checked device's rows stored since the run began, until they reach what was acknowledged or --settle runs out. */
-async function countStored(api: Call, o: LoadOptions, devices: string[], acked: Map<string, number>, since: number): Promise<Map<string, number>> {
+async function countStored(
+  api: Call,
+  o: LoadOptions,
+  devices: string[],
+  acked: Map<string, number>,
+  since: number,
+): Promise<Map<string, number>> {
   const attr = o.template.seqAttr ?? Object.keys(o.template.attrs)[0];
   const stored = new Map<string, number>();
   const end = Date.now() + o.settleS * 1000;
   let lagging = devices;
   do {
     await eachLimited(lagging, REST_CONCURRENCY, async (id) => {
-      const rows = (await api('GET', `/history/device/${id}/history?attr=${encodeURIComponent(attr)}&dateFrom=${since}`).catch(() => [])) as { value: unknown }[];
+      const rows = (await api(
+        'GET',
+        `/history/device/${id}/history?attr=${encodeURIComponent(attr)}&dateFrom=${since}`,
+      ).catch(() => [])) as { value: unknown }[];
       // With {{seq}} a row is counted once per message number (a redelivered duplicate is not a second message).
-      const n = Array.isArray(rows) ? (o.template.seqAttr ? new Set(rows.map((r) => String(r.value))).size : rows.length) : 0;
+      const n = Array.isArray(rows)
+        ? o.template.seqAttr
+          ? new Set(rows.map((r) => String(r.value))).size
+          : rows.length
+        : 0;
       stored.set(id, n);
     });
     lagging = lagging.filter((id) => (stored.get(id) ?? 0) < (acked.get(id) ?? 0));
@@ -200,7 +236,12 @@ const stats = (values: number[], count = values.length, max?: number) => {
   if (values.length === 0) return null;
   const sorted = Float64Array.from(values).sort();
   const r = (x: number) => Math.round(x * 100) / 100;
-  return { count, p50: r(percentile(sorted, 50)), p99: r(percentile(sorted, 99)), max: r(max ?? sorted[sorted.length - 1]) };
+  return {
+    count,
+    p50: r(percentile(sorted, 50)),
+    p99: r(percentile(sorted, 99)),
+    max: r(max ?? sorted[sorted.length - 1]),
+  };
 };
 
 export async function run(o: LoadOptions): Promise<LoadReport> {
@@ -229,7 +270,9 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
     for (let w = 0; w < sp.workers; w++) {
       const mine = devices.slice(w * per, (w + 1) * per);
       if (mine.length === 0) break;
-      const h = new WorkerHandle(fork(new URL('./worker.js', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+      const h = new WorkerHandle(
+        fork(new URL('./worker.js', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+      );
       workers.push(h);
       h.send({
         type: 'init',
@@ -238,7 +281,11 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
         devices: mine,
         mqttHost,
         mqttPort: o.mqttPort,
-        tls: tlsMaterial && { ca: tlsMaterial.ca, key: tlsMaterial.key, certs: tlsMaterial.certs.slice(w * per, (w + 1) * per) },
+        tls: tlsMaterial && {
+          ca: tlsMaterial.ca,
+          key: tlsMaterial.key,
+          certs: tlsMaterial.certs.slice(w * per, (w + 1) * per),
+        },
         sourceAddresses: sp.addresses,
         qos: o.qos,
         rate: (o.rate * mine.length) / devices.length,
@@ -281,7 +328,10 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
     });
     const firstSend = Math.min(...published.map((p) => p.firstSend).filter((t) => t > 0));
     const checked = sample(devices, o.verify);
-    const stored = o.verify > 0 && Number.isFinite(firstSend) ? await countStored(api, o, checked, ackedPer, firstSend) : new Map<string, number>();
+    const stored =
+      o.verify > 0 && Number.isFinite(firstSend)
+        ? await countStored(api, o, checked, ackedPer, firstSend)
+        : new Map<string, number>();
 
     // Actuations still on their way get until --settle (they were sent before the publishing ended).
     if (actuations) {
@@ -301,7 +351,10 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
     const lastSend = Math.max(...published.map((p) => p.lastSend));
     const pubSeconds = Number.isFinite(firstSend) ? (lastSend - firstSend) / 1000 : 0;
     const received = closed.flatMap((c) => c.actuationMs);
-    const lostOnChecked = checked.reduce((a, id) => a + Math.max(0, (ackedPer.get(id) ?? 0) - (stored.get(id) ?? 0)), 0);
+    const lostOnChecked = checked.reduce(
+      (a, id) => a + Math.max(0, (ackedPer.get(id) ?? 0) - (stored.get(id) ?? 0)),
+      0,
+    );
     return {
       conditions: {
         cpu: `${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}`,
@@ -335,15 +388,43 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
         acked,
         seconds: pubSeconds,
         perSecond: pubSeconds > 0 ? Math.round(sent / pubSeconds) : 0,
-        ackedPerSecond: pubSeconds > 0 ? Math.round(acked / Math.max(pubSeconds, (Math.max(...published.map((p) => p.lastAck)) - firstSend) / 1000)) : 0,
+        ackedPerSecond:
+          pubSeconds > 0
+            ? Math.round(
+                acked / Math.max(pubSeconds, (Math.max(...published.map((p) => p.lastAck)) - firstSend) / 1000),
+              )
+            : 0,
       },
-      pubackMs: o.qos === 1 ? stats(published.flatMap((p) => p.pubackMs), published.reduce((a, p) => a + p.pubackCount, 0), Math.max(...published.map((p) => p.pubackMax))) : null,
-      storedMs: token ? { method: 'history API poll', ...(stats(published.flatMap((p) => p.storedMs)) ?? { count: 0 }) } : null,
-      loss: o.verify > 0
-        ? { devicesChecked: checked.length, sent: total(sentPer, checked), acked: total(ackedPer, checked), stored: total(stored, checked), lost: lostOnChecked, method: `history API: rows of "${o.template.seqAttr ?? Object.keys(o.template.attrs)[0]}" since the first publish${o.template.seqAttr ? ', distinct {{seq}} values' : ''}` }
+      pubackMs:
+        o.qos === 1
+          ? stats(
+              published.flatMap((p) => p.pubackMs),
+              published.reduce((a, p) => a + p.pubackCount, 0),
+              Math.max(...published.map((p) => p.pubackMax)),
+            )
+          : null,
+      storedMs: token
+        ? { method: 'history API poll', ...(stats(published.flatMap((p) => p.storedMs)) ?? { count: 0 }) }
         : null,
+      loss:
+        o.verify > 0
+          ? {
+              devicesChecked: checked.length,
+              sent: total(sentPer, checked),
+              acked: total(ackedPer, checked),
+              stored: total(stored, checked),
+              lost: lostOnChecked,
+              method: `history API: rows of "${o.template.seqAttr ?? Object.keys(o.template.attrs)[0]}" since the first publish${o.template.seqAttr ? ', distinct {{seq}} values' : ''}`,
+            }
+          : null,
       actuations: actuations
-        ? { sent: actuations.counts.sent, failed: actuations.counts.failed, delivered: received.length, lost: Math.max(0, actuations.counts.sent - received.length), latencyMs: stats(received) }
+        ? {
+            sent: actuations.counts.sent,
+            failed: actuations.counts.failed,
+            delivered: received.length,
+            lost: Math.max(0, actuations.counts.sent - received.length),
+            latencyMs: stats(received),
+          }
         : null,
       errors,
     };
@@ -357,7 +438,11 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
 
 /** The sampling workers read history with a token of their own (the same user's). */
 async function tokenOf(base: string, o: LoadOptions): Promise<string> {
-  const res = await fetch(`${base}/auth`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: o.user, passwd: o.password }) });
+  const res = await fetch(`${base}/auth`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: o.user, passwd: o.password }),
+  });
   return ((await res.json()) as { jwt: string }).jwt;
 }
 

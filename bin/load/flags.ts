@@ -65,11 +65,22 @@ export interface LoadOptions {
   help: boolean;
 }
 
-function num(values: Record<string, unknown>, name: string, fallback: number, { integer = false, min = 0, max = Infinity, positive = false } = {}): number {
+function num(
+  values: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  { integer = false, min = 0, max = Infinity, positive = false } = {},
+): number {
   const raw = values[name];
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  const ok = String(raw).trim() !== '' && Number.isFinite(n) && (!integer || Number.isInteger(n)) && n >= min && n <= max && (!positive || n > 0);
+  const ok =
+    String(raw).trim() !== '' &&
+    Number.isFinite(n) &&
+    (!integer || Number.isInteger(n)) &&
+    n >= min &&
+    n <= max &&
+    (!positive || n > 0);
   if (!ok) {
     const what = `${integer ? 'an integer' : 'a number'}${positive ? ' greater than 0' : min > 0 || max < Infinity ? ` from ${min}` : ' not below 0'}${max < Infinity ? ` to ${max}` : ''}`;
     throw new FlagError(`--${name} must be ${what}, got "${raw}"`);
@@ -117,7 +128,8 @@ export function parseLoadFlags(argv: string[]): LoadOptions {
   const host = (values.host as string | undefined) ?? 'localhost';
   const mqtts = values.mqtts === true;
   const devicesFile = (values['devices-file'] as string | undefined) ?? null;
-  if (devicesFile !== null && values.devices !== undefined) throw new FlagError('--devices and --devices-file exclude each other: make devices, or use those of the file');
+  if (devicesFile !== null && values.devices !== undefined)
+    throw new FlagError('--devices and --devices-file exclude each other: make devices, or use those of the file');
   const devices = num(values, 'devices', 100, { integer: true, positive: true });
   const qos = num(values, 'qos', 1, { integer: true, max: 1 }) as 0 | 1;
   const payload = (values.payload as string | undefined) ?? '{"temperature": {{rand 0 40}}, "n": {{seq}}}';
@@ -129,12 +141,15 @@ export function parseLoadFlags(argv: string[]): LoadOptions {
     throw err;
   }
   const actuator = (values.actuator as string | undefined) ?? 'load_sent_at';
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(actuator)) throw new FlagError(`--actuator must be an attribute label (letters, digits, _ and -), got "${actuator}"`);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(actuator))
+    throw new FlagError(`--actuator must be an attribute label (letters, digits, _ and -), got "${actuator}"`);
   const mqttHost = (values['mqtt-host'] as string | undefined) ?? host;
   const sourceAddresses = num(values, 'source-addresses', 0, { integer: true, max: 254 });
   const workers = num(values, 'workers', 0, { integer: true, max: Math.max(64, os.cpus().length * 8) });
   if (sourceAddresses > 1 && !/^(127\.|localhost$)/.test(mqttHost)) {
-    throw new FlagError(`--source-addresses spreads connections over 127.0.0.x, which reaches only a platform on this machine (--mqtt-host is "${mqttHost}")`);
+    throw new FlagError(
+      `--source-addresses spreads connections over 127.0.0.x, which reaches only a platform on this machine (--mqtt-host is "${mqttHost}")`,
+    );
   }
   return {
     host,
@@ -168,10 +183,13 @@ export function parseLoadFlags(argv: string[]): LoadOptions {
 export function spread(o: LoadOptions, n: number): { workers: number; addresses: string[] } {
   const workers = o.workers || Math.max(1, Math.ceil(n / DEVICES_PER_WORKER));
   if (Math.ceil(n / workers) > MAX_PER_WORKER) {
-    throw new FlagError(`--workers ${workers} would put ${Math.ceil(n / workers)} connections in one process; at most ${MAX_PER_WORKER} each (the open-file limit is 20,000): use --workers ${Math.ceil(n / MAX_PER_WORKER)} or more`);
+    throw new FlagError(
+      `--workers ${workers} would put ${Math.ceil(n / workers)} connections in one process; at most ${MAX_PER_WORKER} each (the open-file limit is 20,000): use --workers ${Math.ceil(n / MAX_PER_WORKER)} or more`,
+    );
   }
   const local = /^(127\.|localhost$)/.test(o.mqttHost);
   const count = o.sourceAddresses || (local ? Math.ceil(n / DEVICES_PER_ADDRESS) : 0);
-  const addresses = count > 1 || (o.sourceAddresses === 1 && local) ? Array.from({ length: count }, (_, i) => `127.0.0.${i + 1}`) : [];
+  const addresses =
+    count > 1 || (o.sourceAddresses === 1 && local) ? Array.from({ length: count }, (_, i) => `127.0.0.${i + 1}`) : [];
   return { workers, addresses };
 }

@@ -49,7 +49,8 @@ function field(name: string, args: number[], raw: string): Part {
     case 'randint': {
       want(2);
       const [a, b] = args;
-      if (!Number.isInteger(a) || !Number.isInteger(b) || b < a) throw new TemplateError(`${raw}: two integers, the second not smaller`);
+      if (!Number.isInteger(a) || !Number.isInteger(b) || b < a)
+        throw new TemplateError(`${raw}: two integers, the second not smaller`);
       return () => String(a + Math.floor(Math.random() * (b - a + 1)));
     }
     default:
@@ -67,7 +68,8 @@ export function compileTemplate(text: string): PayloadTemplate {
     at = m.index! + m[0].length;
   }
   parts.push(text.slice(at));
-  if (/\{\{|\}\}/.test(parts.filter((p) => typeof p === 'string').join(''))) throw new TemplateError('a {{ or }} that is not a known field');
+  if (/\{\{|\}\}/.test(parts.filter((p) => typeof p === 'string').join('')))
+    throw new TemplateError('a {{ or }} that is not a known field');
   const render = (m: MessageContext) => {
     let out = '';
     for (const p of parts) out += typeof p === 'string' ? p : p(m);

@@ -27,29 +27,42 @@ export interface LoadReport {
 }
 
 const lat = (l: Latency | { count: 0 } | null | undefined) =>
-  l && 'p50' in l ? `p50 ${fmt(l.p50, 1)} ms  p99 ${fmt(l.p99, 1)} ms  max ${fmt(l.max, 1)} ms  (${fmt(l.count)} timed)` : 'none timed';
+  l && 'p50' in l
+    ? `p50 ${fmt(l.p50, 1)} ms  p99 ${fmt(l.p99, 1)} ms  max ${fmt(l.max, 1)} ms  (${fmt(l.count)} timed)`
+    : 'none timed';
 
 export function renderReport(r: LoadReport): string {
   const out: string[] = ['dojot-red load report', ''];
-  for (const [k, v] of Object.entries(r.conditions)) out.push(`  ${k.padEnd(20)} ${Array.isArray(v) ? v.join(' ') : v}`);
+  for (const [k, v] of Object.entries(r.conditions))
+    out.push(`  ${k.padEnd(20)} ${Array.isArray(v) ? v.join(' ') : v}`);
   out.push('');
   const s = r.setup;
-  out.push(`setup              devices in ${fmt(s.devicesSeconds, 1)} s${s.certificatesSeconds === null ? '' : `, certificates signed in ${fmt(s.certificatesSeconds, 1)} s`}`);
+  out.push(
+    `setup              devices in ${fmt(s.devicesSeconds, 1)} s${s.certificatesSeconds === null ? '' : `, certificates signed in ${fmt(s.certificatesSeconds, 1)} s`}`,
+  );
   const c = r.connect;
-  out.push(`connect            ${fmt(c.connected)}/${fmt(c.attempted)} connected (${fmt(c.failed)} failed) in ${fmt(c.seconds, 1)} s: ${fmt(c.perSecond)} connections/s`);
+  out.push(
+    `connect            ${fmt(c.connected)}/${fmt(c.attempted)} connected (${fmt(c.failed)} failed) in ${fmt(c.seconds, 1)} s: ${fmt(c.perSecond)} connections/s`,
+  );
   const p = r.publish;
-  out.push(`publish            ${fmt(p.sent)} sent in ${fmt(p.seconds, 1)} s: ${fmt(p.perSecond)} msg/s; ${fmt(p.acked)} acknowledged (${fmt(p.ackedPerSecond)} msg/s)`);
+  out.push(
+    `publish            ${fmt(p.sent)} sent in ${fmt(p.seconds, 1)} s: ${fmt(p.perSecond)} msg/s; ${fmt(p.acked)} acknowledged (${fmt(p.ackedPerSecond)} msg/s)`,
+  );
   if (r.pubackMs) out.push(`PUBACK latency     ${lat(r.pubackMs)}`);
   if (r.storedMs) out.push(`publish→stored     ${lat(r.storedMs)}, ${r.storedMs.method}`);
   else out.push('publish→stored     not sampled (the payload has no {{seq}} attribute)');
   if (r.loss) {
     const l = r.loss;
-    out.push(`loss               ${fmt(l.lost)} acknowledged but not stored, of ${fmt(l.acked)} acknowledged (${fmt(l.sent)} sent, ${fmt(l.stored)} stored) on ${fmt(l.devicesChecked)} devices checked`);
+    out.push(
+      `loss               ${fmt(l.lost)} acknowledged but not stored, of ${fmt(l.acked)} acknowledged (${fmt(l.sent)} sent, ${fmt(l.stored)} stored) on ${fmt(l.devicesChecked)} devices checked`,
+    );
     out.push(`                   (${l.method})`);
   }
   if (r.actuations) {
     const a = r.actuations;
-    out.push(`actuations         ${fmt(a.sent)} sent over REST (${fmt(a.failed)} refused), ${fmt(a.delivered)} delivered, ${fmt(a.lost)} lost`);
+    out.push(
+      `actuations         ${fmt(a.sent)} sent over REST (${fmt(a.failed)} refused), ${fmt(a.delivered)} delivered, ${fmt(a.lost)} lost`,
+    );
     out.push(`REST→device        ${lat(a.latencyMs)}`);
   }
   const kinds = Object.entries(r.errors).sort((a, b) => b[1] - a[1]);

@@ -32,7 +32,9 @@ const noteError = (kind: string) => {
 };
 /** An error's kind: its code or first line, without ids and numbers, so like errors count together. */
 const kindOf = (err: Error & { code?: string | number }) =>
-  (typeof err.code === 'string' ? err.code : String(err.message).split('\n')[0]).replace(/\d+(\.\d+)*/g, 'N').slice(0, 80);
+  (typeof err.code === 'string' ? err.code : String(err.message).split('\n')[0])
+    .replace(/\d+(\.\d+)*/g, 'N')
+    .slice(0, 80);
 
 let init: WorkerInit;
 let clients: (MqttClient | null)[] = [];
@@ -45,7 +47,13 @@ function connectOne(j: number): Promise<MqttClient | null> {
   const t = init.tls;
   const stream = () =>
     t
-      ? tls.connect({ socket: net.createConnection({ host: init.mqttHost, port: init.mqttPort, localAddress }), ca: t.ca, key: t.key, cert: t.certs[j], servername: net.isIP(init.mqttHost) ? undefined : init.mqttHost })
+      ? tls.connect({
+          socket: net.createConnection({ host: init.mqttHost, port: init.mqttPort, localAddress }),
+          ca: t.ca,
+          key: t.key,
+          cert: t.certs[j],
+          servername: net.isIP(init.mqttHost) ? undefined : init.mqttHost,
+        })
       : net.createConnection({ host: init.mqttHost, port: init.mqttPort, localAddress });
   return new Promise((resolve) => {
     const c = new MqttClient(stream, {
@@ -66,7 +74,11 @@ function connectOne(j: number): Promise<MqttClient | null> {
         if (!stopping) noteError('connection lost');
       });
       if (init.actuations) {
-        c.subscribe(`${init.tenant}:${device}/config`, { qos: 1 }, (err) => err && noteError(`subscribe: ${kindOf(err)}`));
+        c.subscribe(
+          `${init.tenant}:${device}/config`,
+          { qos: 1 },
+          (err) => err && noteError(`subscribe: ${kindOf(err)}`),
+        );
       }
       resolve(c);
     });
@@ -140,7 +152,10 @@ async function publishAll(startAt: number): Promise<void> {
     const url = `${base}/history/device/${init.devices[s.j]}/history?attr=${encodeURIComponent(seqAttr)}&lastN=1`;
     try {
       while (Date.now() - s.t < SAMPLE_GIVE_UP_MS) {
-        const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(SAMPLE_GIVE_UP_MS) });
+        const res = await fetch(url, {
+          headers: { authorization: `Bearer ${token}` },
+          signal: AbortSignal.timeout(SAMPLE_GIVE_UP_MS),
+        });
         const body = (await res.json()) as { value?: unknown }[];
         // The device's rows are stored in its order: the newest at or past the sample's number means it is in.
         if (res.ok && Array.isArray(body) && Number(body[0]?.value) >= s.seq) {

@@ -25,7 +25,12 @@ function useSession() {
 
 function LangPicker(props: { onChange: (l: Lang) => void }) {
   return (
-    <select id="lang" aria-label={t('nav.language')} value={getLang()} onChange={(e) => props.onChange(e.currentTarget.value as Lang)}>
+    <select
+      id="lang"
+      aria-label={t('nav.language')}
+      value={getLang()}
+      onChange={(e) => props.onChange(e.currentTarget.value as Lang)}
+    >
       {LANGS.map((l) => (
         <option value={l.code}>{l.name}</option>
       ))}
@@ -37,7 +42,9 @@ function Page(props: { parts: string[]; notices: ReturnType<typeof useNotificati
   const [section, id, sub] = props.parts;
   switch (section) {
     case 'notifications':
-      return <NotificationsPage list={props.notices.list} live={props.notices.live} markRead={props.notices.markRead} />;
+      return (
+        <NotificationsPage list={props.notices.list} live={props.notices.live} markRead={props.notices.markRead} />
+      );
     case 'templates':
       return id ? <TemplateEditPage id={id === 'new' ? null : id} /> : <TemplatesPage />;
     case 'devices':
@@ -120,18 +127,37 @@ function Shell(props: { claims: Claims; section: string; parts: string[]; change
               </li>
             ) : null}
             <li>
-              <a id="open-editor" href={`/flows/?access_token=${encodeURIComponent(currentToken() ?? '')}`} target="_blank" rel="noopener">
+              <a
+                id="open-editor"
+                href={`/flows/?access_token=${encodeURIComponent(currentToken() ?? '')}`}
+                target="_blank"
+                rel="noopener"
+              >
                 {t('nav.editor')} ↗
               </a>
             </li>
           </ul>
           <ul>
             <li>
-              <a href={href('notifications')} id="bell" class="bell" data-live={notices.live ? 'true' : 'false'} title={t('nav.notifications')} aria-label={t('nav.notifications')}>
+              <a
+                href={href('notifications')}
+                id="bell"
+                class="bell"
+                data-live={notices.live ? 'true' : 'false'}
+                title={t('nav.notifications')}
+                aria-label={t('nav.notifications')}
+              >
                 <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
-                  <path fill="currentColor" d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" />
+                  <path
+                    fill="currentColor"
+                    d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z"
+                  />
                 </svg>
-                {notices.unread ? <span class="badge" id="bell-count">{notices.unread}</span> : null}
+                {notices.unread ? (
+                  <span class="badge" id="bell-count">
+                    {notices.unread}
+                  </span>
+                ) : null}
               </a>
             </li>
             <li>

@@ -17,7 +17,14 @@ export class ApiError extends Error {
 /** The platform answers {"error": "<field>: <problem>", ...} or dojot's {"message": ...}. */
 export function errorOf(status: number, body: unknown): ApiError {
   const b = (body ?? {}) as Record<string, unknown>;
-  const text = typeof b.error === 'string' ? b.error : typeof b.message === 'string' ? b.message : typeof b.status === 'string' ? b.status : `HTTP ${status}`;
+  const text =
+    typeof b.error === 'string'
+      ? b.error
+      : typeof b.message === 'string'
+        ? b.message
+        : typeof b.status === 'string'
+          ? b.status
+          : `HTTP ${status}`;
   const m = /^([A-Za-z_][\w.[\]]*): /.exec(text);
   return new ApiError(status, text, m ? m[1] : null, body);
 }
@@ -32,7 +39,12 @@ async function readBody(res: Response): Promise<unknown> {
   }
 }
 
-export async function raw(method: string, path: string, body?: unknown, accept = 'application/json'): Promise<Response> {
+export async function raw(
+  method: string,
+  path: string,
+  body?: unknown,
+  accept = 'application/json',
+): Promise<Response> {
   for (let attempt = 0; ; attempt++) {
     const headers: Record<string, string> = { accept };
     const token = currentToken();
@@ -49,6 +61,7 @@ export async function raw(method: string, path: string, body?: unknown, accept =
   }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- callers name the shape they read
 export async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
   return (await readBody(await raw(method, path, body))) as T;
 }
@@ -68,7 +81,11 @@ export async function download(path: string, filename: string, accept: string) {
 
 /** POST /auth: the token, or an ApiError (401/403 wrong username or password, 429 too many tries). */
 export async function signIn(username: string, passwd: string): Promise<string> {
-  const res = await fetch('/auth', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, passwd }) });
+  const res = await fetch('/auth', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, passwd }),
+  });
   const body = (await readBody(res)) as { jwt?: string } | null;
   if (!res.ok || !body?.jwt) throw errorOf(res.status, body);
   return body.jwt;

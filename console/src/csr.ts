@@ -65,7 +65,9 @@ export async function makeKeyAndCsr(commonName: string): Promise<KeyAndCsr> {
   // version 0, subject, public key, no attributes ([0] empty).
   const info = seq(der(0x02, new Uint8Array([0])), subject, spki, new Uint8Array([0xa0, 0x00]));
   // WebCrypto signs as r || s (32 bytes each); PKCS#10 wants SEQUENCE { INTEGER r, INTEGER s }.
-  const raw = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.privateKey, info as Uint8Array<ArrayBuffer>));
+  const raw = new Uint8Array(
+    await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.privateKey, info as Uint8Array<ArrayBuffer>),
+  );
   const signature = seq(uint(raw.slice(0, 32)), uint(raw.slice(32)));
   const csr = seq(info, seq(oid(ECDSA_WITH_SHA256)), der(0x03, cat(new Uint8Array([0]), signature)));
   const pkcs8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', keys.privateKey));

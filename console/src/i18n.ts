@@ -20,7 +20,8 @@ const en = {
   'notifications.details': 'Details',
   'nav.language': 'Language',
   'certs.title': 'Certificates (MQTT over TLS, port 8883)',
-  'certs.help': 'A new key and certificate request are made in this browser; only the request is sent. Download the three files: the private key is not kept anywhere else.',
+  'certs.help':
+    'A new key and certificate request are made in this browser; only the request is sent. Download the three files: the private key is not kept anywhere else.',
   'certs.new': 'Make a key and certificate',
   'certs.bundle': 'Signed. Save the three files now:',
   'certs.fingerprint': 'Fingerprint',
@@ -53,7 +54,8 @@ const en = {
   'flows.restoreConfirm': 'Put the flows back as they were in this revision? (The current ones stay in the revisions.)',
   'flows.restored': 'Revision restored.',
   'flows.transfer': 'Export and import',
-  'flows.transferHelp': "The tenant's whole configuration: templates, devices, flows and scheduled jobs. Importing replaces all of it.",
+  'flows.transferHelp':
+    "The tenant's whole configuration: templates, devices, flows and scheduled jobs. Importing replaces all of it.",
   'flows.export': 'Export (JSON)',
   'flows.import': 'Import…',
   'flows.importConfirm': "Importing replaces this tenant's templates, devices, flows and jobs with the file's. Go on?",
@@ -166,7 +168,8 @@ const ptBR: Record<Key, string> = {
   'notifications.details': 'Detalhes',
   'nav.language': 'Idioma',
   'certs.title': 'Certificados (MQTT com TLS, porta 8883)',
-  'certs.help': 'A chave e o pedido de certificado são feitos neste navegador; só o pedido é enviado. Baixe os três arquivos: a chave privada não fica guardada em nenhum outro lugar.',
+  'certs.help':
+    'A chave e o pedido de certificado são feitos neste navegador; só o pedido é enviado. Baixe os três arquivos: a chave privada não fica guardada em nenhum outro lugar.',
   'certs.new': 'Gerar chave e certificado',
   'certs.bundle': 'Assinado. Salve os três arquivos agora:',
   'certs.fingerprint': 'Impressão digital',
@@ -199,10 +202,12 @@ const ptBR: Record<Key, string> = {
   'flows.restoreConfirm': 'Voltar os fluxos ao que eram nesta revisão? (Os atuais ficam nas revisões.)',
   'flows.restored': 'Revisão restaurada.',
   'flows.transfer': 'Exportar e importar',
-  'flows.transferHelp': 'Toda a configuração do tenant: modelos, dispositivos, fluxos e tarefas agendadas. Importar substitui tudo.',
+  'flows.transferHelp':
+    'Toda a configuração do tenant: modelos, dispositivos, fluxos e tarefas agendadas. Importar substitui tudo.',
   'flows.export': 'Exportar (JSON)',
   'flows.import': 'Importar…',
-  'flows.importConfirm': 'Importar substitui os modelos, dispositivos, fluxos e tarefas deste tenant pelos do arquivo. Continuar?',
+  'flows.importConfirm':
+    'Importar substitui os modelos, dispositivos, fluxos e tarefas deste tenant pelos do arquivo. Continuar?',
   'flows.imported': 'Importado.',
   'flows.runtime': 'Runtime de fluxos',
   'flows.runtimeNone': 'Parado: inicia quando o tenant tem fluxos ou abre o editor.',

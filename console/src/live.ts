@@ -8,12 +8,27 @@ export interface DeviceData {
   attrs: Record<string, unknown>;
 }
 
-export function watchDevice(tenant: string, deviceId: string, onData: (d: DeviceData) => void, onState: (live: boolean) => void): () => void {
-  return watchTopic(`${tenant}.device-data`, `metadata.deviceid=eq:${deviceId};`, (m) => onData(m as DeviceData), onState);
+export function watchDevice(
+  tenant: string,
+  deviceId: string,
+  onData: (d: DeviceData) => void,
+  onState: (live: boolean) => void,
+): () => void {
+  return watchTopic(
+    `${tenant}.device-data`,
+    `metadata.deviceid=eq:${deviceId};`,
+    (m) => onData(m as DeviceData),
+    onState,
+  );
 }
 
 /** Messages of one of the tenant's topics (`<tenant>.<subject>`), optionally filtered (kafka-ws `where`). */
-export function watchTopic(topic: string, where: string | null, onMessage: (m: unknown) => void, onState: (live: boolean) => void = () => undefined): () => void {
+export function watchTopic(
+  topic: string,
+  where: string | null,
+  onMessage: (m: unknown) => void,
+  onState: (live: boolean) => void = () => undefined,
+): () => void {
   let ws: WebSocket | null = null;
   let stopped = false;
   let retry: ReturnType<typeof setTimeout> | undefined;

@@ -42,7 +42,10 @@ export function useNotifications(tenant: string) {
       (r) => {
         if (cancelled) return;
         const old = (r.notifications ?? []).map(toNotice);
-        setState((s) => ({ ...s, list: [...s.list, ...old.filter((o) => !s.list.some((n) => n.msgID === o.msgID))].sort((a, b) => b.ts - a.ts) }));
+        setState((s) => ({
+          ...s,
+          list: [...s.list, ...old.filter((o) => !s.list.some((n) => n.msgID === o.msgID))].sort((a, b) => b.ts - a.ts),
+        }));
       },
       () => undefined,
     );
@@ -51,7 +54,11 @@ export function useNotifications(tenant: string) {
       null,
       (m) => {
         const n = toNotice(m as Record<string, unknown>);
-        setState((s) => (s.list.some((x) => x.msgID === n.msgID) ? s : { ...s, list: [n, ...s.list].slice(0, KEEP), unread: s.unread + 1 }));
+        setState((s) =>
+          s.list.some((x) => x.msgID === n.msgID)
+            ? s
+            : { ...s, list: [n, ...s.list].slice(0, KEEP), unread: s.unread + 1 },
+        );
       },
       (live) => setState((s) => ({ ...s, live })),
     );

@@ -21,7 +21,13 @@ export function decodeClaims(token: string): Claims | null {
     const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
     const json = JSON.parse(decodeURIComponent(escape(atob(part))));
     if (typeof json.service !== 'string' || typeof json.username !== 'string') return null;
-    return { tenant: json.service, username: json.username, profile: String(json.profile ?? ''), iat: Number(json.iat ?? 0) * 1000, exp: Number(json.exp) * 1000 };
+    return {
+      tenant: json.service,
+      username: json.username,
+      profile: String(json.profile ?? ''),
+      iat: Number(json.iat ?? 0) * 1000,
+      exp: Number(json.exp) * 1000,
+    };
   } catch {
     return null;
   }

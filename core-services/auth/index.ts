@@ -10,7 +10,9 @@ import { AuthService } from './service.js';
 import { createTokenService, loadSigningSecret, type TokenService } from './tokens.js';
 
 /** Loads (or makes) the signing secret, seeds admin/admin on first start, returns routes, the token service and the policy. */
-export async function createAuth(ctx: PlatformContext): Promise<Service & { tokens: TokenService; auth: AuthService; policy: Policy }> {
+export async function createAuth(
+  ctx: PlatformContext,
+): Promise<Service & { tokens: TokenService; auth: AuthService; policy: Policy }> {
   const log = ctx.log.child({ svc: 'auth' });
   const tokens = createTokenService(await loadSigningSecret(ctx.store), ctx.config.tokenTtlSeconds, ctx.cache);
   const policy = new Policy({ ...ctx, log });

@@ -13,8 +13,13 @@ export function papRoutes(pap: PapService): FastifyPluginAsync {
   return async (app) => {
     app.addHook('preHandler', async (req) => pap.mustBeOperator(req.identity));
 
-    app.post('/auth/pap/permission', async (req) => ({ status: 200, id: await pap.createPermission(req.identity, req.body) }));
-    app.get('/auth/pap/permission', async (req) => ({ permissions: await pap.listPermissions(parsePermissionFilter(req.query as Record<string, unknown>)) }));
+    app.post('/auth/pap/permission', async (req) => ({
+      status: 200,
+      id: await pap.createPermission(req.identity, req.body),
+    }));
+    app.get('/auth/pap/permission', async (req) => ({
+      permissions: await pap.listPermissions(parsePermissionFilter(req.query as Record<string, unknown>)),
+    }));
     app.get<Key>('/auth/pap/permission/:key', async (req) => pap.getPermission(req.params.key));
     app.put<Key>('/auth/pap/permission/:key', async (req) => {
       await pap.updatePermission(req.params.key, req.body);
@@ -54,10 +59,16 @@ export function papRoutes(pap: PapService): FastifyPluginAsync {
       });
     }
 
-    app.get<Key>('/auth/pap/user/:key/directpermissions', async (req) => ({ permissions: await pap.directPermissions(req.params.key) }));
-    app.get<Key>('/auth/pap/user/:key/allpermissions', async (req) => ({ permissions: await pap.allPermissions(req.params.key) }));
+    app.get<Key>('/auth/pap/user/:key/directpermissions', async (req) => ({
+      permissions: await pap.directPermissions(req.params.key),
+    }));
+    app.get<Key>('/auth/pap/user/:key/allpermissions', async (req) => ({
+      permissions: await pap.allPermissions(req.params.key),
+    }));
     app.get<Key>('/auth/pap/user/:key/groups', async (req) => ({ groups: await pap.groupsOfUser(req.params.key) }));
-    app.get<Key>('/auth/pap/group/:key/permissions', async (req) => ({ permissions: await pap.permissionsOfGroup(req.params.key) }));
+    app.get<Key>('/auth/pap/group/:key/permissions', async (req) => ({
+      permissions: await pap.permissionsOfGroup(req.params.key),
+    }));
     app.get<Key>('/auth/pap/group/:key/users', async (req) => ({ users: await pap.usersOfGroup(req.params.key) }));
   };
 }

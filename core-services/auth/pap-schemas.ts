@@ -5,7 +5,8 @@ import { AuthErrors } from './errors.js';
 import { requireObject } from './schemas.js';
 
 const NAME = /^[A-Za-z0-9_-]{1,40}$/;
-const bad = (field: string, problem: string) => AuthErrors.AUTH_INVALID_FIELD({ field, problem }, { message: `${field}: ${problem}`, status: 400 });
+const bad = (field: string, problem: string) =>
+  AuthErrors.AUTH_INVALID_FIELD({ field, problem }, { message: `${field}: ${problem}`, status: 400 });
 
 export interface PermissionInput {
   name: string;
@@ -34,13 +35,22 @@ export function parsePermission(raw: unknown, base?: PermissionInput): Permissio
   const path = text(body, 'path', MAX_PATH_PATTERN) ?? base?.path;
   const method = text(body, 'method', MAX_METHOD_PATTERN) ?? base?.method;
   const permission = text(body, 'permission', 10) ?? base?.permission;
-  const out = { name: need(name, 'name'), path: need(path, 'path'), method: need(method, 'method'), permission: need(permission, 'permission') };
+  const out = {
+    name: need(name, 'name'),
+    path: need(path, 'path'),
+    method: need(method, 'method'),
+    permission: need(permission, 'permission'),
+  };
   if (!NAME.test(out.name)) throw bad('name', 'letters, digits, "_" and "-" only, at most 40');
   if (out.permission !== 'permit' && out.permission !== 'deny') throw bad('permission', 'must be "permit" or "deny"');
   if (!out.path.startsWith('/')) throw bad('path', 'must start with "/" (it is matched against request paths)');
   for (const field of ['path', 'method'] as const) {
     try {
-      compileRule({ path: field === 'path' ? out.path : '', method: field === 'method' ? out.method : '', permission: 'deny' });
+      compileRule({
+        path: field === 'path' ? out.path : '',
+        method: field === 'method' ? out.method : '',
+        permission: 'deny',
+      });
     } catch (err) {
       throw bad(field, `is not a regular expression (${(err as Error).message})`);
     }
@@ -58,7 +68,12 @@ export function parseGroup(raw: unknown, base?: GroupInput): GroupInput {
   const name = text(body, 'name', 40) ?? base?.name;
   if (name === undefined) throw bad('name', 'is required');
   if (!NAME.test(name)) throw bad('name', 'letters, digits, "_" and "-" only, at most 40');
-  const description = body.description === undefined ? (base?.description ?? null) : body.description === null ? null : text(body, 'description', 200) ?? null;
+  const description =
+    body.description === undefined
+      ? (base?.description ?? null)
+      : body.description === null
+        ? null
+        : (text(body, 'description', 200) ?? null);
   return { name, description };
 }
 

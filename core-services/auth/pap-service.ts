@@ -6,7 +6,14 @@ import type { Identity } from '../platform/contracts/identity.js';
 import { ADMIN_GROUP, USER_GROUP } from '../platform/contracts/permissions.js';
 import type { Sql } from '../platform/store/index.js';
 import { AuthErrors } from './errors.js';
-import { groupView, papStore, permissionView, type GroupRow, type PermissionFilter, type PermissionRow } from './pap-store.js';
+import {
+  groupView,
+  papStore,
+  permissionView,
+  type GroupRow,
+  type PermissionFilter,
+  type PermissionRow,
+} from './pap-store.js';
 import { parseGroup, parsePermission } from './pap-schemas.js';
 import type { Policy } from './policy.js';
 import { toView, userStore, type UserRow } from './store.js';
@@ -20,7 +27,8 @@ export class PapService {
   ) {}
 
   async mustBeOperator(caller: Identity): Promise<void> {
-    if (!(await this.policy.isPlatformOperator(caller))) throw AuthErrors.AUTH_NOT_OPERATOR({}, { message: 'Not authorized', status: 403 });
+    if (!(await this.policy.isPlatformOperator(caller)))
+      throw AuthErrors.AUTH_NOT_OPERATOR({}, { message: 'Not authorized', status: 403 });
   }
 
   // --- permissions
@@ -28,13 +36,21 @@ export class PapService {
   async createPermission(caller: Identity, body: unknown): Promise<number> {
     const p = parsePermission(body);
     const id = await papStore.insertPermission(this.ctx.store, { ...p, createdBy: caller.username });
-    if (!id) throw AuthErrors.AUTH_PERMISSION_NAME_TAKEN({ name: p.name }, { message: `Permission named ${p.name} already exists`, status: 400 });
+    if (!id)
+      throw AuthErrors.AUTH_PERMISSION_NAME_TAKEN(
+        { name: p.name },
+        { message: `Permission named ${p.name} already exists`, status: 400 },
+      );
     return id;
   }
 
   async listPermissions(filter: PermissionFilter) {
     const rows = await papStore.permissions(this.ctx.store, filter);
-    if (rows.length === 0) throw AuthErrors.AUTH_NO_PERMISSIONS_FOUND({}, { message: 'No permission found with these filters', status: 404 });
+    if (rows.length === 0)
+      throw AuthErrors.AUTH_NO_PERMISSIONS_FOUND(
+        {},
+        { message: 'No permission found with these filters', status: 404 },
+      );
     return rows.map(permissionView);
   }
 
@@ -48,7 +64,10 @@ export class PapService {
       this.refuseSystem(old);
       const p = parsePermission(body, old);
       if (await papStore.permissionNameTaken(tx, p.name, old.id)) {
-        throw AuthErrors.AUTH_PERMISSION_NAME_TAKEN({ name: p.name }, { message: `Permission named ${p.name} already exists`, status: 400 });
+        throw AuthErrors.AUTH_PERMISSION_NAME_TAKEN(
+          { name: p.name },
+          { message: `Permission named ${p.name} already exists`, status: 400 },
+        );
       }
       await papStore.updatePermission(tx, old.id, p);
     });
@@ -67,13 +86,18 @@ export class PapService {
   async createGroup(caller: Identity, body: unknown): Promise<number> {
     const g = parseGroup(body);
     const id = await papStore.insertGroup(this.ctx.store, { ...g, createdBy: caller.username });
-    if (!id) throw AuthErrors.AUTH_GROUP_NAME_TAKEN({ name: g.name }, { message: `Group named ${g.name} already exists`, status: 400 });
+    if (!id)
+      throw AuthErrors.AUTH_GROUP_NAME_TAKEN(
+        { name: g.name },
+        { message: `Group named ${g.name} already exists`, status: 400 },
+      );
     return id;
   }
 
   async listGroups(name?: string) {
     const rows = await papStore.groups(this.ctx.store, name);
-    if (rows.length === 0) throw AuthErrors.AUTH_NO_GROUPS_FOUND({}, { message: 'No group found with these filters', status: 404 });
+    if (rows.length === 0)
+      throw AuthErrors.AUTH_NO_GROUPS_FOUND({}, { message: 'No group found with these filters', status: 404 });
     return rows.map(groupView);
   }
 
@@ -87,7 +111,11 @@ export class PapService {
       const g = parseGroup(body, { name: old.name, description: old.description });
       // Profiles name the default groups: renaming one would strand every user created with it.
       if (g.name !== old.name) this.refuseDefault(old);
-      if (await papStore.groupNameTaken(tx, g.name, old.id)) throw AuthErrors.AUTH_GROUP_NAME_TAKEN({ name: g.name }, { message: `Group named ${g.name} already exists`, status: 400 });
+      if (await papStore.groupNameTaken(tx, g.name, old.id))
+        throw AuthErrors.AUTH_GROUP_NAME_TAKEN(
+          { name: g.name },
+          { message: `Group named ${g.name} already exists`, status: 400 },
+        );
       await papStore.updateGroup(tx, old.id, g);
     });
   }
@@ -97,7 +125,11 @@ export class PapService {
       const g = await this.group(tx, key);
       this.refuseDefault(g);
       const count = await papStore.memberCount(tx, g.id);
-      if (count > 0) throw AuthErrors.AUTH_GROUP_HAS_MEMBERS({ name: g.name, count }, { message: 'To delete a group, all group members should be removed', status: 400 });
+      if (count > 0)
+        throw AuthErrors.AUTH_GROUP_HAS_MEMBERS(
+          { name: g.name, count },
+          { message: 'To delete a group, all group members should be removed', status: 400 },
+        );
       await papStore.deleteGroup(tx, g.id);
     });
   }
@@ -108,7 +140,9 @@ export class PapService {
     await this.change(async (tx) => {
       const [a, b, what] = await this.relationEnds(tx, relation, aKey, bKey);
       if (!add) this.refuseLockout(relation, a, b);
-      const done = add ? await papStore.link(tx, relation, a.id, b.id) : await papStore.unlink(tx, relation, a.id, b.id);
+      const done = add
+        ? await papStore.link(tx, relation, a.id, b.id)
+        : await papStore.unlink(tx, relation, a.id, b.id);
       if (done) return;
       if (add) throw AuthErrors.AUTH_RELATION_EXISTS({ what }, { message: `${what} is already there`, status: 409 });
       throw AuthErrors.AUTH_NO_SUCH_RELATION({ what }, { message: `${what} is not there`, status: 404 });
@@ -118,16 +152,22 @@ export class PapService {
   // --- reports
 
   async directPermissions(userKey: string) {
-    return (await papStore.directPermissions(this.ctx.store, (await this.user(this.ctx.store, userKey)).id)).map(permissionView);
+    return (await papStore.directPermissions(this.ctx.store, (await this.user(this.ctx.store, userKey)).id)).map(
+      permissionView,
+    );
   }
   async allPermissions(userKey: string) {
-    return (await papStore.allPermissions(this.ctx.store, (await this.user(this.ctx.store, userKey)).id)).map(permissionView);
+    return (await papStore.allPermissions(this.ctx.store, (await this.user(this.ctx.store, userKey)).id)).map(
+      permissionView,
+    );
   }
   async groupsOfUser(userKey: string) {
     return (await papStore.groupsOfUser(this.ctx.store, (await this.user(this.ctx.store, userKey)).id)).map(groupView);
   }
   async permissionsOfGroup(groupKey: string) {
-    return (await papStore.permissionsOfGroup(this.ctx.store, (await this.group(this.ctx.store, groupKey)).id)).map(permissionView);
+    return (await papStore.permissionsOfGroup(this.ctx.store, (await this.group(this.ctx.store, groupKey)).id)).map(
+      permissionView,
+    );
   }
   async usersOfGroup(groupKey: string) {
     return (await papStore.usersOfGroup(this.ctx.store, (await this.group(this.ctx.store, groupKey)).id)).map(toView);
@@ -140,7 +180,12 @@ export class PapService {
     await this.policy.changed();
   }
 
-  private async relationEnds(tx: Sql, relation: Relation, aKey: string, bKey: string): Promise<[{ id: number; name: string }, { id: number; name: string }, string]> {
+  private async relationEnds(
+    tx: Sql,
+    relation: Relation,
+    aKey: string,
+    bKey: string,
+  ): Promise<[{ id: number; name: string }, { id: number; name: string }, string]> {
     if (relation === 'user_groups') {
       const u = await this.user(tx, aKey);
       const g = await this.group(tx, bKey);
@@ -162,21 +207,33 @@ export class PapService {
       throw AuthErrors.AUTH_LAST_OPERATOR({}, { message: 'user admin cannot leave group admin', status: 400 });
     }
     if (relation === 'group_permissions' && SEEDED_RELATIONS.has(`${a.name}/${b.name}`)) {
-      throw AuthErrors.AUTH_SYSTEM_PERMISSION({ name: b.name, group: a.name }, { message: 'system permissions cannot be removed', status: 400 });
+      throw AuthErrors.AUTH_SYSTEM_PERMISSION(
+        { name: b.name, group: a.name },
+        { message: 'system permissions cannot be removed', status: 400 },
+      );
     }
   }
 
   private refuseSystem(p: PermissionRow): void {
-    if (p.type === 'system') throw AuthErrors.AUTH_SYSTEM_PERMISSION({ name: p.name, group: '(any)' }, { message: 'system permissions cannot be changed', status: 400 });
+    if (p.type === 'system')
+      throw AuthErrors.AUTH_SYSTEM_PERMISSION(
+        { name: p.name, group: '(any)' },
+        { message: 'system permissions cannot be changed', status: 400 },
+      );
   }
 
   private refuseDefault(g: GroupRow): void {
-    if (g.name === ADMIN_GROUP || g.name === USER_GROUP) throw AuthErrors.AUTH_DEFAULT_GROUP({ name: g.name }, { message: "default groups can't be removed", status: 400 });
+    if (g.name === ADMIN_GROUP || g.name === USER_GROUP)
+      throw AuthErrors.AUTH_DEFAULT_GROUP(
+        { name: g.name },
+        { message: "default groups can't be removed", status: 400 },
+      );
   }
 
   private async permission(db: Sql, key: string): Promise<PermissionRow> {
     const p = await papStore.permission(db, key);
-    if (!p) throw AuthErrors.AUTH_NO_SUCH_PERMISSION({ key }, { message: 'No permission found with this ID', status: 404 });
+    if (!p)
+      throw AuthErrors.AUTH_NO_SUCH_PERMISSION({ key }, { message: 'No permission found with this ID', status: 404 });
     return p;
   }
 

@@ -71,7 +71,10 @@ export const papStore = {
       [f.path ?? null, f.method ?? null, f.permission ?? null, f.type ?? null],
     );
   },
-  async insertPermission(db: Sql, p: { name: string; path: string; method: string; permission: Verdict; createdBy: string }): Promise<number> {
+  async insertPermission(
+    db: Sql,
+    p: { name: string; path: string; method: string; permission: Verdict; createdBy: string },
+  ): Promise<number> {
     const rows = await db.query<{ id: number }>(
       `INSERT INTO permissions (name, path, method, permission, type, created_by) VALUES ($1, $2, $3, $4, 'api', $5)
        ON CONFLICT (name) DO NOTHING RETURNING id`,
@@ -79,8 +82,18 @@ export const papStore = {
     );
     return rows[0]?.id ?? 0;
   },
-  async updatePermission(db: Sql, id: number, p: { name: string; path: string; method: string; permission: Verdict }): Promise<void> {
-    await db.query('UPDATE permissions SET name = $2, path = $3, method = $4, permission = $5 WHERE id = $1', [id, p.name, p.path, p.method, p.permission]);
+  async updatePermission(
+    db: Sql,
+    id: number,
+    p: { name: string; path: string; method: string; permission: Verdict },
+  ): Promise<void> {
+    await db.query('UPDATE permissions SET name = $2, path = $3, method = $4, permission = $5 WHERE id = $1', [
+      id,
+      p.name,
+      p.path,
+      p.method,
+      p.permission,
+    ]);
   },
   async deletePermission(db: Sql, id: number): Promise<void> {
     await db.query('DELETE FROM permissions WHERE id = $1', [id]);
@@ -93,7 +106,10 @@ export const papStore = {
     return (await db.query<GroupRow>(`SELECT ${GROUP} FROM groups g WHERE g.${byIdOrName(key)}`, [key]))[0];
   },
   async groups(db: Sql, name?: string): Promise<GroupRow[]> {
-    return db.query<GroupRow>(`SELECT ${GROUP} FROM groups g WHERE ($1::text IS NULL OR g.name LIKE '%' || $1 || '%') ORDER BY g.id`, [name ?? null]);
+    return db.query<GroupRow>(
+      `SELECT ${GROUP} FROM groups g WHERE ($1::text IS NULL OR g.name LIKE '%' || $1 || '%') ORDER BY g.id`,
+      [name ?? null],
+    );
   },
   async insertGroup(db: Sql, g: { name: string; description: string | null; createdBy: string }): Promise<number> {
     const rows = await db.query<{ id: number }>(
@@ -112,17 +128,32 @@ export const papStore = {
     return (await db.query('SELECT 1 FROM groups WHERE name = $1 AND id <> $2', [name, exceptId])).length > 0;
   },
   async memberCount(db: Sql, groupId: number): Promise<number> {
-    return (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM user_groups WHERE group_id = $1', [groupId]))[0].n;
+    return (
+      await db.query<{ n: number }>('SELECT count(*)::int AS n FROM user_groups WHERE group_id = $1', [groupId])
+    )[0].n;
   },
 
   /** Adds a relation; returns false when it was already there. */
-  async link(db: Sql, table: 'user_groups' | 'group_permissions' | 'user_permissions', a: number, b: number): Promise<boolean> {
+  async link(
+    db: Sql,
+    table: 'user_groups' | 'group_permissions' | 'user_permissions',
+    a: number,
+    b: number,
+  ): Promise<boolean> {
     const [ca, cb] = RELATION_COLUMNS[table];
-    const rows = await db.query(`INSERT INTO ${table} (${ca}, ${cb}) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`, [a, b]);
+    const rows = await db.query(
+      `INSERT INTO ${table} (${ca}, ${cb}) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
+      [a, b],
+    );
     return rows.length > 0;
   },
   /** Removes a relation; returns false when there was none. */
-  async unlink(db: Sql, table: 'user_groups' | 'group_permissions' | 'user_permissions', a: number, b: number): Promise<boolean> {
+  async unlink(
+    db: Sql,
+    table: 'user_groups' | 'group_permissions' | 'user_permissions',
+    a: number,
+    b: number,
+  ): Promise<boolean> {
     const [ca, cb] = RELATION_COLUMNS[table];
     const rows = await db.query(`DELETE FROM ${table} WHERE ${ca} = $1 AND ${cb} = $2 RETURNING 1`, [a, b]);
     return rows.length > 0;
@@ -146,7 +177,10 @@ export const papStore = {
     );
   },
   async groupsOfUser(db: Sql, userId: number): Promise<GroupRow[]> {
-    return db.query<GroupRow>(`SELECT ${GROUP} FROM groups g JOIN user_groups ug ON ug.group_id = g.id WHERE ug.user_id = $1 ORDER BY g.id`, [userId]);
+    return db.query<GroupRow>(
+      `SELECT ${GROUP} FROM groups g JOIN user_groups ug ON ug.group_id = g.id WHERE ug.user_id = $1 ORDER BY g.id`,
+      [userId],
+    );
   },
   async permissionsOfGroup(db: Sql, groupId: number): Promise<PermissionRow[]> {
     return db.query<PermissionRow>(
@@ -155,7 +189,10 @@ export const papStore = {
     );
   },
   async usersOfGroup(db: Sql, groupId: number): Promise<UserRow[]> {
-    return db.query<UserRow>(`SELECT ${USER} FROM users u JOIN user_groups ug ON ug.user_id = u.id WHERE ug.group_id = $1 ORDER BY u.id`, [groupId]);
+    return db.query<UserRow>(
+      `SELECT ${USER} FROM users u JOIN user_groups ug ON ug.user_id = u.id WHERE ug.group_id = $1 ORDER BY u.id`,
+      [groupId],
+    );
   },
 
   /** What the gateway decides on: the user's rules (groups' and direct) and group names. */

@@ -7,7 +7,10 @@ import { AuthErrors } from './errors.js';
 export function passwordResetRoute(): FastifyPluginAsync {
   return async (app) => {
     app.post('/auth/password/reset/:username', { config: { public: true } }, async () => {
-      throw AuthErrors.AUTH_NO_MAIL_SERVICE({}, { message: 'Password reset by e-mail is not offered: this platform runs no mail service', status: 501 });
+      throw AuthErrors.AUTH_NO_MAIL_SERVICE(
+        {},
+        { message: 'Password reset by e-mail is not offered: this platform runs no mail service', status: 501 },
+      );
     });
   };
 }

@@ -12,11 +12,17 @@ const MAX_FIELD = 4096;
 export function pdpRoutes(tokens: TokenService, policy: Policy): FastifyPluginAsync {
   return async (app) => {
     app.post('/auth/pdp', { config: { public: true } }, async (req) => {
-      const body = (req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body : {}) as Record<string, unknown>;
+      const body = (req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body : {}) as Record<
+        string,
+        unknown
+      >;
       for (const field of ['action', 'jwt', 'resource'] as const) {
         const v = body[field];
         if (typeof v !== 'string' || v === '' || v.length > MAX_FIELD) {
-          throw AuthErrors.AUTH_INVALID_FIELD({ field, problem: `is required: a string of at most ${MAX_FIELD} characters` }, { message: `Missing ${field === 'jwt' ? 'JWT' : field}`, status: 400 });
+          throw AuthErrors.AUTH_INVALID_FIELD(
+            { field, problem: `is required: a string of at most ${MAX_FIELD} characters` },
+            { message: `Missing ${field === 'jwt' ? 'JWT' : field}`, status: 400 },
+          );
         }
       }
       const identity = tokens.verify(body.jwt as string);

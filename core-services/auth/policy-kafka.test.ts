@@ -22,7 +22,12 @@ describe('the gateway policy across instances on Kafka', function () {
 
   before(async function () {
     const brokers = await requireService.call(this, 'kafka');
-    const config = loadConfig({ DOJOT_KAFKA_BROKERS: brokers, DOJOT_KAFKA_GROUP_PREFIX: `policy-test-${Date.now()}.`, DOJOT_LOG_LEVEL: 'silent', ...kafkaTlsEnv() });
+    const config = loadConfig({
+      DOJOT_KAFKA_BROKERS: brokers,
+      DOJOT_KAFKA_GROUP_PREFIX: `policy-test-${Date.now()}.`,
+      DOJOT_LOG_LEVEL: 'silent',
+      ...kafkaTlsEnv(),
+    });
     const log = createLogger(config.logLevel);
     store = await openPgliteStore();
     await migrate(store);
@@ -46,15 +51,22 @@ describe('the gateway policy across instances on Kafka', function () {
     await store?.close();
   });
 
-  it('drops the other instance\'s cached rights when one instance changes them', async () => {
+  it("drops the other instance's cached rights when one instance changes them", async () => {
     const [a, b] = policies;
     assert.equal(await b.decide(rita, 'GET', '/device'), 'permit', 'group user reads devices');
-    const deny = await papStore.insertPermission(store, { name: 'no_devices', path: '/device/(.*)', method: '(.*)', permission: 'deny', createdBy: 'test' });
+    const deny = await papStore.insertPermission(store, {
+      name: 'no_devices',
+      path: '/device/(.*)',
+      method: '(.*)',
+      permission: 'deny',
+      createdBy: 'test',
+    });
     await papStore.link(store, 'user_permissions', rita.userid, deny);
     assert.equal(await b.decide(rita, 'GET', '/device'), 'permit', 'cached until told');
     await a.changed();
     const end = Date.now() + 30_000;
-    while ((await b.decide(rita, 'GET', '/device')) !== 'deny' && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    while ((await b.decide(rita, 'GET', '/device')) !== 'deny' && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 50));
     assert.equal(await b.decide(rita, 'GET', '/device'), 'deny', 'the other instance, through Kafka');
   });
 });

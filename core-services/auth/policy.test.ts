@@ -35,7 +35,13 @@ describe('the gateway policy', () => {
       "INSERT INTO users (username, name, service, email, profile, created_by) VALUES ('rita', 'Rita', 'acme', 'r@x.io', 'readers', 'test') RETURNING id",
     );
     const group = await papStore.insertGroup(store, { name: 'readers', description: null, createdBy: 'test' });
-    const perm = await papStore.insertPermission(store, { name: 'ro_device', path: '/device/(.*)', method: 'GET', permission: 'permit', createdBy: 'test' });
+    const perm = await papStore.insertPermission(store, {
+      name: 'ro_device',
+      path: '/device/(.*)',
+      method: 'GET',
+      permission: 'permit',
+      createdBy: 'test',
+    });
     await papStore.link(store, 'group_permissions', group, perm);
     await papStore.link(store, 'user_groups', u.id, group);
     reader = { tenant: 'acme', username: 'rita', userid: u.id, profile: 'readers', groups: [group] };
@@ -47,7 +53,7 @@ describe('the gateway policy', () => {
     await store.close();
   });
 
-  it('permits what the user\'s groups permit and nothing else', async () => {
+  it("permits what the user's groups permit and nothing else", async () => {
     assert.equal(await a.decide(reader, 'GET', '/device/ab12'), 'permit');
     assert.equal(await a.decide(reader, 'POST', '/device'), 'deny');
     assert.equal(await a.decide(reader, 'GET', '/flows/v1/flow'), 'deny');
@@ -56,7 +62,13 @@ describe('the gateway policy', () => {
   it('keeps decisions cached until a change, then every instance decides on the new rights', async () => {
     assert.equal(await a.decide(reader, 'GET', '/template'), 'deny');
     assert.equal(await b.decide(reader, 'GET', '/template'), 'deny');
-    const perm = await papStore.insertPermission(store, { name: 'ro_template', path: '/template/(.*)', method: 'GET', permission: 'permit', createdBy: 'test' });
+    const perm = await papStore.insertPermission(store, {
+      name: 'ro_template',
+      path: '/template/(.*)',
+      method: 'GET',
+      permission: 'permit',
+      createdBy: 'test',
+    });
     await papStore.link(store, 'user_permissions', reader.userid, perm);
     assert.equal(await b.decide(reader, 'GET', '/template'), 'deny', 'cached until told');
     await a.changed();
@@ -66,7 +78,13 @@ describe('the gateway policy', () => {
   });
 
   it('lets a direct deny win over a group permit', async () => {
-    const deny = await papStore.insertPermission(store, { name: 'no_device_ab12', path: '/device/ab12/', method: '(.*)', permission: 'deny', createdBy: 'test' });
+    const deny = await papStore.insertPermission(store, {
+      name: 'no_device_ab12',
+      path: '/device/ab12/',
+      method: '(.*)',
+      permission: 'deny',
+      createdBy: 'test',
+    });
     await papStore.link(store, 'user_permissions', reader.userid, deny);
     await a.changed();
     assert.equal(await a.decide(reader, 'GET', '/device/ab12'), 'deny');

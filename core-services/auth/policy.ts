@@ -5,7 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import type { PlatformContext } from '../platform/context.js';
 import type { Identity } from '../platform/contracts/identity.js';
-import { ADMIN_GROUP, PLATFORM_TENANT, compileRule, decide, type CompiledRule, type Verdict } from '../platform/contracts/permissions.js';
+import {
+  ADMIN_GROUP,
+  PLATFORM_TENANT,
+  compileRule,
+  decide,
+  type CompiledRule,
+  type Verdict,
+} from '../platform/contracts/permissions.js';
 import { POLICY_TOPIC } from '../platform/contracts/topics.js';
 import type { Subscription } from '../platform/bus/index.js';
 import { papStore } from './pap-store.js';

@@ -17,11 +17,18 @@ export function authRoutes(auth: AuthService): FastifyPluginAsync {
 
     // dojot v0.5.2 had no revoke route; its gateway answered 403 here.
     app.all('/auth/revoke', { config: { public: true } }, async (_req, reply) =>
-      reply.status(403).send({ error: 'Not authorized: token revocation is not offered', code: 'AUTH_NOT_AUTHORIZED', message: 'Not authorized' }),
+      reply.status(403).send({
+        error: 'Not authorized: token revocation is not offered',
+        code: 'AUTH_NOT_AUTHORIZED',
+        message: 'Not authorized',
+      }),
     );
 
     app.get<{ Querystring: { username?: string } }>('/auth/user', async (req) => ({
-      users: await auth.listUsers(req.identity, typeof req.query.username === 'string' ? req.query.username : undefined),
+      users: await auth.listUsers(
+        req.identity,
+        typeof req.query.username === 'string' ? req.query.username : undefined,
+      ),
     }));
 
     // dojot answered a two-element array (Flask's jsonify(result, 200)); its clients read [0].
@@ -30,7 +37,9 @@ export function authRoutes(auth: AuthService): FastifyPluginAsync {
       return [{ user, groups: [user.profile], 'could not add': [], message: 'user created' }, 200];
     });
 
-    app.get<{ Params: { key: string } }>('/auth/user/:key', async (req) => ({ user: await auth.getUser(req.identity, req.params.key) }));
+    app.get<{ Params: { key: string } }>('/auth/user/:key', async (req) => ({
+      user: await auth.getUser(req.identity, req.params.key),
+    }));
 
     app.put<{ Params: { key: string } }>('/auth/user/:key', async (req) => {
       await auth.updateUser(req.identity, req.params.key, parseUserPatch(req.body));
@@ -45,7 +54,8 @@ export function authRoutes(auth: AuthService): FastifyPluginAsync {
     app.post('/auth/password/update', async (req) => {
       const body = requireObject(req.body);
       const { oldpasswd, newpasswd } = body;
-      if (typeof oldpasswd !== 'string' || oldpasswd === '') throw AuthErrors.AUTH_INVALID_FIELD({ field: 'oldpasswd', problem: 'is required' });
+      if (typeof oldpasswd !== 'string' || oldpasswd === '')
+        throw AuthErrors.AUTH_INVALID_FIELD({ field: 'oldpasswd', problem: 'is required' });
       if (typeof newpasswd !== 'string' || newpasswd.length < 5 || newpasswd.length > 128) {
         throw AuthErrors.AUTH_INVALID_FIELD({ field: 'newpasswd', problem: 'must be a string of 5 to 128 characters' });
       }
@@ -55,7 +65,10 @@ export function authRoutes(auth: AuthService): FastifyPluginAsync {
 
     app.get('/auth/admin/tenants', async (req) => {
       if (req.identity.tenant !== PLATFORM_TENANT) {
-        throw AuthErrors.AUTH_NOT_AUTHORIZED({ username: req.identity.username, method: 'GET', path: '/auth/admin/tenants' }, { message: 'Not authorized' });
+        throw AuthErrors.AUTH_NOT_AUTHORIZED(
+          { username: req.identity.username, method: 'GET', path: '/auth/admin/tenants' },
+          { message: 'Not authorized' },
+        );
       }
       return { tenants: await auth.tenants() };
     });

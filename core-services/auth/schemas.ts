@@ -5,7 +5,8 @@ import { AuthErrors } from './errors.js';
 const USERNAME = /^[a-z][a-z0-9_]{0,39}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-const bad = (field: string, problem: string) => AuthErrors.AUTH_INVALID_FIELD({ field, problem }, { message: `${field}: ${problem}`, status: 400 });
+const bad = (field: string, problem: string) =>
+  AuthErrors.AUTH_INVALID_FIELD({ field, problem }, { message: `${field}: ${problem}`, status: 400 });
 
 export function requireObject(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('body', 'expected a JSON object');
@@ -44,9 +45,14 @@ export function parseNewUser(raw: unknown): NewUser {
   const body = requireObject(raw);
   onlyFields(body, ['username', 'service', 'email', 'name', 'profile', 'passwd']);
   const username = str(body, 'username', 40, true)!;
-  if (!USERNAME.test(username)) throw bad('username', 'must start with a lower-case letter, then lower-case letters, digits or _');
+  if (!USERNAME.test(username))
+    throw bad('username', 'must start with a lower-case letter, then lower-case letters, digits or _');
   const service = str(body, 'service', 30, true)!;
-  if (!TENANT_PATTERN.test(service)) throw bad('service', 'must start with a lower-case letter, then lower-case letters, digits or _ (it names the tenant)');
+  if (!TENANT_PATTERN.test(service))
+    throw bad(
+      'service',
+      'must start with a lower-case letter, then lower-case letters, digits or _ (it names the tenant)',
+    );
   const email = str(body, 'email', 254, true)!;
   if (!EMAIL.test(email)) throw bad('email', 'is not a valid e-mail address');
   const name = str(body, 'name', 90, true)!;
@@ -67,7 +73,9 @@ export interface UserPatch {
 
 export function parseUserPatch(raw: unknown): UserPatch {
   const body = requireObject(raw);
-  onlyFields(body, ['name', 'service', 'email', 'passwd', 'username'], { profile: "can't be updated: remove the user and create it with the new profile" });
+  onlyFields(body, ['name', 'service', 'email', 'passwd', 'username'], {
+    profile: "can't be updated: remove the user and create it with the new profile",
+  });
   const patch: UserPatch = {
     name: str(body, 'name', 90, false),
     service: str(body, 'service', 30, false),
@@ -75,7 +83,8 @@ export function parseUserPatch(raw: unknown): UserPatch {
     passwd: str(body, 'passwd', 128, false),
     username: str(body, 'username', 40, false),
   };
-  if (patch.service !== undefined && !TENANT_PATTERN.test(patch.service)) throw bad('service', 'must start with a lower-case letter, then lower-case letters, digits or _');
+  if (patch.service !== undefined && !TENANT_PATTERN.test(patch.service))
+    throw bad('service', 'must start with a lower-case letter, then lower-case letters, digits or _');
   if (patch.email !== undefined && !EMAIL.test(patch.email)) throw bad('email', 'is not a valid e-mail address');
   if (patch.passwd !== undefined && patch.passwd.length < 5) throw bad('passwd', 'must be at least 5 characters');
   return patch;
@@ -83,8 +92,11 @@ export function parseUserPatch(raw: unknown): UserPatch {
 
 export function parseLogin(raw: unknown): { username: string; passwd: string } {
   const body = (raw ?? {}) as Record<string, unknown>;
-  if (typeof body.username !== 'string' || body.username === '') throw AuthErrors.AUTH_MISSING_USERNAME({}, { message: 'missing username', status: 400 });
-  if (typeof body.passwd !== 'string' || body.passwd === '') throw AuthErrors.AUTH_MISSING_PASSWORD({}, { message: 'missing password', status: 400 });
-  if (body.username.length > 40 || body.passwd.length > 128) throw AuthErrors.AUTH_BAD_CREDENTIALS({}, { message: 'AuthenticationError', status: 401 });
+  if (typeof body.username !== 'string' || body.username === '')
+    throw AuthErrors.AUTH_MISSING_USERNAME({}, { message: 'missing username', status: 400 });
+  if (typeof body.passwd !== 'string' || body.passwd === '')
+    throw AuthErrors.AUTH_MISSING_PASSWORD({}, { message: 'missing password', status: 400 });
+  if (body.username.length > 40 || body.passwd.length > 128)
+    throw AuthErrors.AUTH_BAD_CREDENTIALS({}, { message: 'AuthenticationError', status: 401 });
   return { username: body.username.toLowerCase(), passwd: body.passwd };
 }

@@ -52,7 +52,8 @@ export class AuthService {
       await joinProfileGroup(tx, admin);
     });
     await this.announce(events);
-    if (events.length) this.ctx.log.info('first start: created tenant "admin" with user admin / password admin — change it');
+    if (events.length)
+      this.ctx.log.info('first start: created tenant "admin" with user admin / password admin — change it');
   }
 
   /**
@@ -81,7 +82,8 @@ export class AuthService {
 
   async listUsers(caller: Identity, username?: string): Promise<UserView[]> {
     const rows = await userStore.list(this.ctx.store, { username, tenant: await this.scope(caller) });
-    if (rows.length === 0) throw AuthErrors.AUTH_NO_USERS_FOUND({}, { message: 'No results found with these filters', status: 404 });
+    if (rows.length === 0)
+      throw AuthErrors.AUTH_NO_USERS_FOUND({}, { message: 'No results found with these filters', status: 404 });
     return rows.map(toView);
   }
 
@@ -90,7 +92,8 @@ export class AuthService {
   }
 
   async createUser(caller: Identity, input: NewUser): Promise<UserView> {
-    if ((await this.scope(caller)) && input.service !== caller.tenant) throw AuthErrors.AUTH_OTHER_TENANT({ tenant: caller.tenant });
+    if ((await this.scope(caller)) && input.service !== caller.tenant)
+      throw AuthErrors.AUTH_OTHER_TENANT({ tenant: caller.tenant });
     const hash = await hashPassword(input.passwd ?? DEFAULT_NEW_USER_PASSWORD);
     const events: TenancyChange = [];
     const row = await this.ctx.store.transaction(async (tx) => {
@@ -99,9 +102,18 @@ export class AuthService {
       if (!self || self.id !== caller.userid || self.service !== caller.tenant) {
         throw AuthErrors.AUTH_TOKEN_INVALID({ reason: 'its user no longer exists' }, { message: 'Invalid JWT token' });
       }
-      if (await userStore.byUsername(tx, input.username)) throw AuthErrors.AUTH_USERNAME_TAKEN({ username: input.username }, { message: 'username already in use', status: 400 });
-      if (await userStore.emailTaken(tx, input.email)) throw AuthErrors.AUTH_EMAIL_TAKEN({}, { message: 'email already in use', status: 400 });
-      if (!(await papStore.group(tx, input.profile))) throw AuthErrors.AUTH_INVALID_FIELD({ field: 'profile', problem: 'names no group (see GET /auth/pap/group)' }, { message: 'profile: names no group', status: 400 });
+      if (await userStore.byUsername(tx, input.username))
+        throw AuthErrors.AUTH_USERNAME_TAKEN(
+          { username: input.username },
+          { message: 'username already in use', status: 400 },
+        );
+      if (await userStore.emailTaken(tx, input.email))
+        throw AuthErrors.AUTH_EMAIL_TAKEN({}, { message: 'email already in use', status: 400 });
+      if (!(await papStore.group(tx, input.profile)))
+        throw AuthErrors.AUTH_INVALID_FIELD(
+          { field: 'profile', problem: 'names no group (see GET /auth/pap/group)' },
+          { message: 'profile: names no group', status: 400 },
+        );
       if (await userStore.ensureTenant(tx, input.service)) events.push({ type: 'CREATE', tenant: input.service });
       const user = await userStore.insert(tx, { ...input, password_hash: hash, created_by: caller.username });
       await joinProfileGroup(tx, user);
@@ -119,19 +131,29 @@ export class AuthService {
     let revoke: number | null = null;
     await this.ctx.store.transaction(async (tx) => {
       const user = await this.mustFind(tx, scope, key);
-      if (patch.username !== undefined && patch.username !== user.username) throw AuthErrors.AUTH_USERNAME_IMMUTABLE({}, { message: "usernames can't be updated", status: 400 });
+      if (patch.username !== undefined && patch.username !== user.username)
+        throw AuthErrors.AUTH_USERNAME_IMMUTABLE({}, { message: "usernames can't be updated", status: 400 });
       const service = patch.service ?? user.service;
       if (service !== user.service) {
-        if (user.username === 'admin') throw AuthErrors.AUTH_ADMIN_SERVICE_IMMUTABLE({}, { message: "Can't edit service of admin", status: 405 });
+        if (user.username === 'admin')
+          throw AuthErrors.AUTH_ADMIN_SERVICE_IMMUTABLE({}, { message: "Can't edit service of admin", status: 405 });
         if (scope) throw AuthErrors.AUTH_OTHER_TENANT({ tenant: caller.tenant });
       }
       const email = patch.email ?? user.email;
-      if (email !== user.email && (await userStore.emailTaken(tx, email, user.id))) throw AuthErrors.AUTH_EMAIL_TAKEN({}, { message: 'email already in use', status: 400 });
-      if (service !== user.service && (await userStore.ensureTenant(tx, service))) events.push({ type: 'CREATE', tenant: service });
-      await userStore.update(tx, user.id, { name: patch.name ?? user.name, service, email, password_hash: hash ?? user.password_hash });
+      if (email !== user.email && (await userStore.emailTaken(tx, email, user.id)))
+        throw AuthErrors.AUTH_EMAIL_TAKEN({}, { message: 'email already in use', status: 400 });
+      if (service !== user.service && (await userStore.ensureTenant(tx, service)))
+        events.push({ type: 'CREATE', tenant: service });
+      await userStore.update(tx, user.id, {
+        name: patch.name ?? user.name,
+        service,
+        email,
+        password_hash: hash ?? user.password_hash,
+      });
       // A new password or tenant ends the user's tokens: they were issued for the old ones.
       if (hash !== undefined || service !== user.service) revoke = user.id;
-      if (service !== user.service && (await userStore.dropTenantIfEmpty(tx, user.service))) events.push({ type: 'DELETE', tenant: user.service });
+      if (service !== user.service && (await userStore.dropTenantIfEmpty(tx, user.service)))
+        events.push({ type: 'DELETE', tenant: user.service });
     });
     if (revoke !== null) await this.tokens.revoke(revoke);
     await this.announce(events);
@@ -144,8 +166,10 @@ export class AuthService {
     let removed: number | null = null;
     await this.ctx.store.transaction(async (tx) => {
       const user = await this.mustFind(tx, scope, key);
-      if (user.username === 'admin') throw AuthErrors.AUTH_ADMIN_UNDELETABLE({}, { message: "Can't delete the admin user", status: 405 });
-      if (user.username === caller.username) throw AuthErrors.AUTH_SELF_REMOVAL({}, { message: "a user can't remove himself", status: 400 });
+      if (user.username === 'admin')
+        throw AuthErrors.AUTH_ADMIN_UNDELETABLE({}, { message: "Can't delete the admin user", status: 405 });
+      if (user.username === caller.username)
+        throw AuthErrors.AUTH_SELF_REMOVAL({}, { message: "a user can't remove himself", status: 400 });
       await userStore.remove(tx, user.id);
       if (await userStore.dropTenantIfEmpty(tx, user.service)) events.push({ type: 'DELETE', tenant: user.service });
       removed = user.id;
@@ -158,9 +182,14 @@ export class AuthService {
 
   async changePassword(caller: Identity, oldpasswd: string, newpasswd: string): Promise<void> {
     const user = await userStore.byUsername(this.ctx.store, caller.username);
-    if (!user || !user.password_hash) throw AuthErrors.AUTH_NO_SUCH_USER({}, { message: 'No user found with this ID', status: 404 });
-    if (!(await verifyPassword(oldpasswd, user.password_hash))) throw AuthErrors.AUTH_WRONG_PASSWORD({}, { message: 'AuthorizationError', status: 403 });
-    await this.ctx.store.query('UPDATE users SET password_hash = $2 WHERE id = $1', [user.id, await hashPassword(newpasswd)]);
+    if (!user || !user.password_hash)
+      throw AuthErrors.AUTH_NO_SUCH_USER({}, { message: 'No user found with this ID', status: 404 });
+    if (!(await verifyPassword(oldpasswd, user.password_hash)))
+      throw AuthErrors.AUTH_WRONG_PASSWORD({}, { message: 'AuthorizationError', status: 403 });
+    await this.ctx.store.query('UPDATE users SET password_hash = $2 WHERE id = $1', [
+      user.id,
+      await hashPassword(newpasswd),
+    ]);
     await this.tokens.revoke(user.id);
   }
 
@@ -189,7 +218,8 @@ export class AuthService {
   private async refuseIfLocked(key: string, what: string): Promise<void> {
     const until = Number((await this.ctx.cache.get(`${key}:lock`)) ?? 0);
     const seconds = Math.ceil((until - Date.now()) / 1000);
-    if (seconds > 0) throw AuthErrors.AUTH_TOO_MANY_ATTEMPTS({ what, seconds }, { message: 'API rate limit exceeded', status: 429 });
+    if (seconds > 0)
+      throw AuthErrors.AUTH_TOO_MANY_ATTEMPTS({ what, seconds }, { message: 'API rate limit exceeded', status: 429 });
   }
 
   /** Counts a failure in the window; at the limit, locks the key for FAILURE_WINDOW_MS × 2^(locks in the last day − 1), at most MAX_LOCK_MS. */

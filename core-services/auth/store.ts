@@ -64,7 +64,9 @@ export const userStore = {
   },
   /** Creates the tenant if it has no row yet; returns true when it was created. */
   async ensureTenant(db: Sql, tenant: string): Promise<boolean> {
-    const rows = await db.query('INSERT INTO tenants (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING name', [tenant]);
+    const rows = await db.query('INSERT INTO tenants (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING name', [
+      tenant,
+    ]);
     return rows.length > 0;
   },
   /** Deletes the tenant row when no user is left in it; returns true when it was deleted. */
@@ -83,7 +85,11 @@ export const userStore = {
     );
     return rows[0];
   },
-  async update(db: Sql, id: number, patch: { name: string; service: string; email: string; password_hash: string | null }) {
+  async update(
+    db: Sql,
+    id: number,
+    patch: { name: string; service: string; email: string; password_hash: string | null },
+  ) {
     await db.query('UPDATE users SET name = $2, service = $3, email = $4, password_hash = $5 WHERE id = $1', [
       id,
       patch.name,

@@ -57,7 +57,10 @@ export function createTokenService(secret: string, ttlSeconds: number, cache?: C
       const { identity, issuedMs } = verifyClaims(token);
       const revoked = cache ? await cache.get(revokedKey(identity.userid)) : null;
       if (revoked !== null && issuedMs <= Number(revoked)) {
-        throw AuthErrors.AUTH_TOKEN_INVALID({ reason: 'revoked: its user was removed or changed password since it was issued' }, { message: 'Invalid JWT token' });
+        throw AuthErrors.AUTH_TOKEN_INVALID(
+          { reason: 'revoked: its user was removed or changed password since it was issued' },
+          { message: 'Invalid JWT token' },
+        );
       }
       return identity;
     },
@@ -78,8 +81,15 @@ export function createTokenService(secret: string, ttlSeconds: number, cache?: C
       const reason = err instanceof TokenError ? err.message : 'malformed token';
       throw AuthErrors.AUTH_TOKEN_INVALID({ reason }, { message: 'Invalid JWT token' });
     }
-    if (typeof claims.service !== 'string' || typeof claims.username !== 'string' || typeof claims.profile !== 'string') {
-      throw AuthErrors.AUTH_TOKEN_INVALID({ reason: 'missing service, username or profile claim' }, { message: 'Invalid JWT token' });
+    if (
+      typeof claims.service !== 'string' ||
+      typeof claims.username !== 'string' ||
+      typeof claims.profile !== 'string'
+    ) {
+      throw AuthErrors.AUTH_TOKEN_INVALID(
+        { reason: 'missing service, username or profile claim' },
+        { message: 'Invalid JWT token' },
+      );
     }
     const identity = {
       tenant: claims.service,

@@ -37,7 +37,12 @@ function walk(dir: string, base: string, out: Map<string, Asset>): void {
     if (!type) continue;
     const body = readFileSync(file);
     const zipped = type.startsWith('text/') || type.includes('svg') || type.includes('json') ? gzipSync(body) : null;
-    out.set(rel, { body, gzip: zipped && zipped.length < body.length ? zipped : null, type, immutable: rel.startsWith('/assets/') });
+    out.set(rel, {
+      body,
+      gzip: zipped && zipped.length < body.length ? zipped : null,
+      type,
+      immutable: rel.startsWith('/assets/'),
+    });
   }
 }
 

@@ -22,8 +22,12 @@ export function wantsHtml(accept: string | undefined): boolean {
 }
 
 function send(req: FastifyRequest, reply: FastifyReply, asset: Asset) {
-  reply.type(asset.type).header('cache-control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache').header('vary', 'accept-encoding');
-  if (asset.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return reply.header('content-encoding', 'gzip').send(asset.gzip);
+  reply
+    .type(asset.type)
+    .header('cache-control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
+    .header('vary', 'accept-encoding');
+  if (asset.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')))
+    return reply.header('content-encoding', 'gzip').send(asset.gzip);
   return reply.send(asset.body);
 }
 
@@ -39,7 +43,8 @@ export function createConsole(ctx: PlatformContext, opts: { dir?: string } = {})
           return page ? send(req, reply, page) : reply.type('text/html; charset=utf-8').status(503).send(NOT_BUILT);
         }
         // What a REST client met here before the console: the gateway's 401, or a 404 with a token.
-        if (!tokenFromHeader(req.headers.authorization)) throw AuthErrors.AUTH_TOKEN_MISSING({}, { message: 'No authorization token has been supplied', status: 401 });
+        if (!tokenFromHeader(req.headers.authorization))
+          throw AuthErrors.AUTH_TOKEN_MISSING({}, { message: 'No authorization token has been supplied', status: 401 });
         throw CommonErrors.HTTP_NOT_FOUND({ method: req.method, url: '/' });
       });
       const favicon = (req: FastifyRequest, reply: FastifyReply) => {

@@ -13,16 +13,25 @@ export async function runHttp(action: CronHttpAction, log: Logger): Promise<void
   let body: string | undefined;
   if (action.body !== undefined && action.method !== 'GET' && action.method !== 'HEAD') {
     body = typeof action.body === 'string' ? action.body : JSON.stringify(action.body);
-    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+      headers['content-type'] = 'application/json';
   }
   // No redirects: following one could leave the allow-list.
-  const res = await fetch(action.url, { method: action.method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+  const res = await fetch(action.url, {
+    method: action.method,
+    headers,
+    body,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
+  });
   const text = await res.text();
   // dojot's criteria: 1 = a 2xx status, 2 = the body matches sregex, 3 = the body does not match fregex.
   const ok =
-    action.criterion === 2 ? new RegExp(action.sregex ?? '').test(text)
-    : action.criterion === 3 ? !new RegExp(action.fregex ?? '$^').test(text)
-    : res.status >= 200 && res.status < 300;
+    action.criterion === 2
+      ? new RegExp(action.sregex ?? '').test(text)
+      : action.criterion === 3
+        ? !new RegExp(action.fregex ?? '$^').test(text)
+        : res.status >= 200 && res.status < 300;
   if (ok) log.debug({ url: action.url, status: res.status }, 'cron request succeeded');
   else log.warn({ url: action.url, status: res.status }, 'cron request failed by its criterion');
 }

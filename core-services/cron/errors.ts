@@ -20,7 +20,15 @@ export const CronErrors = defineErrors({
 type Code = Exclude<keyof typeof CronErrors, 'table'>;
 
 /** dojot's numeric error of each field (§8: 101 time … 131 jscode). */
-const HTTP_FIELD_NUMBERS: Record<string, number> = { method: 111, url: 112, headers: 113, body: 114, criterion: 115, sregex: 116, fregex: 117 };
+const HTTP_FIELD_NUMBERS: Record<string, number> = {
+  method: 111,
+  url: 112,
+  headers: 113,
+  body: 114,
+  criterion: 115,
+  sregex: 116,
+  fregex: 117,
+};
 const BROKER_FIELD_NUMBERS: Record<string, number> = { subject: 121, message: 122 };
 
 /** A cron error with dojot's keys added: {"status":"error","errors":[{"error": n, "message"}]}. */

@@ -38,7 +38,9 @@ export class Scheduler {
     await this.sync();
     const loop = () => {
       this.syncTimer = setTimeout(() => {
-        this.sync().catch((err: unknown) => this.log.error({ err }, 'cron: reading jobs failed')).finally(() => !this.closed && loop());
+        this.sync()
+          .catch((err: unknown) => this.log.error({ err }, 'cron: reading jobs failed'))
+          .finally(() => !this.closed && loop());
       }, this.syncMs);
       this.syncTimer.unref();
     };
@@ -98,7 +100,10 @@ export class Scheduler {
     const fireAt = next.getTime();
     const wait = () => {
       const left = fireAt - Date.now();
-      armed.timer = setTimeout(left > MAX_TIMER_MS ? wait : () => this.fire(armed, fireAt), Math.min(Math.max(left, 0), MAX_TIMER_MS));
+      armed.timer = setTimeout(
+        left > MAX_TIMER_MS ? wait : () => this.fire(armed, fireAt),
+        Math.min(Math.max(left, 0), MAX_TIMER_MS),
+      );
       armed.timer.unref();
     };
     wait();

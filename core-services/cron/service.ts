@@ -28,7 +28,8 @@ export class CronService implements CronImportClient {
 
   /** PUT semantics: resolves created=true when no job had this id. */
   async putJob(tenant: string, spec: unknown, jobId: string): Promise<{ jobId: string; created: boolean }> {
-    if (!JOB_ID.test(jobId)) throw cronError('CRON_INVALID_JOB_ID', { problem: 'must be 1 to 64 letters, digits, "-" or "_"' });
+    if (!JOB_ID.test(jobId))
+      throw cronError('CRON_INVALID_JOB_ID', { problem: 'must be 1 to 64 letters, digits, "-" or "_"' });
     const job: db.StoredJob = { tenant, jobId, spec: this.validateSpec(spec), revision: randomUUID() };
     const created = await db.putJob(this.store, job);
     this.scheduler.arm(job);
@@ -66,14 +67,19 @@ export class CronService implements CronImportClient {
       const j = (raw ?? {}) as { jobId?: unknown; spec?: unknown };
       try {
         const jobId = j.jobId === undefined ? randomUUID() : String(j.jobId);
-        if (!JOB_ID.test(jobId)) throw cronError('CRON_INVALID_JOB_ID', { problem: 'must be 1 to 64 letters, digits, "-" or "_"' });
+        if (!JOB_ID.test(jobId))
+          throw cronError('CRON_INVALID_JOB_ID', { problem: 'must be 1 to 64 letters, digits, "-" or "_"' });
         return { tenant, jobId, spec: this.validateSpec(j.spec), revision: randomUUID() } satisfies db.StoredJob;
       } catch (err) {
         // The path inside the list (e.g. `[2].spec.http.url`), for the importer to name the item.
         if (err instanceof PlatformError) {
           const field = err.code === 'CRON_INVALID_JOB_ID' ? 'jobId' : `spec.${err.message.split(':')[0]}`;
           const path = /^[\w.]+$/.test(field) ? `[${i}].${field}` : `[${i}].spec`;
-          throw new PlatformError(err.code, err.status, `${path}: ${err.message}`, { ...err.extra, path, problem: err.message });
+          throw new PlatformError(err.code, err.status, `${path}: ${err.message}`, {
+            ...err.extra,
+            path,
+            problem: err.message,
+          });
         }
         throw err;
       }

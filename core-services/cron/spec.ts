@@ -35,7 +35,10 @@ export function urlAllowed(url: string, bases: string[]): boolean {
   return bases.some((b) => {
     const base = new URL(b);
     const prefix = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
-    return u.origin === base.origin && (u.pathname === base.pathname || u.pathname.startsWith(prefix) || base.pathname === '/');
+    return (
+      u.origin === base.origin &&
+      (u.pathname === base.pathname || u.pathname.startsWith(prefix) || base.pathname === '/')
+    );
   });
 }
 
@@ -43,8 +46,10 @@ export function validateSpec(input: unknown, policy: SpecPolicy): CronJobSpec {
   if (!isObject(input)) throw cronError('CRON_INVALID_SPEC');
   if ('jscode' in input) throw cronError('CRON_JSCODE_UNSUPPORTED');
   const { time, timezone = 'UTC', name, description, http, broker } = input;
-  if (typeof time !== 'string' || !time.trim()) throw cronError('CRON_INVALID_TIME', { problem: 'a cron expression is required' });
-  if (typeof timezone !== 'string' || !timezone) throw cronError('CRON_INVALID_TIMEZONE', { problem: 'must be an IANA time zone name' });
+  if (typeof time !== 'string' || !time.trim())
+    throw cronError('CRON_INVALID_TIME', { problem: 'a cron expression is required' });
+  if (typeof timezone !== 'string' || !timezone)
+    throw cronError('CRON_INVALID_TIMEZONE', { problem: 'must be an IANA time zone name' });
   try {
     new Intl.DateTimeFormat('en', { timeZone: timezone });
   } catch {
@@ -57,12 +62,15 @@ export function validateSpec(input: unknown, policy: SpecPolicy): CronJobSpec {
   }
   const out: CronJobSpec = { time, timezone };
   if (name !== undefined) {
-    if (typeof name !== 'string' || name.length > NAME_MAX) throw cronError('CRON_INVALID_NAME', { problem: `must be a string of at most ${NAME_MAX} characters` });
+    if (typeof name !== 'string' || name.length > NAME_MAX)
+      throw cronError('CRON_INVALID_NAME', { problem: `must be a string of at most ${NAME_MAX} characters` });
     out.name = name;
   }
   if (description !== undefined) {
     if (typeof description !== 'string' || description.length > DESCRIPTION_MAX) {
-      throw cronError('CRON_INVALID_DESCRIPTION', { problem: `must be a string of at most ${DESCRIPTION_MAX} characters` });
+      throw cronError('CRON_INVALID_DESCRIPTION', {
+        problem: `must be a string of at most ${DESCRIPTION_MAX} characters`,
+      });
     }
     out.description = description;
   }
@@ -76,12 +84,15 @@ function validateHttp(http: unknown, policy: SpecPolicy): NonNullable<CronJobSpe
   const bad = (field: string, problem: string) => cronError('CRON_INVALID_HTTP', { field, problem });
   if (!isObject(http)) throw bad('method', 'http must be an object');
   const { method, url, headers, body, criterion, sregex, fregex } = http;
-  if (typeof method !== 'string' || !HTTP_METHODS.includes(method.toUpperCase())) throw bad('method', `must be one of ${HTTP_METHODS.join(', ')}`);
+  if (typeof method !== 'string' || !HTTP_METHODS.includes(method.toUpperCase()))
+    throw bad('method', `must be one of ${HTTP_METHODS.join(', ')}`);
   const bases = policy.allowedBaseUrls();
-  if (typeof url !== 'string' || !urlAllowed(url, bases)) throw bad('url', `must start with an allowed base URL (${bases.join(', ')})`);
+  if (typeof url !== 'string' || !urlAllowed(url, bases))
+    throw bad('url', `must start with an allowed base URL (${bases.join(', ')})`);
   const out: NonNullable<CronJobSpec['http']> = { method: method.toUpperCase(), url };
   if (headers !== undefined) {
-    if (!isObject(headers) || Object.values(headers).some((v) => typeof v !== 'string')) throw bad('headers', 'must be an object of strings');
+    if (!isObject(headers) || Object.values(headers).some((v) => typeof v !== 'string'))
+      throw bad('headers', 'must be an object of strings');
     out.headers = headers as Record<string, string>;
   }
   if (body !== undefined) out.body = body;
@@ -89,7 +100,10 @@ function validateHttp(http: unknown, policy: SpecPolicy): NonNullable<CronJobSpe
     if (criterion !== 1 && criterion !== 2 && criterion !== 3) throw bad('criterion', 'must be 1, 2 or 3');
     out.criterion = criterion;
   }
-  for (const [field, value] of [['sregex', sregex], ['fregex', fregex]] as const) {
+  for (const [field, value] of [
+    ['sregex', sregex],
+    ['fregex', fregex],
+  ] as const) {
     if (value === undefined) continue;
     try {
       if (typeof value !== 'string') throw new Error();
@@ -106,9 +120,11 @@ function validateBroker(broker: unknown): NonNullable<CronJobSpec['broker']> {
   const bad = (field: string, problem: string) => cronError('CRON_INVALID_BROKER', { field, problem });
   if (!isObject(broker)) throw bad('subject', 'broker must be an object');
   const { subject, message } = broker;
-  if (typeof subject !== 'string' || !BROKER_SUBJECTS.includes(subject)) throw bad('subject', `must be one of ${BROKER_SUBJECTS.join(', ')}`);
+  if (typeof subject !== 'string' || !BROKER_SUBJECTS.includes(subject))
+    throw bad('subject', `must be one of ${BROKER_SUBJECTS.join(', ')}`);
   if (message === undefined || message === null) throw bad('message', 'is required');
   const text = typeof message === 'string' ? message : JSON.stringify(message);
-  if (text.length > BROKER_MESSAGE_MAX_CHARS) throw bad('message', `must be at most ${BROKER_MESSAGE_MAX_CHARS} characters`);
+  if (text.length > BROKER_MESSAGE_MAX_CHARS)
+    throw bad('message', `must be at most ${BROKER_MESSAGE_MAX_CHARS} characters`);
   return { subject, message };
 }

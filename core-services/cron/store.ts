@@ -17,7 +17,10 @@ interface JobRow {
 const toJob = (r: JobRow): StoredJob => ({ tenant: r.tenant, jobId: r.job_id, spec: r.spec, revision: r.revision });
 
 export async function listJobs(sql: Sql, tenant: string): Promise<StoredJob[]> {
-  const rows = await sql.query<JobRow>('SELECT tenant, job_id, spec, revision FROM cron_jobs WHERE tenant = $1 ORDER BY created, job_id', [tenant]);
+  const rows = await sql.query<JobRow>(
+    'SELECT tenant, job_id, spec, revision FROM cron_jobs WHERE tenant = $1 ORDER BY created, job_id',
+    [tenant],
+  );
   return rows.map(toJob);
 }
 
@@ -26,7 +29,10 @@ export async function allJobs(sql: Sql): Promise<StoredJob[]> {
 }
 
 export async function getJob(sql: Sql, tenant: string, jobId: string): Promise<StoredJob | null> {
-  const [row] = await sql.query<JobRow>('SELECT tenant, job_id, spec, revision FROM cron_jobs WHERE tenant = $1 AND job_id = $2', [tenant, jobId]);
+  const [row] = await sql.query<JobRow>(
+    'SELECT tenant, job_id, spec, revision FROM cron_jobs WHERE tenant = $1 AND job_id = $2',
+    [tenant, jobId],
+  );
   return row ? toJob(row) : null;
 }
 
@@ -42,7 +48,10 @@ export async function putJob(sql: Sql, job: StoredJob, now = Date.now()): Promis
 }
 
 export async function deleteJob(sql: Sql, tenant: string, jobId: string): Promise<boolean> {
-  return (await sql.query('DELETE FROM cron_jobs WHERE tenant = $1 AND job_id = $2 RETURNING job_id', [tenant, jobId])).length > 0;
+  return (
+    (await sql.query('DELETE FROM cron_jobs WHERE tenant = $1 AND job_id = $2 RETURNING job_id', [tenant, jobId]))
+      .length > 0
+  );
 }
 
 export async function deleteAll(sql: Sql, tenant: string): Promise<void> {

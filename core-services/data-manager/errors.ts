@@ -3,6 +3,9 @@
 import { defineErrors } from '../platform/errors.js';
 
 export const DataManagerErrors = defineErrors({
-  DATA_IMPORT_NOT_OBJECT: { status: 400, message: 'the import file must be a JSON object with templates, devices, flows, flowRemoteNodes and cronJobs' },
+  DATA_IMPORT_NOT_OBJECT: {
+    status: 400,
+    message: 'the import file must be a JSON object with templates, devices, flows, flowRemoteNodes and cronJobs',
+  },
   DATA_IMPORT_INVALID: { status: 400, message: '{path}: {problem}' },
 });

@@ -37,14 +37,16 @@ function named<T>(section: string, fn: () => T): T {
     return fn();
   } catch (err) {
     if (!(err instanceof PlatformError) || err.status !== 400) throw err;
-    if (err.code === 'DM_IMPORT_INVALID') throw err.extra.path ? wrap(String(err.extra.path), err.message.replace(/^[^:]+: /, '')) : err;
+    if (err.code === 'DM_IMPORT_INVALID')
+      throw err.extra.path ? wrap(String(err.extra.path), err.message.replace(/^[^:]+: /, '')) : err;
     const rel = typeof err.extra.path === 'string' ? err.extra.path : '';
     const problem = typeof err.extra.problem === 'string' ? err.extra.problem : err.message;
     throw wrap(`${section}${rel}`, problem);
   }
 }
 
-const wrap = (path: string, problem: string) => DataManagerErrors.DATA_IMPORT_INVALID({ path, problem }, { message: `${path}: ${problem}`, path });
+const wrap = (path: string, problem: string) =>
+  DataManagerErrors.DATA_IMPORT_INVALID({ path, problem }, { message: `${path}: ${problem}`, path });
 
 export class DataManager {
   constructor(
@@ -60,16 +62,22 @@ export class DataManager {
   }
 
   async importAll(tenant: string, file: unknown): Promise<void> {
-    if (!isObject(file)) throw DataManagerErrors.DATA_IMPORT_NOT_OBJECT({}, { message: 'the import file must be a JSON object' });
+    if (!isObject(file))
+      throw DataManagerErrors.DATA_IMPORT_NOT_OBJECT({}, { message: 'the import file must be a JSON object' });
     for (const key of ['templates', 'devices', 'flows'] as const) {
       if (!Array.isArray(file[key])) throw wrap(key, 'expected an array');
     }
     const remote = file.flowRemoteNodes ?? [];
     if (!Array.isArray(remote)) throw wrap('flowRemoteNodes', 'expected an array');
     remote.forEach((n, i) => {
-      if (!isObject(n) || typeof n.id !== 'string' || typeof n.image !== 'string') throw wrap(`flowRemoteNodes[${i}]`, 'expected {"id": string, "image": string}');
+      if (!isObject(n) || typeof n.id !== 'string' || typeof n.image !== 'string')
+        throw wrap(`flowRemoteNodes[${i}]`, 'expected {"id": string, "image": string}');
     });
-    if (remote.length > 0) throw wrap('flowRemoteNodes', 'remote flow nodes (docker images) are not supported: export the flows without them');
+    if (remote.length > 0)
+      throw wrap(
+        'flowRemoteNodes',
+        'remote flow nodes (docker images) are not supported: export the flows without them',
+      );
     const cronJobs = file.cronJobs ?? [];
     if (!Array.isArray(cronJobs)) throw wrap('cronJobs', 'expected an array');
     const steps = [

@@ -45,7 +45,11 @@ export function createDeadLetters(ctx: PlatformContext): Service {
       sub = await ctx.bus.subscribe({
         topic: allTenants(SUBJECTS.deadLetters),
         group: DEAD_LETTERS_GROUP,
-        handler: (batch) => addLetters(ctx.store, batch.map((m) => letterOf(m.topic, m.value, m.id, m.timestamp))),
+        handler: (batch) =>
+          addLetters(
+            ctx.store,
+            batch.map((m) => letterOf(m.topic, m.value, m.id, m.timestamp)),
+          ),
       });
     },
     close: async () => {

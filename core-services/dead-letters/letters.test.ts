@@ -3,11 +3,37 @@ import { letterOf } from './index.js';
 import { messageText, safeText, MESSAGE_KEPT_CHARS } from './store.js';
 
 describe('dead letters', () => {
-  it('files a letter a runtime publishes under the topic\'s tenant, whatever it claims', () => {
-    const l = letterOf('beta.dojot-red.dead-letters', { tenant: 'admin', consumer: 'flow-runtime', topic: 'admin.device-data', key: 'd1', id: 'm1', timestamp: 5, value: { x: 1 }, reason: 'boom' }, 'bus-id', 9);
-    assert.deepEqual(l, { tenant: 'beta', consumer: 'flow-runtime', topic: 'beta.dojot-red.dead-letters', key: 'd1', id: 'm1', timestamp: 5, value: { x: 1 }, reason: 'boom' });
+  it("files a letter a runtime publishes under the topic's tenant, whatever it claims", () => {
+    const l = letterOf(
+      'beta.dojot-red.dead-letters',
+      {
+        tenant: 'admin',
+        consumer: 'flow-runtime',
+        topic: 'admin.device-data',
+        key: 'd1',
+        id: 'm1',
+        timestamp: 5,
+        value: { x: 1 },
+        reason: 'boom',
+      },
+      'bus-id',
+      9,
+    );
+    assert.deepEqual(l, {
+      tenant: 'beta',
+      consumer: 'flow-runtime',
+      topic: 'beta.dojot-red.dead-letters',
+      key: 'd1',
+      id: 'm1',
+      timestamp: 5,
+      value: { x: 1 },
+      reason: 'boom',
+    });
     const bare = letterOf('beta.dojot-red.dead-letters', 'not an object', 'bus-id', 9);
-    assert.deepEqual([bare.tenant, bare.id, bare.timestamp, bare.value, bare.reason], ['beta', 'bus-id', 9, 'not an object', '(no reason given)']);
+    assert.deepEqual(
+      [bare.tenant, bare.id, bare.timestamp, bare.value, bare.reason],
+      ['beta', 'bus-id', 9, 'not an object', '(no reason given)'],
+    );
   });
 
   it('keeps text PostgreSQL would refuse, spelled out', () => {

@@ -17,20 +17,23 @@ const bad = (field: string, problem: string) => DeadLetterErrors.DEAD_LETTER_BAD
 
 function only(query: unknown, allowed: string[]): Record<string, unknown> {
   const q = (query ?? {}) as Record<string, unknown>;
-  for (const k of Object.keys(q)) if (!allowed.includes(k)) throw bad(k, `unknown parameter (expected ${allowed.join(', ')})`);
+  for (const k of Object.keys(q))
+    if (!allowed.includes(k)) throw bad(k, `unknown parameter (expected ${allowed.join(', ')})`);
   return q;
 }
 
 function consumerOf(q: Record<string, unknown>): string | undefined {
   if (q.consumer === undefined) return undefined;
-  if (typeof q.consumer !== 'string' || !CONSUMER.test(q.consumer)) throw bad('consumer', 'expected a consumer group name');
+  if (typeof q.consumer !== 'string' || !CONSUMER.test(q.consumer))
+    throw bad('consumer', 'expected a consumer group name');
   return q.consumer;
 }
 
 function intOf(q: Record<string, unknown>, field: string, max: number): number | undefined {
   if (q[field] === undefined) return undefined;
   const v = q[field];
-  if (typeof v !== 'string' || !/^\d{1,18}$/.test(v) || Number(v) < 1 || Number(v) > max) throw bad(field, `expected an integer between 1 and ${max}`);
+  if (typeof v !== 'string' || !/^\d{1,18}$/.test(v) || Number(v) < 1 || Number(v) > max)
+    throw bad(field, `expected an integer between 1 and ${max}`);
   return Number(v);
 }
 
@@ -42,7 +45,10 @@ export function deadLetterRoutes(sql: Sql) {
       const limit = intOf(q, 'limit', MAX_LIMIT) ?? DEFAULT_LIMIT;
       const before = intOf(q, 'before', Number.MAX_SAFE_INTEGER);
       const tenant = req.identity.tenant;
-      const [letters, count] = await Promise.all([listLetters(sql, tenant, { consumer, limit, before }), countLetters(sql, tenant, consumer)]);
+      const [letters, count] = await Promise.all([
+        listLetters(sql, tenant, { consumer, limit, before }),
+        countLetters(sql, tenant, consumer),
+      ]);
       return { letters, count };
     });
     app.delete<{ Params: { id: string } }>('/dead-letters/v1/letters/:id', async (req, reply) => {

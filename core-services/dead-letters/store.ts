@@ -86,7 +86,16 @@ interface Row {
 }
 
 function toLetter(r: Row): StoredLetter {
-  const base = { id: String(r.id), consumer: r.consumer, topic: r.topic, key: r.msg_key, messageId: r.msg_id, timestamp: Number(r.msg_ts), at: Number(r.at), reason: r.reason };
+  const base = {
+    id: String(r.id),
+    consumer: r.consumer,
+    topic: r.topic,
+    key: r.msg_key,
+    messageId: r.msg_id,
+    timestamp: Number(r.msg_ts),
+    at: Number(r.at),
+    reason: r.reason,
+  };
   try {
     return { ...base, value: JSON.parse(r.message) };
   } catch {
@@ -112,20 +121,32 @@ export async function listLetters(sql: Sql, tenant: string, o: ListOptions): Pro
 }
 
 export async function countLetters(sql: Sql, tenant: string, consumer?: string): Promise<number> {
-  const [r] = await sql.query<{ n: string }>('SELECT count(*) AS n FROM dead_letters WHERE tenant = $1 AND ($2::text IS NULL OR consumer = $2)', [tenant, consumer ?? null]);
+  const [r] = await sql.query<{ n: string }>(
+    'SELECT count(*) AS n FROM dead_letters WHERE tenant = $1 AND ($2::text IS NULL OR consumer = $2)',
+    [tenant, consumer ?? null],
+  );
   return Number(r.n);
 }
 
 /** Letters of every tenant, per consumer: for /health, which names no tenant. */
 export async function countByConsumer(sql: Sql): Promise<Record<string, number>> {
-  const rows = await sql.query<{ consumer: string; n: string }>('SELECT consumer, count(*) AS n FROM dead_letters GROUP BY consumer ORDER BY consumer');
+  const rows = await sql.query<{ consumer: string; n: string }>(
+    'SELECT consumer, count(*) AS n FROM dead_letters GROUP BY consumer ORDER BY consumer',
+  );
   return Object.fromEntries(rows.map((r) => [r.consumer, Number(r.n)]));
 }
 
 export async function deleteLetter(sql: Sql, tenant: string, id: string): Promise<boolean> {
-  return (await sql.query('DELETE FROM dead_letters WHERE tenant = $1 AND id = $2 RETURNING id', [tenant, id])).length > 0;
+  return (
+    (await sql.query('DELETE FROM dead_letters WHERE tenant = $1 AND id = $2 RETURNING id', [tenant, id])).length > 0
+  );
 }
 
 export async function deleteLetters(sql: Sql, tenant: string, consumer?: string): Promise<number> {
-  return (await sql.query('DELETE FROM dead_letters WHERE tenant = $1 AND ($2::text IS NULL OR consumer = $2) RETURNING id', [tenant, consumer ?? null])).length;
+  return (
+    await sql.query('DELETE FROM dead_letters WHERE tenant = $1 AND ($2::text IS NULL OR consumer = $2) RETURNING id', [
+      tenant,
+      consumer ?? null,
+    ])
+  ).length;
 }

@@ -14,7 +14,12 @@ export type IdSource = () => string;
 export const randomDeviceId: IdSource = () => randomInt(0, ID_SPACE).toString(16).padStart(5, '0');
 
 /** n ids free in this tenant and distinct from each other; each slot gets at most 10 draws. */
-export async function newDeviceIds(sql: Sql, tenant: string, n: number, draw: IdSource = randomDeviceId): Promise<string[]> {
+export async function newDeviceIds(
+  sql: Sql,
+  tenant: string,
+  n: number,
+  draw: IdSource = randomDeviceId,
+): Promise<string[]> {
   const chosen = new Set<string>();
   for (let round = 0; round < MAX_DRAWS && chosen.size < n; round++) {
     // Slots whose draw repeats an id already chosen or drawn this round are drawn again next round.

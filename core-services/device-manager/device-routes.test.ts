@@ -59,7 +59,10 @@ describe('device-manager devices', () => {
 
   it('numbers the labels of several devices created at once, zero-padded to the width of count', async () => {
     const three = await h.call(tenant, 'POST', '/device?count=3', { label: 'lamp' });
-    assert.deepEqual(three.body.devices.map((d: { label: string }) => d.label), ['lamp_0', 'lamp_1', 'lamp_2']);
+    assert.deepEqual(
+      three.body.devices.map((d: { label: string }) => d.label),
+      ['lamp_0', 'lamp_1', 'lamp_2'],
+    );
     const ten = await h.call(tenant, 'POST', '/device?count=10', { label: 'bulb' });
     assert.equal(ten.body.devices[0].label, 'bulb_00');
     assert.equal(ten.body.devices[9].label, 'bulb_09');
@@ -75,7 +78,13 @@ describe('device-manager devices', () => {
     const body = {
       label: 'meta',
       attrs: [
-        { label: 'model', type: 'static', value_type: 'string', static_value: 'X1', metadata: [{ label: 'unit', type: 'meta', value_type: 'string', static_value: 'C' }] },
+        {
+          label: 'model',
+          type: 'static',
+          value_type: 'string',
+          static_value: 'X1',
+          metadata: [{ label: 'unit', type: 'meta', value_type: 'string', static_value: 'C' }],
+        },
         { label: 'serial', type: 'static', value_type: 'string' },
       ],
     };
@@ -85,7 +94,12 @@ describe('device-manager devices', () => {
       label: 'd',
       templates: [t.id],
       attrs: [
-        { id: model.id, template_id: String(t.id), static_value: 'X9', metadata: [{ id: model.metadata[0].id, static_value: 'F' }] },
+        {
+          id: model.id,
+          template_id: String(t.id),
+          static_value: 'X9',
+          metadata: [{ id: model.metadata[0].id, static_value: 'F' }],
+        },
         { id: serial.id, template_id: t.id, static_value: 42 },
       ],
     });
@@ -98,14 +112,26 @@ describe('device-manager devices', () => {
     assert.equal(tpl.attrs[0].static_value, 'X1', 'the template keeps its own value');
   });
 
-  it('rejects overrides that do not name an attribute of the device\'s templates', async () => {
+  it("rejects overrides that do not name an attribute of the device's templates", async () => {
     const t = await template('s', 'model:static:string:X1');
     const other = await template('o', 'x:static:string:Y');
     const cases: [unknown, number, RegExp][] = [
-      [[{ id: t.attr.model, template_id: other.id, static_value: 'z' }], 400, new RegExp(`^Unknown template ${other.id} in attr list$`)],
-      [[{ id: other.attr.x, template_id: t.id, static_value: 'z' }], 400, new RegExp(`^Unknown attribute ${other.attr.x} in override list$`)],
+      [
+        [{ id: t.attr.model, template_id: other.id, static_value: 'z' }],
+        400,
+        new RegExp(`^Unknown template ${other.id} in attr list$`),
+      ],
+      [
+        [{ id: other.attr.x, template_id: t.id, static_value: 'z' }],
+        400,
+        new RegExp(`^Unknown attribute ${other.attr.x} in override list$`),
+      ],
       [[{ id: 'abc', template_id: t.id, static_value: 'z' }], 400, /^Unknown attribute "abc" in override list$/],
-      [[{ id: t.attr.model, template_id: t.id, metadata: [{ id: 99999, static_value: 'z' }] }], 400, /^Unknown metadata attribute 99999/],
+      [
+        [{ id: t.attr.model, template_id: t.id, metadata: [{ id: 99999, static_value: 'z' }] }],
+        400,
+        /^Unknown metadata attribute 99999/,
+      ],
     ];
     for (const [attrs, status, message] of cases) {
       const res = await h.call(tenant, 'POST', '/device', { label: 'd', templates: [t.id], attrs });
@@ -151,35 +177,57 @@ describe('device-manager devices', () => {
     assert.equal(res.body.message, 'No such template: 987654');
   });
 
-  it('refuses two templates sharing an attribute label and type, with dojot\'s message', async () => {
+  it("refuses two templates sharing an attribute label and type, with dojot's message", async () => {
     const a = await template('a', 'temp:dynamic:float');
     const b = await template('b', 'temp:dynamic:integer');
     const c = await template('c', 'temp:static:string');
     const res = await h.call(tenant, 'POST', '/device', { label: 'd', templates: [a.id, b.id] });
     assert.equal(res.status, 400);
-    assert.match(res.body.message, new RegExp(`^Template \\(${b.id}\\) cannot be added to device \\([0-9a-f]+\\) as it has standing attribute conflicts$`));
+    assert.match(
+      res.body.message,
+      new RegExp(
+        `^Template \\(${b.id}\\) cannot be added to device \\([0-9a-f]+\\) as it has standing attribute conflicts$`,
+      ),
+    );
     assert.equal(res.body.code, 'DM_TEMPLATE_CONFLICT');
     assert.equal((await h.call(tenant, 'GET', '/device')).body.devices.length, 0);
-    assert.equal((await h.call(tenant, 'POST', '/device', { label: 'd', templates: [a.id, c.id] })).status, 200, 'another type is no conflict');
+    assert.equal(
+      (await h.call(tenant, 'POST', '/device', { label: 'd', templates: [a.id, c.id] })).status,
+      200,
+      'another type is no conflict',
+    );
   });
 
   it('refuses a template edit that would give a device conflicting attributes', async () => {
     const a = await template('a', 'temp:dynamic:float');
     const b = await template('b', 'hum:dynamic:float');
     await device({ label: 'd', templates: [a.id, b.id] });
-    const res = await h.call(tenant, 'PUT', `/template/${b.id}`, templateBody('b', 'hum:dynamic:float', 'temp:dynamic:float'));
+    const res = await h.call(
+      tenant,
+      'PUT',
+      `/template/${b.id}`,
+      templateBody('b', 'hum:dynamic:float', 'temp:dynamic:float'),
+    );
     assert.equal(res.status, 400);
     assert.match(res.body.message, /^Attribute temp \(\d+\) has standing conflicts$/);
     assert.equal(res.body.code, 'DM_ATTR_CONFLICT');
     const still = (await h.call(tenant, 'GET', `/template/${b.id}`)).body;
-    assert.deepEqual(still.attrs.map((x: { label: string }) => x.label), ['hum'], 'the edit was rolled back');
+    assert.deepEqual(
+      still.attrs.map((x: { label: string }) => x.label),
+      ['hum'],
+      'the edit was rolled back',
+    );
   });
 
   it('lists devices page by page, filtered and sorted', async () => {
     const s = await template('sensor', 'model:static:string:X1', 'temp:dynamic:float');
     const g = await template('gps', 'pos:dynamic:geo');
     await device({ label: 'zeta', templates: [s.id] });
-    await device({ label: 'alpha', templates: [s.id], attrs: [{ id: s.attr.model, template_id: s.id, static_value: 'X2' }] });
+    await device({
+      label: 'alpha',
+      templates: [s.id],
+      attrs: [{ id: s.attr.model, template_id: s.id, static_value: 'X2' }],
+    });
     await device({ label: 'car-alpha', templates: [g.id] });
     const list = async (q: string) => (await h.call(tenant, 'GET', `/device?${q}`)).body;
     const labels = async (q: string) => (await list(q)).devices.map((d: { label: string }) => d.label).sort();
@@ -196,7 +244,12 @@ describe('device-manager devices', () => {
     const p1 = await list('page_size=2');
     assert.equal(p1.devices.length, 2);
     assert.deepEqual(p1.pagination, { page: 1, total: 2, has_next: true, next_page: 2 });
-    assert.deepEqual((await list('page_size=2&page_num=2')).pagination, { page: 2, total: 2, has_next: false, next_page: null });
+    assert.deepEqual((await list('page_size=2&page_num=2')).pagination, {
+      page: 2,
+      total: 2,
+      has_next: false,
+      next_page: null,
+    });
     const bare = await list('idsOnly=true&sortBy=label');
     assert.equal(bare.length, 3);
     assert.equal(typeof bare[0], 'string');
@@ -213,7 +266,10 @@ describe('device-manager devices', () => {
     await device({ label: 'two', templates: [o.id] });
     const res = await h.call(tenant, 'GET', `/device/template/${s.id}?page_size=5`);
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body.devices.map((d: { id: string }) => d.id), [mine.id]);
+    assert.deepEqual(
+      res.body.devices.map((d: { id: string }) => d.id),
+      [mine.id],
+    );
     assert.deepEqual(res.body.pagination, { page: 1, total: 1, has_next: false, next_page: null });
     const unknown = await h.call(tenant, 'GET', '/device/template/987654');
     assert.equal(unknown.status, 404);
@@ -223,7 +279,11 @@ describe('device-manager devices', () => {
   it('replaces a device on PUT, keeping its id and creation time', async () => {
     const a = await template('a', 'model:static:string:X1');
     const b = await template('b', 'temp:dynamic:float');
-    const d = await device({ label: 'd', templates: [a.id], attrs: [{ id: a.attr.model, template_id: a.id, static_value: 'mine' }] });
+    const d = await device({
+      label: 'd',
+      templates: [a.id],
+      attrs: [{ id: a.attr.model, template_id: a.id, static_value: 'mine' }],
+    });
     const res = await h.call(tenant, 'PUT', `/device/${d.id}`, { label: 'renamed', templates: [a.id, b.id] });
     assert.equal(res.status, 200);
     assert.equal(res.body.message, 'device updated');
@@ -244,11 +304,16 @@ describe('device-manager devices', () => {
     assert.deepEqual(res.body, { result: 'ok', removed_device: d });
     const gone = await h.call(tenant, 'GET', `/device/${d.id}`);
     assert.equal(gone.status, 404);
-    assert.deepEqual(gone.body, { error: `No such device: ${d.id}`, code: 'DM_NO_SUCH_DEVICE', message: `No such device: ${d.id}`, status: 404 });
+    assert.deepEqual(gone.body, {
+      error: `No such device: ${d.id}`,
+      code: 'DM_NO_SUCH_DEVICE',
+      message: `No such device: ${d.id}`,
+      status: 404,
+    });
     assert.equal((await h.call(tenant, 'DELETE', `/device/${d.id}`)).status, 404);
   });
 
-  it('deletes all of a tenant\'s devices at once', async () => {
+  it("deletes all of a tenant's devices at once", async () => {
     const t = await template('t', 'a:dynamic:float');
     await h.call(tenant, 'POST', '/device?count=3', { label: 'd', templates: [t.id] });
     const res = await h.call(tenant, 'DELETE', '/device');

@@ -31,7 +31,14 @@ import {
   unknownOverrideTemplate,
 } from './errors.js';
 import { configureEvent, deviceEvent, type EventPublisher } from './events.js';
-import { paginationOf, parseSort, type CreateOptions, type DeviceFilters, type Page, type Pagination } from './query.js';
+import {
+  paginationOf,
+  parseSort,
+  type CreateOptions,
+  type DeviceFilters,
+  type Page,
+  type Pagination,
+} from './query.js';
 import { LABEL_MAX, storable, toId, type DeviceInput, type OverrideInput } from './schemas.js';
 import { getAttrRows, getTemplateRows } from './template-store.js';
 import { templateIdOf } from './template-service.js';
@@ -58,7 +65,12 @@ async function prepareTemplates(tx: Sql, tenant: string, deviceId: string, templ
 }
 
 /** Checks the overrides against the device's templates and returns the rows to store for one device. */
-function overrideRows(device: string, templates: number[], index: AttrIndex, overrides: OverrideInput[]): OverrideRow[] {
+function overrideRows(
+  device: string,
+  templates: number[],
+  index: AttrIndex,
+  overrides: OverrideInput[],
+): OverrideRow[] {
   const rows: OverrideRow[] = [];
   for (const o of overrides) {
     if (!templates.includes(o.template_id)) throw unknownOverrideTemplate(o.template_id);
@@ -79,7 +91,8 @@ function labelsFor(label: string, count: number): string[] {
   if (count === 1) return [label];
   const width = String(count).length;
   const labels = Array.from({ length: count }, (_, i) => `${label}_${String(i).padStart(width, '0')}`);
-  if (labels[count - 1].length > LABEL_MAX) throw invalidField('label', `with its index suffix must be at most ${LABEL_MAX} characters`);
+  if (labels[count - 1].length > LABEL_MAX)
+    throw invalidField('label', `with its index suffix must be at most ${LABEL_MAX} characters`);
   return labels;
 }
 
@@ -90,18 +103,29 @@ export class DeviceService {
     private readonly drawId: IdSource = randomDeviceId,
   ) {}
 
-  async create(tenant: string, input: DeviceInput, opts: CreateOptions): Promise<{ message: string; devices: unknown[] }> {
+  async create(
+    tenant: string,
+    input: DeviceInput,
+    opts: CreateOptions,
+  ): Promise<{ message: string; devices: unknown[] }> {
     const labels = labelsFor(input.label, opts.count);
     const devices = await this.store.transaction(async (tx) => {
       const ids = await newDeviceIds(tx, tenant, opts.count, this.drawId);
       const index = await prepareTemplates(tx, tenant, ids[0], input.templates);
       const overrides = ids.flatMap((id) => overrideRows(id, input.templates, index, input.attrs));
-      await insertDevices(tx, tenant, ids.map((id, i) => ({ id, label: labels[i] })));
+      await insertDevices(
+        tx,
+        tenant,
+        ids.map((id, i) => ({ id, label: labels[i] })),
+      );
       await linkTemplates(tx, tenant, ids, input.templates);
       await insertOverrides(tx, tenant, overrides);
       return loadFullDevices(tx, tenant, ids);
     });
-    await this.events.emit(tenant, devices.map((d) => deviceEvent(tenant, 'create', d)));
+    await this.events.emit(
+      tenant,
+      devices.map((d) => deviceEvent(tenant, 'create', d)),
+    );
     if (opts.verbose) return { message: 'device created', devices };
     return { message: 'devices created', devices: devices.map((d) => ({ id: d.id, label: d.label })) };
   }
@@ -159,10 +183,17 @@ export class DeviceService {
   async removeAll(tenant: string): Promise<FullDevice[]> {
     const devices = await this.store.transaction(async (tx) => {
       const all = await loadFullDevices(tx, tenant, await allDeviceIds(tx, tenant));
-      await deleteDevices(tx, tenant, all.map((d) => d.id));
+      await deleteDevices(
+        tx,
+        tenant,
+        all.map((d) => d.id),
+      );
       return all;
     });
-    await this.events.emit(tenant, devices.map((d) => deviceEvent(tenant, 'remove', d)));
+    await this.events.emit(
+      tenant,
+      devices.map((d) => deviceEvent(tenant, 'remove', d)),
+    );
     return devices;
   }
 

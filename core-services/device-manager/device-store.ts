@@ -7,7 +7,10 @@ import { Params, getAttrRows, orderBy, ts } from './template-store.js';
 import { AttrIndex, deviceView, type DeviceRow, type Overrides } from './views.js';
 
 export async function existingDeviceIds(sql: Sql, tenant: string, ids: string[]): Promise<Set<string>> {
-  const rows = await sql.query<{ id: string }>('SELECT id FROM dm_devices WHERE tenant = $1 AND id = ANY($2::text[])', [tenant, ids]);
+  const rows = await sql.query<{ id: string }>('SELECT id FROM dm_devices WHERE tenant = $1 AND id = ANY($2::text[])', [
+    tenant,
+    ids,
+  ]);
   return new Set(rows.map((r) => r.id));
 }
 
@@ -29,11 +32,20 @@ export async function insertDevices(sql: Sql, tenant: string, devices: { id: str
 
 /** Sets the label and stamps `updated`; id and created stay (dojot re-inserted the row keeping both). */
 export async function updateDeviceRow(sql: Sql, tenant: string, id: string, label?: string): Promise<void> {
-  await sql.query('UPDATE dm_devices SET label = coalesce($3, label), updated = now() WHERE tenant = $1 AND id = $2', [tenant, id, label ?? null]);
+  await sql.query('UPDATE dm_devices SET label = coalesce($3, label), updated = now() WHERE tenant = $1 AND id = $2', [
+    tenant,
+    id,
+    label ?? null,
+  ]);
 }
 
 /** Links every device to every template given. */
-export async function linkTemplates(sql: Sql, tenant: string, deviceIds: string[], templateIds: number[]): Promise<void> {
+export async function linkTemplates(
+  sql: Sql,
+  tenant: string,
+  deviceIds: string[],
+  templateIds: number[],
+): Promise<void> {
   if (deviceIds.length === 0 || templateIds.length === 0) return;
   await sql.query(
     `INSERT INTO dm_device_templates (tenant, device_id, template_id)
@@ -126,23 +138,36 @@ export async function loadFullDevices(sql: Sql, tenant: string, ids: string[]): 
 }
 
 /** One page of device ids matching the filters, and how many match in all. */
-export async function listDeviceIds(sql: Sql, tenant: string, f: DeviceFilters, page: Page): Promise<{ ids: string[]; count: number }> {
+export async function listDeviceIds(
+  sql: Sql,
+  tenant: string,
+  f: DeviceFilters,
+  page: Page,
+): Promise<{ ids: string[]; count: number }> {
   const ps = new Params();
   const where = [`d.tenant = ${ps.p(tenant)}`];
   if (f.label !== undefined) where.push(`strpos(d.label, ${ps.p(f.label)}) > 0`);
   if (f.template === null) where.push('false');
   else if (f.template !== undefined) {
-    where.push(`EXISTS (SELECT 1 FROM dm_device_templates l WHERE l.tenant = d.tenant AND l.device_id = d.id AND l.template_id = ${ps.p(f.template)})`);
+    where.push(
+      `EXISTS (SELECT 1 FROM dm_device_templates l WHERE l.tenant = d.tenant AND l.device_id = d.id AND l.template_id = ${ps.p(f.template)})`,
+    );
   }
   const attrOf = `SELECT 1 FROM dm_device_templates l
     JOIN dm_attrs a ON a.tenant = l.tenant AND a.template_id = l.template_id
     LEFT JOIN dm_overrides o ON o.tenant = l.tenant AND o.device_id = l.device_id AND o.attr_id = a.id
     WHERE l.tenant = d.tenant AND l.device_id = d.id`;
   // A device's static value is its override if it has one, else the template's (§2.3).
-  for (const a of f.attr) where.push(`EXISTS (${attrOf} AND a.label = ${ps.p(a.label)} AND coalesce(o.static_value, a.static_value) = ${ps.p(a.value)})`);
+  for (const a of f.attr)
+    where.push(
+      `EXISTS (${attrOf} AND a.label = ${ps.p(a.label)} AND coalesce(o.static_value, a.static_value) = ${ps.p(a.value)})`,
+    );
   for (const vt of f.attrType) where.push(`EXISTS (${attrOf} AND a.value_type = ${ps.p(vt)})`);
   const cond = where.join(' AND ');
-  const [{ n }] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM dm_devices d WHERE ${cond}`, ps.values);
+  const [{ n }] = await sql.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM dm_devices d WHERE ${cond}`,
+    ps.values,
+  );
   const rows = await sql.query<{ id: string }>(
     `SELECT d.id FROM dm_devices d WHERE ${cond} ORDER BY ${orderBy('d', f.sort)} LIMIT ${ps.p(page.size)} OFFSET ${ps.p((page.num - 1) * page.size)}`,
     ps.values,

@@ -7,7 +7,8 @@ import { freshTenant, startHarness, templateBody, type Harness } from './test-ha
 describe('device-manager client', () => {
   let h: Harness;
   let tenant: string;
-  const create = async (label: string) => (await h.call(tenant, 'POST', '/device', { label })).body.devices[0].id as string;
+  const create = async (label: string) =>
+    (await h.call(tenant, 'POST', '/device', { label })).body.devices[0].id as string;
 
   before(async () => {
     h = await startHarness();
@@ -35,7 +36,7 @@ describe('device-manager client', () => {
     assert.equal(await other.deviceExists(tenant, id), true);
   });
 
-  it('returns the full device, or null for an unknown or another tenant\'s id', async () => {
+  it("returns the full device, or null for an unknown or another tenant's id", async () => {
     const t = (await h.call(tenant, 'POST', '/template', templateBody('t', 'a:dynamic:float'))).body.template;
     const id = (await h.call(tenant, 'POST', '/device', { label: 'd', templates: [t.id] })).body.devices[0].id;
     const full = await h.client.getDevice(tenant, id);
@@ -44,7 +45,7 @@ describe('device-manager client', () => {
     assert.equal(await h.client.getDevice(freshTenant(), id), null);
   });
 
-  it('learns of another instance\'s creations and removals from the bus', async () => {
+  it("learns of another instance's creations and removals from the bus", async () => {
     // A second instance on the same store and bus, already holding this tenant's ids.
     const peer = new DeviceDirectory(h.store, h.bus, createLogger('silent'), 'peer');
     await peer.start();
@@ -69,7 +70,11 @@ describe('device-manager client', () => {
       const topic = `${tenant}.dojot.device-manager.device`;
       await h.bus.publish(topic, null, 'not json');
       await h.bus.publish(topic, null, { event: 'create' });
-      await h.bus.publish(topic, 'abc12', JSON.stringify({ event: 'create', meta: { service: tenant }, data: { id: 'abc12' } }));
+      await h.bus.publish(
+        topic,
+        'abc12',
+        JSON.stringify({ event: 'create', meta: { service: tenant }, data: { id: 'abc12' } }),
+      );
       await h.settle();
       assert.equal(await peer.deviceExists(tenant, 'abc12'), true, 'a JSON string value is understood');
     } finally {
@@ -82,10 +87,13 @@ describe('device-manager client', () => {
     const seq = [id, id, 'bbbbb', 'ccccc'];
     const ids = await newDeviceIds(h.store, tenant, 2, () => seq.shift()!);
     assert.deepEqual(ids.sort(), ['bbbbb', 'ccccc']);
-    await assert.rejects(newDeviceIds(h.store, tenant, 1, () => id), /Failed to generate unique device_id/);
+    await assert.rejects(
+      newDeviceIds(h.store, tenant, 1, () => id),
+      /Failed to generate unique device_id/,
+    );
   });
 
-  it('answers 500 with dojot\'s message when no free device id can be drawn', async () => {
+  it("answers 500 with dojot's message when no free device id can be drawn", async () => {
     const stuck = await startHarness({ drawId: () => 'abcde' });
     try {
       assert.equal((await stuck.call(tenant, 'POST', '/device', { label: 'one' })).status, 200);

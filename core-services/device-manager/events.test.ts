@@ -4,8 +4,10 @@ import { freshTenant, startHarness, templateBody, type Harness } from './test-ha
 describe('device-manager events and actuation', () => {
   let h: Harness;
   let tenant: string;
-  const create = async (body: unknown, query = '?verbose=true') => (await h.call(tenant, 'POST', `/device${query}`, body)).body.devices;
-  const template = async (...attrs: string[]) => (await h.call(tenant, 'POST', '/template', templateBody('t', ...attrs))).body.template;
+  const create = async (body: unknown, query = '?verbose=true') =>
+    (await h.call(tenant, 'POST', `/device${query}`, body)).body.devices;
+  const template = async (...attrs: string[]) =>
+    (await h.call(tenant, 'POST', '/template', templateBody('t', ...attrs))).body.template;
   const events = async () => {
     await h.settle();
     return h.eventsOf(tenant);
@@ -19,7 +21,7 @@ describe('device-manager events and actuation', () => {
     tenant = freshTenant();
   });
 
-  it('publishes create, update and remove in dojot\'s envelope, keyed by device id', async () => {
+  it("publishes create, update and remove in dojot's envelope, keyed by device id", async () => {
     const t = await template('a:dynamic:float');
     const [d] = await create({ label: 'd', templates: [t.id] });
     const updated = (await h.call(tenant, 'PUT', `/device/${d.id}`, { label: 'd2', templates: [t.id] })).body.device;
@@ -35,9 +37,18 @@ describe('device-manager events and actuation', () => {
   it('publishes one create per device when several are created at once', async () => {
     const made = await create({ label: 'lamp' }, '?count=4');
     const seen = await events();
-    assert.deepEqual(seen.map((e) => e.event), ['create', 'create', 'create', 'create']);
-    assert.deepEqual(seen.map((e) => e.key), made.map((d: { id: string }) => d.id));
-    assert.deepEqual(seen.map((e) => e.data.label), ['lamp_0', 'lamp_1', 'lamp_2', 'lamp_3']);
+    assert.deepEqual(
+      seen.map((e) => e.event),
+      ['create', 'create', 'create', 'create'],
+    );
+    assert.deepEqual(
+      seen.map((e) => e.key),
+      made.map((d: { id: string }) => d.id),
+    );
+    assert.deepEqual(
+      seen.map((e) => e.data.label),
+      ['lamp_0', 'lamp_1', 'lamp_2', 'lamp_3'],
+    );
   });
 
   it('publishes a remove per device when all devices are deleted', async () => {
@@ -50,12 +61,26 @@ describe('device-manager events and actuation', () => {
   it('publishes an update per device when its template changes, then template.update', async () => {
     const t = await template('a:dynamic:float');
     const made = await create({ label: 'x', templates: [t.id] }, '?count=2');
-    const updated = (await h.call(tenant, 'PUT', `/template/${t.id}`, templateBody('t', 'a:dynamic:float', 'b:dynamic:float'))).body.updated;
+    const updated = (
+      await h.call(tenant, 'PUT', `/template/${t.id}`, templateBody('t', 'a:dynamic:float', 'b:dynamic:float'))
+    ).body.updated;
     const seen = (await events()).filter((e) => e.event !== 'create');
-    assert.deepEqual(seen.map((e) => e.event), ['update', 'update', 'template.update']);
+    assert.deepEqual(
+      seen.map((e) => e.event),
+      ['update', 'update', 'template.update'],
+    );
     const ids = made.map((d: { id: string }) => d.id).sort();
-    assert.deepEqual(seen.slice(0, 2).map((e) => e.key).sort(), ids);
-    assert.deepEqual(seen[0].data.attrs[String(t.id)].map((a: { label: string }) => a.label), ['a', 'b']);
+    assert.deepEqual(
+      seen
+        .slice(0, 2)
+        .map((e) => e.key)
+        .sort(),
+      ids,
+    );
+    assert.deepEqual(
+      seen[0].data.attrs[String(t.id)].map((a: { label: string }) => a.label),
+      ['a', 'b'],
+    );
     assert.deepEqual(seen[2].data.affected.sort(), ids);
     assert.deepEqual(seen[2].data.template, updated);
   });
@@ -66,7 +91,10 @@ describe('device-manager events and actuation', () => {
     await h.call(tenant, 'POST', `/device/${d.id}/template/${t.id}`);
     await h.call(tenant, 'DELETE', `/device/${d.id}/template/${t.id}`);
     const seen = (await events()).filter((e) => e.event === 'update');
-    assert.deepEqual(seen.map((e) => e.data.templates), [[t.id], []]);
+    assert.deepEqual(
+      seen.map((e) => e.data.templates),
+      [[t.id], []],
+    );
   });
 
   it('publishes nothing when a change is refused', async () => {
@@ -77,7 +105,7 @@ describe('device-manager events and actuation', () => {
     assert.deepEqual(await events(), []);
   });
 
-  it('sends a configure event for actuator attributes and answers with dojot\'s leading-space key', async () => {
+  it("sends a configure event for actuator attributes and answers with dojot's leading-space key", async () => {
     const t = await template('on:actuator:bool', 'level:actuator:integer', 'temp:dynamic:float');
     const [d] = await create({ label: 'lamp', templates: [t.id] });
     const before = Date.now();
@@ -101,7 +129,10 @@ describe('device-manager events and actuation', () => {
     assert.deepEqual(res.body.attrs, ['temp', 'nope']);
     assert.equal(res.body.code, 'DM_NOT_CONFIGURABLE');
     assert.match(res.body.error, /temp, nope/);
-    assert.deepEqual((await events()).filter((e) => e.event === 'configure'), []);
+    assert.deepEqual(
+      (await events()).filter((e) => e.event === 'configure'),
+      [],
+    );
   });
 
   it('answers 404 for actuating an unknown device and 400 for a body without attrs', async () => {

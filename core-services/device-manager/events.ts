@@ -24,11 +24,19 @@ export function deviceEvent(tenant: string, event: 'create' | 'update' | 'remove
 
 export function configureEvent(tenant: string, id: string, attrs: Record<string, unknown>, now = Date.now()): Outgoing {
   const data: ConfigureData = { attrs, id };
-  return { topic: deviceTopic(tenant), key: id, value: { event: 'configure', meta: { service: tenant, timestamp: now }, data } };
+  return {
+    topic: deviceTopic(tenant),
+    key: id,
+    value: { event: 'configure', meta: { service: tenant, timestamp: now }, data },
+  };
 }
 
 export function templateUpdateEvent(tenant: string, affected: string[], template: TemplateView): Outgoing {
-  return { topic: deviceTopic(tenant), key: null, value: { event: 'template.update', meta: { service: tenant }, data: { affected, template } } };
+  return {
+    topic: deviceTopic(tenant),
+    key: null,
+    value: { event: 'template.update', meta: { service: tenant }, data: { affected, template } },
+  };
 }
 
 /** Told of every device created or removed by this instance, right after the commit. */
@@ -53,7 +61,10 @@ export class EventPublisher {
     try {
       await this.bus.publishMany(messages);
     } catch (err) {
-      this.log.error({ err, tenant, count: messages.length, events: [...new Set(messages.map((m) => m.value.event))] }, 'device events not published');
+      this.log.error(
+        { err, tenant, count: messages.length, events: [...new Set(messages.map((m) => m.value.event))] },
+        'device events not published',
+      );
     }
   }
 }

@@ -19,7 +19,10 @@ export interface DeviceManagerOptions {
   instance?: string;
 }
 
-export function createDeviceManager(ctx: PlatformContext, options: DeviceManagerOptions = {}): Service & { client: DeviceManagerClient; transfer: DeviceTransferClient } {
+export function createDeviceManager(
+  ctx: PlatformContext,
+  options: DeviceManagerOptions = {},
+): Service & { client: DeviceManagerClient; transfer: DeviceTransferClient } {
   const log = ctx.log.child({ svc: 'device-manager' });
   const directory = new DeviceDirectory(ctx.store, ctx.bus, log, options.instance);
   const events = new EventPublisher(ctx.bus, log, directory);

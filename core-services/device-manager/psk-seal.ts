@@ -19,7 +19,10 @@ const aad = (r: PskRow) => Buffer.from(`${r.tenant}\u0000${r.device}\u0000${r.at
 
 /** Reads the platform's PSK key, making it on first use (insert-if-absent: instances agree). */
 export async function loadPskKey(db: Sql): Promise<Buffer> {
-  await db.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [SETTING, randomBytes(32).toString('base64')]);
+  await db.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [
+    SETTING,
+    randomBytes(32).toString('base64'),
+  ]);
   const [row] = await db.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [SETTING]);
   const key = Buffer.from(row.value, 'base64');
   if (key.length !== 32) throw new Error(`settings ${SETTING} does not hold a 32-byte key`);

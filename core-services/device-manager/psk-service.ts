@@ -17,7 +17,8 @@ export const PSK_VALUE_TYPE = 'psk';
 /** key_length: a decimal integer in [1, 1024]; anything else is named in a 400. */
 export function parseKeyLength(raw: unknown): number {
   if (raw === undefined) throw pskBadLength('is required (Missing key_length parameter)');
-  if (typeof raw !== 'string' || !/^\d{1,5}$/.test(raw)) throw pskBadLength(`must be an integer between 1 and ${MAX_PSK_BYTES}, got ${JSON.stringify(raw)}`);
+  if (typeof raw !== 'string' || !/^\d{1,5}$/.test(raw))
+    throw pskBadLength(`must be an integer between 1 and ${MAX_PSK_BYTES}, got ${JSON.stringify(raw)}`);
   const n = Number(raw);
   if (n < 1 || n > MAX_PSK_BYTES) throw pskBadLength(`must be between 1 and ${MAX_PSK_BYTES}, got ${n}`);
   return n;
@@ -25,7 +26,8 @@ export function parseKeyLength(raw: unknown): number {
 
 function pskAttrs(device: FullDevice): Map<string, number> {
   const out = new Map<string, number>();
-  for (const attrs of Object.values(device.attrs)) for (const a of attrs) if (a.value_type === PSK_VALUE_TYPE) out.set(a.label, a.id);
+  for (const attrs of Object.values(device.attrs))
+    for (const a of attrs) if (a.value_type === PSK_VALUE_TYPE) out.set(a.label, a.id);
   return out;
 }
 
@@ -38,7 +40,12 @@ export class PskService {
   ) {}
 
   /** POST /device/gen_psk/:id → [{"attribute", "psk"}], the keys in hex, this once. */
-  async generate(tenant: string, id: string, keyLength: number, labels: string[] | undefined): Promise<{ attribute: string; psk: string }[]> {
+  async generate(
+    tenant: string,
+    id: string,
+    keyLength: number,
+    labels: string[] | undefined,
+  ): Promise<{ attribute: string; psk: string }[]> {
     const key = await this.platformKey();
     const { device, answer } = await this.store.transaction(async (tx) => {
       const device = await this.lockedDevice(tx, tenant, id);
@@ -60,8 +67,14 @@ export class PskService {
   }
 
   /** PUT /device/:id/attrs/:label/psk?from_dev_id&from_attr_label → the source's key, re-sealed. */
-  async copy(tenant: string, toDevice: string, toLabel: string, from: { device?: unknown; label?: unknown }): Promise<void> {
-    if (typeof from.device !== 'string' || typeof from.label !== 'string' || !from.device || !from.label) throw pskMissingParam();
+  async copy(
+    tenant: string,
+    toDevice: string,
+    toLabel: string,
+    from: { device?: unknown; label?: unknown },
+  ): Promise<void> {
+    if (typeof from.device !== 'string' || typeof from.label !== 'string' || !from.device || !from.label)
+      throw pskMissingParam();
     const fromDevice = from.device;
     const fromLabel = from.label;
     const key = await this.platformKey();
@@ -72,7 +85,10 @@ export class PskService {
       if (fromAttr === undefined) throw pskNotPsk(fromDevice, fromLabel);
       const toAttr = pskAttrs(target).get(toLabel);
       if (toAttr === undefined) throw pskNotPsk(toDevice, toLabel);
-      const [row] = await tx.query<{ sealed: string }>('SELECT sealed FROM dm_psk WHERE tenant = $1 AND device_id = $2 AND attr_id = $3', [tenant, fromDevice, fromAttr]);
+      const [row] = await tx.query<{ sealed: string }>(
+        'SELECT sealed FROM dm_psk WHERE tenant = $1 AND device_id = $2 AND attr_id = $3',
+        [tenant, fromDevice, fromAttr],
+      );
       if (!row) throw pskNotSet(fromDevice, fromLabel);
       const value = open(key, { tenant, device: fromDevice, attrId: fromAttr }, row.sealed);
       await this.put(tx, tenant, toDevice, toAttr, seal(key, { tenant, device: toDevice, attrId: toAttr }, value));

@@ -30,7 +30,8 @@ export function parsePage(q: Query): Page {
   const size = Number(rawSize);
   if (num < 1) throw badPagination('Page numbers must be greater than 1');
   if (size < 1) throw badPagination('At least one entry per page is mandatory');
-  if (num > PAGE_PARAM_MAX || size > PAGE_PARAM_MAX) throw badPagination(`page_size and page_num must be at most ${PAGE_PARAM_MAX}`);
+  if (num > PAGE_PARAM_MAX || size > PAGE_PARAM_MAX)
+    throw badPagination(`page_size and page_num must be at most ${PAGE_PARAM_MAX}`);
   return { num, size };
 }
 
@@ -54,7 +55,8 @@ export type AttrFormat = 'both' | 'single' | 'split';
 export function parseAttrFormat(q: Query): AttrFormat {
   const v = first(q.attr_format);
   if (v === undefined || v === '') return 'both';
-  if (v !== 'both' && v !== 'single' && v !== 'split') throw invalidQuery('attr_format', `must be both, single or split, got "${v}"`);
+  if (v !== 'both' && v !== 'single' && v !== 'split')
+    throw invalidQuery('attr_format', `must be both, single or split, got "${v}"`);
   return v;
 }
 
@@ -78,7 +80,8 @@ export function parseSort(q: Query): Sort {
   const raw = first(q.sortBy);
   if (raw === undefined || raw === '') return { column: 'id', desc: false };
   const m = /^(?:(asc|desc):)?(id|label|created|updated)$/.exec(raw);
-  if (!m) throw invalidQuery('sortBy', `must be id, label, created or updated, optionally after asc: or desc:, got "${raw}"`);
+  if (!m)
+    throw invalidQuery('sortBy', `must be id, label, created or updated, optionally after asc: or desc:, got "${raw}"`);
   return { column: m[2] as Sort['column'], desc: m[1] === 'desc' };
 }
 

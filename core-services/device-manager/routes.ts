@@ -5,7 +5,14 @@ import { PlatformError, httpErrorHandler, toPlatformError } from '../platform/er
 import type { Logger } from '../platform/log.js';
 import type { DeviceService } from './device-service.js';
 import { badPayload, noIdentity } from './errors.js';
-import { parseAttrFormat, parseCreateOptions, parseDeviceFilters, parsePage, parseTemplateFilters, type Query } from './query.js';
+import {
+  parseAttrFormat,
+  parseCreateOptions,
+  parseDeviceFilters,
+  parsePage,
+  parseTemplateFilters,
+  type Query,
+} from './query.js';
 import { parseActuate, parseDevice, parseTemplate } from './schemas.js';
 import type { TemplateService } from './template-service.js';
 import { parseKeyLength, type PskService } from './psk-service.js';
@@ -29,13 +36,29 @@ function dojotErrorHandler(log: Logger) {
     const e = toPlatformError(err, req.routeOptions?.bodyLimit);
     if (e.status >= 500) return render(err, req, reply);
     if (e.code === 'HTTP_UNSUPPORTED_MEDIA') {
-      return render(badPayload(`Content-Type must be application/json, got ${req.headers['content-type'] ?? 'none'}`), req, reply);
+      return render(
+        badPayload(`Content-Type must be application/json, got ${req.headers['content-type'] ?? 'none'}`),
+        req,
+        reply,
+      );
     }
     if (e.code === 'HTTP_BAD_JSON') {
-      return render(new PlatformError(e.code, e.status, e.message, { ...e.extra, message: 'Payload must be valid JSON, and Content-Type set accordingly', status: e.status }), req, reply);
+      return render(
+        new PlatformError(e.code, e.status, e.message, {
+          ...e.extra,
+          message: 'Payload must be valid JSON, and Content-Type set accordingly',
+          status: e.status,
+        }),
+        req,
+        reply,
+      );
     }
     if (e.code.startsWith('HTTP_') && !('message' in e.extra)) {
-      return render(new PlatformError(e.code, e.status, e.message, { ...e.extra, message: e.message, status: e.status }), req, reply);
+      return render(
+        new PlatformError(e.code, e.status, e.message, { ...e.extra, message: e.message, status: e.status }),
+        req,
+        reply,
+      );
     }
     return render(e, req, reply);
   };
@@ -56,7 +79,10 @@ function templateRoutes(app: FastifyInstance, templates: TemplateService): void 
     const input = parseTemplate(req.body);
     return { result: 'ok', updated: await templates.update(tenantOf(req), req.params.id, input) };
   });
-  app.delete('/template/:id', async (req: Req) => ({ result: 'ok', removed: await templates.remove(tenantOf(req), req.params.id) }));
+  app.delete('/template/:id', async (req: Req) => ({
+    result: 'ok',
+    removed: await templates.remove(tenantOf(req), req.params.id),
+  }));
 }
 
 /** dojot's pre-shared keys (gen_psk and copy); psk-service.ts keeps them sealed. */
@@ -64,7 +90,12 @@ function pskRoutes(app: FastifyInstance, psk: PskService): void {
   app.post('/device/gen_psk/:id', async (req: Req) => {
     const q = req.query as Record<string, unknown>;
     const keyLength = parseKeyLength(q.key_length);
-    const attrs = q.attrs === undefined ? undefined : String(q.attrs).split(',').filter((a) => a !== '');
+    const attrs =
+      q.attrs === undefined
+        ? undefined
+        : String(q.attrs)
+            .split(',')
+            .filter((a) => a !== '');
     return psk.generate(tenantOf(req), req.params.id, keyLength, attrs);
   });
   app.put('/device/:id/attrs/:label/psk', async (req: Req, reply) => {
@@ -75,14 +106,19 @@ function pskRoutes(app: FastifyInstance, psk: PskService): void {
 }
 
 function deviceRoutes(app: FastifyInstance, devices: DeviceService): void {
-  app.get('/device', async (req: Req) => devices.list(tenantOf(req), parseDeviceFilters(req.query), parsePage(req.query)));
+  app.get('/device', async (req: Req) =>
+    devices.list(tenantOf(req), parseDeviceFilters(req.query), parsePage(req.query)),
+  );
   app.post('/device', async (req: Req) => {
     // dojot checked count and verbose before reading the body.
     const opts = parseCreateOptions(req.query);
     const input = parseDevice(req.body);
     return devices.create(tenantOf(req), input, opts);
   });
-  app.delete('/device', async (req: Req) => ({ result: 'ok', removed_devices: await devices.removeAll(tenantOf(req)) }));
+  app.delete('/device', async (req: Req) => ({
+    result: 'ok',
+    removed_devices: await devices.removeAll(tenantOf(req)),
+  }));
   app.get('/device/template/:templateId', async (req: Req) =>
     devices.listByTemplate(tenantOf(req), req.params.templateId, parsePage(req.query)),
   );
@@ -91,7 +127,10 @@ function deviceRoutes(app: FastifyInstance, devices: DeviceService): void {
     const input = parseDevice(req.body);
     return { message: 'device updated', device: await devices.update(tenantOf(req), req.params.id, input) };
   });
-  app.delete('/device/:id', async (req: Req) => ({ result: 'ok', removed_device: await devices.remove(tenantOf(req), req.params.id) }));
+  app.delete('/device/:id', async (req: Req) => ({
+    result: 'ok',
+    removed_device: await devices.remove(tenantOf(req), req.params.id),
+  }));
   app.post('/device/:id/template/:templateId', async (req: Req) => ({
     message: 'device updated',
     device: await devices.addTemplate(tenantOf(req), req.params.id, req.params.templateId),
@@ -108,7 +147,12 @@ function deviceRoutes(app: FastifyInstance, devices: DeviceService): void {
   });
 }
 
-export function deviceManagerRoutes(templates: TemplateService, devices: DeviceService, psk: PskService, log: Logger): FastifyPluginAsync {
+export function deviceManagerRoutes(
+  templates: TemplateService,
+  devices: DeviceService,
+  psk: PskService,
+  log: Logger,
+): FastifyPluginAsync {
   return async (app) => {
     // Registered without fastify-plugin, so this handler covers these routes only.
     app.setErrorHandler(dojotErrorHandler(log));

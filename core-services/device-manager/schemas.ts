@@ -53,7 +53,8 @@ const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' :
 
 export function requireObject(body: unknown): Record<string, unknown> {
   if (body === undefined) throw badPayload('the request has no body');
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badPayload(`expected a JSON object, got ${kind(body)}`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw badPayload(`expected a JSON object, got ${kind(body)}`);
   return body as Record<string, unknown>;
 }
 
@@ -70,7 +71,8 @@ export const storable = (id: number): boolean => id <= INT4_MAX;
 /** dojot stored static values as varchar: numbers and booleans become their text, other JSON its serialisation. */
 function staticValue(v: unknown, fail: (problem: string) => Error): string | null {
   if (v === undefined || v === null) return null;
-  const text = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+  const text =
+    typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
   if (text.length > STATIC_VALUE_MAX) throw fail(`must be at most ${STATIC_VALUE_MAX} characters once stored as text`);
   return text;
 }
@@ -84,7 +86,11 @@ function label(body: Record<string, unknown>, fail: (field: string, problem: str
   return v;
 }
 
-function shortText(obj: Record<string, unknown>, field: string, fail: (field: string, problem: string) => Error): string {
+function shortText(
+  obj: Record<string, unknown>,
+  field: string,
+  fail: (field: string, problem: string) => Error,
+): string {
   const v = obj[field];
   if (v === undefined || v === null) throw fail(field, 'is required');
   if (typeof v !== 'string') throw fail(field, `expected a string, got ${kind(v)}`);
@@ -95,7 +101,8 @@ function shortText(obj: Record<string, unknown>, field: string, fail: (field: st
 
 function parseMeta(raw: unknown, path: string): MetaInput {
   const fail = (field: string, problem: string) => invalidAttr(`${path}.${field}`, field, problem);
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalidAttr(path, 'metadata', `expected an object, got ${kind(raw)}`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw invalidAttr(path, 'metadata', `expected an object, got ${kind(raw)}`);
   const m = raw as Record<string, unknown>;
   return {
     label: label(m, fail),
@@ -108,7 +115,8 @@ function parseMeta(raw: unknown, path: string): MetaInput {
 function parseAttr(raw: unknown, i: number): AttrInput {
   const path = `attrs[${i}]`;
   const fail = (field: string, problem: string) => invalidAttr(`${path}.${field}`, field, problem);
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalidAttr(path, 'attrs', `expected an object, got ${kind(raw)}`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw invalidAttr(path, 'attrs', `expected an object, got ${kind(raw)}`);
   const a = raw as Record<string, unknown>;
   const lbl = label(a, fail);
   if (!ATTR_LABEL.test(lbl)) throw fail('label', `"${lbl}" must contain only letters, digits, - or _`);
@@ -124,7 +132,11 @@ function parseAttr(raw: unknown, i: number): AttrInput {
     attr.metadata = a.metadata.map((m, j) => parseMeta(m, `${path}.metadata[${j}]`));
     const seen = new Set<string>();
     for (const m of attr.metadata) {
-      if (seen.has(m.label)) throw fail('metadata', `metadata label "${m.label}" appears more than once (a template can not have repeated attributes)`);
+      if (seen.has(m.label))
+        throw fail(
+          'metadata',
+          `metadata label "${m.label}" appears more than once (a template can not have repeated attributes)`,
+        );
       seen.add(m.label);
     }
   }
@@ -150,16 +162,21 @@ export function parseTemplate(body: unknown): TemplateInput {
 }
 
 function parseOverride(raw: unknown, i: number): OverrideInput {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalidField(`attrs[${i}]`, `expected an object, got ${kind(raw)}`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw invalidField(`attrs[${i}]`, `expected an object, got ${kind(raw)}`);
   const o = raw as Record<string, unknown>;
   const id = toId(o.id);
   if (id === null) throw unknownOverrideAttr(o.id === undefined ? '(missing id)' : JSON.stringify(o.id));
   const templateId = toId(o.template_id);
-  if (templateId === null) throw unknownOverrideTemplate(o.template_id === undefined ? '(missing template_id)' : JSON.stringify(o.template_id));
+  if (templateId === null)
+    throw unknownOverrideTemplate(
+      o.template_id === undefined ? '(missing template_id)' : JSON.stringify(o.template_id),
+    );
   const sv = (v: unknown) => staticValue(v, (p) => invalidField(`attrs[${i}].static_value`, p));
   const metadata: OverrideInput['metadata'] = [];
   if (o.metadata !== undefined && o.metadata !== null) {
-    if (!Array.isArray(o.metadata)) throw invalidField(`attrs[${i}].metadata`, `expected an array, got ${kind(o.metadata)}`);
+    if (!Array.isArray(o.metadata))
+      throw invalidField(`attrs[${i}].metadata`, `expected an array, got ${kind(o.metadata)}`);
     for (const m of o.metadata) {
       const mo = (typeof m === 'object' && m !== null ? m : {}) as Record<string, unknown>;
       const mid = toId(mo.id);
@@ -176,17 +193,20 @@ export function parseDevice(body: unknown): DeviceInput {
   const lbl = label(d, invalidField);
   const templates: number[] = [];
   if (d.templates !== undefined && d.templates !== null) {
-    if (!Array.isArray(d.templates)) throw invalidField('templates', `expected an array of template ids, got ${kind(d.templates)}`);
+    if (!Array.isArray(d.templates))
+      throw invalidField('templates', `expected an array of template ids, got ${kind(d.templates)}`);
     for (const [i, t] of d.templates.entries()) {
       const id = toId(t);
-      if (id === null) throw invalidField('templates', `templates[${i}] must be a template id (an integer), got ${JSON.stringify(t)}`);
+      if (id === null)
+        throw invalidField('templates', `templates[${i}] must be a template id (an integer), got ${JSON.stringify(t)}`);
       if (templates.includes(id)) throw invalidField('templates', `template ${id} is listed more than once`);
       templates.push(id);
     }
   }
   let attrs: OverrideInput[] = [];
   if (d.attrs !== undefined && d.attrs !== null) {
-    if (!Array.isArray(d.attrs)) throw invalidField('attrs', `expected an array of static-value overrides, got ${kind(d.attrs)}`);
+    if (!Array.isArray(d.attrs))
+      throw invalidField('attrs', `expected an array of static-value overrides, got ${kind(d.attrs)}`);
     attrs = d.attrs.map(parseOverride);
     const seen = new Set<number>();
     for (const o of attrs) {
@@ -201,7 +221,10 @@ export function parseDevice(body: unknown): DeviceInput {
 export function parseActuate(body: unknown): Record<string, unknown> {
   const b = requireObject(body);
   if (typeof b.attrs !== 'object' || b.attrs === null || Array.isArray(b.attrs)) {
-    throw invalidField('attrs', `expected an object of attribute labels to values, got ${b.attrs === undefined ? 'nothing' : kind(b.attrs)}`);
+    throw invalidField(
+      'attrs',
+      `expected an object of attribute labels to values, got ${b.attrs === undefined ? 'nothing' : kind(b.attrs)}`,
+    );
   }
   return b.attrs as Record<string, unknown>;
 }

@@ -14,8 +14,13 @@ describe('device-manager templates', () => {
     tenant = freshTenant();
   });
 
-  it('creates a template and answers with dojot\'s template shape', async () => {
-    const res = await h.call(tenant, 'POST', '/template', templateBody('thermo', 'temp:dynamic:float', 'unit:static:string:C', 'fw:meta:string'));
+  it("creates a template and answers with dojot's template shape", async () => {
+    const res = await h.call(
+      tenant,
+      'POST',
+      '/template',
+      templateBody('thermo', 'temp:dynamic:float', 'unit:static:string:C', 'fw:meta:string'),
+    );
     assert.equal(res.status, 200);
     assert.equal(res.body.result, 'ok');
     const t = res.body.template;
@@ -23,9 +28,18 @@ describe('device-manager templates', () => {
     assert.equal(t.label, 'thermo');
     assert.match(t.created, DOJOT_TIME);
     assert.equal('updated' in t, false);
-    assert.deepEqual(t.attrs.map((a: { label: string }) => a.label), ['temp', 'unit', 'fw']);
-    assert.deepEqual(t.data_attrs.map((a: { label: string }) => a.label), ['temp', 'unit']);
-    assert.deepEqual(t.config_attrs.map((a: { label: string }) => a.label), ['fw']);
+    assert.deepEqual(
+      t.attrs.map((a: { label: string }) => a.label),
+      ['temp', 'unit', 'fw'],
+    );
+    assert.deepEqual(
+      t.data_attrs.map((a: { label: string }) => a.label),
+      ['temp', 'unit'],
+    );
+    assert.deepEqual(
+      t.config_attrs.map((a: { label: string }) => a.label),
+      ['fw'],
+    );
     const [temp, unit] = t.attrs;
     assert.equal(temp.template_id, String(t.id));
     assert.equal(typeof temp.id, 'number');
@@ -39,7 +53,12 @@ describe('device-manager templates', () => {
     const body = {
       label: 'meta',
       attrs: [
-        { label: 'temp', type: 'dynamic', value_type: 'float', metadata: [{ label: 'unit', type: 'meta', value_type: 'string', static_value: 'C' }] },
+        {
+          label: 'temp',
+          type: 'dynamic',
+          value_type: 'float',
+          metadata: [{ label: 'unit', type: 'meta', value_type: 'string', static_value: 'C' }],
+        },
         { label: 'hum', type: 'dynamic', value_type: 'float', metadata: [] },
       ],
     };
@@ -62,19 +81,46 @@ describe('device-manager templates', () => {
       ],
     };
     const { body: out } = await h.call(tenant, 'POST', '/template', body);
-    assert.deepEqual(out.template.attrs.map((a: { static_value: string }) => a.static_value), ['10', 'true', '{"a":1}']);
+    assert.deepEqual(
+      out.template.attrs.map((a: { static_value: string }) => a.static_value),
+      ['10', 'true', '{"a":1}'],
+    );
   });
 
   const bad: [string, unknown, RegExp][] = [
     ['no label', { attrs: [] }, /^label: is required/],
     ['a label that is not a string', { label: 5, attrs: [] }, /^label: expected a string, got number/],
     ['attrs that are not an array', { label: 'x', attrs: {} }, /^attrs: expected an array/],
-    ['an attr label with a space', templateBody('x', 'bad label:dynamic:float'), /^attrs\[0\]\.label: "bad label" must contain only letters/],
-    ['an attr label over 128 characters', templateBody('x', `${'a'.repeat(129)}:dynamic:float`), /^attrs\[0\]\.label: must be at most 128/],
-    ['a type over 32 characters', templateBody('x', `a:${'t'.repeat(33)}:float`), /^attrs\[0\]\.type: must be at most 32/],
-    ['a missing value_type', { label: 'x', attrs: [{ label: 'a', type: 'dynamic' }] }, /^attrs\[0\]\.value_type: is required/],
-    ['a value_type over 32 characters', templateBody('x', `a:dynamic:${'v'.repeat(33)}`), /^attrs\[0\]\.value_type: must be at most 32/],
-    ['a static value over 128 characters', templateBody('x', `a:static:string:${'s'.repeat(129)}`), /^attrs\[0\]\.static_value: must be at most 128/],
+    [
+      'an attr label with a space',
+      templateBody('x', 'bad label:dynamic:float'),
+      /^attrs\[0\]\.label: "bad label" must contain only letters/,
+    ],
+    [
+      'an attr label over 128 characters',
+      templateBody('x', `${'a'.repeat(129)}:dynamic:float`),
+      /^attrs\[0\]\.label: must be at most 128/,
+    ],
+    [
+      'a type over 32 characters',
+      templateBody('x', `a:${'t'.repeat(33)}:float`),
+      /^attrs\[0\]\.type: must be at most 32/,
+    ],
+    [
+      'a missing value_type',
+      { label: 'x', attrs: [{ label: 'a', type: 'dynamic' }] },
+      /^attrs\[0\]\.value_type: is required/,
+    ],
+    [
+      'a value_type over 32 characters',
+      templateBody('x', `a:dynamic:${'v'.repeat(33)}`),
+      /^attrs\[0\]\.value_type: must be at most 32/,
+    ],
+    [
+      'a static value over 128 characters',
+      templateBody('x', `a:static:string:${'s'.repeat(129)}`),
+      /^attrs\[0\]\.static_value: must be at most 128/,
+    ],
     ['a JSON array body', [], /^Payload must be valid JSON.*got array/],
   ];
   for (const [what, body, message] of bad) {
@@ -83,11 +129,11 @@ describe('device-manager templates', () => {
       assert.equal(res.status, 400);
       assert.match(res.body.error, message);
       assert.match(res.body.code, /^DM_/);
-      assert.ok(res.body.message, 'dojot\'s message key is kept');
+      assert.ok(res.body.message, "dojot's message key is kept");
     });
   }
 
-  it('answers dojot\'s parse-error shape for a bad attribute', async () => {
+  it("answers dojot's parse-error shape for a bad attribute", async () => {
     const res = await h.call(tenant, 'POST', '/template', templateBody('x', 'bad label:dynamic:float'));
     assert.equal(res.body.message, 'failed to parse attr');
     assert.ok(Array.isArray(res.body.errors.label));
@@ -96,7 +142,7 @@ describe('device-manager templates', () => {
     assert.deepEqual(Object.keys(top.body.errors), ['label']);
   });
 
-  it('rejects the same label and type twice in one template with dojot\'s message', async () => {
+  it("rejects the same label and type twice in one template with dojot's message", async () => {
     const res = await h.call(tenant, 'POST', '/template', templateBody('x', 'a:dynamic:float', 'a:dynamic:integer'));
     assert.equal(res.status, 400);
     assert.equal(res.body.code, 'DM_DUPLICATE_ATTR');
@@ -107,17 +153,25 @@ describe('device-manager templates', () => {
 
   it('rejects repeated metadata labels under one attribute', async () => {
     const meta = { label: 'u', type: 'meta', value_type: 'string' };
-    const res = await h.call(tenant, 'POST', '/template', { label: 'x', attrs: [{ label: 'a', type: 'dynamic', value_type: 'float', metadata: [meta, meta] }] });
+    const res = await h.call(tenant, 'POST', '/template', {
+      label: 'x',
+      attrs: [{ label: 'a', type: 'dynamic', value_type: 'float', metadata: [meta, meta] }],
+    });
     assert.equal(res.status, 400);
     assert.match(res.body.error, /^attrs\[0\]\.metadata: metadata label "u" appears more than once/);
   });
 
-  it('rejects malformed JSON and non-JSON bodies with 400 and dojot\'s message', async () => {
+  it("rejects malformed JSON and non-JSON bodies with 400 and dojot's message", async () => {
     const broken = await h.call(tenant, 'POST', '/template', '{"label":');
     assert.equal(broken.status, 400);
     assert.equal(broken.body.code, 'HTTP_BAD_JSON');
     assert.equal(broken.body.message, 'Payload must be valid JSON, and Content-Type set accordingly');
-    const text = await h.app.inject({ method: 'POST', url: '/template', headers: { 'x-test-tenant': tenant, 'content-type': 'text/plain' }, payload: 'hi' });
+    const text = await h.app.inject({
+      method: 'POST',
+      url: '/template',
+      headers: { 'x-test-tenant': tenant, 'content-type': 'text/plain' },
+      payload: 'hi',
+    });
     assert.equal(text.statusCode, 400);
     assert.equal(text.json().code, 'DM_BAD_PAYLOAD');
     assert.match(text.json().error, /Content-Type must be application\/json, got text\/plain/);
@@ -145,7 +199,10 @@ describe('device-manager templates', () => {
     const beyond = await h.call(tenant, 'GET', '/template?page_num=9');
     assert.deepEqual(beyond.body.templates, []);
     const empty = await h.call(freshTenant(), 'GET', '/template');
-    assert.deepEqual(empty.body, { templates: [], pagination: { page: 1, total: 0, has_next: false, next_page: null } });
+    assert.deepEqual(empty.body, {
+      templates: [],
+      pagination: { page: 1, total: 0, has_next: false, next_page: null },
+    });
   });
 
   const pagingErrors: [string, string][] = [
@@ -167,10 +224,24 @@ describe('device-manager templates', () => {
   }
 
   it('filters templates by label substring, attribute value and value type, and sorts by label', async () => {
-    await h.call(tenant, 'POST', '/template', templateBody('zeta-sensor', 'model:static:string:X1', 'temp:dynamic:float'));
-    await h.call(tenant, 'POST', '/template', templateBody('alpha-sensor', 'model:static:string:X2', 'on:actuator:bool'));
-    await h.call(tenant, 'POST', '/template', { label: 'gateway', attrs: [{ label: 'gps', type: 'dynamic', value_type: 'geo:point' }] });
-    const labels = async (q: string) => (await h.call(tenant, 'GET', `/template?${q}`)).body.templates.map((t: { label: string }) => t.label);
+    await h.call(
+      tenant,
+      'POST',
+      '/template',
+      templateBody('zeta-sensor', 'model:static:string:X1', 'temp:dynamic:float'),
+    );
+    await h.call(
+      tenant,
+      'POST',
+      '/template',
+      templateBody('alpha-sensor', 'model:static:string:X2', 'on:actuator:bool'),
+    );
+    await h.call(tenant, 'POST', '/template', {
+      label: 'gateway',
+      attrs: [{ label: 'gps', type: 'dynamic', value_type: 'geo:point' }],
+    });
+    const labels = async (q: string) =>
+      (await h.call(tenant, 'GET', `/template?${q}`)).body.templates.map((t: { label: string }) => t.label);
     assert.deepEqual(await labels('label=sensor'), ['zeta-sensor', 'alpha-sensor']);
     assert.deepEqual(await labels('label=sensor&sortBy=label'), ['alpha-sensor', 'zeta-sensor']);
     assert.deepEqual(await labels('attr=model=X2'), ['alpha-sensor']);
@@ -185,18 +256,36 @@ describe('device-manager templates', () => {
   it('shapes attrs as asked by attr_format on lists and single templates', async () => {
     const { body } = await h.call(tenant, 'POST', '/template', templateBody('f', 'a:dynamic:float', 'm:meta:string'));
     const id = body.template.id;
-    const keys = (t: object) => Object.keys(t).filter((k) => k.endsWith('attrs')).sort();
-    assert.deepEqual(keys((await h.call(tenant, 'GET', `/template/${id}`)).body), ['attrs', 'config_attrs', 'data_attrs']);
+    const keys = (t: object) =>
+      Object.keys(t)
+        .filter((k) => k.endsWith('attrs'))
+        .sort();
+    assert.deepEqual(keys((await h.call(tenant, 'GET', `/template/${id}`)).body), [
+      'attrs',
+      'config_attrs',
+      'data_attrs',
+    ]);
     assert.deepEqual(keys((await h.call(tenant, 'GET', `/template/${id}?attr_format=single`)).body), ['attrs']);
-    assert.deepEqual(keys((await h.call(tenant, 'GET', `/template/${id}?attr_format=split`)).body), ['config_attrs', 'data_attrs']);
-    assert.deepEqual(keys((await h.call(tenant, 'GET', '/template?attr_format=split')).body.templates[0]), ['config_attrs', 'data_attrs']);
+    assert.deepEqual(keys((await h.call(tenant, 'GET', `/template/${id}?attr_format=split`)).body), [
+      'config_attrs',
+      'data_attrs',
+    ]);
+    assert.deepEqual(keys((await h.call(tenant, 'GET', '/template?attr_format=split')).body.templates[0]), [
+      'config_attrs',
+      'data_attrs',
+    ]);
   });
 
-  it('answers 404 with dojot\'s message for an unknown template id', async () => {
+  it("answers 404 with dojot's message for an unknown template id", async () => {
     for (const id of ['999', 'abc', '99999999999']) {
       const res = await h.call(tenant, 'GET', `/template/${id}`);
       assert.equal(res.status, 404);
-      assert.deepEqual(res.body, { error: `No such template: ${id}`, code: 'DM_NO_SUCH_TEMPLATE', message: `No such template: ${id}`, status: 404 });
+      assert.deepEqual(res.body, {
+        error: `No such template: ${id}`,
+        code: 'DM_NO_SUCH_TEMPLATE',
+        message: `No such template: ${id}`,
+        status: 404,
+      });
     }
     assert.equal((await h.call(tenant, 'PUT', '/template/999', templateBody('x'))).status, 404);
     assert.equal((await h.call(tenant, 'DELETE', '/template/999')).status, 404);
@@ -226,7 +315,8 @@ describe('device-manager templates', () => {
     const after = res.body.updated;
     assert.equal(after.label, 'v2');
     assert.match(after.updated, DOJOT_TIME);
-    const byKey = (t: { attrs: { label: string; type: string; id: number }[] }) => new Map(t.attrs.map((a) => [`${a.label}/${a.type}`, a]));
+    const byKey = (t: { attrs: { label: string; type: string; id: number }[] }) =>
+      new Map(t.attrs.map((a) => [`${a.label}/${a.type}`, a]));
     const [b, a] = [byKey(before), byKey(after)];
     assert.equal(a.get('temp/dynamic')!.id, b.get('temp/dynamic')!.id);
     assert.equal((a.get('temp/dynamic') as unknown as { value_type: string }).value_type, 'integer');
@@ -235,8 +325,15 @@ describe('device-manager templates', () => {
     assert.equal(a.get('model/static')!.id, b.get('model/static')!.id);
     assert.equal(a.has('gone/dynamic'), false);
     assert.ok(a.get('model/dynamic')!.id > b.get('model/static')!.id);
-    const metaOf = (t: Map<string, unknown>) => (t.get('temp/dynamic') as { metadata: { label: string; id: number; static_value: string }[] }).metadata;
-    assert.deepEqual(metaOf(a).map((m) => [m.label, m.static_value]), [['unit', 'F'], ['new', 'y']]);
+    const metaOf = (t: Map<string, unknown>) =>
+      (t.get('temp/dynamic') as { metadata: { label: string; id: number; static_value: string }[] }).metadata;
+    assert.deepEqual(
+      metaOf(a).map((m) => [m.label, m.static_value]),
+      [
+        ['unit', 'F'],
+        ['new', 'y'],
+      ],
+    );
     assert.equal(metaOf(a)[0].id, metaOf(b)[0].id);
     assert.deepEqual((await h.call(tenant, 'GET', `/template/${before.id}`)).body, after);
   });
@@ -249,7 +346,7 @@ describe('device-manager templates', () => {
     assert.equal((await h.call(tenant, 'GET', `/template/${body.template.id}`)).status, 404);
   });
 
-  it('refuses to delete a template in use with dojot\'s observed 400', async () => {
+  it("refuses to delete a template in use with dojot's observed 400", async () => {
     const { body } = await h.call(tenant, 'POST', '/template', templateBody('x', 'a:dynamic:float'));
     await h.call(tenant, 'POST', '/device', { label: 'd', templates: [body.template.id] });
     for (const path of [`/template/${body.template.id}`, '/template']) {
@@ -261,13 +358,16 @@ describe('device-manager templates', () => {
     assert.equal((await h.call(tenant, 'GET', `/template/${body.template.id}`)).status, 200);
   });
 
-  it('deletes all of a tenant\'s templates at once', async () => {
+  it("deletes all of a tenant's templates at once", async () => {
     await h.call(tenant, 'POST', '/template', templateBody('a', 'x:dynamic:float'));
     await h.call(tenant, 'POST', '/template', templateBody('b'));
     const res = await h.call(tenant, 'DELETE', '/template');
     assert.equal(res.status, 200);
     assert.equal(res.body.result, 'ok');
-    assert.deepEqual(res.body.removed.map((t: { label: string }) => t.label), ['a', 'b']);
+    assert.deepEqual(
+      res.body.removed.map((t: { label: string }) => t.label),
+      ['a', 'b'],
+    );
     assert.equal((await h.call(tenant, 'GET', '/template')).body.templates.length, 0);
   });
 });

@@ -31,9 +31,20 @@ export function templateIdOf(raw: string): number {
 }
 
 /** Templates as dojot shows them, in the order of `ids`. */
-export async function loadTemplates(sql: Sql, tenant: string, ids: number[] | 'all', lock?: 'update'): Promise<TemplateView[]> {
+export async function loadTemplates(
+  sql: Sql,
+  tenant: string,
+  ids: number[] | 'all',
+  lock?: 'update',
+): Promise<TemplateView[]> {
   const rows = await getTemplateRows(sql, tenant, ids, lock);
-  const index = new AttrIndex(await getAttrRows(sql, tenant, rows.map((r) => r.id)));
+  const index = new AttrIndex(
+    await getAttrRows(
+      sql,
+      tenant,
+      rows.map((r) => r.id),
+    ),
+  );
   const byId = new Map(rows.map((r) => [r.id, templateView(r, index)]));
   const order = ids === 'all' ? rows.map((r) => r.id) : ids;
   return order.filter((id) => byId.has(id)).map((id) => byId.get(id)!);
@@ -54,7 +65,12 @@ export class TemplateService {
     });
   }
 
-  async list(tenant: string, filters: ListFilters, page: Page, format: AttrFormat): Promise<{ templates: TemplateView[]; pagination: Pagination }> {
+  async list(
+    tenant: string,
+    filters: ListFilters,
+    page: Page,
+    format: AttrFormat,
+  ): Promise<{ templates: TemplateView[]; pagination: Pagination }> {
     const { ids, count } = await listTemplateIds(this.store, tenant, filters, page);
     const templates = (await loadTemplates(this.store, tenant, ids)).map((t) => formatTemplate(t, format));
     return { templates, pagination: paginationOf(page, count) };
@@ -80,7 +96,8 @@ export class TemplateService {
       const added = [...input.attrs];
       const removed: number[] = [];
       const newMeta: { parents: number[]; metas: MetaInput[] } = { parents: [], metas: [] };
-      const sameKey = (a: { label: string; type: string }) => (b: { label: string; type: string }) => a.label === b.label && a.type === b.type;
+      const sameKey = (a: { label: string; type: string }) => (b: { label: string; type: string }) =>
+        a.label === b.label && a.type === b.type;
       const keep = async (old: AttrRow, wanted: MetaInput[]): Promise<MetaInput[]> => {
         const rest = [...wanted];
         for (const child of index.children(old.id)) {
@@ -119,7 +136,11 @@ export class TemplateService {
     });
     await this.events.emit(tenant, [
       ...devices.map((d) => deviceEvent(tenant, 'update', d)),
-      templateUpdateEvent(tenant, devices.map((d) => d.id), view),
+      templateUpdateEvent(
+        tenant,
+        devices.map((d) => d.id),
+        view,
+      ),
     ]);
     return view;
   }
@@ -140,7 +161,11 @@ export class TemplateService {
     return this.store.transaction(async (tx) => {
       const views = await loadTemplates(tx, tenant, 'all', 'update');
       if (await anyTemplateInUse(tx, tenant, 'all')) throw templateInUse();
-      await deleteTemplates(tx, tenant, views.map((t) => t.id));
+      await deleteTemplates(
+        tx,
+        tenant,
+        views.map((t) => t.id),
+      );
       return views;
     });
   }

@@ -29,18 +29,36 @@ export function orderBy(alias: string, sort: Sort): string {
 /** Draws n attribute ids from the install-wide sequence, ascending (metadata rows need their parent's id first). */
 async function allocateAttrIds(sql: Sql, n: number): Promise<number[]> {
   if (n === 0) return [];
-  const rows = await sql.query<{ id: number }>("SELECT nextval('dm_attr_ids')::int AS id FROM generate_series(1, $1::int)", [n]);
+  const rows = await sql.query<{ id: number }>(
+    "SELECT nextval('dm_attr_ids')::int AS id FROM generate_series(1, $1::int)",
+    [n],
+  );
   return rows.map((r) => r.id).sort((a, b) => a - b);
 }
 
 export async function insertTemplate(sql: Sql, tenant: string, label: string): Promise<number> {
-  const [row] = await sql.query<{ id: number }>('INSERT INTO dm_templates (tenant, label) VALUES ($1, $2) RETURNING id', [tenant, label]);
+  const [row] = await sql.query<{ id: number }>(
+    'INSERT INTO dm_templates (tenant, label) VALUES ($1, $2) RETURNING id',
+    [tenant, label],
+  );
   return row.id;
 }
 
-async function insertRows(sql: Sql, tenant: string, owner: { template: number } | { parents: number[] }, ids: number[], rows: MetaInput[]): Promise<void> {
+async function insertRows(
+  sql: Sql,
+  tenant: string,
+  owner: { template: number } | { parents: number[] },
+  ids: number[],
+  rows: MetaInput[],
+): Promise<void> {
   if (rows.length === 0) return;
-  const cols = [ids, rows.map((r) => r.label), rows.map((r) => r.type), rows.map((r) => r.value_type), rows.map((r) => r.static_value)];
+  const cols = [
+    ids,
+    rows.map((r) => r.label),
+    rows.map((r) => r.type),
+    rows.map((r) => r.value_type),
+    rows.map((r) => r.static_value),
+  ];
   if ('template' in owner) {
     await sql.query(
       `INSERT INTO dm_attrs (tenant, template_id, id, label, type, value_type, static_value)
@@ -74,7 +92,12 @@ export async function insertMetadata(sql: Sql, tenant: string, parents: number[]
 }
 
 /** Templates by id (in id order); `lock` holds them against concurrent edits until commit. */
-export async function getTemplateRows(sql: Sql, tenant: string, ids: number[] | 'all', lock?: 'share' | 'update'): Promise<TemplateRow[]> {
+export async function getTemplateRows(
+  sql: Sql,
+  tenant: string,
+  ids: number[] | 'all',
+  lock?: 'share' | 'update',
+): Promise<TemplateRow[]> {
   const where = ids === 'all' ? '' : 'AND t.id = ANY($2::int[])';
   const locking = lock === 'share' ? 'FOR SHARE' : lock === 'update' ? 'FOR UPDATE' : '';
   return sql.query<TemplateRow>(
@@ -96,15 +119,24 @@ export async function getAttrRows(sql: Sql, tenant: string, templateIds: number[
 }
 
 /** One page of template ids matching the filters, and how many match in all. */
-export async function listTemplateIds(sql: Sql, tenant: string, f: ListFilters, page: Page): Promise<{ ids: number[]; count: number }> {
+export async function listTemplateIds(
+  sql: Sql,
+  tenant: string,
+  f: ListFilters,
+  page: Page,
+): Promise<{ ids: number[]; count: number }> {
   const ps = new Params();
   const where = [`t.tenant = ${ps.p(tenant)}`];
   if (f.label !== undefined) where.push(`strpos(t.label, ${ps.p(f.label)}) > 0`);
   const attrOf = 'SELECT 1 FROM dm_attrs a WHERE a.tenant = t.tenant AND a.template_id = t.id';
-  for (const a of f.attr) where.push(`EXISTS (${attrOf} AND a.label = ${ps.p(a.label)} AND a.static_value = ${ps.p(a.value)})`);
+  for (const a of f.attr)
+    where.push(`EXISTS (${attrOf} AND a.label = ${ps.p(a.label)} AND a.static_value = ${ps.p(a.value)})`);
   for (const vt of f.attrType) where.push(`EXISTS (${attrOf} AND a.value_type = ${ps.p(vt)})`);
   const cond = where.join(' AND ');
-  const [{ n }] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM dm_templates t WHERE ${cond}`, ps.values);
+  const [{ n }] = await sql.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM dm_templates t WHERE ${cond}`,
+    ps.values,
+  );
   const rows = await sql.query<{ id: number }>(
     `SELECT t.id FROM dm_templates t WHERE ${cond} ORDER BY ${orderBy('t', f.sort)} LIMIT ${ps.p(page.size)} OFFSET ${ps.p((page.num - 1) * page.size)}`,
     ps.values,
@@ -113,11 +145,21 @@ export async function listTemplateIds(sql: Sql, tenant: string, f: ListFilters, 
 }
 
 export async function updateTemplateLabel(sql: Sql, tenant: string, id: number, label: string): Promise<void> {
-  await sql.query('UPDATE dm_templates SET label = $3, updated = now() WHERE tenant = $1 AND id = $2', [tenant, id, label]);
+  await sql.query('UPDATE dm_templates SET label = $3, updated = now() WHERE tenant = $1 AND id = $2', [
+    tenant,
+    id,
+    label,
+  ]);
 }
 
 /** Sets an attribute's value_type and static value, stamping `updated` only when something changed. */
-export async function updateAttr(sql: Sql, tenant: string, id: number, valueType: string, staticValue: string | null): Promise<void> {
+export async function updateAttr(
+  sql: Sql,
+  tenant: string,
+  id: number,
+  valueType: string,
+  staticValue: string | null,
+): Promise<void> {
   await sql.query(
     `UPDATE dm_attrs SET value_type = $3, static_value = $4, updated = now()
      WHERE tenant = $1 AND id = $2 AND (value_type IS DISTINCT FROM $3 OR static_value IS DISTINCT FROM $4)`,
@@ -148,7 +190,11 @@ export async function deleteTemplates(sql: Sql, tenant: string, ids: number[]): 
  * An attribute of this template whose label and type another template of the same device also
  * has: dojot's database trigger refused such template edits (§2.3).
  */
-export async function findAttrConflict(sql: Sql, tenant: string, templateId: number): Promise<{ id: number; label: string } | null> {
+export async function findAttrConflict(
+  sql: Sql,
+  tenant: string,
+  templateId: number,
+): Promise<{ id: number; label: string } | null> {
   const rows = await sql.query<{ id: number; label: string }>(
     `SELECT a.id, a.label FROM dm_attrs a
      JOIN dm_device_templates l ON l.tenant = a.tenant AND l.template_id = a.template_id

@@ -48,7 +48,8 @@ export async function startHarness(options: DeviceManagerOptions = {}): Promise<
   const app = buildHttp({ log, bodyLimit: 1_048_576 });
   app.addHook('onRequest', async (req) => {
     const tenant = req.headers['x-test-tenant'];
-    if (typeof tenant === 'string') req.identity = { tenant, username: 'tester', userid: 1, profile: 'admin', groups: [1] };
+    if (typeof tenant === 'string')
+      req.identity = { tenant, username: 'tester', userid: 1, profile: 'admin', groups: [1] };
   });
   await app.register(dm.routes!);
   await app.ready();
@@ -103,13 +104,23 @@ export function templateBody(label: string, ...attrs: string[]): { label: string
     label,
     attrs: attrs.map((spec) => {
       const [l, type, valueType, staticValue] = spec.split(':');
-      return { label: l, type, value_type: valueType, ...(staticValue !== undefined ? { static_value: staticValue } : {}) };
+      return {
+        label: l,
+        type,
+        value_type: valueType,
+        ...(staticValue !== undefined ? { static_value: staticValue } : {}),
+      };
     }),
   };
 }
 
 /** Creates a template; returns its id and its top-level attribute ids by label. */
-export async function makeTemplate(h: Harness, tenant: string, label: string, ...attrs: string[]): Promise<{ id: number; attr: Record<string, number> }> {
+export async function makeTemplate(
+  h: Harness,
+  tenant: string,
+  label: string,
+  ...attrs: string[]
+): Promise<{ id: number; attr: Record<string, number> }> {
   const res = await h.call(tenant, 'POST', '/template', templateBody(label, ...attrs));
   if (res.status !== 200) throw new Error(`template not created: ${JSON.stringify(res.body)}`);
   const t = res.body.template;

@@ -8,7 +8,8 @@ export function installAuthentication(app: FastifyInstance, tokens: TokenService
   app.addHook('onRequest', async (req) => {
     if (req.routeOptions.config?.public) return;
     const token = tokenFromHeader(req.headers.authorization);
-    if (!token) throw AuthErrors.AUTH_TOKEN_MISSING({}, { message: 'No authorization token has been supplied', status: 401 });
+    if (!token)
+      throw AuthErrors.AUTH_TOKEN_MISSING({}, { message: 'No authorization token has been supplied', status: 401 });
     req.identity = await tokens.check(token);
     if ((await policy.decide(req.identity, req.method, req.url)) !== 'permit') {
       throw AuthErrors.AUTH_NOT_AUTHORIZED(

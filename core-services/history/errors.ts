@@ -10,13 +10,22 @@ export const HistoryErrors = defineErrors({
 });
 
 export const deviceNotFound = () =>
-  HistoryErrors.HISTORY_DEVICE_NOT_FOUND({}, { title: 'Device not found', description: 'No data for the given device could be found' });
+  HistoryErrors.HISTORY_DEVICE_NOT_FOUND(
+    {},
+    { title: 'Device not found', description: 'No data for the given device could be found' },
+  );
 
 export const attrNotFound = () =>
-  HistoryErrors.HISTORY_ATTR_NOT_FOUND({}, { title: 'Attr not found', description: 'No data for the given attribute could be found' });
+  HistoryErrors.HISTORY_ATTR_NOT_FOUND(
+    {},
+    { title: 'Attr not found', description: 'No data for the given attribute could be found' },
+  );
 
 export const invalidParam = (param: string, detail: string) =>
-  HistoryErrors.HISTORY_INVALID_PARAM({ param, detail }, { title: 'Invalid parameter', description: `The "${param}" parameter is invalid. ${detail}` });
+  HistoryErrors.HISTORY_INVALID_PARAM(
+    { param, detail },
+    { title: 'Invalid parameter', description: `The "${param}" parameter is invalid. ${detail}` },
+  );
 
 /** For /device/:id/latest, in the device manager's words (§2.3). */
 export const noSuchDevice = (id: string) =>

@@ -22,7 +22,11 @@ export function createHistory(ctx: PlatformContext, deps: { devices: DeviceManag
     flushMs: ctx.config.historyFlushMs,
   });
   // The flows' notifications (§4.2, §4.3): their own table, consumer group and route.
-  const notifications = new NotificationsPersister({ bus: ctx.bus, sql: ctx.store, log: ctx.log.child({ svc: 'history' }) });
+  const notifications = new NotificationsPersister({
+    bus: ctx.bus,
+    sql: ctx.store,
+    log: ctx.log.child({ svc: 'history' }),
+  });
   const routes = historyRoutes({ sql: ctx.store, devices: deps.devices });
   const retention = new HistoryRetention({
     store: ctx.store,

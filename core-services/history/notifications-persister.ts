@@ -13,7 +13,10 @@ const GROUP = 'history-notifications';
 export function notificationRow(m: BusMessage): NotificationRow | null {
   const v = m.value as Record<string, unknown> | null;
   if (!v || typeof v !== 'object') return null;
-  const meta = v.metaAttrsFilter && typeof v.metaAttrsFilter === 'object' && !Array.isArray(v.metaAttrsFilter) ? (v.metaAttrsFilter as Record<string, unknown>) : {};
+  const meta =
+    v.metaAttrsFilter && typeof v.metaAttrsFilter === 'object' && !Array.isArray(v.metaAttrsFilter)
+      ? (v.metaAttrsFilter as Record<string, unknown>)
+      : {};
   if (!meta.shouldPersist) return null;
   const ts = typeof v.timestamp === 'number' && Number.isFinite(v.timestamp) ? Math.trunc(v.timestamp) : m.timestamp;
   return {

@@ -29,7 +29,11 @@ export function parseNotificationFilter(query: Record<string, string | string[] 
 export function notificationRoutes(sql: Sql): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Querystring: Record<string, string | string[]> }>('/history/notifications/history', async (req) => {
-      const notifications = await notificationsStore.newest(sql, req.identity.tenant, parseNotificationFilter(req.query));
+      const notifications = await notificationsStore.newest(
+        sql,
+        req.identity.tenant,
+        parseNotificationFilter(req.query),
+      );
       return { notifications };
     });
   };

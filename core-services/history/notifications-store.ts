@@ -48,10 +48,22 @@ export const notificationsStore = {
       params.push(filter.subject);
       where += ` AND subject = $${params.length}`;
     }
-    const rows = await sql.query<{ msg_id: string; ts: string | number; subject: string; message: unknown; meta_attrs: Record<string, unknown> }>(
+    const rows = await sql.query<{
+      msg_id: string;
+      ts: string | number;
+      subject: string;
+      message: unknown;
+      meta_attrs: Record<string, unknown>;
+    }>(
       `SELECT msg_id, ts, subject, message, meta_attrs FROM notifications WHERE ${where} ORDER BY ts DESC, msg_id LIMIT ${MAX_NOTIFICATIONS}`,
       params,
     );
-    return rows.map((r) => ({ msgID: r.msg_id, metaAttrsFilter: r.meta_attrs, message: r.message, subject: r.subject, ts: isoMicros(Number(r.ts)) }));
+    return rows.map((r) => ({
+      msgID: r.msg_id,
+      metaAttrsFilter: r.meta_attrs,
+      message: r.message,
+      subject: r.subject,
+      ts: isoMicros(Number(r.ts)),
+    }));
   },
 };

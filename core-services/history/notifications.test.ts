@@ -11,7 +11,13 @@ describe('notifications history', () => {
   let app: FastifyInstance;
 
   const notify = (tenant: string, n: number, meta: Record<string, unknown>, subject = 'user_notification') =>
-    ctx.bus.publish(`${tenant}.dojot.notifications`, null, { msgID: `${tenant}-${n}`, timestamp: 1_700_000_000_000 + n, message: `m${n}`, metaAttrsFilter: meta, subject });
+    ctx.bus.publish(`${tenant}.dojot.notifications`, null, {
+      msgID: `${tenant}-${n}`,
+      timestamp: 1_700_000_000_000 + n,
+      message: `m${n}`,
+      metaAttrsFilter: meta,
+      subject,
+    });
 
   before(async () => {
     ctx = await testContext();
@@ -33,17 +39,36 @@ describe('notifications history', () => {
   });
 
   const get = async (query = '', tenant = 'acme') => {
-    const res = await app.inject({ method: 'GET', url: `/history/notifications/history${query}`, headers: { 'x-tenant': tenant } });
+    const res = await app.inject({
+      method: 'GET',
+      url: `/history/notifications/history${query}`,
+      headers: { 'x-tenant': tenant },
+    });
     return { status: res.statusCode, body: res.json() };
   };
   const ids = (body: { notifications: { msgID: string }[] }) => body.notifications.map((n) => n.msgID);
 
-  it('lists the ten newest persisted notifications of the tenant, once each, in dojot\'s shape', async () => {
+  it("lists the ten newest persisted notifications of the tenant, once each, in dojot's shape", async () => {
     const { status, body } = await get();
     assert.equal(status, 200);
-    assert.deepEqual(ids(body), ['acme-15', 'acme-12', 'acme-11', 'acme-10', 'acme-9', 'acme-8', 'acme-7', 'acme-6', 'acme-5', 'acme-4']);
+    assert.deepEqual(ids(body), [
+      'acme-15',
+      'acme-12',
+      'acme-11',
+      'acme-10',
+      'acme-9',
+      'acme-8',
+      'acme-7',
+      'acme-6',
+      'acme-5',
+      'acme-4',
+    ]);
     assert.deepEqual(body.notifications[1], {
-      msgID: 'acme-12', metaAttrsFilter: { shouldPersist: true, level: 'even', n: 12 }, message: 'm12', subject: 'user_notification', ts: new Date(1_700_000_000_012).toISOString().replace(/Z$/, '000Z'), // ISO with microseconds, as dojot answered
+      msgID: 'acme-12',
+      metaAttrsFilter: { shouldPersist: true, level: 'even', n: 12 },
+      message: 'm12',
+      subject: 'user_notification',
+      ts: new Date(1_700_000_000_012).toISOString().replace(/Z$/, '000Z'), // ISO with microseconds, as dojot answered
     });
   });
 
@@ -51,7 +76,14 @@ describe('notifications history', () => {
     assert.deepEqual(ids((await get('?subject="other"')).body), ['acme-15']);
     assert.deepEqual(ids((await get('?level="even"&n=4')).body), ['acme-4']);
     assert.deepEqual(ids((await get('?n="4"')).body), []);
-    assert.deepEqual(ids((await get('?level="odd"&subject="user_notification"')).body), ['acme-11', 'acme-9', 'acme-7', 'acme-5', 'acme-3', 'acme-1']);
+    assert.deepEqual(ids((await get('?level="odd"&subject="user_notification"')).body), [
+      'acme-11',
+      'acme-9',
+      'acme-7',
+      'acme-5',
+      'acme-3',
+      'acme-1',
+    ]);
   });
 
   it('shows another tenant only its own notifications', async () => {

@@ -18,7 +18,10 @@ describe('history persister', () => {
   after(() => ctx.close());
   beforeEach(() => ctx.store.query('DELETE FROM device_history'));
 
-  const stored = () => ctx.store.query<Stored>('SELECT tenant, device_id, attr, ts, value, metadata FROM device_history ORDER BY tenant, device_id, attr, ts');
+  const stored = () =>
+    ctx.store.query<Stored>(
+      'SELECT tenant, device_id, attr, ts, value, metadata FROM device_history ORDER BY tenant, device_id, attr, ts',
+    );
 
   async function withPersister(sql: Sql, fn: (p: Persister) => Promise<void>): Promise<void> {
     const p = new Persister({ bus: ctx.bus, sql, log: ctx.log, batchRows: 500, flushMs: 5 });
@@ -30,10 +33,16 @@ describe('history persister', () => {
     }
   }
 
-  it('stores every tenant\'s device-data, one row per attr, with JSON types and ts kept', async () => {
+  it("stores every tenant's device-data, one row per attr, with JSON types and ts kept", async () => {
     await withPersister(ctx.store, async () => {
-      await ctx.bus.publish('acme.device-data', 'a1', { metadata: { deviceid: 'a1', tenant: 'acme', timestamp: 1_700_000_000_500, extra: 1 }, attrs: { t: 20.5, s: 'x', o: { k: [1] } } });
-      await ctx.bus.publish('other.device-data', 'b2', { metadata: { deviceid: 'b2', tenant: 'other', timestamp: 1_700_000_001 }, attrs: { on: true } });
+      await ctx.bus.publish('acme.device-data', 'a1', {
+        metadata: { deviceid: 'a1', tenant: 'acme', timestamp: 1_700_000_000_500, extra: 1 },
+        attrs: { t: 20.5, s: 'x', o: { k: [1] } },
+      });
+      await ctx.bus.publish('other.device-data', 'b2', {
+        metadata: { deviceid: 'b2', tenant: 'other', timestamp: 1_700_000_001 },
+        attrs: { on: true },
+      });
       await ctx.bus.drained();
     });
     const rows = await stored();
@@ -50,11 +59,22 @@ describe('history persister', () => {
 
   it('stores configure events so actuations appear in history', async () => {
     await withPersister(ctx.store, async () => {
-      await ctx.bus.publish('acme.dojot.device-manager.device', 'a1', { event: 'configure', meta: { service: 'acme', timestamp: 1_700_000_000_000 }, data: { id: 'a1', attrs: { led: 'on' } } });
-      await ctx.bus.publish('acme.dojot.device-manager.device', 'a1', { event: 'update', meta: { service: 'acme' }, data: { id: 'a1', attrs: {} } });
+      await ctx.bus.publish('acme.dojot.device-manager.device', 'a1', {
+        event: 'configure',
+        meta: { service: 'acme', timestamp: 1_700_000_000_000 },
+        data: { id: 'a1', attrs: { led: 'on' } },
+      });
+      await ctx.bus.publish('acme.dojot.device-manager.device', 'a1', {
+        event: 'update',
+        meta: { service: 'acme' },
+        data: { id: 'a1', attrs: {} },
+      });
       await ctx.bus.drained();
     });
-    assert.deepEqual((await stored()).map((r) => [r.device_id, r.attr, r.value]), [['a1', 'led', 'on']]);
+    assert.deepEqual(
+      (await stored()).map((r) => [r.device_id, r.attr, r.value]),
+      [['a1', 'led', 'on']],
+    );
   });
 
   it('does not duplicate rows when the bus redelivers a batch', async () => {
@@ -70,13 +90,23 @@ describe('history persister', () => {
       exec: (s) => ctx.store.exec(s),
     };
     await withPersister(flaky, async () => {
-      for (let i = 0; i < 20; i++) await ctx.bus.publish('acme.device-data', 'a1', { metadata: { deviceid: 'a1', tenant: 'acme' }, attrs: { seq: i, v: 'x' } });
+      for (let i = 0; i < 20; i++)
+        await ctx.bus.publish('acme.device-data', 'a1', {
+          metadata: { deviceid: 'a1', tenant: 'acme' },
+          attrs: { seq: i, v: 'x' },
+        });
       await ctx.bus.drained();
     });
     assert.ok(failures < 0, 'the failure happened');
     const rows = await stored();
     assert.equal(rows.length, 40);
-    assert.deepEqual(rows.filter((r) => r.attr === 'seq').map((r) => r.value).sort((a, b) => (a as number) - (b as number)), Array.from({ length: 20 }, (_, i) => i));
+    assert.deepEqual(
+      rows
+        .filter((r) => r.attr === 'seq')
+        .map((r) => r.value)
+        .sort((a, b) => (a as number) - (b as number)),
+      Array.from({ length: 20 }, (_, i) => i),
+    );
   });
 
   it('skips malformed messages without blocking the ones after them', async () => {

@@ -52,12 +52,19 @@ export class Persister {
     await this.writer.flush();
   }
 
-  private persist(batch: BusMessage[], toRows: (m: BusMessage, out: Rows) => number, countEmpty: boolean): Promise<void> {
+  private persist(
+    batch: BusMessage[],
+    toRows: (m: BusMessage, out: Rows) => number,
+    countEmpty: boolean,
+  ): Promise<void> {
     const rows = new Rows();
     for (const msg of batch) {
       if (toRows(msg, rows) === 0 && countEmpty) {
         this.skipped += 1;
-        this.opts.log.debug({ topic: msg.topic, id: msg.id }, 'device-data message without attrs or malformed: nothing stored');
+        this.opts.log.debug(
+          { topic: msg.topic, id: msg.id },
+          'device-data message without attrs or malformed: nothing stored',
+        );
       }
     }
     return this.writer.add(rows);

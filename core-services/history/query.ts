@@ -41,7 +41,8 @@ function date(q: RawQuery, name: string): Date | null {
     ms = n > LARGEST_SECONDS ? n : n * 1000;
   } else ms = Date.parse(text);
   const d = new Date(ms);
-  if (text === '' || Number.isNaN(d.getTime())) throw invalidParam(name, `It must be a date (ISO 8601) or epoch time, got "${raw}".`);
+  if (text === '' || Number.isNaN(d.getTime()))
+    throw invalidParam(name, `It must be a date (ISO 8601) or epoch time, got "${raw}".`);
   return d;
 }
 
@@ -50,7 +51,10 @@ export function parseHistoryQuery(q: RawQuery): HistoryQuery {
   let attrs: string[] | null = null;
   let asList = false;
   if (given) {
-    const labels = given.flatMap((a) => a.split(',')).map((a) => a.trim()).filter(Boolean);
+    const labels = given
+      .flatMap((a) => a.split(','))
+      .map((a) => a.trim())
+      .filter(Boolean);
     if (labels.length === 0) throw invalidParam('attr', 'It must name at least one attribute.');
     attrs = [...new Set(labels)];
     asList = given.length > 1 || given[0].includes(',');
@@ -62,8 +66,6 @@ export function parseHistoryQuery(q: RawQuery): HistoryQuery {
   const to = date(q, 'dateTo');
   // firstN wins over lastN, lastN over hLimit (dojot's order); with none, every point, newest first.
   const window: Window =
-    firstN !== null
-      ? { order: 'asc', limit: firstN, from, to }
-      : { order: 'desc', limit: lastN ?? hLimit, from, to };
+    firstN !== null ? { order: 'asc', limit: firstN, from, to } : { order: 'desc', limit: lastN ?? hLimit, from, to };
   return { attrs, asList, window };
 }

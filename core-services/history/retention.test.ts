@@ -14,24 +14,23 @@ describe('history retention', () => {
     await ctx.store.query('DELETE FROM notifications');
   });
 
-  const retention = (days: number) => new HistoryRetention({ store: ctx.store, log: ctx.log, retentionSeconds: days * 86_400, intervalSeconds: 600 });
+  const retention = (days: number) =>
+    new HistoryRetention({ store: ctx.store, log: ctx.log, retentionSeconds: days * 86_400, intervalSeconds: 600 });
   /** One row per (tenant, device, attr, age in days). */
   const insert = async (rows: [string, string, string, number][]) => {
     for (const [i, [tenant, device, attr, ageDays]] of rows.entries()) {
-      await ctx.store.query('INSERT INTO device_history (tenant, device_id, attr, ts, msg_id, value) VALUES ($1, $2, $3, $4, $5, $6)', [
-        tenant,
-        device,
-        attr,
-        new Date(NOW - ageDays * DAY_MS),
-        `m${i}`,
-        JSON.stringify(ageDays),
-      ]);
+      await ctx.store.query(
+        'INSERT INTO device_history (tenant, device_id, attr, ts, msg_id, value) VALUES ($1, $2, $3, $4, $5, $6)',
+        [tenant, device, attr, new Date(NOW - ageDays * DAY_MS), `m${i}`, JSON.stringify(ageDays)],
+      );
     }
   };
   const left = async () =>
-    (await ctx.store.query<{ tenant: string; device_id: string; attr: string; value: number }>('SELECT tenant, device_id, attr, value FROM device_history ORDER BY 1, 2, 3, 4')).map(
-      (r) => `${r.tenant}/${r.device_id}/${r.attr}/${r.value}`,
-    );
+    (
+      await ctx.store.query<{ tenant: string; device_id: string; attr: string; value: number }>(
+        'SELECT tenant, device_id, attr, value FROM device_history ORDER BY 1, 2, 3, 4',
+      )
+    ).map((r) => `${r.tenant}/${r.device_id}/${r.attr}/${r.value}`);
 
   it('deletes the rows older than the retention in every tenant, device and attr, and keeps the rest', async () => {
     await insert([
@@ -57,20 +56,41 @@ describe('history retention', () => {
        SELECT 't' || (g % 3), 'dev' || (g / 2), 'x' || (g % 2), $1::timestamptz - make_interval(days => g % 10), 'g' || g, '0'::jsonb FROM generate_series(1, 12000) g`,
       [new Date(NOW)],
     );
-    const expected = Number((await ctx.store.query<{ n: string }>(`SELECT count(*) AS n FROM device_history WHERE ts < $1`, [new Date(NOW - 7 * DAY_MS)]))[0].n);
+    const expected = Number(
+      (
+        await ctx.store.query<{ n: string }>(`SELECT count(*) AS n FROM device_history WHERE ts < $1`, [
+          new Date(NOW - 7 * DAY_MS),
+        ])
+      )[0].n,
+    );
     const result = await retention(7).purge(NOW);
     assert.ok(result.series > 5_000, `${result.series} series`);
     assert.equal(result.historyRows, expected);
-    assert.equal(Number((await ctx.store.query<{ n: string }>(`SELECT count(*) AS n FROM device_history WHERE ts < $1`, [new Date(NOW - 7 * DAY_MS)]))[0].n), 0);
+    assert.equal(
+      Number(
+        (
+          await ctx.store.query<{ n: string }>(`SELECT count(*) AS n FROM device_history WHERE ts < $1`, [
+            new Date(NOW - 7 * DAY_MS),
+          ])
+        )[0].n,
+      ),
+      0,
+    );
   });
 
   it('deletes old notifications too', async () => {
     for (const [i, age] of [1, 8, 20].entries()) {
-      await ctx.store.query("INSERT INTO notifications (tenant, msg_id, ts, subject, message) VALUES ('acme', $1, $2, 'user_notification', '\"x\"')", [`n${i}`, NOW - age * DAY_MS]);
+      await ctx.store.query(
+        "INSERT INTO notifications (tenant, msg_id, ts, subject, message) VALUES ('acme', $1, $2, 'user_notification', '\"x\"')",
+        [`n${i}`, NOW - age * DAY_MS],
+      );
     }
     const result = await retention(7).purge(NOW);
     assert.equal(result.notificationRows, 2);
-    assert.deepEqual((await ctx.store.query<{ msg_id: string }>('SELECT msg_id FROM notifications')).map((r) => r.msg_id), ['n0']);
+    assert.deepEqual(
+      (await ctx.store.query<{ msg_id: string }>('SELECT msg_id FROM notifications')).map((r) => r.msg_id),
+      ['n0'],
+    );
   });
 
   it('does nothing on a schedule when the retention is 0 (keep forever)', async () => {

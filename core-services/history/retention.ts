@@ -51,7 +51,9 @@ export class HistoryRetention {
   start(): void {
     if (this.deps.retentionSeconds <= 0) return;
     const run = () => {
-      this.running = this.purge().catch((err) => this.deps.log.warn({ err }, 'history: purge of expired rows failed; retrying at the next interval'));
+      this.running = this.purge().catch((err) =>
+        this.deps.log.warn({ err }, 'history: purge of expired rows failed; retrying at the next interval'),
+      );
     };
     const first = Math.min(FIRST_PURGE_DELAY_MS, this.deps.intervalSeconds * 1000);
     this.timer = setTimeout(() => {
@@ -77,7 +79,9 @@ export class HistoryRetention {
     // One short transaction per chunk: a purge of a long backlog never holds one huge transaction.
     const inTurn = <T>(fn: (tx: Sql) => Promise<T>): Promise<T | null> =>
       store.transaction(async (tx) => {
-        const [lock] = await tx.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS got', [PURGE_LOCK_KEY]);
+        const [lock] = await tx.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS got', [
+          PURGE_LOCK_KEY,
+        ]);
         return lock.got ? fn(tx) : null;
       });
     let ran = true;
@@ -110,7 +114,10 @@ export class HistoryRetention {
     }
     if (ran) {
       const n = await inTurn(async (tx) => {
-        const gone = await tx.query<{ n: string }>('WITH gone AS (DELETE FROM notifications WHERE ts < $1 RETURNING 1) SELECT count(*) AS n FROM gone', [cutoff.getTime()]);
+        const gone = await tx.query<{ n: string }>(
+          'WITH gone AS (DELETE FROM notifications WHERE ts < $1 RETURNING 1) SELECT count(*) AS n FROM gone',
+          [cutoff.getTime()],
+        );
         return Number(gone[0].n);
       });
       if (n === null) ran = false;
@@ -119,7 +126,10 @@ export class HistoryRetention {
     result.ran = ran;
     result.ms = Date.now() - started;
     if (ran && (result.historyRows > 0 || result.notificationRows > 0)) {
-      this.deps.log.info({ ...result, before: cutoff.toISOString() }, `history: deleted ${result.historyRows} rows and ${result.notificationRows} notifications older than the retention`);
+      this.deps.log.info(
+        { ...result, before: cutoff.toISOString() },
+        `history: deleted ${result.historyRows} rows and ${result.notificationRows} notifications older than the retention`,
+      );
     }
     return result;
   }

@@ -8,13 +8,25 @@ const T0 = Date.parse('2024-01-01T00:00:00.000Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString().replace(/Z$/, '000Z');
 
 describe('history API', () => {
-  const devices = new FakeDevices().add('acme', 'a1', ['temp', 'hum', 'mode']).add('other', 'a1', ['temp']).add('acme', 'empty', ['temp']);
+  const devices = new FakeDevices()
+    .add('acme', 'a1', ['temp', 'hum', 'mode'])
+    .add('other', 'a1', ['temp'])
+    .add('acme', 'empty', ['temp']);
   let ctx: TestContext;
   let history: HistoryService;
   let app: FastifyInstance;
 
-  const data = (tenant: string, device: string, seconds: number, attrs: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-    ctx.bus.publish(`${tenant}.device-data`, device, { metadata: { deviceid: device, tenant, timestamp: T0 + seconds * 1000, ...extra }, attrs });
+  const data = (
+    tenant: string,
+    device: string,
+    seconds: number,
+    attrs: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+  ) =>
+    ctx.bus.publish(`${tenant}.device-data`, device, {
+      metadata: { deviceid: device, tenant, timestamp: T0 + seconds * 1000, ...extra },
+      attrs,
+    });
 
   before(async () => {
     ctx = await testContext();
@@ -50,7 +62,11 @@ describe('history API', () => {
   });
 
   it('answers as CSV with format=csv or Accept: text/csv, the same rows as the JSON', async () => {
-    const csv = await app.inject({ method: 'GET', url: '/history/device/a1/history?attr=temp,hum&lastN=2&format=csv', headers: { 'x-tenant': 'acme' } });
+    const csv = await app.inject({
+      method: 'GET',
+      url: '/history/device/a1/history?attr=temp,hum&lastN=2&format=csv',
+      headers: { 'x-tenant': 'acme' },
+    });
     assert.equal(csv.statusCode, 200);
     assert.match(String(csv.headers['content-type']), /^text\/csv/);
     assert.equal(csv.headers['content-disposition'], 'attachment; filename="a1-history.csv"');
@@ -65,7 +81,11 @@ describe('history API', () => {
         '',
       ].join('\r\n'),
     );
-    const negotiated = await app.inject({ method: 'GET', url: '/history/device/a1/history?attr=temp&lastN=1', headers: { 'x-tenant': 'acme', accept: 'text/csv' } });
+    const negotiated = await app.inject({
+      method: 'GET',
+      url: '/history/device/a1/history?attr=temp&lastN=1',
+      headers: { 'x-tenant': 'acme', accept: 'text/csv' },
+    });
     assert.equal(negotiated.body.split('\r\n')[1], `a1,temp,${at(5)},25,"{""source"":""probe""}"`);
     const bad = await get('/history/device/a1/history?attr=temp&format=xml');
     assert.equal(bad.status, 400);
@@ -82,8 +102,14 @@ describe('history API', () => {
   });
 
   it('bounds entries by dateFrom and dateTo, inclusive, given as ISO dates or epoch time', async () => {
-    assert.deepEqual(values((await get(`/history/device/a1/history?attr=temp&dateFrom=${at(2)}&dateTo=${at(4)}`)).body), [24, 23, 22]);
-    assert.deepEqual(values((await get(`/history/device/a1/history?attr=temp&dateFrom=${(T0 + 4000) / 1000}`)).body), [25, 24]);
+    assert.deepEqual(
+      values((await get(`/history/device/a1/history?attr=temp&dateFrom=${at(2)}&dateTo=${at(4)}`)).body),
+      [24, 23, 22],
+    );
+    assert.deepEqual(
+      values((await get(`/history/device/a1/history?attr=temp&dateFrom=${(T0 + 4000) / 1000}`)).body),
+      [25, 24],
+    );
     assert.deepEqual(values((await get(`/history/device/a1/history?attr=temp&dateTo=${T0 + 1000}`)).body), [21]);
     assert.deepEqual(values((await get(`/history/device/a1/history?attr=temp&dateFrom=${at(2)}&firstN=1`)).body), [22]);
   });
@@ -117,7 +143,11 @@ describe('history API', () => {
   });
 
   it('answers 404 "Attr not found" for a single attr without data', async () => {
-    for (const url of ['/history/device/a1/history?attr=mode', '/history/device/empty/history?attr=temp', `/history/device/a1/history?attr=temp&dateFrom=${at(6)}`]) {
+    for (const url of [
+      '/history/device/a1/history?attr=mode',
+      '/history/device/empty/history?attr=temp',
+      `/history/device/a1/history?attr=temp&dateFrom=${at(6)}`,
+    ]) {
       const { status, body } = await get(url);
       assert.equal(status, 404, url);
       assert.deepEqual(body, {
@@ -145,7 +175,10 @@ describe('history API', () => {
     assert.equal((await get('/history/device/gone/history', 'other')).status, 404);
     assert.equal((await get('/history/device/a1/history?attr=temp', 'nobody')).status, 404);
     assert.equal((await get('/device/a1/latest', 'nobody')).status, 404);
-    assert.deepEqual((await get('/device/a1/latest', 'other')).body, { device_id: 'a1', attrs: { temp: { value: -1, ts: at(9) } } });
+    assert.deepEqual((await get('/device/a1/latest', 'other')).body, {
+      device_id: 'a1',
+      attrs: { temp: { value: -1, ts: at(9) } },
+    });
   });
 
   it('answers 400 naming the parameter for a bad N or a bad date', async () => {
@@ -170,7 +203,10 @@ describe('history API', () => {
   it('answers /device/:id/latest with the newest value and time of each attr', async () => {
     const { status, body } = await get('/device/a1/latest');
     assert.equal(status, 200);
-    assert.deepEqual(body, { device_id: 'a1', attrs: { hum: { value: 'high', ts: at(4) }, note: { value: ' ', ts: at(4) }, temp: { value: 25, ts: at(5) } } });
+    assert.deepEqual(body, {
+      device_id: 'a1',
+      attrs: { hum: { value: 'high', ts: at(4) }, note: { value: ' ', ts: at(4) }, temp: { value: 25, ts: at(5) } },
+    });
     assert.deepEqual((await get('/device/empty/latest')).body, { device_id: 'empty', attrs: {} });
   });
 

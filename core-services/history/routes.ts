@@ -19,7 +19,15 @@ const historySchema = {
   // Values are checked in query.ts, which names the parameter in its 400.
   querystring: {
     type: 'object',
-    properties: { attr: stringOrList, lastN: stringOrList, firstN: stringOrList, hLimit: stringOrList, dateFrom: stringOrList, dateTo: stringOrList, format: stringOrList },
+    properties: {
+      attr: stringOrList,
+      lastN: stringOrList,
+      firstN: stringOrList,
+      hLimit: stringOrList,
+      dateFrom: stringOrList,
+      dateTo: stringOrList,
+      format: stringOrList,
+    },
   },
 };
 const latestSchema = { params: historySchema.params };
@@ -36,7 +44,8 @@ function wantsCsv(query: RawQuery, accept: string | undefined): boolean {
   const format = query.format;
   if (Array.isArray(format)) throw invalidParam('format', 'It must be given once.');
   if (format !== undefined) {
-    if (format !== 'csv' && format !== 'json') throw invalidParam('format', `It must be "json" or "csv", got "${format}".`);
+    if (format !== 'csv' && format !== 'json')
+      throw invalidParam('format', `It must be "json" or "csv", got "${format}".`);
     return format === 'csv';
   }
   const first = (accept ?? '').split(',')[0]?.split(';')[0]?.trim().toLowerCase();
@@ -45,34 +54,38 @@ function wantsCsv(query: RawQuery, accept: string | undefined): boolean {
 
 export function historyRoutes({ sql, devices }: RoutesDeps): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Params: { id: string }; Querystring: RawQuery }>('/history/device/:id/history', { schema: historySchema }, async (req, reply) => {
-      const { tenant } = req.identity;
-      const { id } = req.params;
-      const csv = wantsCsv(req.query, req.headers.accept);
-      const q = parseHistoryQuery(req.query);
-      const answer = (body: HistoryEntry[] | Record<string, HistoryEntry[]>) => {
-        if (!csv) return body;
-        const rows = Array.isArray(body) ? body : Object.values(body).flat();
-        return reply
-          .type('text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="${id.replace(/[^\w.-]/g, '_')}-history.csv"`)
-          .send(historyCsv(rows));
-      };
-      // dojot answered from a per-device collection that existed once the device did; here the
-      // device exists if the device manager knows it, or if data of it is still stored.
-      const device = await devices.getDevice(tenant, id);
-      if (!device && !(await historyStore.hasData(sql, tenant, id))) throw deviceNotFound();
+    app.get<{ Params: { id: string }; Querystring: RawQuery }>(
+      '/history/device/:id/history',
+      { schema: historySchema },
+      async (req, reply) => {
+        const { tenant } = req.identity;
+        const { id } = req.params;
+        const csv = wantsCsv(req.query, req.headers.accept);
+        const q = parseHistoryQuery(req.query);
+        const answer = (body: HistoryEntry[] | Record<string, HistoryEntry[]>) => {
+          if (!csv) return body;
+          const rows = Array.isArray(body) ? body : Object.values(body).flat();
+          return reply
+            .type('text/csv; charset=utf-8')
+            .header('content-disposition', `attachment; filename="${id.replace(/[^\w.-]/g, '_')}-history.csv"`)
+            .send(historyCsv(rows));
+        };
+        // dojot answered from a per-device collection that existed once the device did; here the
+        // device exists if the device manager knows it, or if data of it is still stored.
+        const device = await devices.getDevice(tenant, id);
+        if (!device && !(await historyStore.hasData(sql, tenant, id))) throw deviceNotFound();
 
-      if (q.attrs && !q.asList) {
-        const entries = await historyStore.entries(sql, tenant, id, q.attrs[0], q.window);
-        if (entries.length === 0) throw attrNotFound();
-        return answer(entries);
-      }
-      const labels = q.attrs ?? (device ? labelsOf(device) : await historyStore.attrs(sql, tenant, id));
-      const out: Record<string, HistoryEntry[]> = {};
-      for (const label of labels) out[label] = await historyStore.entries(sql, tenant, id, label, q.window);
-      return answer(out);
-    });
+        if (q.attrs && !q.asList) {
+          const entries = await historyStore.entries(sql, tenant, id, q.attrs[0], q.window);
+          if (entries.length === 0) throw attrNotFound();
+          return answer(entries);
+        }
+        const labels = q.attrs ?? (device ? labelsOf(device) : await historyStore.attrs(sql, tenant, id));
+        const out: Record<string, HistoryEntry[]> = {};
+        for (const label of labels) out[label] = await historyStore.entries(sql, tenant, id, label, q.window);
+        return answer(out);
+      },
+    );
 
     // {"device_id":"a1b2c3","attrs":{"temp":{"value":21.5,"ts":"2024-01-01T00:00:00.000000Z"}}}
     // Only attrs with at least one stored value are listed.

@@ -66,7 +66,15 @@ function extraMetadata(meta: Record<string, unknown>): string {
   return extra ? JSON.stringify(extra) : '{}';
 }
 
-function pushAttrs(out: Rows, tenant: string, device: string, attrs: Record<string, unknown>, ts: number, msgId: string, metadata: string): number {
+function pushAttrs(
+  out: Rows,
+  tenant: string,
+  device: string,
+  attrs: Record<string, unknown>,
+  ts: number,
+  msgId: string,
+  metadata: string,
+): number {
   let n = 0;
   for (const attr in attrs) {
     if (!Object.prototype.hasOwnProperty.call(attrs, attr)) continue;

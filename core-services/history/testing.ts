@@ -17,8 +17,21 @@ export class FakeDevices implements DeviceManagerClient {
 
   /** Adds a device whose template attrs carry these labels. */
   add(tenant: string, id: string, labels: string[]): this {
-    const attrs = labels.map((label, i) => ({ id: i + 1, label, type: 'dynamic', value_type: 'float', template_id: '1', created: new Date(0).toISOString() }));
-    this.devices.set(`${tenant}:${id}`, { id, label: id, created: new Date(0).toISOString(), templates: [1], attrs: { '1': attrs } });
+    const attrs = labels.map((label, i) => ({
+      id: i + 1,
+      label,
+      type: 'dynamic',
+      value_type: 'float',
+      template_id: '1',
+      created: new Date(0).toISOString(),
+    }));
+    this.devices.set(`${tenant}:${id}`, {
+      id,
+      label: id,
+      created: new Date(0).toISOString(),
+      templates: [1],
+      attrs: { '1': attrs },
+    });
     return this;
   }
 
@@ -66,7 +79,13 @@ export async function httpFor(ctx: PlatformContext, service: Service): Promise<F
   const app = buildHttp({ log: ctx.log, bodyLimit: ctx.config.httpBodyLimitBytes });
   app.addHook('onRequest', async (req) => {
     const tenant = req.headers['x-tenant'];
-    req.identity = { tenant: typeof tenant === 'string' ? tenant : 'admin', username: 'tester', userid: 1, profile: 'admin', groups: [1] };
+    req.identity = {
+      tenant: typeof tenant === 'string' ? tenant : 'admin',
+      username: 'tester',
+      userid: 1,
+      profile: 'admin',
+      groups: [1],
+    };
   });
   if (service.routes) await app.register(service.routes);
   await app.ready();

@@ -44,7 +44,8 @@ describe('history writer', () => {
     sql = new WatchedSql(ctx.store);
   });
 
-  const count = async () => (await ctx.store.query<{ n: number }>('SELECT count(*)::int AS n FROM device_history'))[0].n;
+  const count = async () =>
+    (await ctx.store.query<{ n: number }>('SELECT count(*)::int AS n FROM device_history'))[0].n;
 
   it('writes at once when the store is idle, and resolves once the rows are committed', async () => {
     const w = new HistoryWriter({ sql, batchRows: 100, flushMs: 10_000 });

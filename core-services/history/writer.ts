@@ -77,7 +77,7 @@ export class HistoryWriter {
   add(rows: Rows): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
     const waits: Promise<void>[] = [];
-    for (let from = 0; from < rows.length; ) {
+    for (let from = 0; from < rows.length;) {
       if (!this.open) {
         this.open = new Batch();
         this.openedAt = Date.now();

@@ -20,7 +20,12 @@ export interface ConnectionOptions {
   maxBufferBytes: number;
 }
 
-export async function serveConnection(ws: WebSocket, fanout: Fanout, opts: ConnectionOptions, log: Logger): Promise<void> {
+export async function serveConnection(
+  ws: WebSocket,
+  fanout: Fanout,
+  opts: ConnectionOptions,
+  log: Logger,
+): Promise<void> {
   let conditions: Condition[];
   let mask: Mask | null;
   try {

@@ -52,7 +52,9 @@ export class Fanout {
     t.listeners.delete(listener);
     if (t.listeners.size > 0) return;
     this.topics.delete(topic);
-    t.subscription.then((s) => s.close()).catch((err: unknown) => this.log.warn({ err, topic }, 'kafka-ws: unsubscribing failed'));
+    t.subscription
+      .then((s) => s.close())
+      .catch((err: unknown) => this.log.warn({ err, topic }, 'kafka-ws: unsubscribing failed'));
   }
 
   async close(): Promise<void> {

@@ -13,7 +13,10 @@ describe('kafka-ws fields', () => {
 
   it('selects a child with a slash and a sub-selection with parentheses', () => {
     assert.deepEqual(pick('attrs/temp'), { attrs: { temp: 25 } });
-    assert.deepEqual(pick('attrs(temp,hum),metadata/deviceid'), { attrs: { temp: 25, hum: 40 }, metadata: { deviceid: 'ab12' } });
+    assert.deepEqual(pick('attrs(temp,hum),metadata/deviceid'), {
+      attrs: { temp: 25, hum: 40 },
+      metadata: { deviceid: 'ab12' },
+    });
   });
 
   it('selects through a wildcard', () => {
@@ -28,7 +31,11 @@ describe('kafka-ws fields', () => {
 
   it('refuses bad syntax with 4000', () => {
     for (const f of ['attrs(temp', 'attrs//temp', ',', 'a)']) {
-      assert.throws(() => parseFields(f), (e: unknown) => e instanceof FilterError && e.closeCode === CLOSE.INVALID_SYNTAX, f);
+      assert.throws(
+        () => parseFields(f),
+        (e: unknown) => e instanceof FilterError && e.closeCode === CLOSE.INVALID_SYNTAX,
+        f,
+      );
     }
   });
 });

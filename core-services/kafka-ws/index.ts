@@ -17,11 +17,17 @@ export function createKafkaWs(ctx: PlatformContext): Service {
     name: 'kafka-ws',
     routes: async (app) => {
       await app.register(kafkaWsRoutes(tickets));
-      upgrade = installUpgrade(app.server, tickets, fanout, {
-        maxLifetimeSeconds: config.kafkaWsMaxLifetimeSeconds,
-        lifetimeFromToken: config.kafkaWsLifetimeFromToken,
-        maxBufferBytes: config.kafkaWsMaxBufferBytes,
-      }, log);
+      upgrade = installUpgrade(
+        app.server,
+        tickets,
+        fanout,
+        {
+          maxLifetimeSeconds: config.kafkaWsMaxLifetimeSeconds,
+          lifetimeFromToken: config.kafkaWsLifetimeFromToken,
+          maxBufferBytes: config.kafkaWsMaxBufferBytes,
+        },
+        log,
+      );
       // Upgraded sockets keep the HTTP server from closing: end them first.
       app.addHook('preClose', async () => upgrade?.close());
     },

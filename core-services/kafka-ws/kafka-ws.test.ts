@@ -22,14 +22,25 @@ describe('kafka-ws service', function () {
   const log = createLogger('silent');
   const bus = new MemoryBus();
   const cache = new MemoryCache();
-  const config = loadConfig({ DOJOT_KAFKA_WS_TICKET_TTL: '1', DOJOT_KAFKA_WS_MAX_LIFETIME: '2', DOJOT_KAFKA_WS_MAX_BUFFER: '4096' });
+  const config = loadConfig({
+    DOJOT_KAFKA_WS_TICKET_TTL: '1',
+    DOJOT_KAFKA_WS_MAX_LIFETIME: '2',
+    DOJOT_KAFKA_WS_MAX_BUFFER: '4096',
+  });
   const service = createKafkaWs({ config, log, bus, cache, store: undefined as never } satisfies PlatformContext);
   const app = buildHttp({ log, bodyLimit: 1024 * 1024 });
   let base = '';
 
   before(async () => {
     app.addHook('onRequest', async (req) => {
-      if (!req.routeOptions.config?.public) req.identity = { tenant: String(req.headers['x-tenant'] ?? 'admin'), username: 'u', userid: 1, profile: 'admin', groups: [1] } as Identity;
+      if (!req.routeOptions.config?.public)
+        req.identity = {
+          tenant: String(req.headers['x-tenant'] ?? 'admin'),
+          username: 'u',
+          userid: 1,
+          profile: 'admin',
+          groups: [1],
+        } as Identity;
     });
     await app.register(service.routes!);
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -42,14 +53,22 @@ describe('kafka-ws service', function () {
     await cache.close();
   });
 
-  const ticket = async (tenant = 'admin') => ((await (await fetch(`http://${base}/kafka-ws/v1/ticket`, { headers: { 'x-tenant': tenant } })).json()) as { ticket: string }).ticket;
-  const url = (t: string, topic: string, q: Record<string, string> = {}) => `ws://${base}/kafka-ws/v1/topics/${topic}?${new URLSearchParams({ ticket: t, ...q })}`;
+  const ticket = async (tenant = 'admin') =>
+    (
+      (await (await fetch(`http://${base}/kafka-ws/v1/ticket`, { headers: { 'x-tenant': tenant } })).json()) as {
+        ticket: string;
+      }
+    ).ticket;
+  const url = (t: string, topic: string, q: Record<string, string> = {}) =>
+    `ws://${base}/kafka-ws/v1/topics/${topic}?${new URLSearchParams({ ticket: t, ...q })}`;
   /** Opens a socket and collects its messages and its close. */
   const open = (u: string) => {
     const ws = new WebSocket(u);
     const messages: unknown[] = [];
     ws.on('message', (d) => messages.push(JSON.parse(d.toString())));
-    const closed = new Promise<Closed>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    const closed = new Promise<Closed>((resolve) =>
+      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
     const opened = new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('unexpected-response', (_req, res) => reject(new Error(String(res.statusCode))));
@@ -63,12 +82,20 @@ describe('kafka-ws service', function () {
     assert.match(await ticket(), /^[0-9a-f]{64}$/);
   });
 
-  it('streams the topic\'s messages, filtered by where and masked by fields', async () => {
-    const c = open(url(await ticket(), 'admin.device-data', { where: 'attrs.temp=gt:20;', fields: 'attrs/temp,metadata/deviceid' }));
+  it("streams the topic's messages, filtered by where and masked by fields", async () => {
+    const c = open(
+      url(await ticket(), 'admin.device-data', { where: 'attrs.temp=gt:20;', fields: 'attrs/temp,metadata/deviceid' }),
+    );
     await c.opened;
     await sleep(50);
-    await bus.publish('admin.device-data', 'a', { metadata: { deviceid: 'a', tenant: 'admin' }, attrs: { temp: 10, hum: 1 } });
-    await bus.publish('admin.device-data', 'b', { metadata: { deviceid: 'b', tenant: 'admin' }, attrs: { temp: 30, hum: 1 } });
+    await bus.publish('admin.device-data', 'a', {
+      metadata: { deviceid: 'a', tenant: 'admin' },
+      attrs: { temp: 10, hum: 1 },
+    });
+    await bus.publish('admin.device-data', 'b', {
+      metadata: { deviceid: 'b', tenant: 'admin' },
+      attrs: { temp: 30, hum: 1 },
+    });
     await bus.publish('other.device-data', 'c', { metadata: { deviceid: 'c', tenant: 'other' }, attrs: { temp: 40 } });
     await sleep(100);
     assert.deepEqual(c.messages, [{ attrs: { temp: 30 }, metadata: { deviceid: 'b' } }]);
@@ -94,12 +121,12 @@ describe('kafka-ws service', function () {
     assert.equal(await res.text(), 'Upgrade Required');
   });
 
-  it('closes with 4403 on another tenant\'s topic', async () => {
+  it("closes with 4403 on another tenant's topic", async () => {
     const c = open(url(await ticket('admin'), 'other.device-data'));
     assert.deepEqual(await c.closed, { code: 4403, reason: "Tenant can't access this topic" });
   });
 
-  it('closes with dojot\'s codes 4000 to 4004 on a bad filter', async () => {
+  it("closes with dojot's codes 4000 to 4004 on a bad filter", async () => {
     const cases: [Record<string, string>, number, string][] = [
       [{ where: 'attrs.temp=gt:1' }, 4000, 'invalid syntax'],
       [{ fields: 'attrs(temp' }, 4000, 'invalid syntax'],
@@ -115,7 +142,7 @@ describe('kafka-ws service', function () {
     }
   });
 
-  it('closes with 4408 at the end of the connection\'s lifetime', async () => {
+  it("closes with 4408 at the end of the connection's lifetime", async () => {
     const c = open(url(await ticket(), 'admin.device-data'));
     const started = Date.now();
     assert.deepEqual(await c.closed, { code: 4408, reason: 'Connection lifetime' });

@@ -10,7 +10,11 @@ const SUBJECT = /^[A-Za-z0-9._-]{1,200}$/;
 export function kafkaWsRoutes(tickets: Tickets) {
   return async (app: FastifyInstance) => {
     app.get('/kafka-ws/v1/ticket', async (req) => {
-      const ticket = await tickets.issue({ tenant: req.identity.tenant, username: req.identity.username, exp: expOf(req.headers.authorization) });
+      const ticket = await tickets.issue({
+        tenant: req.identity.tenant,
+        username: req.identity.username,
+        exp: expOf(req.headers.authorization),
+      });
       return { ticket };
     });
     // Public so that a browser's plain GET learns it needs a websocket; upgrades never reach here.

@@ -23,11 +23,19 @@ export interface UpgradeOptions {
   maxBufferBytes: number;
 }
 
-export function installUpgrade(server: Server, tickets: Tickets, fanout: Fanout, opts: UpgradeOptions, log: Logger): { close(): void } {
+export function installUpgrade(
+  server: Server,
+  tickets: Tickets,
+  fanout: Fanout,
+  opts: UpgradeOptions,
+  log: Logger,
+): { close(): void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
   const refuse = (socket: Duplex, status: string, message: string) => {
     const body = JSON.stringify({ message });
-    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   };
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -52,14 +60,20 @@ export function installUpgrade(server: Server, tickets: Tickets, fanout: Fanout,
             return;
           }
           let lifetimeMs = opts.maxLifetimeSeconds * 1000;
-          if (opts.lifetimeFromToken && claims.exp !== null) lifetimeMs = Math.max(0, Math.min(lifetimeMs, claims.exp * 1000 - Date.now()));
-          serveConnection(ws, fanout, {
-            topic: `${claims.tenant}${topic.slice(dot)}`,
-            where: url.searchParams.get('where'),
-            fields: url.searchParams.get('fields'),
-            lifetimeMs,
-            maxBufferBytes: opts.maxBufferBytes,
-          }, log).catch((err: unknown) => {
+          if (opts.lifetimeFromToken && claims.exp !== null)
+            lifetimeMs = Math.max(0, Math.min(lifetimeMs, claims.exp * 1000 - Date.now()));
+          serveConnection(
+            ws,
+            fanout,
+            {
+              topic: `${claims.tenant}${topic.slice(dot)}`,
+              where: url.searchParams.get('where'),
+              fields: url.searchParams.get('fields'),
+              lifetimeMs,
+              maxBufferBytes: opts.maxBufferBytes,
+            },
+            log,
+          ).catch((err: unknown) => {
             log.error({ err }, 'kafka-ws: connection failed');
             ws.close(CLOSE.INTERNAL, 'Internal error');
           });

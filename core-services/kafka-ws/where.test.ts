@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { CLOSE, FilterError } from './close-codes.js';
 import { matches, parseWhere } from './where.js';
 
-const msg = { metadata: { deviceid: 'ab12', tenant: 'admin' }, attrs: { temp: 25, label: 'kitchen, north', on: true, text: '12' } };
+const msg = {
+  metadata: { deviceid: 'ab12', tenant: 'admin' },
+  attrs: { temp: 25, label: 'kitchen, north', on: true, text: '12' },
+};
 const keeps = (where: string) => matches(parseWhere(where), msg);
 const code = (where: string) => {
   try {
@@ -62,7 +65,7 @@ describe('kafka-ws where', () => {
     assert.deepEqual(parseWhere('a="x\\ty\\"z\\,";')[0].values, ['x\ty"z,']);
   });
 
-  it('refuses bad filters with dojot\'s close codes', () => {
+  it("refuses bad filters with dojot's close codes", () => {
     assert.equal(code('attrs.temp=gt:20'), CLOSE.INVALID_SYNTAX);
     assert.equal(code('attrs.temp'), CLOSE.INVALID_SYNTAX);
     assert.equal(code('at$trs=1;'), CLOSE.INVALID_SYNTAX);

@@ -27,12 +27,14 @@ export function parseWhere(text: string): Condition[] {
     const eq = text.indexOf('=', i);
     if (eq < 0) syntax('expected "="');
     const selector = text.slice(i, eq);
-    if (!SELECTOR.test(selector) || selector.startsWith('.') || selector.endsWith('.')) syntax(`bad selector "${selector}"`);
+    if (!SELECTOR.test(selector) || selector.startsWith('.') || selector.endsWith('.'))
+      syntax(`bad selector "${selector}"`);
     i = eq + 1;
     let op: Operator = 'eq';
     const opMatch = /^([A-Za-z]+):/.exec(text.slice(i));
     if (opMatch) {
-      if (!OPERATORS.includes(opMatch[1] as Operator)) throw new FilterError(CLOSE.INVALID_OPERATOR, `invalid operator '${opMatch[1]}'`);
+      if (!OPERATORS.includes(opMatch[1] as Operator))
+        throw new FilterError(CLOSE.INVALID_OPERATOR, `invalid operator '${opMatch[1]}'`);
       op = opMatch[1] as Operator;
       i += opMatch[0].length;
     }
@@ -80,10 +82,13 @@ export function parseWhere(text: string): Condition[] {
 
 function checked(c: Condition): Condition {
   const single = c.op !== 'in' && c.op !== 'nin';
-  if (single && c.values.length !== 1) throw new FilterError(CLOSE.INVALID_ARITY, `invalid arity ${c.values.length} for '${c.op}'`);
+  if (single && c.values.length !== 1)
+    throw new FilterError(CLOSE.INVALID_ARITY, `invalid arity ${c.values.length} for '${c.op}'`);
   for (const v of c.values) {
-    if (NUMERIC.includes(c.op) && (v.trim() === '' || !Number.isFinite(Number(v)))) throw new FilterError(CLOSE.INVALID_VALUE, `invalid value ${v} for operator '${c.op}'`);
-    if (c.op === 'bool' && v !== 'true' && v !== 'false') throw new FilterError(CLOSE.INVALID_VALUE, `invalid value ${v} for operator '${c.op}'`);
+    if (NUMERIC.includes(c.op) && (v.trim() === '' || !Number.isFinite(Number(v))))
+      throw new FilterError(CLOSE.INVALID_VALUE, `invalid value ${v} for operator '${c.op}'`);
+    if (c.op === 'bool' && v !== 'true' && v !== 'false')
+      throw new FilterError(CLOSE.INVALID_VALUE, `invalid value ${v} for operator '${c.op}'`);
   }
   return c;
 }
@@ -110,7 +115,11 @@ function holds(c: Condition, field: unknown): boolean {
     case 'gte':
     case 'lt':
     case 'lte': {
-      if (typeof field !== 'number' && !(typeof field === 'string' && field.trim() !== '' && Number.isFinite(Number(field)))) return false;
+      if (
+        typeof field !== 'number' &&
+        !(typeof field === 'string' && field.trim() !== '' && Number.isFinite(Number(field)))
+      )
+        return false;
       const a = Number(field);
       const b = Number(first);
       return c.op === 'gt' ? a > b : c.op === 'gte' ? a >= b : c.op === 'lt' ? a < b : a <= b;

@@ -50,10 +50,20 @@ export class FtpConsumer {
       if ('problem' in file) {
         // A malformed message will never upload: say why once, and move on.
         this.log.error({ tenant, id: m.id, reason: file.problem }, 'kafka2ftp: dropped a message');
-        await record({ at: Date.now(), filename: '', attempts: 0, final: true, reason: file.problem }).catch(() => undefined);
+        await record({ at: Date.now(), filename: '', attempts: 0, final: true, reason: file.problem }).catch(
+          () => undefined,
+        );
         continue;
       }
-      await uploadWithRetries(tenant, file, () => getTarget(this.store, tenant), this.policy, record, this.log, this.stopping.signal);
+      await uploadWithRetries(
+        tenant,
+        file,
+        () => getTarget(this.store, tenant),
+        this.policy,
+        record,
+        this.log,
+        this.stopping.signal,
+      );
     }
   }
 }

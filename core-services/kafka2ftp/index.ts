@@ -8,7 +8,12 @@ import { kafka2ftpRoutes } from './routes.js';
 export function createKafka2Ftp(ctx: PlatformContext): Service {
   const log = ctx.log.child({ svc: 'kafka2ftp' });
   const { config } = ctx;
-  const consumer = new FtpConsumer(ctx.bus, ctx.store, { retries: config.kafka2ftpRetries, baseMs: config.kafka2ftpRetryBaseMs, maxMs: config.kafka2ftpRetryMaxMs }, log);
+  const consumer = new FtpConsumer(
+    ctx.bus,
+    ctx.store,
+    { retries: config.kafka2ftpRetries, baseMs: config.kafka2ftpRetryBaseMs, maxMs: config.kafka2ftpRetryMaxMs },
+    log,
+  );
   return {
     name: 'kafka2ftp',
     routes: kafka2ftpRoutes(ctx.store),

@@ -22,7 +22,10 @@ export interface Failure {
 const FAILURES_KEPT = 1000;
 
 export async function getTarget(sql: Sql, tenant: string): Promise<FtpTarget | null> {
-  const [row] = await sql.query<FtpTarget>('SELECT host, port, username, password, directory, secure FROM kafka2ftp_config WHERE tenant = $1', [tenant]);
+  const [row] = await sql.query<FtpTarget>(
+    'SELECT host, port, username, password, directory, secure FROM kafka2ftp_config WHERE tenant = $1',
+    [tenant],
+  );
   return row ?? null;
 }
 
@@ -39,9 +42,10 @@ export async function deleteTarget(sql: Sql, tenant: string): Promise<boolean> {
 }
 
 export async function logFailure(sql: Sql, tenant: string, f: Failure): Promise<void> {
-  await sql.query('INSERT INTO kafka2ftp_failures (tenant, at, filename, attempts, final, reason) VALUES ($1, $2, $3, $4, $5, $6)', [
-    tenant, f.at, f.filename, f.attempts, f.final, f.reason,
-  ]);
+  await sql.query(
+    'INSERT INTO kafka2ftp_failures (tenant, at, filename, attempts, final, reason) VALUES ($1, $2, $3, $4, $5, $6)',
+    [tenant, f.at, f.filename, f.attempts, f.final, f.reason],
+  );
   await sql.query(
     `DELETE FROM kafka2ftp_failures WHERE tenant = $1 AND id <= (SELECT id FROM kafka2ftp_failures WHERE tenant = $1 ORDER BY id DESC OFFSET $2 LIMIT 1)`,
     [tenant, FAILURES_KEPT],

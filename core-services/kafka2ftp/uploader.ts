@@ -19,7 +19,13 @@ export interface RetryPolicy {
 export async function uploadOnce(target: FtpTarget, file: FtpFile): Promise<void> {
   const client = new Client(FTP_TIMEOUT_MS);
   try {
-    await client.access({ host: target.host, port: target.port, user: target.username, password: target.password, secure: target.secure });
+    await client.access({
+      host: target.host,
+      port: target.port,
+      user: target.username,
+      password: target.password,
+      secure: target.secure,
+    });
     if (target.directory && target.directory !== '/') await client.ensureDir(target.directory);
     await client.uploadFrom(Readable.from(file.content), file.filename);
   } finally {
@@ -62,8 +68,13 @@ export async function uploadWithRetries(
       }
     }
     const final = attempt > policy.retries;
-    log[final ? 'error' : 'warn']({ tenant, filename: file.filename, attempt, reason }, final ? 'kafka2ftp: gave up a file' : 'kafka2ftp: upload failed, will retry');
-    await record({ at: Date.now(), filename: file.filename, attempts: attempt, final, reason }).catch((err: unknown) => log.error({ err }, 'kafka2ftp: could not record a failure'));
+    log[final ? 'error' : 'warn'](
+      { tenant, filename: file.filename, attempt, reason },
+      final ? 'kafka2ftp: gave up a file' : 'kafka2ftp: upload failed, will retry',
+    );
+    await record({ at: Date.now(), filename: file.filename, attempts: attempt, final, reason }).catch((err: unknown) =>
+      log.error({ err }, 'kafka2ftp: could not record a failure'),
+    );
     if (final) return false;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, Math.min(policy.maxMs, policy.baseMs * 2 ** (attempt - 1)));

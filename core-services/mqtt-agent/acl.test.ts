@@ -16,7 +16,20 @@ describe('mqtt-agent ACL', () => {
   });
 
   it('rejects names that are not exactly <tenant>:<device>', () => {
-    for (const name of [undefined, '', 'admin', 'admin:', ':dev', 'admin:dev:x', 'Admin:dev', 'admin:de/v', 'admin:de+v', 'admin:de#v', 'ad.min:dev', 'admin:' + 'x'.repeat(65)]) {
+    for (const name of [
+      undefined,
+      '',
+      'admin',
+      'admin:',
+      ':dev',
+      'admin:dev:x',
+      'Admin:dev',
+      'admin:de/v',
+      'admin:de+v',
+      'admin:de#v',
+      'ad.min:dev',
+      'admin:' + 'x'.repeat(65),
+    ]) {
       assert.equal(parseDeviceName(name), null, String(name));
     }
   });
@@ -25,7 +38,14 @@ describe('mqtt-agent ACL', () => {
     const id = parseDeviceName('admin:a1b2c3')!;
     assert.equal(mayPublish(id, 'admin:a1b2c3/attrs'), true);
     assert.equal(mayPublish(id, '/admin/a1b2c3/attrs'), true);
-    for (const t of ['admin:a1b2c3/config', 'admin:d4e5f6/attrs', '/admin/d4e5f6/attrs', 'other:a1b2c3/attrs', 'admin:a1b2c3/attrs/', '$SYS/x']) {
+    for (const t of [
+      'admin:a1b2c3/config',
+      'admin:d4e5f6/attrs',
+      '/admin/d4e5f6/attrs',
+      'other:a1b2c3/attrs',
+      'admin:a1b2c3/attrs/',
+      '$SYS/x',
+    ]) {
       assert.equal(mayPublish(id, t), false, t);
     }
   });

@@ -34,7 +34,11 @@ export function authenticate(deps: AuthenticateDeps): NonNullable<AedesOptions['
   const { counters, log, refusals } = deps;
   return (client, username, _password, done) => {
     // A TLS connection is named by its certificate only: never fall back to the username.
-    const pending = verdictOf(client) ?? (isTls(client) ? Promise.resolve({ ok: false as const, fingerprint: '', reason: 'no certificate verdict' }) : undefined);
+    const pending =
+      verdictOf(client) ??
+      (isTls(client)
+        ? Promise.resolve({ ok: false as const, fingerprint: '', reason: 'no certificate verdict' })
+        : undefined);
     if (pending) {
       void pending.then((v) => {
         if (!v.ok) {
@@ -44,7 +48,8 @@ export function authenticate(deps: AuthenticateDeps): NonNullable<AedesOptions['
           return done(refusal('unavailable' in v ? SERVER_UNAVAILABLE : NOT_AUTHORIZED, v.reason), false);
         }
         const id = parseDeviceName(`${v.tenant}:${v.device}`);
-        if (!id) return done(refusal(NOT_AUTHORIZED, `certificate names ${v.tenant}:${v.device}, not a device name`), false);
+        if (!id)
+          return done(refusal(NOT_AUTHORIZED, `certificate names ${v.tenant}:${v.device}, not a device name`), false);
         setCertificate(client, v.fingerprint);
         admit(deps, client, id, done, v.fingerprint);
       });
@@ -58,7 +63,10 @@ export function authenticate(deps: AuthenticateDeps): NonNullable<AedesOptions['
     }
     if (!id) {
       counters.connectsRefused += 1;
-      log.debug({ clientId: client.id, username }, 'connect refused: neither username nor client id is <tenant>:<device>');
+      log.debug(
+        { clientId: client.id, username },
+        'connect refused: neither username nor client id is <tenant>:<device>',
+      );
       return done(refusal(BAD_USERNAME_OR_PASSWORD, 'username must be <tenant>:<device>'), false);
     }
     admit(deps, client, id, done);

@@ -15,7 +15,16 @@ describe('mqtt-agent: wills of clients whose instance is gone', () => {
   const hook = authorizePublish({ bus, counters, log, payloadLimitBytes: 1024 });
   type Will = Parameters<typeof hook>[1];
   const will = (clientId: string, topic: string) =>
-    ({ cmd: 'publish', topic, payload: Buffer.from('{"online":false}'), qos: 1, retain: true, dup: false, clientId, brokerId: 'gone' }) as unknown as Will;
+    ({
+      cmd: 'publish',
+      topic,
+      payload: Buffer.from('{"online":false}'),
+      qos: 1,
+      retain: true,
+      dup: false,
+      clientId,
+      brokerId: 'gone',
+    }) as unknown as Will;
   const verdict = (w: Will) => new Promise<Error | null>((resolve) => hook(null, w, (err) => resolve(err ?? null)));
   after(() => bus.close());
 
@@ -24,10 +33,13 @@ describe('mqtt-agent: wills of clients whose instance is gone', () => {
     assert.equal(await verdict(will('acme:a1b2c3/sensor-1', 'acme:a1b2c3/attrs')), null);
     assert.equal(await verdict(will('acme:d4e5f6', '/acme/d4e5f6/attrs')), null);
     const got = await data.waitFor(2);
-    assert.deepEqual(got.map((m) => [m.key, (m.value as { attrs: unknown }).attrs]), [
-      ['a1b2c3', { online: false }],
-      ['d4e5f6', { online: false }],
-    ]);
+    assert.deepEqual(
+      got.map((m) => [m.key, (m.value as { attrs: unknown }).attrs]),
+      [
+        ['a1b2c3', { online: false }],
+        ['d4e5f6', { online: false }],
+      ],
+    );
   });
 
   it("refuses a will on another device's topic, or whose stored id names no device", async () => {

@@ -29,7 +29,10 @@ export function authorizePublish({ bus, counters, log, payloadLimitBytes, legacy
     const id = client ? identityOf(client) : ownerOfWill(packet);
     if (!id || !mayPublish(id, packet.topic)) {
       counters.publishesRefused += 1;
-      log.debug({ clientId: client?.id, topic: packet.topic }, 'publish refused: topic outside the ACL; closing the connection');
+      log.debug(
+        { clientId: client?.id, topic: packet.topic },
+        'publish refused: topic outside the ACL; closing the connection',
+      );
       return callback(new Error(`publish to ${packet.topic} not allowed`));
     }
     // Device data is not kept as a retained message: the bus and history are its memory.
@@ -48,7 +51,10 @@ export function authorizePublish({ bus, counters, log, payloadLimitBytes, legacy
       },
       (err: unknown) => {
         counters.busFailures += 1;
-        log.warn({ err, tenant: id.tenant, device: id.device }, 'bus refused device data; closing the connection without PUBACK');
+        log.warn(
+          { err, tenant: id.tenant, device: id.device },
+          'bus refused device data; closing the connection without PUBACK',
+        );
         callback(err as Error);
       },
     );

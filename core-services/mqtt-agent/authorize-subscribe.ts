@@ -9,7 +9,15 @@ import type { LegacyTopicIdentity } from './legacy-identity.js';
 
 type Hook = NonNullable<AedesOptions['authorizeSubscribe']>;
 
-export function authorizeSubscribe({ counters, log, legacy }: { counters: Counters; log: Logger; legacy?: LegacyTopicIdentity }): Hook {
+export function authorizeSubscribe({
+  counters,
+  log,
+  legacy,
+}: {
+  counters: Counters;
+  log: Logger;
+  legacy?: LegacyTopicIdentity;
+}): Hook {
   const check: Hook = (client, sub, callback) => {
     const id = identityOf(client);
     if (id && maySubscribe(id, sub.topic)) return callback(null, sub);

@@ -23,7 +23,12 @@ type BackendsFactory = (config: Readonly<Config>, log: Logger) => Promise<Broker
 const BACKENDS: Record<string, BackendsFactory> = {
   memory: async () => ({ kind: 'memory', shared: false, options: {}, close: async () => {} }),
   // Loaded only when configured, so the embedded mode never loads the Redis modules.
-  redis: async (config, log) => (await import('./redis-backends.js')).openRedisBackends({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, log }),
+  redis: async (config, log) =>
+    (await import('./redis-backends.js')).openRedisBackends({
+      url: config.redisUrl,
+      keyPrefix: config.redisKeyPrefix,
+      log,
+    }),
 };
 
 export function backendsKind(config: Readonly<Config>): string {

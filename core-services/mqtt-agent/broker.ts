@@ -51,7 +51,10 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
   const { log, backends } = deps;
   const sessions = new Sessions();
   const legacy = deps.legacyTopicIdentity ? new LegacyTopicIdentity(deps.devices, sessions, log) : undefined;
-  if (legacy) log.warn('DOJOT_MQTT_LEGACY_TOPIC_IDENTITY is on: a client on the plain port may take a device\'s identity from its topic (insecure)');
+  if (legacy)
+    log.warn(
+      "DOJOT_MQTT_LEGACY_TOPIC_IDENTITY is on: a client on the plain port may take a device's identity from its topic (insecure)",
+    );
   let aedes: Aedes;
   try {
     aedes = await Aedes.createBroker({
@@ -73,7 +76,9 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
   aedes.on('clientDisconnect', (client) => sessions.remove(client));
   // Bad input from a client ends that client, never the broker; these are for debugging only.
   aedes.on('clientError', (client, err) => log.debug({ clientId: client?.id, err: err.message }, 'client error'));
-  aedes.on('connectionError', (client, err) => log.debug({ clientId: client?.id, err: err.message }, 'connection error'));
+  aedes.on('connectionError', (client, err) =>
+    log.debug({ clientId: client?.id, err: err.message }, 'connection error'),
+  );
   // The broker's own failures (its persistence refused a write, a stored will could not be
   // published): without a listener, an 'error' event would end the process. (Its d.ts omits it.)
   (aedes as EventEmitter).on('error', (err: Error) => log.error({ err }, 'broker error'));

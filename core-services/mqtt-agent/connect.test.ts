@@ -47,7 +47,7 @@ describe('mqtt-agent: CONNECT', () => {
     assert.equal(run.agent.counters().connectsRefused, before + 1);
   });
 
-  it('keeps devices that use the same client id from taking over each other\'s session', async () => {
+  it("keeps devices that use the same client id from taking over each other's session", async () => {
     const a = await connect(run.port, { username: 'acme:a1b2c3', clientId: 'sensor' });
     const b = await connect(run.port, { username: 'other:cafe01', clientId: 'sensor' });
     let aClosed = false;

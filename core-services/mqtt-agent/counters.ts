@@ -31,7 +31,14 @@ export class Counters {
   subscriptionsRefused = 0;
   busFailures = 0;
   packetsTooLarge = 0;
-  private readonly dropped: Record<DropReason, number> = { not_json: 0, not_object: 0, too_large: 0, bad_text: 0, too_deep: 0, too_many_keys: 0 };
+  private readonly dropped: Record<DropReason, number> = {
+    not_json: 0,
+    not_object: 0,
+    too_large: 0,
+    bad_text: 0,
+    too_deep: 0,
+    too_many_keys: 0,
+  };
   private readonly byDevice = new Map<string, Map<string, number>>();
 
   drop(tenant: string, device: string, reason: DropReason): void {

@@ -37,7 +37,12 @@ export interface DownlinkDeps {
 }
 
 type Handled = 'configure' | 'remove';
-type Handler = (deps: DownlinkDeps, tenant: string, id: string, ev: Partial<DeviceEvent<{ attrs?: unknown }>>) => Promise<void>;
+type Handler = (
+  deps: DownlinkDeps,
+  tenant: string,
+  id: string,
+  ev: Partial<DeviceEvent<{ attrs?: unknown }>>,
+) => Promise<void>;
 
 const HANDLERS: Record<Handled, Handler> = { configure, remove };
 
@@ -85,8 +90,13 @@ async function remove({ aedes, sessions, log }: DownlinkDeps, tenant: string, id
   if (n) log.info({ tenant, device: id, connections: n }, 'device removed: connections closed');
   if (aedes.closed) return;
   try {
-    const forgotten = await forgetSubscriptions((aedes as unknown as { persistence: SubscriptionStore }).persistence, tenant, id);
-    if (forgotten) log.info({ tenant, device: id, sessions: forgotten }, 'device removed: its persistent sessions unsubscribed');
+    const forgotten = await forgetSubscriptions(
+      (aedes as unknown as { persistence: SubscriptionStore }).persistence,
+      tenant,
+      id,
+    );
+    if (forgotten)
+      log.info({ tenant, device: id, sessions: forgotten }, 'device removed: its persistent sessions unsubscribed');
   } catch (err) {
     log.warn({ err, tenant, device: id }, 'device removed: its persistent sessions could not be unsubscribed');
   }
@@ -107,19 +117,27 @@ interface SubscriptionStore {
 async function forgetSubscriptions(store: SubscriptionStore, tenant: string, id: string): Promise<number> {
   const topics = topicsOf(tenant, id);
   const clients = new Set<string>();
-  for (const topic of [topics.config, topics.legacyConfig]) for (const s of await store.subscriptionsByTopic(topic)) clients.add(s.clientId);
+  for (const topic of [topics.config, topics.legacyConfig])
+    for (const s of await store.subscriptionsByTopic(topic)) clients.add(s.clientId);
   for (const clientId of clients) await store.cleanSubscriptions({ id: clientId });
   return clients.size;
 }
 
-async function configure({ aedes, log }: DownlinkDeps, tenant: string, id: string, ev: Partial<DeviceEvent<{ attrs?: unknown }>>): Promise<void> {
+async function configure(
+  { aedes, log }: DownlinkDeps,
+  tenant: string,
+  id: string,
+  ev: Partial<DeviceEvent<{ attrs?: unknown }>>,
+): Promise<void> {
   if (aedes.closed) return;
   const payload = Buffer.from(JSON.stringify(ev.data?.attrs ?? {}));
   const topics = topicsOf(tenant, id);
   try {
     for (const topic of [topics.config, topics.legacyConfig]) {
       await new Promise<void>((resolve, reject) =>
-        aedes.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (err) => (err ? reject(err) : resolve())),
+        aedes.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (err) =>
+          err ? reject(err) : resolve(),
+        ),
       );
     }
   } catch (err) {

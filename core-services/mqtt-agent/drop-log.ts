@@ -9,7 +9,10 @@ export const DROP_LOG_INTERVAL_MS = 60_000;
 const REMEMBERED_DEVICES = 10_000;
 
 export class DropLog {
-  private readonly devices = new Map<string, { loggedAt: number; since: number; reasons: Partial<Record<DropReason, number>> }>();
+  private readonly devices = new Map<
+    string,
+    { loggedAt: number; since: number; reasons: Partial<Record<DropReason, number>> }
+  >();
 
   constructor(
     private readonly log: Logger,
@@ -26,7 +29,10 @@ export class DropLog {
     d.reasons[reason] = (d.reasons[reason] ?? 0) + 1;
     d.since += 1;
     if (now - d.loggedAt < this.intervalMs) return;
-    this.log.warn({ tenant, device, reason, dropped: d.since, reasons: d.reasons }, `payloads of ${key} dropped (${reason}); the next such line for this device comes in a minute at the soonest`);
+    this.log.warn(
+      { tenant, device, reason, dropped: d.since, reasons: d.reasons },
+      `payloads of ${key} dropped (${reason}); the next such line for this device comes in a minute at the soonest`,
+    );
     d.loggedAt = now;
     d.since = 0;
     d.reasons = {};

@@ -28,7 +28,10 @@ export interface MqttAgent extends Service {
   tlsRefusals(): Refusal[];
 }
 
-export function createMqttAgent(ctx: PlatformContext, deps: { devices: DeviceManagerClient; x509?: X509Client }): MqttAgent {
+export function createMqttAgent(
+  ctx: PlatformContext,
+  deps: { devices: DeviceManagerClient; x509?: X509Client },
+): MqttAgent {
   const log = ctx.log.child({ svc: 'mqtt-agent' });
   const counters = new Counters();
   const refusals = new Refusals();
@@ -40,13 +43,23 @@ export function createMqttAgent(ctx: PlatformContext, deps: { devices: DeviceMan
 
   async function startTls(x509: X509Client, b: Broker): Promise<void> {
     const tlsOn = await listenTls({
-      handle: b.handle, host: ctx.config.mqttHost, port: ctx.config.mqttsPort, hostnames: ctx.config.mqttsHostnames, x509, refusals, log,
+      handle: b.handle,
+      host: ctx.config.mqttHost,
+      port: ctx.config.mqttsPort,
+      hostnames: ctx.config.mqttsHostnames,
+      x509,
+      refusals,
+      log,
     });
     tlsListener = tlsOn;
     unsubscribeX509 = x509.onEvent((e) => {
       if (e.type === 'revoked') {
         const n = b.sessions.disconnectCertificate(e.fingerprint);
-        if (n) log.info({ tenant: e.tenant, fingerprint: e.fingerprint, connections: n }, 'certificate revoked: connections closed');
+        if (n)
+          log.info(
+            { tenant: e.tenant, fingerprint: e.fingerprint, connections: n },
+            'certificate revoked: connections closed',
+          );
       } else {
         tlsOn.reload().catch((err: unknown) => log.error({ err }, 'could not reload the trusted CAs'));
       }
@@ -71,9 +84,25 @@ export function createMqttAgent(ctx: PlatformContext, deps: { devices: DeviceMan
 
   async function start(): Promise<void> {
     const backends = await openBackends(ctx.config, log);
-    const b = (broker = await createBroker({ bus: ctx.bus, devices: deps.devices, counters, log, payloadLimitBytes: ctx.config.mqttPayloadLimitBytes, refusals, backends, legacyTopicIdentity: ctx.config.mqttLegacyTopicIdentity }));
+    const b = (broker = await createBroker({
+      bus: ctx.bus,
+      devices: deps.devices,
+      counters,
+      log,
+      payloadLimitBytes: ctx.config.mqttPayloadLimitBytes,
+      refusals,
+      backends,
+      legacyTopicIdentity: ctx.config.mqttLegacyTopicIdentity,
+    }));
     if (b.shared) log.info('MQTT sessions and routing in Redis, shared with the other instances');
-    downlink = await subscribeDownlink({ bus: ctx.bus, aedes: b.aedes, sessions: b.sessions, log, instanceId: b.aedes.id, sharedEmitter: b.shared });
+    downlink = await subscribeDownlink({
+      bus: ctx.bus,
+      aedes: b.aedes,
+      sessions: b.sessions,
+      log,
+      instanceId: b.aedes.id,
+      sharedEmitter: b.shared,
+    });
     // Devices are accepted last, once uplink and downlink are both wired.
     if (ctx.config.mqttInsecure) {
       listener = await listenTcp(b.handle, ctx.config.mqttHost, ctx.config.mqttPort, log);

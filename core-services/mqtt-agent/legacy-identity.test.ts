@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import type { MqttClient, Packet } from 'mqtt';
 import type { DeviceDataMessage } from '../platform/contracts/messages.js';
 import { SUBJECTS, topicOf } from '../platform/contracts/topics.js';
-import { closed, Collector, connackCode, connect, eventually, FakeDevices, sleep, startAgent, type RunningAgent } from './testing.js';
+import {
+  closed,
+  Collector,
+  connackCode,
+  connect,
+  eventually,
+  FakeDevices,
+  sleep,
+  startAgent,
+  type RunningAgent,
+} from './testing.js';
 
 function suback(c: MqttClient, topic: string): Promise<number> {
   return new Promise((resolve) => {
@@ -16,7 +26,7 @@ function suback(c: MqttClient, topic: string): Promise<number> {
   });
 }
 
-describe('mqtt-agent: dojot\'s legacy identity from the topic', () => {
+describe("mqtt-agent: dojot's legacy identity from the topic", () => {
   const devices = new FakeDevices().add('acme', 'a1b2c3').add('acme', 'd4e5f6');
 
   describe('by default (DOJOT_MQTT_LEGACY_TOPIC_IDENTITY unset)', () => {
@@ -53,12 +63,16 @@ describe('mqtt-agent: dojot\'s legacy identity from the topic', () => {
       assert.equal(await suback(c, '/acme/d4e5f6/config'), 1);
       const got: string[] = [];
       c.on('message', (_t, p) => got.push(p.toString()));
-      await run.bus.publish(topicOf('acme', SUBJECTS.deviceManager), 'd4e5f6', { event: 'configure', meta: { service: 'acme' }, data: { id: 'd4e5f6', attrs: { fan: 100 } } });
+      await run.bus.publish(topicOf('acme', SUBJECTS.deviceManager), 'd4e5f6', {
+        event: 'configure',
+        meta: { service: 'acme' },
+        data: { id: 'd4e5f6', attrs: { fan: 100 } },
+      });
       await eventually(() => assert.deepEqual(got, ['{"fan":100}']));
       await c.endAsync();
     });
 
-    it('holds the client to the first device it named: another device\'s topics are refused', async () => {
+    it("holds the client to the first device it named: another device's topics are refused", async () => {
       const c = await connect(run.port, { clientId: 'sensor-3' });
       await c.publishAsync('/acme/a1b2c3/attrs', JSON.stringify({ n: 1 }), { qos: 1 });
       assert.equal(await suback(c, '/acme/d4e5f6/config'), 128);
@@ -67,7 +81,10 @@ describe('mqtt-agent: dojot\'s legacy identity from the topic', () => {
       c.publish('/acme/d4e5f6/attrs', JSON.stringify({ n: 2 }), { qos: 1 });
       await gone;
       await sleep(50);
-      assert.deepEqual(acme.messages.map((m) => m.key), ['a1b2c3']);
+      assert.deepEqual(
+        acme.messages.map((m) => m.key),
+        ['a1b2c3'],
+      );
     });
 
     it('refuses a first topic naming no existing device, and anything but a legacy topic', async () => {

@@ -66,7 +66,10 @@ export class LegacyTopicIdentity {
     }
     setIdentity(client, id);
     this.sessions.add(client);
-    this.log.info({ tenant: id.tenant, device: id.device, clientId: client.id }, 'legacy client identified by its topic (insecure)');
+    this.log.info(
+      { tenant: id.tenant, device: id.device, clientId: client.id },
+      'legacy client identified by its topic (insecure)',
+    );
     return id;
   }
 }

@@ -9,7 +9,12 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-export async function listenTcp(handle: (socket: net.Socket) => unknown, host: string, port: number, log: Logger): Promise<Listener> {
+export async function listenTcp(
+  handle: (socket: net.Socket) => unknown,
+  host: string,
+  port: number,
+  log: Logger,
+): Promise<Listener> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);

@@ -3,7 +3,16 @@ import net from 'node:net';
 import type { Bus } from '../platform/bus/index.js';
 import { MemoryBus } from '../platform/bus/memory.js';
 import type { DeviceDataMessage } from '../platform/contracts/messages.js';
-import { closed, Collector, connect, eventually, FakeDevices, sleep, startAgent, type RunningAgent } from './testing.js';
+import {
+  closed,
+  Collector,
+  connect,
+  eventually,
+  FakeDevices,
+  sleep,
+  startAgent,
+  type RunningAgent,
+} from './testing.js';
 
 const data = (c: Collector) => c.messages.map((m) => m.value as DeviceDataMessage);
 
@@ -23,10 +32,14 @@ describe('mqtt-agent: PUBLISH (uplink)', () => {
     other.messages.length = 0;
   });
 
-  it('publishes a device\'s JSON object on <tenant>.device-data, keyed by the device id', async () => {
+  it("publishes a device's JSON object on <tenant>.device-data, keyed by the device id", async () => {
     const c = await connect(run.port, { username: 'acme:a1b2c3' });
     const before = Date.now();
-    await c.publishAsync('acme:a1b2c3/attrs', JSON.stringify({ temperature: 21.5, on: true, label: 'x', pos: { lat: 1 } }), { qos: 1 });
+    await c.publishAsync(
+      'acme:a1b2c3/attrs',
+      JSON.stringify({ temperature: 21.5, on: true, label: 'x', pos: { lat: 1 } }),
+      { qos: 1 },
+    );
     const [msg] = await acme.waitFor(1);
     assert.equal(msg.key, 'a1b2c3');
     const v = msg.value as DeviceDataMessage;
@@ -53,7 +66,10 @@ describe('mqtt-agent: PUBLISH (uplink)', () => {
     await c.publishAsync('acme:a1b2c3/attrs', '{"t":2,"timestamp":1700000000123}', { qos: 1 });
     await c.publishAsync('acme:a1b2c3/attrs', '{"t":3,"timestamp":"2024-01-02T03:04:05.678Z"}', { qos: 1 });
     await acme.waitFor(3);
-    assert.deepEqual(data(acme).map((d) => d.metadata.timestamp), [1700000000000, 1700000000123, Date.parse('2024-01-02T03:04:05.678Z')]);
+    assert.deepEqual(
+      data(acme).map((d) => d.metadata.timestamp),
+      [1700000000000, 1700000000123, Date.parse('2024-01-02T03:04:05.678Z')],
+    );
     assert.equal(data(acme)[0].attrs.timestamp, 1700000000);
     await c.endAsync();
   });
@@ -68,17 +84,31 @@ describe('mqtt-agent: PUBLISH (uplink)', () => {
     await c.endAsync();
   });
 
-  it('keeps one device\'s messages in the order it published them', async () => {
+  it("keeps one device's messages in the order it published them", async () => {
     const c = await connect(run.port, { username: 'acme:a1b2c3' });
-    await Promise.all(Array.from({ length: 200 }, (_, i) => c.publishAsync('acme:a1b2c3/attrs', JSON.stringify({ seq: i }), { qos: i % 2 as 0 | 1 })));
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        c.publishAsync('acme:a1b2c3/attrs', JSON.stringify({ seq: i }), { qos: (i % 2) as 0 | 1 }),
+      ),
+    );
     await acme.waitFor(200);
-    assert.deepEqual(data(acme).map((d) => d.attrs.seq), Array.from({ length: 200 }, (_, i) => i));
+    assert.deepEqual(
+      data(acme).map((d) => d.attrs.seq),
+      Array.from({ length: 200 }, (_, i) => i),
+    );
     await c.endAsync();
   });
 
-  it('closes the connection of a device publishing to another device\'s topic, and counts it', async () => {
+  it("closes the connection of a device publishing to another device's topic, and counts it", async () => {
     const before = run.agent.counters().publishesRefused;
-    for (const topic of ['acme:d4e5f6/attrs', '/acme/d4e5f6/attrs', 'other:cafe01/attrs', 'acme:a1b2c3/config', 'acme:a1b2c3/attrs/x', '$SYS/x']) {
+    for (const topic of [
+      'acme:d4e5f6/attrs',
+      '/acme/d4e5f6/attrs',
+      'other:cafe01/attrs',
+      'acme:a1b2c3/config',
+      'acme:a1b2c3/attrs/x',
+      '$SYS/x',
+    ]) {
       const c = await connect(run.port, { username: 'acme:a1b2c3' });
       const gone = closed(c);
       c.publish(topic, '{"stolen":1}', { qos: 1 });
@@ -92,7 +122,16 @@ describe('mqtt-agent: PUBLISH (uplink)', () => {
   it('drops and counts payloads that are not JSON, JSON arrays or scalars, or too large, and keeps serving', async () => {
     const c = await connect(run.port, { username: 'acme:a1b2c3' });
     const counters0 = run.agent.counters();
-    for (const payload of ['not json', '{"a":', '[1,2]', '42', 'null', '"text"', JSON.stringify({ big: 'x'.repeat(2000) }), Buffer.from([0xff, 0xfe, 0x00])]) {
+    for (const payload of [
+      'not json',
+      '{"a":',
+      '[1,2]',
+      '42',
+      'null',
+      '"text"',
+      JSON.stringify({ big: 'x'.repeat(2000) }),
+      Buffer.from([0xff, 0xfe, 0x00]),
+    ]) {
       await c.publishAsync('acme:a1b2c3/attrs', payload, { qos: 1 }); // acknowledged all the same
     }
     await c.publishAsync('acme:a1b2c3/attrs', '{"ok":1}', { qos: 1 });
@@ -129,7 +168,14 @@ describe('mqtt-agent: PUBLISH (uplink)', () => {
     socket.write(Buffer.concat([Buffer.from([0x10]), varint(body.length), body]));
     await new Promise<void>((resolve) => socket.once('data', () => resolve())); // CONNACK
     const before = run.agent.counters().packetsTooLarge;
-    socket.write(Buffer.concat([Buffer.from([0x30]), varint(50 * 1024 * 1024), str('acme:a1b2c3/attrs'), Buffer.alloc(1024, 0x20)]));
+    socket.write(
+      Buffer.concat([
+        Buffer.from([0x30]),
+        varint(50 * 1024 * 1024),
+        str('acme:a1b2c3/attrs'),
+        Buffer.alloc(1024, 0x20),
+      ]),
+    );
     await Promise.race([ended, sleep(3_000).then(() => assert.fail('the connection stayed open'))]);
     assert.equal(run.agent.counters().packetsTooLarge, before + 1);
     // The broker goes on serving.
@@ -139,9 +185,15 @@ describe('mqtt-agent: PUBLISH (uplink)', () => {
     await c.endAsync();
   });
 
-  it('forwards a last will sent to the device\'s own attrs topic and drops one aimed elsewhere', async () => {
-    const own = await connect(run.port, { username: 'acme:a1b2c3', will: { topic: 'acme:a1b2c3/attrs', payload: Buffer.from('{"online":false}'), qos: 1, retain: false } });
-    const stray = await connect(run.port, { username: 'acme:d4e5f6', will: { topic: 'other:cafe01/attrs', payload: Buffer.from('{"online":false}'), qos: 1, retain: false } });
+  it("forwards a last will sent to the device's own attrs topic and drops one aimed elsewhere", async () => {
+    const own = await connect(run.port, {
+      username: 'acme:a1b2c3',
+      will: { topic: 'acme:a1b2c3/attrs', payload: Buffer.from('{"online":false}'), qos: 1, retain: false },
+    });
+    const stray = await connect(run.port, {
+      username: 'acme:d4e5f6',
+      will: { topic: 'other:cafe01/attrs', payload: Buffer.from('{"online":false}'), qos: 1, retain: false },
+    });
     own.stream.destroy(); // an abnormal disconnection publishes the will [MQTT-3.1.2-8]
     stray.stream.destroy();
     const [msg] = await acme.waitFor(1);

@@ -108,7 +108,9 @@ async function connect(url: string, name: string, opts: RedisOptions, log: Logge
   try {
     await redis.connect();
   } catch (err) {
-    throw new Error(`Redis at ${new URL(url).host} is not reachable: ${(lastError ?? (err as Error)).message}`);
+    throw new Error(`Redis at ${new URL(url).host} is not reachable: ${(lastError ?? (err as Error)).message}`, {
+      cause: err,
+    });
   }
   return redis;
 }

@@ -21,10 +21,20 @@ interface Instance {
 }
 
 /** A client with its inbox attached before CONNECT, so messages sent right after CONNACK are kept. */
-function device(port: number, opts: IClientOptions): Promise<{ c: MqttClient; got: string[]; sessionPresent: boolean }> {
+function device(
+  port: number,
+  opts: IClientOptions,
+): Promise<{ c: MqttClient; got: string[]; sessionPresent: boolean }> {
   return new Promise((resolve, reject) => {
     const got: string[] = [];
-    const c = mqtt.connect({ host: '127.0.0.1', port, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+    const c = mqtt.connect({
+      host: '127.0.0.1',
+      port,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+      ...opts,
+    });
     c.on('message', (_t, p) => got.push(p.toString()));
     c.once('connect', (connack) => resolve({ c, got, sessionPresent: connack.sessionPresent }));
     c.once('error', (err) => {
@@ -141,7 +151,8 @@ describe('mqtt-agent: instances sharing sessions and routing through Redis', fun
     }
     await data.waitFor(10);
     await sleep(QUIET_MS);
-    const ks = (dev: string) => data.messages.filter((m) => m.key === dev).map((m) => (m.value as { attrs: { k: number } }).attrs.k);
+    const ks = (dev: string) =>
+      data.messages.filter((m) => m.key === dev).map((m) => (m.value as { attrs: { k: number } }).attrs.k);
     assert.deepEqual(ks(onA), [0, 1, 2, 3, 4]);
     assert.deepEqual(ks(onB), [0, 1, 2, 3, 4]);
     assert.equal(forwarded() - before, 10);
@@ -160,7 +171,10 @@ describe('mqtt-agent: instances sharing sessions and routing through Redis', fun
       await bus.publish(topicOf('acme', SUBJECTS.deviceManager), id, event('configure', 'acme', id, { k: 2 }));
       await eventually(() => assert.deepEqual(d.got, ['{"k":2}']), 5_000);
       assert.ok(seen.includes(`${prefix}mqtt/acme:${id}/config`), `the actuation crossed Redis: ${seen.join(', ')}`);
-      assert.deepEqual(seen.filter((c) => c.endsWith('/attrs')), []);
+      assert.deepEqual(
+        seen.filter((c) => c.endsWith('/attrs')),
+        [],
+      );
     } finally {
       watcher.disconnect();
     }
@@ -216,7 +230,11 @@ describe('mqtt-agent: instances sharing sessions and routing through Redis', fun
     assert.equal(theirs.sessionPresent, false, "the other deployment does not know this deployment's session");
     await theirs.c.subscribeAsync(`acme:${id}/config`, { qos: 1 });
     await bus.publish(topicOf('acme', SUBJECTS.deviceManager), id, event('configure', 'acme', id, { mine: true }));
-    await otherBus.publish(topicOf('acme', SUBJECTS.deviceManager), id, event('configure', 'acme', id, { theirs: true }));
+    await otherBus.publish(
+      topicOf('acme', SUBJECTS.deviceManager),
+      id,
+      event('configure', 'acme', id, { theirs: true }),
+    );
     await eventually(() => assert.ok(mine.got.length >= 1 && theirs.got.length >= 1), 5_000);
     await sleep(QUIET_MS);
     assert.deepEqual(mine.got, ['{"mine":true}']);
@@ -227,7 +245,8 @@ describe('mqtt-agent: instances sharing sessions and routing through Redis', fun
   it('frees its Redis connections when it closes', async () => {
     const r = new Redis(url);
     try {
-      const named = async () => (await r.client('LIST') as string).split('\n').filter((l) => l.includes(` name=${otherPrefix}`)).length;
+      const named = async () =>
+        ((await r.client('LIST')) as string).split('\n').filter((l) => l.includes(` name=${otherPrefix}`)).length;
       assert.equal(await named(), 3, 'emitter subscriber and publisher, persistence');
       await other.agent.close!();
       await eventually(async () => assert.equal(await named(), 0));

@@ -39,21 +39,33 @@ describe('mqtt-agent: SUBSCRIBE and downlink', () => {
     const c = await connect(run.port, { username: 'acme:a1b2c3' });
     const before = run.agent.counters().subscriptionsRefused;
     assert.deepEqual(await suback(c, ['acme:a1b2c3/config', '/acme/a1b2c3/config']), [1, 1]);
-    const others = ['acme:d4e5f6/config', '/acme/d4e5f6/config', 'other:cafe01/config', 'acme:a1b2c3/attrs', '#', '+/attrs', '$SYS/#'];
+    const others = [
+      'acme:d4e5f6/config',
+      '/acme/d4e5f6/config',
+      'other:cafe01/config',
+      'acme:a1b2c3/attrs',
+      '#',
+      '+/attrs',
+      '$SYS/#',
+    ];
     assert.deepEqual(await suback(c, ['acme:a1b2c3/config', ...others]), [1, 128, 128, 128, 128, 128, 128, 128]);
     assert.equal(run.agent.counters().subscriptionsRefused, before + 7);
     assert.equal(c.connected, true, 'a refused subscription leaves the connection up');
     await c.endAsync();
   });
 
-  it('delivers a configure event\'s attrs on both config topic forms with QoS 1', async () => {
+  it("delivers a configure event's attrs on both config topic forms with QoS 1", async () => {
     const modern = await connect(run.port, { username: 'acme:a1b2c3' });
     const legacy = await connect(run.port, { clientId: 'acme:a1b2c3' });
     const gotModern = inbox(modern);
     const gotLegacy = inbox(legacy);
     await modern.subscribeAsync('acme:a1b2c3/config', { qos: 1 });
     await legacy.subscribeAsync('/acme/a1b2c3/config', { qos: 1 });
-    await run.bus.publish(topicOf('acme', SUBJECTS.deviceManager), 'a1b2c3', configure('acme', 'a1b2c3', { led: true, level: 3 }));
+    await run.bus.publish(
+      topicOf('acme', SUBJECTS.deviceManager),
+      'a1b2c3',
+      configure('acme', 'a1b2c3', { led: true, level: 3 }),
+    );
     await eventually(() => {
       assert.deepEqual(gotModern, [['acme:a1b2c3/config', '{"led":true,"level":3}']]);
       assert.deepEqual(gotLegacy, [['/acme/a1b2c3/config', '{"led":true,"level":3}']]);
@@ -61,7 +73,7 @@ describe('mqtt-agent: SUBSCRIBE and downlink', () => {
     await Promise.all([modern.endAsync(), legacy.endAsync()]);
   });
 
-  it('never delivers one device\'s data or configuration to another device', async () => {
+  it("never delivers one device's data or configuration to another device", async () => {
     const a = await connect(run.port, { username: 'acme:a1b2c3' });
     const b = await connect(run.port, { username: 'acme:d4e5f6' });
     const x = await connect(run.port, { username: 'other:cafe01' });
@@ -71,8 +83,16 @@ describe('mqtt-agent: SUBSCRIBE and downlink', () => {
     assert.deepEqual(await suback(x, ['other:cafe01/config', '#']), [1, 128]);
     await a.publishAsync('acme:a1b2c3/attrs', '{"secret":1}', { qos: 1 });
     // Same device id in another tenant: the event's topic names the tenant, so only acme's device gets it.
-    await run.bus.publish(topicOf('acme', SUBJECTS.deviceManager), 'a1b2c3', configure('acme', 'a1b2c3', { led: false }));
-    await run.bus.publish(topicOf('acme', SUBJECTS.deviceManager), 'cafe01', configure('other', 'cafe01', { spoofed: true }));
+    await run.bus.publish(
+      topicOf('acme', SUBJECTS.deviceManager),
+      'a1b2c3',
+      configure('acme', 'a1b2c3', { led: false }),
+    );
+    await run.bus.publish(
+      topicOf('acme', SUBJECTS.deviceManager),
+      'cafe01',
+      configure('other', 'cafe01', { spoofed: true }),
+    );
     await sleep(100);
     assert.deepEqual(gotB, []);
     assert.deepEqual(gotX, []);
@@ -84,7 +104,11 @@ describe('mqtt-agent: SUBSCRIBE and downlink', () => {
     const got = inbox(c);
     await c.subscribeAsync('acme:a1b2c3/config', { qos: 1 });
     for (const event of ['create', 'update']) {
-      await run.bus.publish(topicOf('acme', SUBJECTS.deviceManager), 'a1b2c3', { event, meta: { service: 'acme' }, data: { id: 'a1b2c3', attrs: {} } });
+      await run.bus.publish(topicOf('acme', SUBJECTS.deviceManager), 'a1b2c3', {
+        event,
+        meta: { service: 'acme' },
+        data: { id: 'a1b2c3', attrs: {} },
+      });
     }
     await run.bus.publish(topicOf('acme', SUBJECTS.deviceManager), null, 'garbage');
     await sleep(50);
@@ -97,7 +121,11 @@ describe('mqtt-agent: SUBSCRIBE and downlink', () => {
     const a1 = await connect(run.port, { username: 'acme:a1b2c3', clientId: 'one' });
     const a2 = await connect(run.port, { clientId: 'acme:a1b2c3' });
     const b = await connect(run.port, { username: 'acme:d4e5f6' });
-    await run.bus.publish(topicOf('acme', SUBJECTS.deviceManager), 'a1b2c3', { event: 'remove', meta: { service: 'acme' }, data: { id: 'a1b2c3' } });
+    await run.bus.publish(topicOf('acme', SUBJECTS.deviceManager), 'a1b2c3', {
+      event: 'remove',
+      meta: { service: 'acme' },
+      data: { id: 'a1b2c3' },
+    });
     await Promise.all([closed(a1), closed(a2)]);
     await sleep(20);
     assert.equal(b.connected, true);

@@ -17,8 +17,21 @@ export class FakeDevices implements DeviceManagerClient {
   failing = false;
 
   add(tenant: string, id: string, labels: string[] = []): this {
-    const attrs = labels.map((label, i) => ({ id: i + 1, label, type: 'dynamic', value_type: 'float', template_id: '1', created: new Date(0).toISOString() }));
-    this.devices.set(`${tenant}:${id}`, { id, label: `dev-${id}`, created: new Date(0).toISOString(), templates: [1], attrs: { '1': attrs } });
+    const attrs = labels.map((label, i) => ({
+      id: i + 1,
+      label,
+      type: 'dynamic',
+      value_type: 'float',
+      template_id: '1',
+      created: new Date(0).toISOString(),
+    }));
+    this.devices.set(`${tenant}:${id}`, {
+      id,
+      label: `dev-${id}`,
+      created: new Date(0).toISOString(),
+      templates: [1],
+      attrs: { '1': attrs },
+    });
     return this;
   }
 
@@ -52,10 +65,19 @@ export function testContext(opts: { bus?: Bus; store?: Store; env?: Record<strin
     ...opts.env,
   });
   const log = createLogger(config.logLevel);
-  return { config, log, bus: opts.bus ?? new MemoryBus(log), store: opts.store ?? (null as unknown as Store), cache: new MemoryCache() };
+  return {
+    config,
+    log,
+    bus: opts.bus ?? new MemoryBus(log),
+    store: opts.store ?? (null as unknown as Store),
+    cache: new MemoryCache(),
+  };
 }
 
-export async function startAgent(devices: DeviceManagerClient, opts: { bus?: Bus; env?: Record<string, string> } = {}): Promise<RunningAgent> {
+export async function startAgent(
+  devices: DeviceManagerClient,
+  opts: { bus?: Bus; env?: Record<string, string> } = {},
+): Promise<RunningAgent> {
   const ctx = testContext(opts);
   const agent = createMqttAgent(ctx, { devices });
   await agent.start!();
@@ -75,7 +97,14 @@ export async function startAgent(devices: DeviceManagerClient, opts: { bus?: Bus
 /** A connected mqtt.js client (MQTT 3.1.1, no reconnection); rejects with the CONNACK error. */
 export function connect(port: number, opts: IClientOptions = {}): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
-    const client = mqtt.connect({ host: '127.0.0.1', port, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+    const client = mqtt.connect({
+      host: '127.0.0.1',
+      port,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+      ...opts,
+    });
     client.once('connect', () => resolve(client));
     client.once('error', (err) => {
       client.end(true);
@@ -97,7 +126,8 @@ export async function connackCode(port: number, opts: IClientOptions): Promise<n
 }
 
 /** Resolves once the client's connection closes. */
-export const closed = (client: MqttClient): Promise<void> => new Promise((resolve) => client.once('close', () => resolve()));
+export const closed = (client: MqttClient): Promise<void> =>
+  new Promise((resolve) => client.once('close', () => resolve()));
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -106,7 +136,11 @@ export class Collector {
   readonly messages: BusMessage[] = [];
   private constructor() {}
 
-  static async on(bus: Bus, topic: string | RegExp, group = `test-${Math.random().toString(36).slice(2)}`): Promise<Collector> {
+  static async on(
+    bus: Bus,
+    topic: string | RegExp,
+    group = `test-${Math.random().toString(36).slice(2)}`,
+  ): Promise<Collector> {
     const c = new Collector();
     await bus.subscribe({ topic, group, handler: async (batch) => void c.messages.push(...batch) });
     return c;

@@ -48,7 +48,11 @@ function verdictFor(socket: tls.TLSSocket, x509: X509Client, log: Logger): Promi
   const fingerprint = cert.fingerprint256;
   if (!socket.authorized) {
     const code = String(socket.authorizationError ?? 'unknown');
-    return Promise.resolve({ ok: false, fingerprint, reason: `${CHAIN_ERRORS[code] ?? 'certificate not accepted'} (${code})` });
+    return Promise.resolve({
+      ok: false,
+      fingerprint,
+      reason: `${CHAIN_ERRORS[code] ?? 'certificate not accepted'} (${code})`,
+    });
   }
   return x509.identify(cert).catch((err: unknown) => {
     log.warn({ err }, 'certificate lookup failed');

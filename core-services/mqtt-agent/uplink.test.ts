@@ -15,12 +15,22 @@ describe('mqtt-agent uplink', () => {
   });
 
   it('finds no timestamp in text, booleans, objects or absurd numbers', () => {
-    for (const v of ['soon', '', true, null, {}, [], Number.NaN, Infinity, 1e300]) assert.equal(toEpochMs(v), null, String(v));
+    for (const v of ['soon', '', true, null, {}, [], Number.NaN, Infinity, 1e300])
+      assert.equal(toEpochMs(v), null, String(v));
   });
 
-  it('builds dojot\'s device-data message, keeping the timestamp key in attrs', () => {
-    const msg = toDeviceData('admin', 'a1b2c3', Buffer.from('{"temp":20,"timestamp":1700000001}'), 1024, NOW) as DeviceDataMessage;
-    assert.deepEqual(msg, { metadata: { deviceid: 'a1b2c3', tenant: 'admin', timestamp: 1_700_000_001_000 }, attrs: { temp: 20, timestamp: 1700000001 } });
+  it("builds dojot's device-data message, keeping the timestamp key in attrs", () => {
+    const msg = toDeviceData(
+      'admin',
+      'a1b2c3',
+      Buffer.from('{"temp":20,"timestamp":1700000001}'),
+      1024,
+      NOW,
+    ) as DeviceDataMessage;
+    assert.deepEqual(msg, {
+      metadata: { deviceid: 'a1b2c3', tenant: 'admin', timestamp: 1_700_000_001_000 },
+      attrs: { temp: 20, timestamp: 1700000001 },
+    });
   });
 
   it('stamps the receive time when the payload has no usable timestamp', () => {
@@ -36,7 +46,11 @@ describe('mqtt-agent uplink', () => {
     assert.equal(toDeviceData('admin', 'd', '[{"a":1}]', 1024, NOW), 'not_object');
     assert.equal(toDeviceData('admin', 'd', 'null', 1024, NOW), 'not_object');
     assert.equal(toDeviceData('admin', 'd', '3', 1024, NOW), 'not_object');
-    assert.equal(toDeviceData('admin', 'd', JSON.stringify({ a: 'é'.repeat(600) }), 1024, NOW), 'too_large', 'the limit counts bytes, not characters');
+    assert.equal(
+      toDeviceData('admin', 'd', JSON.stringify({ a: 'é'.repeat(600) }), 1024, NOW),
+      'too_large',
+      'the limit counts bytes, not characters',
+    );
   });
 
   it('refuses a NUL or a lone surrogate in any string or key, rather than store a changed reading', () => {
@@ -53,7 +67,11 @@ describe('mqtt-agent uplink', () => {
   it('refuses a payload nested deeper than the limit, however deep', () => {
     const big = 1024 * 1024;
     const nest = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
-    assert.equal(typeof toDeviceData('admin', 'd', nest(MAX_PAYLOAD_DEPTH), big, NOW), 'object', 'the limit itself is fine');
+    assert.equal(
+      typeof toDeviceData('admin', 'd', nest(MAX_PAYLOAD_DEPTH), big, NOW),
+      'object',
+      'the limit itself is fine',
+    );
     assert.equal(toDeviceData('admin', 'd', nest(MAX_PAYLOAD_DEPTH + 1), big, NOW), 'too_deep');
     assert.equal(toDeviceData('admin', 'd', `{"a":${'['.repeat(40_000)}${']'.repeat(40_000)}}`, big, NOW), 'too_deep');
   });
@@ -63,6 +81,9 @@ describe('mqtt-agent uplink', () => {
     const keys = (n: number) => JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i])));
     assert.equal(typeof toDeviceData('admin', 'd', keys(MAX_PAYLOAD_KEYS), big, NOW), 'object');
     assert.equal(toDeviceData('admin', 'd', keys(MAX_PAYLOAD_KEYS + 1), big, NOW), 'too_many_keys');
-    assert.equal(toDeviceData('admin', 'd', JSON.stringify({ a: Array.from({ length: MAX_PAYLOAD_KEYS }, () => 0) }), big, NOW), 'too_many_keys');
+    assert.equal(
+      toDeviceData('admin', 'd', JSON.stringify({ a: Array.from({ length: MAX_PAYLOAD_KEYS }, () => 0) }), big, NOW),
+      'too_many_keys',
+    );
   });
 });

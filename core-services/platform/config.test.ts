@@ -44,7 +44,8 @@ describe('config', () => {
     it(`refuses ${variable}=${value} naming the variable`, () => {
       assert.throws(
         () => loadConfig({ [variable]: value }),
-        (err: unknown) => err instanceof ConfigError && err.variable === variable && err.message.startsWith(`${variable}: `),
+        (err: unknown) =>
+          err instanceof ConfigError && err.variable === variable && err.message.startsWith(`${variable}: `),
       );
     });
   }
@@ -52,10 +53,27 @@ describe('config', () => {
   // Kafka over mutual TLS: a certificate needs its key, and runtimes need the tenant CA, or they
   // would have to connect with the platform's own (super-user) certificate.
   for (const [given, missing] of [
-    [{ DOJOT_KAFKA_SSL_CERT_FILE: '/p.crt', DOJOT_KAFKA_TENANT_CA_CERT_FILE: '/ca.crt', DOJOT_KAFKA_TENANT_CA_KEY_FILE: '/ca.key' }, 'DOJOT_KAFKA_SSL_KEY_FILE'],
+    [
+      {
+        DOJOT_KAFKA_SSL_CERT_FILE: '/p.crt',
+        DOJOT_KAFKA_TENANT_CA_CERT_FILE: '/ca.crt',
+        DOJOT_KAFKA_TENANT_CA_KEY_FILE: '/ca.key',
+      },
+      'DOJOT_KAFKA_SSL_KEY_FILE',
+    ],
     [{ DOJOT_KAFKA_SSL_CERT_FILE: '/p.crt', DOJOT_KAFKA_SSL_KEY_FILE: '/p.key' }, 'DOJOT_KAFKA_TENANT_CA_CERT_FILE'],
-    [{ DOJOT_KAFKA_SSL_CERT_FILE: '/p.crt', DOJOT_KAFKA_SSL_KEY_FILE: '/p.key', DOJOT_KAFKA_TENANT_CA_CERT_FILE: '/ca.crt' }, 'DOJOT_KAFKA_TENANT_CA_KEY_FILE'],
-    [{ DOJOT_KAFKA_TENANT_CA_CERT_FILE: '/ca.crt', DOJOT_KAFKA_TENANT_CA_KEY_FILE: '/ca.key' }, 'DOJOT_KAFKA_SSL_CERT_FILE'],
+    [
+      {
+        DOJOT_KAFKA_SSL_CERT_FILE: '/p.crt',
+        DOJOT_KAFKA_SSL_KEY_FILE: '/p.key',
+        DOJOT_KAFKA_TENANT_CA_CERT_FILE: '/ca.crt',
+      },
+      'DOJOT_KAFKA_TENANT_CA_KEY_FILE',
+    ],
+    [
+      { DOJOT_KAFKA_TENANT_CA_CERT_FILE: '/ca.crt', DOJOT_KAFKA_TENANT_CA_KEY_FILE: '/ca.key' },
+      'DOJOT_KAFKA_SSL_CERT_FILE',
+    ],
   ] as const) {
     it(`refuses ${Object.keys(given).join(' + ')} without ${missing}, naming it`, () => {
       assert.throws(
@@ -66,7 +84,10 @@ describe('config', () => {
   }
 
   it('refuses a Kafka broker CA without a client certificate: TLS here is mutual TLS', () => {
-    assert.throws(() => loadConfig({ DOJOT_KAFKA_SSL_CA_FILE: '/b.crt' }), (err: unknown) => err instanceof ConfigError && err.variable === 'DOJOT_KAFKA_SSL_CERT_FILE');
+    assert.throws(
+      () => loadConfig({ DOJOT_KAFKA_SSL_CA_FILE: '/b.crt' }),
+      (err: unknown) => err instanceof ConfigError && err.variable === 'DOJOT_KAFKA_SSL_CERT_FILE',
+    );
   });
 
   it('accepts the full set of Kafka TLS settings, the broker CA being optional (the system roots)', () => {
@@ -79,7 +100,15 @@ describe('config', () => {
     });
     assert.equal(c.kafkaTenantCaKeyFile, '/ca.key');
     assert.equal(c.kafkaTenantCertHours, 24);
-    assert.equal(loadConfig({ DOJOT_KAFKA_SSL_CERT_FILE: '/p.crt', DOJOT_KAFKA_SSL_KEY_FILE: '/p.key', DOJOT_KAFKA_TENANT_CA_CERT_FILE: '/ca.crt', DOJOT_KAFKA_TENANT_CA_KEY_FILE: '/ca.key' }).kafkaSslCaFile, '');
+    assert.equal(
+      loadConfig({
+        DOJOT_KAFKA_SSL_CERT_FILE: '/p.crt',
+        DOJOT_KAFKA_SSL_KEY_FILE: '/p.key',
+        DOJOT_KAFKA_TENANT_CA_CERT_FILE: '/ca.crt',
+        DOJOT_KAFKA_TENANT_CA_KEY_FILE: '/ca.key',
+      }).kafkaSslCaFile,
+      '',
+    );
   });
 
   it('returns a frozen object', () => {

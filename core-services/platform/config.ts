@@ -47,8 +47,12 @@ export interface Config {
   /** @default 5 — longest a function node may run synchronously before it is interrupted, s (0 = no limit) */ runtimeFunctionTimeoutSeconds: number;
   /** @default 10000 — a tenant runtime silent this long is killed and restarted, ms */ runtimeHeartbeatTimeoutMs: number;
   /** @default [] — extra folders of Node-RED nodes offered to every tenant (comma-separated paths) */ runtimeNodesDirs: string[];
-  /** @default 'local' — how tenant runtimes are started (docs/sandbox.md): local (hardened local processes) or stub (tests only) */ runtimeDriver: 'local' | 'stub';
-  /** @default [200000, 265535] — Unix uids (and gids) given to tenant runtimes, one per tenant, kept (first-last) */ runtimeUidRange: [number, number];
+  /** @default 'local' — how tenant runtimes are started (docs/sandbox.md): local (hardened local processes) or stub (tests only) */ runtimeDriver:
+    'local' | 'stub';
+  /** @default [200000, 265535] — Unix uids (and gids) given to tenant runtimes, one per tenant, kept (first-last) */ runtimeUidRange: [
+    number,
+    number,
+  ];
   /** @default 512 — resident memory cap of each tenant runtime process (cgroup, else polled), MB */ runtimeMaxRssMb: number;
   /** @default 256 — CPU weight of all tenant runtimes together against the platform's 1024 (cgroup cpu.shares/cpu.weight) */ runtimeCpuShares: number;
   /** @default [] — addresses tenant flows may reach although local or link-local (host:port or CIDR[:port], comma-separated) */ runtimeEgressAllow: string[];
@@ -72,18 +76,23 @@ export type SandboxDefence = (typeof SANDBOX_DEFENCES)[number];
 type Parser<T> = (raw: string) => T;
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
     super(`${variable}: ${problem}`);
     this.name = 'ConfigError';
   }
 }
 
-const int = (min: number, max: number): Parser<number> => (raw) => {
-  if (!/^\d+$/.test(raw.trim())) throw new Error(`expected an integer, got "${raw}"`);
-  const n = Number(raw);
-  if (n < min || n > max) throw new Error(`expected a value between ${min} and ${max}, got ${n}`);
-  return n;
-};
+const int =
+  (min: number, max: number): Parser<number> =>
+  (raw) => {
+    if (!/^\d+$/.test(raw.trim())) throw new Error(`expected an integer, got "${raw}"`);
+    const n = Number(raw);
+    if (n < min || n > max) throw new Error(`expected a value between ${min} and ${max}, got ${n}`);
+    return n;
+  };
 const port = int(0, 65535);
 const bool: Parser<boolean> = (raw) => {
   const v = raw.trim().toLowerCase();
@@ -92,58 +101,95 @@ const bool: Parser<boolean> = (raw) => {
   throw new Error(`expected true or false, got "${raw}"`);
 };
 const text: Parser<string> = (raw) => raw.trim();
-const url = (protocols: string[]): Parser<string> => (raw) => {
-  let parsed: URL;
-  try {
-    parsed = new URL(raw.trim());
-  } catch {
-    throw new Error(`expected a URL (${protocols.join(' or ')}), got "${raw}"`);
-  }
-  if (!protocols.includes(parsed.protocol)) throw new Error(`expected a ${protocols.join(' or ')} URL, got "${raw}"`);
-  return raw.trim();
-};
+const url =
+  (protocols: string[]): Parser<string> =>
+  (raw) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw.trim());
+    } catch {
+      throw new Error(`expected a URL (${protocols.join(' or ')}), got "${raw}"`);
+    }
+    if (!protocols.includes(parsed.protocol)) throw new Error(`expected a ${protocols.join(' or ')} URL, got "${raw}"`);
+    return raw.trim();
+  };
 const brokers: Parser<string[]> = (raw) => {
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const b of list) {
     if (!/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(b)) throw new Error(`expected host:port[,host:port...], got "${b}"`);
   }
   return list;
 };
 /** A comma-separated list of base URLs (each checked like url()). */
-const urls = (protocols: string[]): Parser<string[]> => (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean).map((s) => url(protocols)(s));
-const paths: Parser<string[]> = (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean).map((s) => path.resolve(s));
+const urls =
+  (protocols: string[]): Parser<string[]> =>
+  (raw) =>
+    raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((s) => url(protocols)(s));
+const paths: Parser<string[]> = (raw) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => path.resolve(s));
 const hostnames: Parser<string[]> = (raw) => {
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (list.length === 0) throw new Error('expected at least one host name');
-  for (const h of list) if (!/^[A-Za-z0-9.\-:*]+$/.test(h)) throw new Error(`expected host names or IP addresses separated by commas, got "${h}"`);
+  for (const h of list)
+    if (!/^[A-Za-z0-9.\-:*]+$/.test(h))
+      throw new Error(`expected host names or IP addresses separated by commas, got "${h}"`);
   return list;
 };
 /** A prefix for Kafka group ids or Redis keys: printable, no spaces. */
 const groupPrefix: Parser<string> = (raw) => {
   const v = raw.trim();
-  if (!/^[A-Za-z0-9._:\-]{1,100}$/.test(v)) throw new Error(`expected up to 100 letters, digits or . _ : -, got "${raw}"`);
+  if (!/^[A-Za-z0-9._:-]{1,100}$/.test(v))
+    throw new Error(`expected up to 100 letters, digits or . _ : -, got "${raw}"`);
   return v;
 };
-const oneOf = <T extends string>(values: readonly T[]): Parser<T> => (raw) => {
-  const v = raw.trim().toLowerCase();
-  if (!(values as readonly string[]).includes(v)) throw new Error(`expected one of ${values.join(', ')}, got "${raw}"`);
-  return v as T;
-};
-const listOf = <T extends string>(values: readonly T[]): Parser<T[]> => (raw) =>
-  raw.split(',').map((s) => s.trim()).filter(Boolean).map((s) => oneOf(values)(s));
+const oneOf =
+  <T extends string>(values: readonly T[]): Parser<T> =>
+  (raw) => {
+    const v = raw.trim().toLowerCase();
+    if (!(values as readonly string[]).includes(v))
+      throw new Error(`expected one of ${values.join(', ')}, got "${raw}"`);
+    return v as T;
+  };
+const listOf =
+  <T extends string>(values: readonly T[]): Parser<T[]> =>
+  (raw) =>
+    raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((s) => oneOf(values)(s));
 /** "first-last": an inclusive range of uids, none of them root's nor a system account's. */
 const uidRange: Parser<[number, number]> = (raw) => {
   const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(raw);
   if (!m) throw new Error(`expected first-last (e.g. 200000-265535), got "${raw}"`);
   const [first, last] = [Number(m[1]), Number(m[2])];
-  if (first < 1000 || last > 4_294_967_294 || last < first) throw new Error(`expected 1000 <= first <= last <= 4294967294, got "${raw}"`);
+  if (first < 1000 || last > 4_294_967_294 || last < first)
+    throw new Error(`expected 1000 <= first <= last <= 4294967294, got "${raw}"`);
   return [first, last];
 };
 /** Egress exceptions: host:port, IP, or CIDR, optionally with :port (IPv6 in brackets). */
 const egressRules: Parser<string[]> = (raw) => {
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const r of list) {
-    if (!/^(\[[0-9A-Fa-f:.]+\](\/\d{1,3})?|[A-Za-z0-9.\-]+(\/\d{1,2})?)(:\d{1,5})?$/.test(r)) throw new Error(`expected host[:port], IP[/prefix][:port] or [IPv6][/prefix][:port], got "${r}"`);
+    if (!/^(\[[0-9A-Fa-f:.]+\](\/\d{1,3})?|[A-Za-z0-9.-]+(\/\d{1,2})?)(:\d{1,5})?$/.test(r))
+      throw new Error(`expected host[:port], IP[/prefix][:port] or [IPv6][/prefix][:port], got "${r}"`);
   }
   return list;
 };
@@ -151,7 +197,8 @@ const file: Parser<string> = (raw) => path.resolve(raw.trim());
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const logLevel: Parser<Config['logLevel']> = (raw) => {
   const v = raw.trim().toLowerCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new Error(`expected one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  if (!(LOG_LEVELS as readonly string[]).includes(v))
+    throw new Error(`expected one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
   return v as Config['logLevel'];
 };
 
@@ -204,7 +251,11 @@ export const CONFIG_SPEC: Spec = {
   historyFlushMs: { env: 'DOJOT_HISTORY_FLUSH_MS', parse: int(1, 60_000), default: 25 },
   flowsBodyLimitBytes: { env: 'DOJOT_FLOWS_BODY_LIMIT', parse: int(1024, 1024 ** 3), default: 5 * 1024 * 1024 },
   flowsRevisionsKept: { env: 'DOJOT_FLOWS_REVISIONS_KEPT', parse: int(1, 100_000), default: 100 },
-  historyRetentionSeconds: { env: 'DOJOT_HISTORY_RETENTION_SECONDS', parse: int(0, 100 * 365 * 86_400), default: 604_800 },
+  historyRetentionSeconds: {
+    env: 'DOJOT_HISTORY_RETENTION_SECONDS',
+    parse: int(0, 100 * 365 * 86_400),
+    default: 604_800,
+  },
   historyPurgeIntervalSeconds: { env: 'DOJOT_HISTORY_PURGE_INTERVAL_SECONDS', parse: int(1, 86_400), default: 600 },
   runtimeMaxOldSpaceMb: { env: 'DOJOT_RUNTIME_MAX_OLD_SPACE_MB', parse: int(64, 65_536), default: 256 },
   runtimeFunctionTimeoutSeconds: { env: 'DOJOT_RUNTIME_FUNCTION_TIMEOUT', parse: int(0, 3600), default: 5 },
@@ -251,15 +302,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   // On a broker that authenticates clients, each tenant runtime needs a certificate of its own
   // (runtime/supervisor/kafka-tenant-access.ts): the platform's would give it every tenant's data.
   if (out.kafkaSslCertFile && !out.kafkaTenantCaCertFile) {
-    throw new ConfigError(CONFIG_SPEC.kafkaTenantCaCertFile.env, `must be set with ${CONFIG_SPEC.kafkaSslCertFile.env}: tenant runtimes connect to Kafka with certificates of their own, signed by this CA`);
+    throw new ConfigError(
+      CONFIG_SPEC.kafkaTenantCaCertFile.env,
+      `must be set with ${CONFIG_SPEC.kafkaSslCertFile.env}: tenant runtimes connect to Kafka with certificates of their own, signed by this CA`,
+    );
   }
   // TLS without client certificates would leave the runtimes no principal of their own (and no way
   // to connect: their credentials come from the tenant CA).
   if (out.kafkaSslCaFile && !out.kafkaSslCertFile) {
-    throw new ConfigError(CONFIG_SPEC.kafkaSslCertFile.env, `must be set with ${CONFIG_SPEC.kafkaSslCaFile.env}: Kafka over TLS means mutual TLS here (the platform and each tenant runtime present certificates)`);
+    throw new ConfigError(
+      CONFIG_SPEC.kafkaSslCertFile.env,
+      `must be set with ${CONFIG_SPEC.kafkaSslCaFile.env}: Kafka over TLS means mutual TLS here (the platform and each tenant runtime present certificates)`,
+    );
   }
   if (out.kafkaTenantCaCertFile && !out.kafkaSslCertFile) {
-    throw new ConfigError(CONFIG_SPEC.kafkaSslCertFile.env, `must be set with ${CONFIG_SPEC.kafkaTenantCaCertFile.env}: tenant certificates mean something only on a broker that authenticates clients`);
+    throw new ConfigError(
+      CONFIG_SPEC.kafkaSslCertFile.env,
+      `must be set with ${CONFIG_SPEC.kafkaTenantCaCertFile.env}: tenant certificates mean something only on a broker that authenticates clients`,
+    );
   }
   return Object.freeze(out as unknown as Config);
 }

@@ -20,11 +20,14 @@ type Template = { status: number; message: string };
 type Factory = (params?: Record<string, unknown>, extra?: Record<string, unknown>) => PlatformError;
 
 /** Turns {CODE: {status, message: 'No such device: {id}'}} into factories: E.CODE({id}) → PlatformError. */
-export function defineErrors<K extends string>(table: Record<K, Template>): Record<K, Factory> & { table: Record<K, Template> } {
+export function defineErrors<K extends string>(
+  table: Record<K, Template>,
+): Record<K, Factory> & { table: Record<K, Template> } {
   const out: Record<string, unknown> = { table };
   for (const code of Object.keys(table) as K[]) {
     const t = table[code];
-    out[code] = ((params = {}, extra = {}) => new PlatformError(code, t.status, render(t.message, params), extra)) as Factory;
+    out[code] = ((params = {}, extra = {}) =>
+      new PlatformError(code, t.status, render(t.message, params), extra)) as Factory;
   }
   return out as Record<K, Factory> & { table: Record<K, Template> };
 }

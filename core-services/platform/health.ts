@@ -43,7 +43,12 @@ async function run(check: () => Promise<unknown>): Promise<CheckResult> {
     return { status: 'ok', ms: Date.now() - started, ...(details ? { details } : {}) };
   } catch (err) {
     const details = detailsOf(err);
-    return { status: 'error', ms: Date.now() - started, error: (err as Error)?.message || String(err), ...(details ? { details } : {}) };
+    return {
+      status: 'error',
+      ms: Date.now() - started,
+      error: (err as Error)?.message || String(err),
+      ...(details ? { details } : {}),
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -58,11 +63,18 @@ export function registerHealth(app: FastifyInstance, checks: HealthChecks, detai
     const extra: Record<string, unknown> = {};
     if (Object.keys(details).length) {
       const shown = Object.fromEntries(Object.entries(details).map(([n, d]) => [n, d()]));
-      const warnings = Object.values(shown).map((d) => d.warning).filter((w): w is string => Boolean(w));
+      const warnings = Object.values(shown)
+        .map((d) => d.warning)
+        .filter((w): w is string => Boolean(w));
       extra.details = shown;
       if (warnings.length) extra.warnings = warnings;
     }
     if (failed.length === 0) return { status: 'ok', checks: report, ...extra };
-    return reply.status(503).send({ status: 'error', error: failed.map((n) => `${n}: ${report[n].error}`).join('; '), checks: report, ...extra });
+    return reply.status(503).send({
+      status: 'error',
+      error: failed.map((n) => `${n}: ${report[n].error}`).join('; '),
+      checks: report,
+      ...extra,
+    });
   });
 }

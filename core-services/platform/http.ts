@@ -74,7 +74,8 @@ export function buildHttp(opts: HttpOptions): FastifyInstance {
   });
   // Fastify appends "; charset=utf-8" to every JSON answer; where dojot sent the bare type, so do we.
   app.addHook('onSend', async (req, reply, payload) => {
-    if (reply.getHeader('content-type') === JSON_WITH_CHARSET && answersPlainJson(req.url)) reply.header('content-type', 'application/json');
+    if (reply.getHeader('content-type') === JSON_WITH_CHARSET && answersPlainJson(req.url))
+      reply.header('content-type', 'application/json');
     return payload;
   });
   registerHealth(app, opts.health ?? {}, opts.healthDetails);

@@ -35,7 +35,11 @@ function shown(key: string): string {
 }
 
 const child = (path: string, key: string | number): string =>
-  typeof key === 'number' ? `${path}[${key}]` : /^[A-Za-z_$][\w$-]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(shown(key))}]`;
+  typeof key === 'number'
+    ? `${path}[${key}]`
+    : /^[A-Za-z_$][\w$-]*$/.test(key)
+      ? `${path}.${key}`
+      : `${path}[${JSON.stringify(shown(key))}]`;
 
 /** Walks a parsed JSON value without recursion (a deep one must not overflow the stack). */
 export function checkJson(value: unknown, root: string): void {

@@ -21,7 +21,8 @@ export interface CaSettings {
 }
 
 export async function loadOrCreateCa(store: X509Store, settings: CaSettings, log: Logger): Promise<CaMaterial> {
-  if (settings.certFile) return fromPem(readFileSync(settings.certFile, 'utf8'), readFileSync(settings.keyFile, 'utf8'), settings.certFile);
+  if (settings.certFile)
+    return fromPem(readFileSync(settings.certFile, 'utf8'), readFileSync(settings.keyFile, 'utf8'), settings.certFile);
   const saved = await store.loadCa();
   if (saved) return fromPem(saved.cert_pem, saved.key_pem, 'the store');
   const made = makeCa(settings.validityDays);
@@ -39,7 +40,10 @@ export function makeCa(validityDays: number, now = Date.now()): { keyPem: string
   const cn = `dojot-red CA ${randomBytes(4).toString('hex')}`;
   const der = issue(
     {
-      subject: [[OID.organization, 'dojot IoT Platform'], [OID.commonName, cn]],
+      subject: [
+        [OID.organization, 'dojot IoT Platform'],
+        [OID.commonName, cn],
+      ],
       spkiDer: publicKey.export({ format: 'der', type: 'spki' }) as Buffer,
       profile: 'ca',
       notBefore: new Date(now - BACKDATE_MS),
@@ -53,7 +57,8 @@ export function makeCa(validityDays: number, now = Date.now()): { keyPem: string
 function fromPem(certPem: string, keyPem: string, where: string): CaMaterial {
   const cert = new X509Certificate(certPem);
   const key = createPrivateKey(keyPem);
-  if (!cert.ca) throw new Error(`the CA certificate from ${where} is not a CA certificate (basicConstraints cA is not set)`);
+  if (!cert.ca)
+    throw new Error(`the CA certificate from ${where} is not a CA certificate (basicConstraints cA is not set)`);
   if (!cert.checkPrivateKey(key)) throw new Error(`the CA private key from ${where} does not match its certificate`);
   return { key, cert };
 }

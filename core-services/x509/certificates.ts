@@ -3,7 +3,25 @@
 import { X509Certificate, createHash, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import {
-  OID, bool, children, explicit, extension, fromDer, implicit, keyIdentifier, keyUsage, name, octets, oid, pem, seq, signWith, signed, time, uint, type Node,
+  OID,
+  bool,
+  children,
+  explicit,
+  extension,
+  fromDer,
+  implicit,
+  keyIdentifier,
+  keyUsage,
+  name,
+  octets,
+  oid,
+  pem,
+  seq,
+  signWith,
+  signed,
+  time,
+  uint,
+  type Node,
 } from './der.js';
 
 export interface CaMaterial {
@@ -109,7 +127,13 @@ export interface RevokedEntry {
 }
 
 /** A v2 CRL with its number and next-update; the entries are the revoked serials (§5.1). */
-export function signCrl(ca: CaMaterial, revoked: RevokedEntry[], crlNumber: number, thisUpdate: Date, nextUpdate: Date): string {
+export function signCrl(
+  ca: CaMaterial,
+  revoked: RevokedEntry[],
+  crlNumber: number,
+  thisUpdate: Date,
+  nextUpdate: Date,
+): string {
   const signer = signWith(ca.key);
   const issuerSpki = ca.cert.publicKey.export({ format: 'der', type: 'spki' }) as Buffer;
   const entries = revoked.map((r) => seq(uint(Buffer.from(r.serialHex, 'hex')), time(r.revokedAt)));
@@ -122,10 +146,13 @@ export function signCrl(ca: CaMaterial, revoked: RevokedEntry[], crlNumber: numb
     time(thisUpdate),
     time(nextUpdate),
     ...(entries.length ? [seq(...entries)] : []),
-    explicit(0, seq(
-      extension(OID.authorityKeyIdentifier, false, seq(implicit(0, keyIdentifier(issuerSpki)))),
-      extension(OID.crlNumber, false, uint(numberBytes)),
-    )),
+    explicit(
+      0,
+      seq(
+        extension(OID.authorityKeyIdentifier, false, seq(implicit(0, keyIdentifier(issuerSpki)))),
+        extension(OID.crlNumber, false, uint(numberBytes)),
+      ),
+    ),
   );
   return pem('X509 CRL', signed(tbs, signer));
 }
@@ -136,7 +163,15 @@ export const certificatePem = (der: Buffer): string => pem('CERTIFICATE', der);
  * A client certificate (clientAuth) whose subject is only `CN=<commonName>`, signed by `ca`: for
  * services that authenticate by the CN, such as a Kafka broker mapping it to a principal.
  */
-export function issueClientCertificate(ca: CaMaterial, commonName: string, publicKey: KeyObject, notBefore: Date, notAfter: Date): string {
+export function issueClientCertificate(
+  ca: CaMaterial,
+  commonName: string,
+  publicKey: KeyObject,
+  notBefore: Date,
+  notAfter: Date,
+): string {
   const spkiDer = publicKey.export({ format: 'der', type: 'spki' }) as Buffer;
-  return certificatePem(issue({ subject: [[OID.commonName, commonName]], spkiDer, profile: 'client', notBefore, notAfter }, ca));
+  return certificatePem(
+    issue({ subject: [[OID.commonName, commonName]], spkiDer, profile: 'client', notBefore, notAfter }, ca),
+  );
 }

@@ -22,7 +22,12 @@ const SIGNATURE_HASHES: Record<string, string> = {
 };
 
 const SHORT_NAMES: Record<string, string> = {
-  '2.5.4.3': 'CN', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.10': 'O', '2.5.4.11': 'OU',
+  '2.5.4.3': 'CN',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
   '1.2.840.113549.1.9.1': 'emailAddress',
 };
 
@@ -65,7 +70,8 @@ function onlyCommonName(subject: Node): string {
   if (extra.length) throw csrSubject(`found ${[...new Set(extra)].join(', ')}`);
   if (attrs.length !== 1) throw csrSubject(attrs.length ? 'found more than one CN' : 'found no CN');
   const cn = attrs[0].value;
-  if (!DEVICE_ID_PATTERN.test(cn)) throw csrSubject(`CN "${cn}" is not a device id (letters, digits, "_" and "-", 1 to 64)`);
+  if (!DEVICE_ID_PATTERN.test(cn))
+    throw csrSubject(`CN "${cn}" is not a device id (letters, digits, "_" and "-", 1 to 64)`);
   return cn;
 }
 
@@ -92,9 +98,10 @@ function checkSignature(infoDer: Buffer, algorithm: Node, signature: Node, key: 
   const hash = SIGNATURE_HASHES[algOid];
   if (!hash) throw csrSignature(`signature algorithm ${algOid} is not accepted (SHA-256/384/512 with RSA or ECDSA)`);
   const expectRsa = algOid.startsWith('1.2.840.113549');
-  if (expectRsa !== (key.asymmetricKeyType === 'rsa')) throw csrSignature('the signature algorithm does not match the key');
+  if (expectRsa !== (key.asymmetricKeyType === 'rsa'))
+    throw csrSignature('the signature algorithm does not match the key');
   const bits = valueBytes(signature);
-  let ok = false;
+  let ok: boolean;
   try {
     ok = verify(hash, infoDer, key, bits.subarray(1));
   } catch {

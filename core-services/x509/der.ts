@@ -18,13 +18,16 @@ export const nul = (): Node => asn1.create(U, T.NULL, false, '');
 export const bool = (v: boolean): Node => asn1.create(U, T.BOOLEAN, false, v ? '\xff' : '\x00');
 export const utf8 = (s: string): Node => asn1.create(U, T.UTF8, false, forge.util.encodeUtf8(s));
 export const octets = (b: Buffer): Node => asn1.create(U, T.OCTETSTRING, false, bin(b));
-export const bits = (b: Buffer, unused = 0): Node => asn1.create(U, T.BITSTRING, false, String.fromCharCode(unused) + bin(b));
+export const bits = (b: Buffer, unused = 0): Node =>
+  asn1.create(U, T.BITSTRING, false, String.fromCharCode(unused) + bin(b));
 /** [n] EXPLICIT */
 export const explicit = (n: number, item: Node): Node => asn1.create(asn1.Class.CONTEXT_SPECIFIC, n, true, [item]);
 /** [n] IMPLICIT SET OF with these items (a CSR's attributes). */
-export const implicitSet = (n: number, items: Node[] = []): Node => asn1.create(asn1.Class.CONTEXT_SPECIFIC, n, true, items);
+export const implicitSet = (n: number, items: Node[] = []): Node =>
+  asn1.create(asn1.Class.CONTEXT_SPECIFIC, n, true, items);
 /** [n] IMPLICIT of a primitive value */
-export const implicit = (n: number, value: Buffer): Node => asn1.create(asn1.Class.CONTEXT_SPECIFIC, n, false, bin(value));
+export const implicit = (n: number, value: Buffer): Node =>
+  asn1.create(asn1.Class.CONTEXT_SPECIFIC, n, false, bin(value));
 
 /** A non-negative INTEGER from big-endian bytes (a leading 0 keeps the sign bit clear). */
 export function uint(bytes: Buffer): Node {
@@ -44,8 +47,12 @@ export function time(d: Date): Node {
 export const toDer = (node: Node): Buffer => Buffer.from(asn1.toDer(node).getBytes(), 'binary');
 // decodeBitStrings off: a BIT STRING (a key, a signature) stays the bytes it was, never re-encoded.
 // The typings know only the old boolean argument; the options object is forge's documented form.
-const parse = asn1.fromDer as unknown as (b: forge.util.ByteStringBuffer, o: { strict: boolean; decodeBitStrings: boolean }) => Node;
-export const fromDer = (der: Buffer): Node => parse(forge.util.createBuffer(bin(der)), { strict: true, decodeBitStrings: false });
+const parse = asn1.fromDer as unknown as (
+  b: forge.util.ByteStringBuffer,
+  o: { strict: boolean; decodeBitStrings: boolean },
+) => Node;
+export const fromDer = (der: Buffer): Node =>
+  parse(forge.util.createBuffer(bin(der)), { strict: true, decodeBitStrings: false });
 export const valueBytes = (node: Node): Buffer => Buffer.from(node.value as string, 'binary');
 export const oidOf = (node: Node): string => asn1.derToOid(forge.util.createBuffer(node.value as string));
 export const children = (node: Node): Node[] => (Array.isArray(node.value) ? node.value : []);
@@ -78,7 +85,12 @@ export function extension(id: string, critical: boolean, value: Node): Node {
 }
 
 /** KeyUsage bits (RFC 5280 §4.2.1.3) as a DER BIT STRING with its unused-bit count. */
-export function keyUsage(usage: { digitalSignature?: boolean; keyEncipherment?: boolean; keyCertSign?: boolean; cRLSign?: boolean }): Node {
+export function keyUsage(usage: {
+  digitalSignature?: boolean;
+  keyEncipherment?: boolean;
+  keyCertSign?: boolean;
+  cRLSign?: boolean;
+}): Node {
   let byte = 0;
   if (usage.digitalSignature) byte |= 0x80;
   if (usage.keyEncipherment) byte |= 0x20;
@@ -114,7 +126,10 @@ export function signed(tbs: Node, signer: ReturnType<typeof signWith>): Buffer {
 }
 
 export const pem = (label: string, der: Buffer): string =>
-  `-----BEGIN ${label}-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
+  `-----BEGIN ${label}-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '')}\n-----END ${label}-----\n`;
 
 /** The DER inside the first PEM block with this label; null when there is none. */
 export function pemBody(text: string, label: string): Buffer | null {

@@ -14,7 +14,10 @@ export class X509Events {
   private readonly listeners = new Set<(e: X509Event) => void>();
   private subscription: Subscription | null = null;
 
-  constructor(private readonly bus: Bus, private readonly log: Logger) {}
+  constructor(
+    private readonly bus: Bus,
+    private readonly log: Logger,
+  ) {}
 
   revoked(tenant: string, fingerprint: string): Promise<void> {
     return this.bus.publish(topicOf(tenant, X509_SUBJECT), fingerprint, { event: 'revoke', data: { fingerprint } });
@@ -37,7 +40,8 @@ export class X509Events {
         for (const msg of batch) {
           const v = msg.value as { event?: string; data?: { fingerprint?: unknown } } | null;
           const tenant = tenantOfTopic(msg.topic);
-          if (v?.event === 'revoke' && typeof v.data?.fingerprint === 'string') this.emit({ type: 'revoked', tenant, fingerprint: v.data.fingerprint });
+          if (v?.event === 'revoke' && typeof v.data?.fingerprint === 'string')
+            this.emit({ type: 'revoked', tenant, fingerprint: v.data.fingerprint });
           else if (v?.event === 'trust') this.emit({ type: 'trust-changed' });
         }
       },

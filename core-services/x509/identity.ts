@@ -8,7 +8,12 @@ import type { CertificateVerdict } from './client.js';
 import { DEVICE_ID_PATTERN } from './csr.js';
 import type { X509Store } from './store.js';
 
-export async function identify(cert: X509Certificate, ca: CaMaterial, store: X509Store, now = Date.now()): Promise<CertificateVerdict> {
+export async function identify(
+  cert: X509Certificate,
+  ca: CaMaterial,
+  store: X509Store,
+  now = Date.now(),
+): Promise<CertificateVerdict> {
   const fingerprint = fingerprintOf(cert.raw);
   const refuse = (reason: string): CertificateVerdict => ({ ok: false, fingerprint, reason });
   // TLS checked these already; checking again keeps this function safe to call on its own.
@@ -30,7 +35,10 @@ export async function identify(cert: X509Certificate, ca: CaMaterial, store: X50
 
   // Signed by a tenant's own CA: only an explicit mapping names the device, never the CN, so a
   // tenant's CA cannot speak for another tenant's devices.
-  if (!row) return refuse('certificate from a trusted CA is not registered to a device (POST /x509/v1/certificates {certificatePem, belongsTo})');
+  if (!row)
+    return refuse(
+      'certificate from a trusted CA is not registered to a device (POST /x509/v1/certificates {certificatePem, belongsTo})',
+    );
   if (!row.belongs_to.device) return refuse('certificate is registered without a device');
   const cas = await store.trustedCas(row.tenant);
   const issuer = cas.find((c) => {

@@ -47,10 +47,19 @@ export function createX509(ctx: PlatformContext, deps: { devices: DeviceManagerC
     name: 'x509',
     client,
     routes: async (app) => {
-      await app.register(x509Routes(() => ready(certs), () => ready(trusted)));
+      await app.register(
+        x509Routes(
+          () => ready(certs),
+          () => ready(trusted),
+        ),
+      );
     },
     async start() {
-      ca = await loadOrCreateCa(store, { validityDays: config.x509CaValidityDays, certFile: config.x509CaCertFile, keyFile: config.x509CaKeyFile }, log);
+      ca = await loadOrCreateCa(
+        store,
+        { validityDays: config.x509CaValidityDays, certFile: config.x509CaCertFile, keyFile: config.x509CaKeyFile },
+        log,
+      );
       certs = new CertificateService(ca, store, deps.devices, events, {
         certValidityDays: config.x509CertValidityDays,
         crlValidityHours: config.x509CrlValidityHours,

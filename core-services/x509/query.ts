@@ -15,7 +15,15 @@ const FILTERS: Record<string, string> = {
   autoRegistered: 'auto_registered::text',
 };
 
-export const FIELDS = ['fingerprint', 'pem', 'createdAt', 'issuedByDojotPki', 'autoRegistered', 'belongsTo', 'tenant'] as const;
+export const FIELDS = [
+  'fingerprint',
+  'pem',
+  'createdAt',
+  'issuedByDojotPki',
+  'autoRegistered',
+  'belongsTo',
+  'tenant',
+] as const;
 
 export type Query = Record<string, string | string[] | undefined>;
 
@@ -35,16 +43,21 @@ const one = (q: Query, key: string): string | undefined => {
 function positive(q: Query, key: string, def: number, max: number): number {
   const raw = one(q, key);
   if (raw === undefined) return def;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw invalidQuery(key, `must be an integer from 1 to ${max}, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max)
+    throw invalidQuery(key, `must be an integer from 1 to ${max}, got "${raw}"`);
   return Number(raw);
 }
 
 export function parseFields(q: Query): string[] | null {
   const raw = one(q, 'fields');
   if (raw === undefined) return null;
-  const fields = raw.split(',').map((f) => f.trim()).filter(Boolean);
+  const fields = raw
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   const unknown = fields.filter((f) => !(FIELDS as readonly string[]).includes(f));
-  if (unknown.length) throw invalidQuery('fields', `unknown field(s) ${unknown.join(', ')}; known: ${FIELDS.join(', ')}`);
+  if (unknown.length)
+    throw invalidQuery('fields', `unknown field(s) ${unknown.join(', ')}; known: ${FIELDS.join(', ')}`);
   return fields;
 }
 
@@ -59,7 +72,12 @@ export function parseListQuery(q: Query): ListQuery {
     const value = contains ? raw.slice(2) : raw;
     filters.push({ column, contains, value: key === 'fingerprint' ? value.toUpperCase() : value });
   }
-  return { page: positive(q, 'page', 1, 1_000_000), limit: positive(q, 'limit', DEFAULT_LIMIT, MAX_LIMIT), fields: parseFields(q), filters };
+  return {
+    page: positive(q, 'page', 1, 1_000_000),
+    limit: positive(q, 'limit', DEFAULT_LIMIT, MAX_LIMIT),
+    fields: parseFields(q),
+    filters,
+  };
 }
 
 /** Keeps the listed fields of a record (all of them without `fields`). */
@@ -73,7 +91,8 @@ export function paging(base: string, q: Query, page: number, limit: number, tota
   const totalPages = Math.ceil(totalItems / limit);
   const url = (n: number) => {
     const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(q)) if (typeof v === 'string' && k !== 'page' && k !== 'limit') params.set(k, v);
+    for (const [k, v] of Object.entries(q))
+      if (typeof v === 'string' && k !== 'page' && k !== 'limit') params.set(k, v);
     params.set('page', String(n));
     params.set('limit', String(limit));
     return `${base}?${params.toString()}`;

@@ -6,7 +6,11 @@ import { paging, parseFields, parseListQuery, project, type Query } from './quer
 import { view, type CertificateService } from './service.js';
 import type { TrustedCaService } from './trusted-cas.js';
 
-type Req = FastifyRequest<{ Params: { fingerprint: string }; Querystring: Query; Body: Record<string, unknown> | undefined }>;
+type Req = FastifyRequest<{
+  Params: { fingerprint: string };
+  Querystring: Query;
+  Body: Record<string, unknown> | undefined;
+}>;
 
 const BASE = '/x509/v1';
 
@@ -26,7 +30,10 @@ export function x509Routes(certsOf: () => CertificateService, trustedOf: () => T
     app.get(`${BASE}/certificates`, async (req: Req) => {
       const q = parseListQuery(req.query);
       const { rows, total } = await certsOf().list(tenantOf(req), q.filters, q.limit, (q.page - 1) * q.limit);
-      return { paging: paging(`${BASE}/certificates`, req.query, q.page, q.limit, total), certificates: rows.map((r) => project(view(r), q.fields)) };
+      return {
+        paging: paging(`${BASE}/certificates`, req.query, q.page, q.limit, total),
+        certificates: rows.map((r) => project(view(r), q.fields)),
+      };
     });
     app.get(`${BASE}/certificates/:fingerprint`, async (req: Req) =>
       project(await certsOf().get(tenantOf(req), req.params.fingerprint), parseFields(req.query)),
@@ -41,9 +48,13 @@ export function x509Routes(certsOf: () => CertificateService, trustedOf: () => T
     });
     app.get(`${BASE}/ca`, async () => certsOf().caView());
     app.get(`${BASE}/ca/crl`, async () => certsOf().crl());
-    app.post(`${BASE}/trusted-cas`, async (req: Req, reply) => reply.status(201).send(await trustedOf().add(tenantOf(req), req.body)));
+    app.post(`${BASE}/trusted-cas`, async (req: Req, reply) =>
+      reply.status(201).send(await trustedOf().add(tenantOf(req), req.body)),
+    );
     app.get(`${BASE}/trusted-cas`, async (req: Req) => trustedOf().list(tenantOf(req)));
-    app.get(`${BASE}/trusted-cas/:fingerprint`, async (req: Req) => trustedOf().get(tenantOf(req), req.params.fingerprint));
+    app.get(`${BASE}/trusted-cas/:fingerprint`, async (req: Req) =>
+      trustedOf().get(tenantOf(req), req.params.fingerprint),
+    );
     app.delete(`${BASE}/trusted-cas/:fingerprint`, async (req: Req, reply) => {
       await trustedOf().remove(tenantOf(req), req.params.fingerprint);
       return reply.status(204).send();

@@ -8,12 +8,19 @@ import { OID } from './der.js';
 
 const SERVER_KEY_BITS = 2048;
 
-export function makeServerCredentials(ca: CaMaterial, hostnames: string[], validityDays: number): { key: string; cert: string } {
+export function makeServerCredentials(
+  ca: CaMaterial,
+  hostnames: string[],
+  validityDays: number,
+): { key: string; cert: string } {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: SERVER_KEY_BITS });
   const now = Date.now();
   const der = issue(
     {
-      subject: [[OID.organization, 'dojot IoT Platform'], [OID.commonName, hostnames[0]]],
+      subject: [
+        [OID.organization, 'dojot IoT Platform'],
+        [OID.commonName, hostnames[0]],
+      ],
       spkiDer: publicKey.export({ format: 'der', type: 'spki' }) as Buffer,
       profile: 'server',
       notBefore: new Date(now - BACKDATE_MS),

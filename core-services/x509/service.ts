@@ -6,7 +6,14 @@ import { BACKDATE_MS, daysFrom } from './ca.js';
 import { certificatePem, fingerprintOf, issue, signCrl, type CaMaterial } from './certificates.js';
 import { parseCsr } from './csr.js';
 import { OID } from './der.js';
-import { alreadyRegistered, invalidBody, invalidCertificate, noSuchCertificate, noSuchDevice, untrusted } from './errors.js';
+import {
+  alreadyRegistered,
+  invalidBody,
+  invalidCertificate,
+  noSuchCertificate,
+  noSuchDevice,
+  untrusted,
+} from './errors.js';
 import type { X509Events } from './events.js';
 import type { CertRow, Filter, X509Store } from './store.js';
 
@@ -49,17 +56,22 @@ export class CertificateService {
   /** POST /certificates: a CSR (signed here) or a certificatePem of a trusted CA (registered). */
   async create(tenant: string, body: Body): Promise<{ certificateFingerprint: string; certificatePem: string }> {
     const belongsTo = parseBelongsTo(body.belongsTo);
-    if (body.csr !== undefined && body.certificatePem !== undefined) throw invalidBody('csr', 'give either csr or certificatePem, not both');
+    if (body.csr !== undefined && body.certificatePem !== undefined)
+      throw invalidBody('csr', 'give either csr or certificatePem, not both');
     if (body.certificatePem !== undefined) return this.register(tenant, body.certificatePem, belongsTo);
     const csr = parseCsr(body.csr);
     // The CN is the device id; belongsTo, when given, can only repeat it.
-    if (belongsTo && belongsTo.device !== csr.cn) throw invalidBody('belongsTo.device', `must be the CSR's CN (${csr.cn}) when given`);
+    if (belongsTo && belongsTo.device !== csr.cn)
+      throw invalidBody('belongsTo.device', `must be the CSR's CN (${csr.cn}) when given`);
     if (!(await this.devices.deviceExists(tenant, csr.cn))) throw noSuchDevice(tenant, csr.cn);
     const now = Date.now();
     const notAfter = daysFrom(now, this.settings.certValidityDays);
     const der = issue(
       {
-        subject: [[OID.organization, 'dojot IoT Platform'], [OID.commonName, `${tenant}:${csr.cn}`]],
+        subject: [
+          [OID.organization, 'dojot IoT Platform'],
+          [OID.commonName, `${tenant}:${csr.cn}`],
+        ],
         spkiDer: csr.spkiDer,
         profile: 'client',
         notBefore: new Date(now - BACKDATE_MS),
@@ -70,8 +82,14 @@ export class CertificateService {
     const pem = certificatePem(der);
     const fingerprint = fingerprintOf(der);
     await this.store.insert({
-      tenant, fingerprint, serial: new X509Certificate(der).serialNumber, pem,
-      issued_by_dojot_pki: true, auto_registered: false, belongs_to: { device: csr.cn }, not_after: notAfter,
+      tenant,
+      fingerprint,
+      serial: new X509Certificate(der).serialNumber,
+      pem,
+      issued_by_dojot_pki: true,
+      auto_registered: false,
+      belongs_to: { device: csr.cn },
+      not_after: notAfter,
     });
     return { certificateFingerprint: fingerprint, certificatePem: pem };
   }
@@ -85,18 +103,32 @@ export class CertificateService {
     } catch {
       throw invalidCertificate('not a PEM-encoded X.509 certificate');
     }
-    if (!belongsTo) throw invalidBody('belongsTo.device', 'required with certificatePem: a certificate from your own CA names its device explicitly');
-    if (cert.ca) throw invalidCertificate('a CA certificate cannot identify a device (register it under /x509/v1/trusted-cas)');
+    if (!belongsTo)
+      throw invalidBody(
+        'belongsTo.device',
+        'required with certificatePem: a certificate from your own CA names its device explicitly',
+      );
+    if (cert.ca)
+      throw invalidCertificate('a CA certificate cannot identify a device (register it under /x509/v1/trusted-cas)');
     if (Date.parse(cert.validTo) < Date.now()) throw invalidCertificate(`expired on ${cert.validTo}`);
     const cas = await this.store.trustedCas(tenant);
-    const trusted = cas.some((c) => cert.checkIssued(new X509Certificate(c.pem)) && cert.verify(new X509Certificate(c.pem).publicKey));
-    if (!trusted) throw untrusted(cas.length ? `issuer ${cert.issuer.replace(/\n/g, ', ')}` : 'no trusted CA registered');
+    const trusted = cas.some(
+      (c) => cert.checkIssued(new X509Certificate(c.pem)) && cert.verify(new X509Certificate(c.pem).publicKey),
+    );
+    if (!trusted)
+      throw untrusted(cas.length ? `issuer ${cert.issuer.replace(/\n/g, ', ')}` : 'no trusted CA registered');
     if (!(await this.devices.deviceExists(tenant, belongsTo.device))) throw noSuchDevice(tenant, belongsTo.device);
     const fingerprint = fingerprintOf(cert.raw);
     const pem = certificatePem(cert.raw);
     const saved = await this.store.insert({
-      tenant, fingerprint, serial: cert.serialNumber, pem,
-      issued_by_dojot_pki: false, auto_registered: false, belongs_to: belongsTo, not_after: new Date(cert.validTo),
+      tenant,
+      fingerprint,
+      serial: cert.serialNumber,
+      pem,
+      issued_by_dojot_pki: false,
+      auto_registered: false,
+      belongs_to: belongsTo,
+      not_after: new Date(cert.validTo),
     });
     if (!saved) throw alreadyRegistered(fingerprint);
     return { certificateFingerprint: fingerprint, certificatePem: pem };
@@ -121,7 +153,8 @@ export class CertificateService {
 
   async setOwner(tenant: string, fingerprint: string, body: Body): Promise<void> {
     const owner = parseOwner(body?.belongsTo);
-    if (owner.device !== undefined && !(await this.devices.deviceExists(tenant, owner.device))) throw noSuchDevice(tenant, owner.device);
+    if (owner.device !== undefined && !(await this.devices.deviceExists(tenant, owner.device)))
+      throw noSuchDevice(tenant, owner.device);
     if (!(await this.store.setOwner(tenant, normalize(fingerprint), owner))) throw noSuchCertificate({ fingerprint });
   }
 
@@ -145,19 +178,22 @@ export const normalize = (fp: string): string => fp.trim().toUpperCase();
 function parseBelongsTo(v: unknown): { device: string } | null {
   if (v === undefined || v === null) return null;
   const owner = parseOwner(v);
-  if (owner.device === undefined) throw invalidBody('belongsTo', 'only {"device": "<id>"} is accepted when creating a certificate');
+  if (owner.device === undefined)
+    throw invalidBody('belongsTo', 'only {"device": "<id>"} is accepted when creating a certificate');
   return { device: owner.device };
 }
 
 /** {"device": id} or {"application": name}, exactly one (§7). */
 function parseOwner(v: unknown): { device?: string; application?: string } {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw invalidBody('belongsTo', 'must be an object: {"device": "<id>"} or {"application": "<name>"}');
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    throw invalidBody('belongsTo', 'must be an object: {"device": "<id>"} or {"application": "<name>"}');
   const keys = Object.keys(v);
   const o = v as Record<string, unknown>;
   if (keys.length !== 1 || !['device', 'application'].includes(keys[0])) {
     throw invalidBody('belongsTo', 'must have exactly one key, "device" or "application"');
   }
   const value = o[keys[0]];
-  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(value)) throw invalidBody(`belongsTo.${keys[0]}`, 'must be letters, digits, "_" or "-" (1 to 64)');
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(value))
+    throw invalidBody(`belongsTo.${keys[0]}`, 'must be letters, digits, "_" or "-" (1 to 64)');
   return { [keys[0]]: value };
 }

@@ -30,26 +30,41 @@ export interface Filter {
   value: string;
 }
 
-const COLUMNS = 'tenant, fingerprint, serial, pem, issued_by_dojot_pki, auto_registered, belongs_to, not_after, created_at, revoked_at';
+const COLUMNS =
+  'tenant, fingerprint, serial, pem, issued_by_dojot_pki, auto_registered, belongs_to, not_after, created_at, revoked_at';
 
 export class X509Store {
   constructor(private readonly sql: Sql) {}
 
   async loadCa(): Promise<{ key_pem: string; cert_pem: string } | null> {
-    const [row] = await this.sql.query<{ key_pem: string; cert_pem: string }>(`SELECT key_pem, cert_pem FROM x509_ca WHERE id = 'platform'`);
+    const [row] = await this.sql.query<{ key_pem: string; cert_pem: string }>(
+      `SELECT key_pem, cert_pem FROM x509_ca WHERE id = 'platform'`,
+    );
     return row ?? null;
   }
 
   /** Keeps the first CA saved: two instances starting together agree on the one that won. */
   async saveCa(keyPem: string, certPem: string): Promise<void> {
-    await this.sql.query(`INSERT INTO x509_ca (id, key_pem, cert_pem) VALUES ('platform', $1, $2) ON CONFLICT (id) DO NOTHING`, [keyPem, certPem]);
+    await this.sql.query(
+      `INSERT INTO x509_ca (id, key_pem, cert_pem) VALUES ('platform', $1, $2) ON CONFLICT (id) DO NOTHING`,
+      [keyPem, certPem],
+    );
   }
 
   async insert(row: Omit<CertRow, 'created_at' | 'revoked_at'>): Promise<CertRow | null> {
     const [saved] = await this.sql.query<CertRow>(
       `INSERT INTO x509_certificates (tenant, fingerprint, serial, pem, issued_by_dojot_pki, auto_registered, belongs_to, not_after)
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
-      [row.tenant, row.fingerprint, row.serial, row.pem, row.issued_by_dojot_pki, row.auto_registered, JSON.stringify(row.belongs_to), row.not_after],
+      [
+        row.tenant,
+        row.fingerprint,
+        row.serial,
+        row.pem,
+        row.issued_by_dojot_pki,
+        row.auto_registered,
+        JSON.stringify(row.belongs_to),
+        row.not_after,
+      ],
     );
     return saved ?? null;
   }
@@ -65,11 +80,18 @@ export class X509Store {
 
   /** Any tenant's record of a certificate, revoked or not: who it names is in the record. */
   async byFingerprint(fingerprint: string): Promise<CertRow | null> {
-    const [row] = await this.sql.query<CertRow>(`SELECT ${COLUMNS} FROM x509_certificates WHERE fingerprint = $1`, [fingerprint]);
+    const [row] = await this.sql.query<CertRow>(`SELECT ${COLUMNS} FROM x509_certificates WHERE fingerprint = $1`, [
+      fingerprint,
+    ]);
     return row ?? null;
   }
 
-  async list(tenant: string, filters: Filter[], limit: number, offset: number): Promise<{ rows: CertRow[]; total: number }> {
+  async list(
+    tenant: string,
+    filters: Filter[],
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: CertRow[]; total: number }> {
     const params: unknown[] = [tenant];
     const where = ['tenant = $1', 'revoked_at IS NULL'];
     for (const f of filters) {
@@ -77,7 +99,10 @@ export class X509Store {
       where.push(f.contains ? `${f.column} ILIKE $${params.length}` : `${f.column} = $${params.length}`);
     }
     const clause = where.join(' AND ');
-    const [{ n }] = await this.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM x509_certificates WHERE ${clause}`, params);
+    const [{ n }] = await this.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM x509_certificates WHERE ${clause}`,
+      params,
+    );
     const rows = await this.sql.query<CertRow>(
       `SELECT ${COLUMNS} FROM x509_certificates WHERE ${clause} ORDER BY created_at, fingerprint LIMIT ${limit} OFFSET ${offset}`,
       params,
@@ -128,11 +153,17 @@ export class X509Store {
   async trustedCas(tenant?: string): Promise<TrustedCaRow[]> {
     return tenant === undefined
       ? this.sql.query(`SELECT tenant, fingerprint, pem, subject, created_at FROM x509_trusted_cas ORDER BY created_at`)
-      : this.sql.query(`SELECT tenant, fingerprint, pem, subject, created_at FROM x509_trusted_cas WHERE tenant = $1 ORDER BY created_at`, [tenant]);
+      : this.sql.query(
+          `SELECT tenant, fingerprint, pem, subject, created_at FROM x509_trusted_cas WHERE tenant = $1 ORDER BY created_at`,
+          [tenant],
+        );
   }
 
   async removeTrustedCa(tenant: string, fingerprint: string): Promise<boolean> {
-    const rows = await this.sql.query(`DELETE FROM x509_trusted_cas WHERE tenant = $1 AND fingerprint = $2 RETURNING fingerprint`, [tenant, fingerprint]);
+    const rows = await this.sql.query(
+      `DELETE FROM x509_trusted_cas WHERE tenant = $1 AND fingerprint = $2 RETURNING fingerprint`,
+      [tenant, fingerprint],
+    );
     return rows.length > 0;
   }
 }

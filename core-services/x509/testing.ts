@@ -28,14 +28,21 @@ export class Workdir {
 
 export function makeKey(w: Workdir, name: string, spec: KeySpec = 'rsa:2048'): string {
   const out = w.file(name);
-  if (spec.startsWith('rsa:')) openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${spec.slice(4)}`, '-out', out]);
-  else if (spec.startsWith('ec:')) openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${spec.slice(3)}`, '-out', out]);
+  if (spec.startsWith('rsa:'))
+    openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${spec.slice(4)}`, '-out', out]);
+  else if (spec.startsWith('ec:'))
+    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${spec.slice(3)}`, '-out', out]);
   else openssl(['genpkey', '-algorithm', 'ED25519', '-out', out]);
   return out;
 }
 
 /** A CSR as a device would make it: `openssl req -new -subj /CN=<device>`. */
-export function makeCsr(w: Workdir, name: string, subject: string, spec: KeySpec = 'rsa:2048'): { keyFile: string; csr: string } {
+export function makeCsr(
+  w: Workdir,
+  name: string,
+  subject: string,
+  spec: KeySpec = 'rsa:2048',
+): { keyFile: string; csr: string } {
   const keyFile = makeKey(w, `${name}.key`, spec);
   const csr = openssl(['req', '-new', '-key', keyFile, '-subj', subject]);
   return { keyFile, csr };
@@ -45,14 +52,46 @@ export function makeCsr(w: Workdir, name: string, subject: string, spec: KeySpec
 export function makeOtherCa(w: Workdir, name: string): { keyFile: string; certFile: string; pem: string } {
   const keyFile = makeKey(w, `${name}.key`);
   const certFile = w.file(`${name}.pem`);
-  openssl(['req', '-x509', '-new', '-key', keyFile, '-subj', `/CN=${name}`, '-days', '30', '-out', certFile,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  openssl([
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    keyFile,
+    '-subj',
+    `/CN=${name}`,
+    '-days',
+    '30',
+    '-out',
+    certFile,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   return { keyFile, certFile, pem: readFileSync(certFile, 'utf8') };
 }
 
 /** Signs a CSR with a CA of the tests' own (openssl x509 -req). */
 export function signWithCa(w: Workdir, csr: string, ca: { keyFile: string; certFile: string }, name: string): string {
   const csrFile = w.file(`${name}.csr`, csr);
-  const ext = w.file(`${name}.ext`, 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
-  return openssl(['x509', '-req', '-in', csrFile, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial', '-days', '30', '-extfile', ext]);
+  const ext = w.file(
+    `${name}.ext`,
+    'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
+  );
+  return openssl([
+    'x509',
+    '-req',
+    '-in',
+    csrFile,
+    '-CA',
+    ca.certFile,
+    '-CAkey',
+    ca.keyFile,
+    '-CAcreateserial',
+    '-days',
+    '30',
+    '-extfile',
+    ext,
+  ]);
 }

@@ -24,7 +24,11 @@ const view = (r: TrustedCaRow): TrustedCaView => ({
 });
 
 export class TrustedCaService {
-  constructor(private readonly ca: CaMaterial, private readonly store: X509Store, private readonly events: X509Events) {}
+  constructor(
+    private readonly ca: CaMaterial,
+    private readonly store: X509Store,
+    private readonly events: X509Events,
+  ) {}
 
   async add(tenant: string, body: Record<string, unknown> | undefined): Promise<{ caFingerprint: string }> {
     const pem = body?.caPem;
@@ -40,7 +44,12 @@ export class TrustedCaService {
     const fingerprint = fingerprintOf(cert.raw);
     if (fingerprint === fingerprintOf(this.ca.cert.raw)) throw caIsPlatform();
     // Registering the same CA twice is harmless: the answer is the same.
-    await this.store.addTrustedCa({ tenant, fingerprint, pem: certificatePem(cert.raw), subject: cert.subject.replace(/\n/g, ', ') });
+    await this.store.addTrustedCa({
+      tenant,
+      fingerprint,
+      pem: certificatePem(cert.raw),
+      subject: cert.subject.replace(/\n/g, ', '),
+    });
     await this.events.trustChanged(tenant);
     return { caFingerprint: fingerprint };
   }

@@ -7,7 +7,9 @@
   var DEVICE_FIELDS = ['node-input-device_id', 'node-input-_device_id', 'node-input-devices_source_configured_text'];
   var TEMPLATE_FIELDS = ['node-input-template_id', 'node-input-device_template_id'];
   var pt = (localStorage.getItem('dojot-red.lang') || navigator.language || '').toLowerCase().indexOf('pt') === 0;
-  var T = pt ? { unknownDevice: 'dispositivo desconhecido', unknownTemplate: 'modelo desconhecido' } : { unknownDevice: 'unknown device', unknownTemplate: 'unknown template' };
+  var T = pt
+    ? { unknownDevice: 'dispositivo desconhecido', unknownTemplate: 'modelo desconhecido' }
+    : { unknownDevice: 'unknown device', unknownTemplate: 'unknown template' };
 
   function token() {
     try {
@@ -18,11 +20,13 @@
     }
   }
   function getJson(url) {
-    return fetch(url, { headers: { authorization: 'Bearer ' + token(), accept: 'application/json' } }).then(function (r) {
-      if (r.status === 404) return null;
-      if (!r.ok) throw new Error('HTTP ' + r.status);
-      return r.json();
-    });
+    return fetch(url, { headers: { authorization: 'Bearer ' + token(), accept: 'application/json' } }).then(
+      function (r) {
+        if (r.status === 404) return null;
+        if (!r.ok) throw new Error('HTTP ' + r.status);
+        return r.json();
+      },
+    );
   }
   /** id → label of the tenant's devices or templates (fetched when a node's dialog opens). */
   function load(kind) {
@@ -30,7 +34,9 @@
     return getJson(url).then(function (body) {
       var list = (body && (kind === 'device' ? body.devices : body.templates)) || [];
       var out = {};
-      list.forEach(function (x) { out[String(x.id)] = x.label; });
+      list.forEach(function (x) {
+        out[String(x.id)] = x.label;
+      });
       return out;
     });
   }
@@ -62,15 +68,25 @@
     }
     var multi = input.id === 'node-input-devices_source_configured_text';
     function check() {
-      var ids = (multi ? input.value.split(',') : [input.value]).map(function (s) { return s.trim(); }).filter(Boolean);
-      var unknown = ids.filter(function (id) { return !Object.prototype.hasOwnProperty.call(known, id); });
+      var ids = (multi ? input.value.split(',') : [input.value])
+        .map(function (s) {
+          return s.trim();
+        })
+        .filter(Boolean);
+      var unknown = ids.filter(function (id) {
+        return !Object.prototype.hasOwnProperty.call(known, id);
+      });
       if (unknown.length) {
         hint.className = 'dojot-picker-hint dojot-unknown';
         hint.textContent = (kind === 'device' ? T.unknownDevice : T.unknownTemplate) + ': ' + unknown.join(', ');
         input.classList.add('input-error');
       } else {
         hint.className = 'dojot-picker-hint';
-        hint.textContent = ids.map(function (id) { return known[id]; }).join(', ');
+        hint.textContent = ids
+          .map(function (id) {
+            return known[id];
+          })
+          .join(', ');
         input.classList.remove('input-error');
       }
     }
@@ -82,10 +98,30 @@
   function onOpen() {
     // The dialog's form is in the DOM once editor:open fires; fields are those of the node's type.
     setTimeout(function () {
-      var devices = DEVICE_FIELDS.map(function (id) { return document.getElementById(id); }).filter(Boolean);
-      var templates = TEMPLATE_FIELDS.map(function (id) { return document.getElementById(id); }).filter(Boolean);
-      if (devices.length) load('device').then(function (known) { devices.forEach(function (i) { attach(i, 'device', known); }); }, function () {});
-      if (templates.length) load('template').then(function (known) { templates.forEach(function (i) { attach(i, 'template', known); }); }, function () {});
+      var devices = DEVICE_FIELDS.map(function (id) {
+        return document.getElementById(id);
+      }).filter(Boolean);
+      var templates = TEMPLATE_FIELDS.map(function (id) {
+        return document.getElementById(id);
+      }).filter(Boolean);
+      if (devices.length)
+        load('device').then(
+          function (known) {
+            devices.forEach(function (i) {
+              attach(i, 'device', known);
+            });
+          },
+          function () {},
+        );
+      if (templates.length)
+        load('template').then(
+          function (known) {
+            templates.forEach(function (i) {
+              attach(i, 'template', known);
+            });
+          },
+          function () {},
+        );
     }, 0);
   }
 
@@ -94,7 +130,10 @@
   var PLACEHOLDER = /\$\{(device|template):([^}]+)\}/g;
   function eachString(value, fn) {
     if (typeof value === 'string') return fn(value);
-    if (Array.isArray(value)) return value.map(function (v) { return eachString(v, fn); });
+    if (Array.isArray(value))
+      return value.map(function (v) {
+        return eachString(v, fn);
+      });
     if (value && typeof value === 'object') {
       var out = {};
       for (var k in value) out[k] = eachString(value[k], fn);
@@ -118,7 +157,12 @@
   function nodesWithPlaceholders() {
     var found = [];
     RED.nodes.eachNode(function (n) {
-      if (props(n).some(function (k) { return hasPlaceholder(n[k]); })) found.push(n);
+      if (
+        props(n).some(function (k) {
+          return hasPlaceholder(n[k]);
+        })
+      )
+        found.push(n);
     });
     return found;
   }
@@ -131,66 +175,100 @@
     nodes.forEach(function (n) {
       props(n).forEach(function (k) {
         eachString(n[k], function (s) {
-          s.replace(PLACEHOLDER, function (_m, kind, ref) { refs[kind + ':' + ref] = { kind: kind, ref: ref }; return _m; });
+          s.replace(PLACEHOLDER, function (_m, kind, ref) {
+            refs[kind + ':' + ref] = { kind: kind, ref: ref };
+            return _m;
+          });
           return s;
         });
       });
     });
     mapping = true;
-    Promise.all([load('device'), load('template')]).then(function (lists) {
-      var known = { device: lists[0], template: lists[1] };
-      var box = $('<div id="dojot-placeholders"><p>' + (pt ? 'Este exemplo usa dispositivos e modelos pelo nome. Escolha os seus:' : 'This example names devices and templates. Choose yours:') + '</p></div>');
-      Object.keys(refs).forEach(function (key) {
-        var r = refs[key];
-        var row = $('<div class="form-row"></div>');
-        $('<label></label>').text((r.kind === 'device' ? (pt ? 'Dispositivo ' : 'Device ') : (pt ? 'Modelo ' : 'Template ')) + r.ref).css('width', '40%').appendTo(row);
-        var sel = $('<select></select>').attr('data-placeholder', key).css('width', '55%').appendTo(row);
-        $('<option value=""></option>').text(pt ? '(deixar como está)' : '(leave as it is)').appendTo(sel);
-        Object.keys(known[r.kind]).forEach(function (id) {
-          var o = $('<option></option>').attr('value', id).text(known[r.kind][id] + ' (' + id + ')').appendTo(sel);
-          if (known[r.kind][id] === r.ref) o.prop('selected', true);
+    Promise.all([load('device'), load('template')]).then(
+      function (lists) {
+        var known = { device: lists[0], template: lists[1] };
+        var box = $(
+          '<div id="dojot-placeholders"><p>' +
+            (pt
+              ? 'Este exemplo usa dispositivos e modelos pelo nome. Escolha os seus:'
+              : 'This example names devices and templates. Choose yours:') +
+            '</p></div>',
+        );
+        Object.keys(refs).forEach(function (key) {
+          var r = refs[key];
+          var row = $('<div class="form-row"></div>');
+          $('<label></label>')
+            .text((r.kind === 'device' ? (pt ? 'Dispositivo ' : 'Device ') : pt ? 'Modelo ' : 'Template ') + r.ref)
+            .css('width', '40%')
+            .appendTo(row);
+          var sel = $('<select></select>').attr('data-placeholder', key).css('width', '55%').appendTo(row);
+          $('<option value=""></option>')
+            .text(pt ? '(deixar como está)' : '(leave as it is)')
+            .appendTo(sel);
+          Object.keys(known[r.kind]).forEach(function (id) {
+            var o = $('<option></option>')
+              .attr('value', id)
+              .text(known[r.kind][id] + ' (' + id + ')')
+              .appendTo(sel);
+            if (known[r.kind][id] === r.ref) o.prop('selected', true);
+          });
+          row.appendTo(box);
         });
-        row.appendTo(box);
-      });
-      box.dialog({
-        title: pt ? 'Dispositivos e modelos do exemplo' : "The example's devices and templates",
-        modal: true,
-        width: 520,
-        close: function () { mapping = false; box.remove(); },
-        buttons: [
-          { text: pt ? 'Cancelar' : 'Cancel', click: function () { box.dialog('close'); } },
-          {
-            text: pt ? 'Aplicar' : 'Apply',
-            class: 'primary',
-            id: 'dojot-placeholders-apply',
-            click: function () {
-              var chosen = {};
-              box.find('select').each(function () { if (this.value) chosen[this.getAttribute('data-placeholder')] = this.value; });
-              nodes.forEach(function (n) {
-                var changed = false;
-                props(n).forEach(function (k) {
-                  var before = JSON.stringify(n[k]);
-                  var after = eachString(n[k], function (s) {
-                    return s.replace(PLACEHOLDER, function (m, kind, ref) { return chosen[kind + ':' + ref] || m; });
+        box.dialog({
+          title: pt ? 'Dispositivos e modelos do exemplo' : "The example's devices and templates",
+          modal: true,
+          width: 520,
+          close: function () {
+            mapping = false;
+            box.remove();
+          },
+          buttons: [
+            {
+              text: pt ? 'Cancelar' : 'Cancel',
+              click: function () {
+                box.dialog('close');
+              },
+            },
+            {
+              text: pt ? 'Aplicar' : 'Apply',
+              class: 'primary',
+              id: 'dojot-placeholders-apply',
+              click: function () {
+                var chosen = {};
+                box.find('select').each(function () {
+                  if (this.value) chosen[this.getAttribute('data-placeholder')] = this.value;
+                });
+                nodes.forEach(function (n) {
+                  var changed = false;
+                  props(n).forEach(function (k) {
+                    var before = JSON.stringify(n[k]);
+                    var after = eachString(n[k], function (s) {
+                      return s.replace(PLACEHOLDER, function (m, kind, ref) {
+                        return chosen[kind + ':' + ref] || m;
+                      });
+                    });
+                    if (JSON.stringify(after) !== before) {
+                      n[k] = after;
+                      changed = true;
+                    }
                   });
-                  if (JSON.stringify(after) !== before) {
-                    n[k] = after;
-                    changed = true;
+                  if (changed) {
+                    n.changed = true;
+                    n.dirty = true;
                   }
                 });
-                if (changed) {
-                  n.changed = true;
-                  n.dirty = true;
-                }
-              });
-              RED.nodes.dirty(true);
-              RED.view.redraw(true);
-              box.dialog('close');
+                RED.nodes.dirty(true);
+                RED.view.redraw(true);
+                box.dialog('close');
+              },
             },
-          },
-        ],
-      });
-    }, function () { mapping = false; });
+          ],
+        });
+      },
+      function () {
+        mapping = false;
+      },
+    );
   }
   var pending = null;
   function onAdd() {

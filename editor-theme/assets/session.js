@@ -8,8 +8,28 @@
   var CONSOLE_TOKEN = 'dojot-red.token';
   var pt = (localStorage.getItem('dojot-red.lang') || navigator.language || '').toLowerCase().indexOf('pt') === 0;
   var T = pt
-    ? { signout: 'Sair', console: 'Console', expiresIn: 'Sua sessão expira em {s} s.', renew: 'Entrar de novo', expired: 'Sua sessão expirou', keep: 'Entre de novo para continuar: o editor e o que não foi implantado ficam como estão.', password: 'Senha', wrong: 'Usuário ou senha incorretos.', failed: 'Não foi possível entrar: ' }
-    : { signout: 'Sign out', console: 'Console', expiresIn: 'Your session expires in {s} s.', renew: 'Sign in again', expired: 'Your session has expired', keep: 'Sign in again to go on: the editor and what you have not deployed stay as they are.', password: 'Password', wrong: 'Wrong username or password.', failed: 'Could not sign in: ' };
+    ? {
+        signout: 'Sair',
+        console: 'Console',
+        expiresIn: 'Sua sessão expira em {s} s.',
+        renew: 'Entrar de novo',
+        expired: 'Sua sessão expirou',
+        keep: 'Entre de novo para continuar: o editor e o que não foi implantado ficam como estão.',
+        password: 'Senha',
+        wrong: 'Usuário ou senha incorretos.',
+        failed: 'Não foi possível entrar: ',
+      }
+    : {
+        signout: 'Sign out',
+        console: 'Console',
+        expiresIn: 'Your session expires in {s} s.',
+        renew: 'Sign in again',
+        expired: 'Your session has expired',
+        keep: 'Sign in again to go on: the editor and what you have not deployed stay as they are.',
+        password: 'Password',
+        wrong: 'Wrong username or password.',
+        failed: 'Could not sign in: ',
+      };
 
   function token() {
     try {
@@ -22,7 +42,12 @@
   function claims(t) {
     try {
       var c = JSON.parse(decodeURIComponent(escape(atob(t.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')))));
-      return { username: String(c.username), tenant: String(c.service), iat: Number(c.iat) * 1000, exp: Number(c.exp) * 1000 };
+      return {
+        username: String(c.username),
+        tenant: String(c.service),
+        iat: Number(c.iat) * 1000,
+        exp: Number(c.exp) * 1000,
+      };
     } catch (e) {
       return null;
     }
@@ -37,7 +62,14 @@
   function signOut() {
     localStorage.removeItem(EDITOR_TOKENS);
     localStorage.removeItem(CONSOLE_TOKEN);
-    fetch('/flows/signout', { method: 'POST' }).then(function () { location.assign('/'); }, function () { location.assign('/'); });
+    fetch('/flows/signout', { method: 'POST' }).then(
+      function () {
+        location.assign('/');
+      },
+      function () {
+        location.assign('/');
+      },
+    );
   }
 
   var dialog = null;
@@ -49,7 +81,12 @@
     box.appendChild(el('h3', {}, expired ? T.expired : T.renew));
     box.appendChild(el('p', {}, T.keep));
     box.appendChild(el('label', { for: 'dojot-reauth-passwd' }, T.password + ' (' + c.username + ')'));
-    var pw = el('input', { id: 'dojot-reauth-passwd', type: 'password', autocomplete: 'current-password', required: 'required' });
+    var pw = el('input', {
+      id: 'dojot-reauth-passwd',
+      type: 'password',
+      autocomplete: 'current-password',
+      required: 'required',
+    });
     box.appendChild(pw);
     var err = el('div', { id: 'dojot-reauth-error', role: 'alert' });
     box.appendChild(err);
@@ -61,26 +98,37 @@
     box.onsubmit = function (e) {
       e.preventDefault();
       err.textContent = '';
-      fetch('/auth', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: c.username, passwd: pw.value }) })
+      fetch('/auth', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: c.username, passwd: pw.value }),
+      })
         .then(function (res) {
-          return res.json().then(function (body) { return { status: res.status, body: body }; });
+          return res.json().then(function (body) {
+            return { status: res.status, body: body };
+          });
         })
         .then(function (r) {
           if (r.status === 401 || r.status === 403) return void (err.textContent = T.wrong);
-          if (!r.body || !r.body.jwt) return void (err.textContent = T.failed + (r.body && (r.body.error || r.body.message)));
+          if (!r.body || !r.body.jwt)
+            return void (err.textContent = T.failed + (r.body && (r.body.error || r.body.message)));
           var next = claims(r.body.jwt);
           // Another user's token would carry this editor's work into another tenant.
           if (!next || next.username !== c.username || next.tenant !== c.tenant) return signOut();
           localStorage.setItem(EDITOR_TOKENS, JSON.stringify({ access_token: r.body.jwt }));
           localStorage.setItem(CONSOLE_TOKEN, r.body.jwt);
           // The cookie the editor's assets and websocket ride on, renewed by the platform.
-          return fetch('/flows/settings?access_token=' + encodeURIComponent(r.body.jwt), { headers: { accept: 'application/json' } }).then(function () {
+          return fetch('/flows/settings?access_token=' + encodeURIComponent(r.body.jwt), {
+            headers: { accept: 'application/json' },
+          }).then(function () {
             dialog.remove();
             dialog = null;
             render();
           });
         })
-        .catch(function (e2) { err.textContent = T.failed + e2; });
+        .catch(function (e2) {
+          err.textContent = T.failed + e2;
+        });
     };
     dialog.appendChild(box);
     document.body.appendChild(dialog);
@@ -99,9 +147,16 @@
       who.appendChild(el('span', { class: 'dojot-user' }, c.username));
       who.appendChild(document.createTextNode(' · '));
       who.appendChild(el('b', { class: 'dojot-tenant' }, c.tenant));
-      var link = el('a', { href: '/', target: '_blank', rel: 'noopener', class: 'red-ui-header-button', id: 'dojot-console' }, T.console);
+      var link = el(
+        'a',
+        { href: '/', target: '_blank', rel: 'noopener', class: 'red-ui-header-button', id: 'dojot-console' },
+        T.console,
+      );
       var out = el('a', { href: '#', class: 'red-ui-header-button', id: 'dojot-signout' }, T.signout);
-      out.onclick = function (e) { e.preventDefault(); signOut(); };
+      out.onclick = function (e) {
+        e.preventDefault();
+        signOut();
+      };
       menu.appendChild(who);
       menu.appendChild(link);
       menu.appendChild(out);
@@ -116,7 +171,9 @@
         warning = el('div', { id: 'dojot-session-warning', role: 'status' });
         warning.appendChild(el('span'));
         var again = el('button', { class: 'red-ui-button' }, T.renew);
-        again.onclick = function () { openDialog(false); };
+        again.onclick = function () {
+          openDialog(false);
+        };
         warning.appendChild(again);
         document.body.appendChild(warning);
       }
@@ -129,7 +186,7 @@
 
   // A request the platform refused for the token (a deploy after expiry): sign in again here.
   if (window.jQuery) {
-    jQuery(document).ajaxError(function (_e, xhr) {
+    window.jQuery(document).ajaxError(function (_e, xhr) {
       if (xhr && xhr.status === 401 && token()) openDialog(true);
     });
   }

@@ -1,7 +1,10 @@
 // A node config that cannot run: the message names the field, as dojot's configs name it.
 import { isPath } from './msg.js';
 export class ConfigError extends Error {
-  constructor(readonly field: string, detail: string) {
+  constructor(
+    readonly field: string,
+    detail: string,
+  ) {
     super(`${field}: ${detail}`);
     this.name = 'ConfigError';
   }
@@ -14,9 +17,15 @@ export const str = (def: Record<string, unknown>, field: string, fallback = ''):
   return String(v);
 };
 
-export function oneOf<T extends string>(def: Record<string, unknown>, field: string, values: readonly T[], fallback: T): T {
+export function oneOf<T extends string>(
+  def: Record<string, unknown>,
+  field: string,
+  values: readonly T[],
+  fallback: T,
+): T {
   const v = str(def, field, fallback) || fallback;
-  if (!(values as readonly string[]).includes(v)) throw new ConfigError(field, `must be one of ${values.join(', ')} (got "${v}")`);
+  if (!(values as readonly string[]).includes(v))
+    throw new ConfigError(field, `must be one of ${values.join(', ')} (got "${v}")`);
   return v as T;
 }
 

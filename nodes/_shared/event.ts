@@ -56,7 +56,8 @@ export function staticValues(device: DeviceView | null): Record<string, unknown>
 function flatten(attrs: unknown): Record<string, unknown> {
   if (!isObject(attrs)) return {};
   const out: Record<string, unknown> = {};
-  for (const list of Object.values(attrs)) if (Array.isArray(list)) for (const a of list) if (isObject(a) && typeof a.label === 'string') out[a.label] = a;
+  for (const list of Object.values(attrs))
+    if (Array.isArray(list)) for (const a of list) if (isObject(a) && typeof a.label === 'string') out[a.label] = a;
   return out;
 }
 
@@ -64,16 +65,29 @@ function flatten(attrs: unknown): Record<string, unknown> {
 export function headEvent(raw: RawEvent, tenant: string, device: DeviceView | null): HeadEvent {
   const v = raw.delivery.value as Record<string, unknown>;
   if (raw.event === 'publish') {
-    const { deviceid: _id, tenant: _t, timestamp, ...rest } = (isObject(v.metadata) ? v.metadata : {}) as Record<string, unknown>;
+    const {
+      deviceid: _id,
+      tenant: _t,
+      timestamp,
+      ...rest
+    } = (isObject(v.metadata) ? v.metadata : {}) as Record<string, unknown>;
     const attrs = { ...staticValues(device), ...(v.attrs as Record<string, unknown>) };
-    return { event: 'publish', data: { id: raw.deviceId, attrs }, metadata: { ...rest, tenant, timestamp: toMs(timestamp, raw.delivery.timestamp) } };
+    return {
+      event: 'publish',
+      data: { id: raw.deviceId, attrs },
+      metadata: { ...rest, tenant, timestamp: toMs(timestamp, raw.delivery.timestamp) },
+    };
   }
   const { service: _s, timestamp, ...rest } = (isObject(v.meta) ? v.meta : {}) as Record<string, unknown>;
   const data = { ...(v.data as Record<string, unknown>) };
   if (raw.event === 'configure') data.attrs = { ...staticValues(device), ...(isObject(data.attrs) ? data.attrs : {}) };
   else if (raw.event !== 'remove' || isObject(data.attrs)) data.attrs = flatten(data.attrs);
   else data.attrs = {};
-  return { event: raw.event, data: data as HeadEvent['data'], metadata: { ...rest, tenant, timestamp: toMs(timestamp, raw.delivery.timestamp) } };
+  return {
+    event: raw.event,
+    data: data as HeadEvent['data'],
+    metadata: { ...rest, tenant, timestamp: toMs(timestamp, raw.delivery.timestamp) },
+  };
 }
 
 /** dojot timestamps: epoch ms, epoch s (≤ 2^31-1) or an ISO string; else the bus's own. */

@@ -45,7 +45,8 @@ export function runHead(RED: Red, node: RedNode, spec: HeadSpec): void {
   const onMessage = (d: BusDelivery) => {
     const raw = rawEvent(d);
     if (!raw || !spec.accepts(raw)) return;
-    const needsDevice = raw.event === 'publish' || raw.event === 'configure' || (spec.matches !== undefined && raw.templates === null);
+    const needsDevice =
+      raw.event === 'publish' || raw.event === 'configure' || (spec.matches !== undefined && raw.templates === null);
     const lookup = needsDevice ? devices.get(raw.deviceId) : Promise.resolve(null);
     lookup
       .then((device) => {

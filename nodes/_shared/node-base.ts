@@ -5,7 +5,14 @@ import type { Msg, NodeDef, Red, RedNode, Send } from './red.js';
 
 export type Handler<C> = (cfg: C, msg: Msg, node: RedNode) => Promise<Msg | null | undefined> | Msg | null | undefined;
 
-export function runTransform<C>(RED: Red, node: RedNode, def: NodeDef, catalog: string, parse: (def: NodeDef) => C, handle: Handler<C>): C | null {
+export function runTransform<C>(
+  RED: Red,
+  node: RedNode,
+  def: NodeDef,
+  catalog: string,
+  parse: (def: NodeDef) => C,
+  handle: Handler<C>,
+): C | null {
   let cfg: C;
   try {
     cfg = parse(def);

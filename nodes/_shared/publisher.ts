@@ -12,7 +12,14 @@ export interface Outgoing {
 
 export type Build<C> = (cfg: C, msg: Msg, tenant: string, now: number) => Outgoing[] | Error;
 
-export function runPublisher<C>(RED: Red, node: RedNode, def: NodeDef, catalog: string, parse: (def: NodeDef) => C, build: Build<C>): void {
+export function runPublisher<C>(
+  RED: Red,
+  node: RedNode,
+  def: NodeDef,
+  catalog: string,
+  parse: (def: NodeDef) => C,
+  build: Build<C>,
+): void {
   let cfg: C;
   try {
     cfg = parse(def);

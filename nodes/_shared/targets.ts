@@ -24,7 +24,8 @@ export function parseMulti(def: Record<string, unknown>): TargetConfig {
   const raw = def.devices_source_configured ?? [];
   const list = Array.isArray(raw) ? raw : typeof raw === 'string' && raw ? raw.split(',') : [];
   const configured = list.map((x) => String(x).trim()).filter(Boolean);
-  if (source === 'configured' && configured.length === 0) throw new ConfigError('devices_source_configured', 'lists no device');
+  if (source === 'configured' && configured.length === 0)
+    throw new ConfigError('devices_source_configured', 'lists no device');
   const dynamic = source === 'dynamic' ? pathField(def, 'devices_source_dynamic') : '';
   return { source, configured, dynamic, attrs: pathField(def, 'attrs') };
 }
@@ -43,17 +44,21 @@ export function targets(cfg: TargetConfig, msg: Msg): string[] | Error {
   if (cfg.source === 'configured') return cfg.configured;
   if (cfg.source === 'self') {
     const origin = (msg._dojot as { originator?: unknown } | undefined)?.originator ?? getPath(msg, 'payload.data.id');
-    return typeof origin === 'string' && origin ? [origin] : new Error('no device started this flow (device_source is self)');
+    return typeof origin === 'string' && origin
+      ? [origin]
+      : new Error('no device started this flow (device_source is self)');
   }
   const v = getPath(msg, cfg.dynamic);
   const ids = Array.isArray(v) ? v : [v];
-  if (ids.length === 0 || ids.some((x) => typeof x !== 'string' || !x)) return new Error(`${cfg.dynamic} must hold a device id or a list of them`);
+  if (ids.length === 0 || ids.some((x) => typeof x !== 'string' || !x))
+    return new Error(`${cfg.dynamic} must hold a device id or a list of them`);
   return ids as string[];
 }
 
 /** The attrs to send, or an Error when the message has no object there. */
 export function attrsOf(cfg: TargetConfig, msg: Msg): Record<string, unknown> | Error {
   const v = getPath(msg, cfg.attrs);
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return new Error(`${cfg.attrs} must hold an object of attributes`);
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    return new Error(`${cfg.attrs} must hold an object of attributes`);
   return v as Record<string, unknown>;
 }

@@ -10,9 +10,16 @@ export function configureEvent(cfg: TargetConfig, msg: Msg, tenant: string, now:
   const attrs = attrsOf(cfg, msg);
   if (attrs instanceof Error) return attrs;
   const id = ids[0];
-  return [{
-    subject: 'dojot.device-manager.device',
-    key: id,
-    value: { event: 'configure', data: { attrs, id }, meta: { service: tenant, timestamp: now, deviceid: id }, metadata: { tenant } },
-  }];
+  return [
+    {
+      subject: 'dojot.device-manager.device',
+      key: id,
+      value: {
+        event: 'configure',
+        data: { attrs, id },
+        meta: { service: tenant, timestamp: now, deviceid: id },
+        metadata: { tenant },
+      },
+    },
+  ];
 }

@@ -21,7 +21,8 @@ export function parse(def: Record<string, unknown>): CronBatchConfig {
   const operation = oneOf(def, 'operation', ['CREATE', 'REMOVE'] as const, 'CREATE');
   const t = str(def, 'timeout').trim();
   const timeoutMs = t ? Number(t) : DEFAULT_TIMEOUT_MS;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new ConfigError('timeout', `must be a number of ms above 0 (got "${t}")`);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new ConfigError('timeout', `must be a number of ms above 0 (got "${t}")`);
   return {
     operation,
     jobs: operation === 'CREATE' ? pathField(def, 'jobs') : '',

@@ -16,7 +16,12 @@ export = function register(RED: Red): void {
         const ids = idsOf(cfg, msg);
         if (ids instanceof Error) throw ids;
         const removed = await within(Promise.all(ids.map((id) => cron.remove(id))), cfg.timeoutMs);
-        if (cfg.outJobIds) setPath(msg, cfg.outJobIds, ids.filter((_id, i) => removed[i]));
+        if (cfg.outJobIds)
+          setPath(
+            msg,
+            cfg.outJobIds,
+            ids.filter((_id, i) => removed[i]),
+          );
         return msg;
       }
       const specs = specsOf(cfg, msg);
@@ -27,7 +32,9 @@ export = function register(RED: Red): void {
           try {
             ids.push(await cron.create(spec));
           } catch (err) {
-            throw new Error(`job ${i}: ${(err as Error).message} (${ids.length} created before it)`);
+            throw new Error(`job ${i}: ${(err as Error).message} (${ids.length} created before it)`, {
+              cause: err,
+            });
           }
         }
       };

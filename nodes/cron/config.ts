@@ -1,7 +1,18 @@
 import { ConfigError, oneOf, pathField, str } from '../_shared/config-error.js';
 
 /** The keys of dojot's `cron` (§5.3). */
-export const KEYS = ['name', 'operation', 'cronTimeExpression', 'jobName', 'jobDescription', 'jobType', 'jobAction', 'jobActionType', 'outJobId', 'inJobId'] as const;
+export const KEYS = [
+  'name',
+  'operation',
+  'cronTimeExpression',
+  'jobName',
+  'jobDescription',
+  'jobType',
+  'jobAction',
+  'jobActionType',
+  'outJobId',
+  'inJobId',
+] as const;
 
 export interface CronConfig {
   operation: 'CREATE' | 'REMOVE';
@@ -19,7 +30,16 @@ export interface CronConfig {
 export function parse(def: Record<string, unknown>): CronConfig {
   const operation = oneOf(def, 'operation', ['CREATE', 'REMOVE'] as const, 'CREATE');
   if (operation === 'REMOVE') {
-    return { operation, time: '', jobName: '', jobDescription: '', actionKind: 'broker', action: { json: null }, outJobId: '', inJobId: pathField(def, 'inJobId') };
+    return {
+      operation,
+      time: '',
+      jobName: '',
+      jobDescription: '',
+      actionKind: 'broker',
+      action: { json: null },
+      outJobId: '',
+      inJobId: pathField(def, 'inJobId'),
+    };
   }
   const time = str(def, 'cronTimeExpression').trim();
   if (!time) throw new ConfigError('cronTimeExpression', 'is required');
@@ -31,7 +51,7 @@ export function parse(def: Record<string, unknown>): CronConfig {
     try {
       action = { json: JSON.parse(str(def, 'jobAction')) };
     } catch {
-      throw new ConfigError('jobAction', 'must be JSON (the job\'s broker or http action)');
+      throw new ConfigError('jobAction', "must be JSON (the job's broker or http action)");
     }
   }
   return {

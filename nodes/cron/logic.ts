@@ -11,7 +11,11 @@ export function jobSpec(cfg: CronConfig, msg: Msg): CronJobSpec | Error {
   if (action === null || typeof action !== 'object' || Array.isArray(action)) {
     return new Error(`jobAction must be an object (the job's ${cfg.actionKind} action)`);
   }
-  const spec: CronJobSpec = { time: cfg.time, name: cfg.jobName || undefined, description: cfg.jobDescription || undefined };
+  const spec: CronJobSpec = {
+    time: cfg.time,
+    name: cfg.jobName || undefined,
+    description: cfg.jobDescription || undefined,
+  };
   if (cfg.actionKind === 'broker') spec.broker = action as CronJobSpec['broker'];
   else spec.http = action as CronJobSpec['http'];
   return spec;

@@ -14,7 +14,8 @@ export interface CumulativeSumConfig {
 export function parse(def: Record<string, unknown>): CumulativeSumConfig {
   const raw = str(def, 'timePeriod').trim();
   const minutes = Number(raw);
-  if (!raw || !Number.isFinite(minutes) || minutes <= 0) throw new ConfigError('timePeriod', `must be a number of minutes above 0 (got "${raw}")`);
+  if (!raw || !Number.isFinite(minutes) || minutes <= 0)
+    throw new ConfigError('timePeriod', `must be a number of minutes above 0 (got "${raw}")`);
   return {
     windowMs: minutes * 60_000,
     targetAttribute: pathField(def, 'targetAttribute'),

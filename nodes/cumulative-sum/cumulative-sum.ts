@@ -26,7 +26,13 @@ export = function register(RED: Red): void {
     const ctx = this.context();
     this.on('input', (msg, send, done) => {
       const value = toNumber(getPath(msg, cfg.targetAttribute));
-      if (value === null) return done(new ConfigError(cfg.targetAttribute, `must hold a number (got ${JSON.stringify(getPath(msg, cfg.targetAttribute)) ?? 'nothing'})`));
+      if (value === null)
+        return done(
+          new ConfigError(
+            cfg.targetAttribute,
+            `must hold a number (got ${JSON.stringify(getPath(msg, cfg.targetAttribute)) ?? 'nothing'})`,
+          ),
+        );
       const ts = toNumber(getPath(msg, cfg.timestamp));
       if (ts === null) return done(new ConfigError(cfg.timestamp, 'must hold a timestamp in ms'));
       const next = add(restore(ctx.get(KEY, store)), value, ts, cfg.windowMs);

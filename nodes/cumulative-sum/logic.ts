@@ -25,7 +25,8 @@ export function restore(v: unknown): SumState {
 
 export function add(state: SumState, value: number, timestamp: number, windowMs: number): SumState | Error {
   const last = state.entries[state.entries.length - 1];
-  if (last && timestamp < last.timestamp) return new Error(`late message: timestamp ${timestamp} is older than the last one summed (${last.timestamp})`);
+  if (last && timestamp < last.timestamp)
+    return new Error(`late message: timestamp ${timestamp} is older than the last one summed (${last.timestamp})`);
   const entries = [...state.entries, { timestamp, value }].filter((e) => e.timestamp > timestamp - windowMs);
   return { sum: entries.reduce((a, e) => a + e.value, 0), entries };
 }

@@ -16,7 +16,13 @@ export = function register(RED: Red): void {
       return;
     }
     const c = cfg;
-    runHead(RED, this, { catalog: 'device-in', deviceId: c.deviceId, subjects: ['device-data'], accepts: (raw) => accepts(c, raw), toMsg });
+    runHead(RED, this, {
+      catalog: 'device-in',
+      deviceId: c.deviceId,
+      subjects: ['device-data'],
+      accepts: (raw) => accepts(c, raw),
+      toMsg,
+    });
   }
   RED.nodes.registerType('device in', DeviceIn);
 };

@@ -11,6 +11,7 @@ export function parse(def: Record<string, unknown>): DeviceTemplateInConfig {
   const raw = str(def, 'device_template_id').trim();
   if (!raw) throw new ConfigError('device_template_id', 'is required');
   const templateId = Number(raw);
-  if (!Number.isInteger(templateId)) throw new ConfigError('device_template_id', `must be a template id (a number), got "${raw}"`);
+  if (!Number.isInteger(templateId))
+    throw new ConfigError('device_template_id', `must be a template id (a number), got "${raw}"`);
   return { templateId };
 }

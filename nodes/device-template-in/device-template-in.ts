@@ -16,7 +16,13 @@ export = function register(RED: Red): void {
       return;
     }
     const c = cfg;
-    runHead(RED, this, { catalog: 'device-template-in', subjects: ['device-data'], accepts, matches: (_raw, device) => matches(c, device), toMsg });
+    runHead(RED, this, {
+      catalog: 'device-template-in',
+      subjects: ['device-data'],
+      accepts,
+      matches: (_raw, device) => matches(c, device),
+      toMsg,
+    });
   }
   RED.nodes.registerType('device template in', DeviceTemplateIn);
 };

@@ -21,7 +21,13 @@ export = function register(RED: Red): void {
     const subjects: InboundSubject[] = [];
     if (c.publish) subjects.push('device-data');
     if (c.configure) subjects.push('dojot.device-manager.device');
-    runHead(RED, this, { catalog: 'event-device-in', deviceId: c.deviceId, subjects, accepts: (raw) => accepts(c, raw), toMsg: (ev) => ({ payload: ev }) });
+    runHead(RED, this, {
+      catalog: 'event-device-in',
+      deviceId: c.deviceId,
+      subjects,
+      accepts: (raw) => accepts(c, raw),
+      toMsg: (ev) => ({ payload: ev }),
+    });
   }
   RED.nodes.registerType('event device in', EventDeviceIn);
 };

@@ -2,7 +2,17 @@ import { ConfigError, oneOf, pathField, str } from '../_shared/config-error.js';
 import { ENCODINGS } from '../_shared/encodings.js';
 
 /** The keys of dojot's `ftp` (§5.3). */
-export const KEYS = ['name', 'method', 'url', 'username', 'password', 'filename', 'filecontent', 'fileencoding', 'response'] as const;
+export const KEYS = [
+  'name',
+  'method',
+  'url',
+  'username',
+  'password',
+  'filename',
+  'filecontent',
+  'fileencoding',
+  'response',
+] as const;
 
 export interface FtpConfig {
   method: 'PUT';
@@ -32,7 +42,8 @@ export function parse(def: Record<string, unknown>): FtpConfig {
   }
   if (u.protocol !== 'ftp:') throw new ConfigError('url', `must be an ftp:// URL (got ${u.protocol})`);
   const fileencoding = str(def, 'fileencoding').trim() || 'utf8';
-  if (!(ENCODINGS as readonly string[]).includes(fileencoding)) throw new ConfigError('fileencoding', `must be one of ${ENCODINGS.join(', ')}`);
+  if (!(ENCODINGS as readonly string[]).includes(fileencoding))
+    throw new ConfigError('fileencoding', `must be one of ${ENCODINGS.join(', ')}`);
   return {
     method: 'PUT',
     host: u.hostname,

@@ -13,7 +13,8 @@ export interface Upload {
 export function uploadOf(cfg: FtpConfig, msg: Msg): Upload | Error {
   const name = getPath(msg, cfg.filename);
   if (typeof name !== 'string' || !name.trim()) return new Error(`${cfg.filename} must hold a file name`);
-  if (name.includes('/') || name.includes('\\') || name === '..' || name === '.') return new Error(`${cfg.filename} must be a plain file name (got "${name}")`);
+  if (name.includes('/') || name.includes('\\') || name === '..' || name === '.')
+    return new Error(`${cfg.filename} must be a plain file name (got "${name}")`);
   const content = getPath(msg, cfg.filecontent);
   let bytes: Buffer;
   if (Buffer.isBuffer(content)) bytes = content;

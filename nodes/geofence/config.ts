@@ -33,7 +33,8 @@ export function parse(def: Record<string, unknown>): GeofenceConfig {
     }
     return { latitude: lat, longitude: lng };
   });
-  if (mode === 'rectangle' && points.length !== 2) throw new ConfigError('points', 'a rectangle needs two opposite corners');
+  if (mode === 'rectangle' && points.length !== 2)
+    throw new ConfigError('points', 'a rectangle needs two opposite corners');
   if (mode !== 'rectangle' && points.length < 3) throw new ConfigError('points', 'an area needs at least three points');
   return { name: str(def, 'name'), mode, filter, points, geopoint: pathField(def, 'geopoint') };
 }

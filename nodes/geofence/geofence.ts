@@ -21,7 +21,10 @@ export = function register(RED: Red): void {
     this.on('input', (msg, send, done) => {
       const raw = getPath(msg, cfg.geopoint);
       const p = parsePoint(raw);
-      if (!p) return done(new ConfigError(cfg.geopoint, `is not a "lat, lng" point (got ${JSON.stringify(raw) ?? 'nothing'})`));
+      if (!p)
+        return done(
+          new ConfigError(cfg.geopoint, `is not a "lat, lng" point (got ${JSON.stringify(raw) ?? 'nothing'})`),
+        );
       if (!passes(cfg, p)) return done();
       // dojot marked where a message is: named areas it is inside of, in msg.location.isat.
       if (cfg.filter === 'inside' && cfg.name) {

@@ -8,7 +8,8 @@ export function parsePoint(v: unknown): Point | null {
   const parts = v.split(',').map((s) => s.trim());
   if (parts.length !== 2 || parts.some((s) => s === '')) return null;
   const [latitude, longitude] = parts.map(Number);
-  if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) return null;
+  if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180)
+    return null;
   return { latitude, longitude };
 }
 
@@ -17,7 +18,13 @@ function ring(cfg: GeofenceConfig): [number, number][] {
     const [a, b] = cfg.points;
     const [s, n] = [Math.min(a.latitude, b.latitude), Math.max(a.latitude, b.latitude)];
     const [w, e] = [Math.min(a.longitude, b.longitude), Math.max(a.longitude, b.longitude)];
-    return [[w, s], [e, s], [e, n], [w, n], [w, s]];
+    return [
+      [w, s],
+      [e, s],
+      [e, n],
+      [w, n],
+      [w, s],
+    ];
   }
   const r = cfg.points.map((p) => [p.longitude, p.latitude] as [number, number]);
   return [...r, r[0]];

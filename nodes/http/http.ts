@@ -15,7 +15,12 @@ export = function register(RED: Red): void {
     runTransform(RED, this, def, 'http', parse, async (cfg, msg) => {
       const req = buildRequest(cfg, msg);
       if (req instanceof Error) throw req;
-      const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      const res = await fetch(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
       const bytes = Buffer.from(await res.arrayBuffer());
       setPath(msg, cfg.response, {
         statusCode: res.status,

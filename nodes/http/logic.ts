@@ -21,11 +21,13 @@ export function renderUrl(template: string, msg: Msg): string {
 
 export function buildRequest(cfg: HttpConfig, msg: Msg): HttpRequest | Error {
   const method = cfg.method === 'use' ? msg.method : cfg.method;
-  if (typeof method !== 'string' || !/^(GET|POST|PUT|DELETE|PATCH|HEAD)$/i.test(method)) return new Error(`msg.method must be an HTTP method (got ${JSON.stringify(method)})`);
+  if (typeof method !== 'string' || !/^(GET|POST|PUT|DELETE|PATCH|HEAD)$/i.test(method))
+    return new Error(`msg.method must be an HTTP method (got ${JSON.stringify(method)})`);
   const url = renderUrl(cfg.url, msg);
   try {
     const u = new URL(url);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return new Error(`url must be http or https (got ${u.protocol})`);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      return new Error(`url must be http or https (got ${u.protocol})`);
   } catch {
     return new Error(`url is not a URL: ${url}`);
   }
@@ -42,8 +44,10 @@ export function buildRequest(cfg: HttpConfig, msg: Msg): HttpRequest | Error {
   if (body === undefined || body === null) return req;
   if (typeof body !== 'object' || Array.isArray(body)) return new Error(`${cfg.body} must hold {headers?, payload?}`);
   const { headers, payload } = body as { headers?: unknown; payload?: unknown };
-  if (headers !== undefined && (headers === null || typeof headers !== 'object')) return new Error(`${cfg.body}.headers must be an object`);
-  for (const [k, v] of Object.entries((headers ?? {}) as Record<string, unknown>)) req.headers[k.toLowerCase()] = String(v);
+  if (headers !== undefined && (headers === null || typeof headers !== 'object'))
+    return new Error(`${cfg.body}.headers must be an object`);
+  for (const [k, v] of Object.entries((headers ?? {}) as Record<string, unknown>))
+    req.headers[k.toLowerCase()] = String(v);
   if (payload !== undefined && req.method !== 'GET' && req.method !== 'HEAD') {
     req.body = typeof payload === 'string' ? payload : JSON.stringify(payload);
     if (typeof payload !== 'string' && !req.headers['content-type']) req.headers['content-type'] = 'application/json';

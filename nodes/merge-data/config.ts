@@ -8,4 +8,7 @@ export interface MergeDataConfig {
   mergedData: string;
 }
 
-export const parse = (def: Record<string, unknown>): MergeDataConfig => ({ targetData: pathField(def, 'targetData'), mergedData: pathField(def, 'mergedData') });
+export const parse = (def: Record<string, unknown>): MergeDataConfig => ({
+  targetData: pathField(def, 'targetData'),
+  mergedData: pathField(def, 'mergedData'),
+});

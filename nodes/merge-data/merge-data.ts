@@ -16,7 +16,8 @@ export = function register(RED: Red): void {
     const store = persistentStore(RED);
     runTransform(RED, this, def, 'merge-data', parse, (cfg, msg, node) => {
       const incoming = getPath(msg, cfg.targetData);
-      if (incoming === null || typeof incoming !== 'object' || Array.isArray(incoming)) throw new ConfigError(cfg.targetData, 'must hold an object');
+      if (incoming === null || typeof incoming !== 'object' || Array.isArray(incoming))
+        throw new ConfigError(cfg.targetData, 'must hold an object');
       const ctx = node.context();
       const merged = deepMerge(ctx.get(KEY, store), incoming as Record<string, unknown>);
       ctx.set(KEY, merged, store);

@@ -8,5 +8,9 @@ export function deviceData(cfg: TargetConfig, msg: Msg, tenant: string, now: num
   if (ids instanceof Error) return ids;
   const attrs = attrsOf(cfg, msg);
   if (attrs instanceof Error) return attrs;
-  return ids.map((id) => ({ subject: 'device-data', key: id, value: { attrs, metadata: { timestamp: now, tenant, deviceid: id } } }));
+  return ids.map((id) => ({
+    subject: 'device-data',
+    key: id,
+    value: { attrs, metadata: { timestamp: now, tenant, deviceid: id } },
+  }));
 }

@@ -15,7 +15,8 @@ export function parse(def: Record<string, unknown>): NotificationConfig {
   const msgType = oneOf(def, 'msgType', ['static', 'dynamic'] as const, 'static');
   const source = str(def, 'source').trim() ? pathField(def, 'source') : '';
   const messageStatic = str(def, 'messageStatic');
-  if (msgType === 'static' && !messageStatic) throw new ConfigError('messageStatic', 'is required for a static message');
+  if (msgType === 'static' && !messageStatic)
+    throw new ConfigError('messageStatic', 'is required for a static message');
   const messageDynamic = msgType === 'dynamic' ? pathField(def, 'messageDynamic') : '';
   return { source, msgType, messageStatic, messageDynamic };
 }

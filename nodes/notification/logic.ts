@@ -10,7 +10,8 @@ export function notification(cfg: NotificationConfig, msg: Msg, _tenant: string,
   let meta: Record<string, unknown> = {};
   if (cfg.source) {
     const v = getPath(msg, cfg.source);
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) return new Error(`${cfg.source} must hold an object (the notification's metaAttrsFilter)`);
+    if (v === null || typeof v !== 'object' || Array.isArray(v))
+      return new Error(`${cfg.source} must hold an object (the notification's metaAttrsFilter)`);
     meta = { ...(v as Record<string, unknown>) };
   }
   // dojot persisted notifications unless told not to.
@@ -21,5 +22,11 @@ export function notification(cfg: NotificationConfig, msg: Msg, _tenant: string,
     if (message === undefined) return new Error(`${cfg.messageDynamic} holds no message`);
     if (typeof message !== 'string') message = JSON.stringify(message);
   }
-  return [{ subject: 'dojot.notifications', key: null, value: { msgID: randomUUID(), timestamp: now, message, metaAttrsFilter: meta, subject: 'user_notification' } }];
+  return [
+    {
+      subject: 'dojot.notifications',
+      key: null,
+      value: { msgID: randomUUID(), timestamp: now, message, metaAttrsFilter: meta, subject: 'user_notification' },
+    },
+  ];
 }

@@ -12,6 +12,11 @@ export interface PublishFtpConfig {
 
 export function parse(def: Record<string, unknown>): PublishFtpConfig {
   const encode = str(def, 'encode').trim() || 'base64';
-  if (!(ENCODINGS as readonly string[]).includes(encode)) throw new ConfigError('encode', `must be one of ${ENCODINGS.join(', ')} (got "${encode}")`);
-  return { filename: pathField(def, 'filename'), filecontent: pathField(def, 'filecontent'), encode: encode as BufferEncoding };
+  if (!(ENCODINGS as readonly string[]).includes(encode))
+    throw new ConfigError('encode', `must be one of ${ENCODINGS.join(', ')} (got "${encode}")`);
+  return {
+    filename: pathField(def, 'filename'),
+    filecontent: pathField(def, 'filecontent'),
+    encode: encode as BufferEncoding,
+  };
 }

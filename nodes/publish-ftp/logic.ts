@@ -16,13 +16,20 @@ export function ftpMessage(cfg: PublishFtpConfig, msg: Msg, _tenant: string, now
   if (typeof raw === 'string') content = raw;
   else if (Buffer.isBuffer(raw)) content = raw.toString(cfg.encode);
   else return new Error(`${cfg.filecontent} must hold the file content (a string or a Buffer)`);
-  return [{
-    subject: 'dojot.ftp',
-    key: null,
-    value: {
-      // dojot's flowbroker wrote msgID and service "flowbroker" (§10).
-      metadata: { msgID: randomUUID(), ts: now, service: 'flowbroker', contentType: 'application/vnd.dojot.ftp+json' },
-      data: { filename, encoding: cfg.encode, content },
+  return [
+    {
+      subject: 'dojot.ftp',
+      key: null,
+      value: {
+        // dojot's flowbroker wrote msgID and service "flowbroker" (§10).
+        metadata: {
+          msgID: randomUUID(),
+          ts: now,
+          service: 'flowbroker',
+          contentType: 'application/vnd.dojot.ftp+json',
+        },
+        data: { filename, encoding: cfg.encode, content },
+      },
     },
-  }];
+  ];
 }

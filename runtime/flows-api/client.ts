@@ -27,7 +27,10 @@ export interface FlowsClient {
 const FLOW_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
 function invalid(path: string, problem: string): PlatformError {
-  const e = FlowErrors.FLOWS_INVALID({ detail: `${path}: ${problem}` }, { message: 'Given flow is invalid', path, problem });
+  const e = FlowErrors.FLOWS_INVALID(
+    { detail: `${path}: ${problem}` },
+    { message: 'Given flow is invalid', path, problem },
+  );
   return e;
 }
 
@@ -43,7 +46,8 @@ export function createFlowsClient(store: Store, supervisor: Supervisor, revision
       const parsed = flows.map((raw, i) => {
         const f = raw as Record<string, unknown> | null;
         if (!f || typeof f !== 'object' || Array.isArray(f)) throw invalid(`[${i}]`, 'expected a flow object');
-        if (typeof f.name !== 'string' || f.name.trim() === '') throw invalid(`[${i}].name`, 'expected a non-empty string');
+        if (typeof f.name !== 'string' || f.name.trim() === '')
+          throw invalid(`[${i}].name`, 'expected a non-empty string');
         if (typeof f.enabled !== 'boolean') throw invalid(`[${i}].enabled`, 'expected true or false');
         let nodes;
         try {
@@ -69,7 +73,15 @@ export function createFlowsClient(store: Store, supervisor: Supervisor, revision
               const placed = placeOnTab(f.id, f.nodes, used);
               used.add(f.id);
               for (const n of placed.nodes) used.add(n.id);
-              const rec: FlowRecord = { id: f.id, name: f.name, enabled: f.enabled, tab: placed.tab, nodes: placed.nodes, created: f.created ?? now, updated: f.updated ?? now };
+              const rec: FlowRecord = {
+                id: f.id,
+                name: f.name,
+                enabled: f.enabled,
+                tab: placed.tab,
+                nodes: placed.nodes,
+                created: f.created ?? now,
+                updated: f.updated ?? now,
+              };
               await flowStore.put(tx, tenant, rec);
             }
             await flowRevisions.record(tx, tenant, { author: null, via: 'import' }, revisionsKept);

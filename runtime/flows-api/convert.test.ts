@@ -9,11 +9,24 @@ describe('flow conversion', () => {
     ]);
     const { tab, nodes: placed } = placeOnTab('F', nodes, new Set());
     assert.equal(tab.id, 'F');
-    assert.deepEqual(placed.map((n) => [n.id, n.z]), [['n1', 'F'], ['n2', 'F']]);
+    assert.deepEqual(
+      placed.map((n) => [n.id, n.z]),
+      [
+        ['n1', 'F'],
+        ['n2', 'F'],
+      ],
+    );
   });
 
   it('keeps the properties of a tab node given in the flow but not its id', () => {
-    const { tab, nodes } = placeOnTab('F', parseNodes([{ id: 'T', type: 'tab', label: 'x', info: 'notes' }, { id: 'n', type: 'debug', z: 'T' }]), new Set());
+    const { tab, nodes } = placeOnTab(
+      'F',
+      parseNodes([
+        { id: 'T', type: 'tab', label: 'x', info: 'notes' },
+        { id: 'n', type: 'debug', z: 'T' },
+      ]),
+      new Set(),
+    );
     assert.deepEqual([tab.id, tab.info, nodes.length, nodes[0].z], ['F', 'notes', 1, 'F']);
   });
 
@@ -33,7 +46,11 @@ describe('flow conversion', () => {
   });
 
   it('rejects a node without a type as flowbroker did', () => {
-    assert.throws(() => parseNodes([{ id: 'x' }]), (e: Error & { code?: string; extra?: { message: string } }) => e.code === 'FLOWS_INVALID' && e.extra?.message === 'Given flow is invalid');
+    assert.throws(
+      () => parseNodes([{ id: 'x' }]),
+      (e: Error & { code?: string; extra?: { message: string } }) =>
+        e.code === 'FLOWS_INVALID' && e.extra?.message === 'Given flow is invalid',
+    );
     assert.throws(() => parseNodes({}), /must be an array/);
   });
 
@@ -44,7 +61,24 @@ describe('flow conversion', () => {
 
 describe('flow layout', () => {
   it('places nodes that come without coordinates on a grid and keeps given ones', () => {
-    const { nodes } = placeOnTab('F', parseNodes([{ id: 'a', type: 'inject', wires: [] }, { id: 'b', type: 'debug', x: 7, y: 9, wires: [] }, { id: 'c', type: 'debug', wires: [] }, { id: 'cfg', type: 'tls-config' }]), new Set());
-    assert.deepEqual(nodes.map((n) => [n.x, n.y]), [[140, 80], [7, 9], [340, 80], [undefined, undefined]]);
+    const { nodes } = placeOnTab(
+      'F',
+      parseNodes([
+        { id: 'a', type: 'inject', wires: [] },
+        { id: 'b', type: 'debug', x: 7, y: 9, wires: [] },
+        { id: 'c', type: 'debug', wires: [] },
+        { id: 'cfg', type: 'tls-config' },
+      ]),
+      new Set(),
+    );
+    assert.deepEqual(
+      nodes.map((n) => [n.x, n.y]),
+      [
+        [140, 80],
+        [7, 9],
+        [340, 80],
+        [undefined, undefined],
+      ],
+    );
   });
 });

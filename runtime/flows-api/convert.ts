@@ -31,9 +31,19 @@ const newNodeId = () => randomBytes(8).toString('hex');
 
 /** Checks a `flow` array as flowbroker did: every element must be an object with a type. */
 export function parseNodes(value: unknown): NodeRedNode[] {
-  if (!Array.isArray(value)) throw FlowErrors.FLOWS_INVALID({ detail: 'flow must be an array of Node-RED nodes' }, { message: 'Given flow is invalid' });
+  if (!Array.isArray(value))
+    throw FlowErrors.FLOWS_INVALID(
+      { detail: 'flow must be an array of Node-RED nodes' },
+      { message: 'Given flow is invalid' },
+    );
   return value.map((n, i) => {
-    if (!n || typeof n !== 'object' || Array.isArray(n) || typeof (n as NodeRedNode).type !== 'string' || (n as NodeRedNode).type === '') {
+    if (
+      !n ||
+      typeof n !== 'object' ||
+      Array.isArray(n) ||
+      typeof (n as NodeRedNode).type !== 'string' ||
+      (n as NodeRedNode).type === ''
+    ) {
       throw FlowErrors.FLOWS_INVALID({ detail: `flow[${i}] has no type` }, { message: 'Given flow is invalid' });
     }
     const node = { ...(n as NodeRedNode) };
@@ -46,17 +56,29 @@ export function parseNodes(value: unknown): NodeRedNode[] {
  * Puts imported nodes on the tab `flowId`. Returns the tab node (from a tab in the input, if any)
  * and the nodes. Subflow definitions and their inner nodes keep their own z.
  */
-export function placeOnTab(flowId: string, nodes: NodeRedNode[], usedIds: Set<string>): { tab: NodeRedNode; nodes: NodeRedNode[] } {
+export function placeOnTab(
+  flowId: string,
+  nodes: NodeRedNode[],
+  usedIds: Set<string>,
+): { tab: NodeRedNode; nodes: NodeRedNode[] } {
   const inputTab = nodes.find((n) => n.type === 'tab');
   const subflows = new Set(nodes.filter((n) => n.type === 'subflow').map((n) => n.id));
-  const renamed = renameCollisions(nodes.filter((n) => n.type !== 'tab'), usedIds);
+  const renamed = renameCollisions(
+    nodes.filter((n) => n.type !== 'tab'),
+    usedIds,
+  );
   let slot = 0;
   const placed = renamed.map((n) => {
     if (n.type === 'subflow' || (n.z !== undefined && subflows.has(n.z))) return n;
     // Flowbroker clients often send nodes without coordinates: lay them out in rows so the
     // editor does not pile them up in the corner.
     const needsPlace = Array.isArray(n.wires) && (typeof n.x !== 'number' || typeof n.y !== 'number');
-    const at = needsPlace ? { x: LAYOUT.x0 + (slot % LAYOUT.perRow) * LAYOUT.dx, y: LAYOUT.y0 + Math.floor(slot++ / LAYOUT.perRow) * LAYOUT.dy } : {};
+    const at = needsPlace
+      ? {
+          x: LAYOUT.x0 + (slot % LAYOUT.perRow) * LAYOUT.dx,
+          y: LAYOUT.y0 + Math.floor(slot++ / LAYOUT.perRow) * LAYOUT.dy,
+        }
+      : {};
     return { ...n, ...at, z: flowId };
   });
   const tab: NodeRedNode = { ...(inputTab ?? {}), id: flowId, type: 'tab' };

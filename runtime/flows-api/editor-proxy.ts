@@ -65,7 +65,8 @@ export async function runtimeEndpoint(supervisor: Supervisor, tenant: string): P
 /** Where the editor deploys: Node-RED's admin API POST /flows, under the admin root /flows/. */
 const DEPLOY_PATH = '/flows/flows';
 
-const tooLarge = (limit: number) => FlowErrors.FLOWS_BODY_TOO_LARGE({ limit }, { message: `Request body is larger than ${limit} bytes` });
+const tooLarge = (limit: number) =>
+  FlowErrors.FLOWS_BODY_TOO_LARGE({ limit }, { message: `Request body is larger than ${limit} bytes` });
 
 function bodyStream(req: FastifyRequest): NodeJS.ReadableStream {
   const body = req.body as NodeJS.ReadableStream | undefined;
@@ -101,19 +102,38 @@ export function upstreamHeaders(headers: http.IncomingHttpHeaders, to: RuntimeEn
   return out;
 }
 
-function forward(req: FastifyRequest, reply: FastifyReply, to: RuntimeEndpoint, setCookie: string | null, limit: number, body?: Buffer): void {
+function forward(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  to: RuntimeEndpoint,
+  setCookie: string | null,
+  limit: number,
+  body?: Buffer,
+): void {
   reply.hijack();
   const res = reply.raw;
-  const upstream = http.request({ host: '127.0.0.1', port: to.port, method: req.raw.method, path: req.raw.url, headers: upstreamHeaders(req.raw.headers, to) }, (up) => {
-    const headers = { ...up.headers };
-    if (setCookie) headers['set-cookie'] = [...(up.headers['set-cookie'] ?? []), setCookie];
-    res.writeHead(up.statusCode ?? 502, headers);
-    up.pipe(res);
-  });
+  const upstream = http.request(
+    {
+      host: '127.0.0.1',
+      port: to.port,
+      method: req.raw.method,
+      path: req.raw.url,
+      headers: upstreamHeaders(req.raw.headers, to),
+    },
+    (up) => {
+      const headers = { ...up.headers };
+      if (setCookie) headers['set-cookie'] = [...(up.headers['set-cookie'] ?? []), setCookie];
+      res.writeHead(up.statusCode ?? 502, headers);
+      up.pipe(res);
+    },
+  );
   // A runtime that takes the request and never answers must not hold the client forever.
   upstream.setTimeout(UPSTREAM_TIMEOUT_MS, () => upstream.destroy(new Error('flow runtime did not answer in time')));
   upstream.on('error', () => {
-    if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'flow runtime unavailable', code: 'FLOWS_RUNTIME_UNAVAILABLE' }));
+    if (!res.headersSent)
+      res
+        .writeHead(502, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'flow runtime unavailable', code: 'FLOWS_RUNTIME_UNAVAILABLE' }));
     else res.destroy();
   });
   if (body) {
@@ -131,14 +151,22 @@ function forward(req: FastifyRequest, reply: FastifyReply, to: RuntimeEndpoint, 
     upstream.destroy();
     const e = tooLarge(limit);
     // The rest of an endless body is not read: the connection closes once the 413 is out.
-    if (!res.headersSent) res.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ error: e.message, code: e.code, ...e.extra }), () => req.raw.destroy());
+    if (!res.headersSent)
+      res
+        .writeHead(413, { 'content-type': 'application/json', connection: 'close' })
+        .end(JSON.stringify({ error: e.message, code: e.code, ...e.extra }), () => req.raw.destroy());
     else req.raw.destroy();
   });
   source.pipe(upstream);
 }
 
 /** A deploy from the editor: its JSON passes the input guard, and every node type must be offered. */
-async function checkDeploy(body: Buffer, tenant: string, authorization: string | undefined, types: OfferedNodeTypes): Promise<void> {
+async function checkDeploy(
+  body: Buffer,
+  tenant: string,
+  authorization: string | undefined,
+  types: OfferedNodeTypes,
+): Promise<void> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
@@ -148,20 +176,32 @@ async function checkDeploy(body: Buffer, tenant: string, authorization: string |
   checkJson(parsed, 'body');
   const nodes = Array.isArray(parsed) ? parsed : (parsed as { flows?: unknown } | null)?.flows;
   if (!Array.isArray(nodes)) return;
-  const typed = nodes.filter((n): n is { id: string; type: string } => !!n && typeof n === 'object' && typeof n.type === 'string' && typeof n.id === 'string');
+  const typed = nodes.filter(
+    (n): n is { id: string; type: string } =>
+      !!n && typeof n === 'object' && typeof n.type === 'string' && typeof n.id === 'string',
+  );
   // A deploy carries every flow of the tenant: the subflows it may use are all in it.
   await types.check(tenant, authorization, typed as never);
 }
 
 /** bodyLimit: the largest body a /flows/ request may carry (DOJOT_FLOWS_BODY_LIMIT), bytes. */
-export function editorRoutes(supervisor: Supervisor, tokens: TokenService, tokenTtlSeconds: number, log: Logger, bodyLimit: number, types: OfferedNodeTypes) {
-  const cookieFor = (token: string) => `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/flows; HttpOnly; SameSite=Strict; Max-Age=${tokenTtlSeconds}`;
+export function editorRoutes(
+  supervisor: Supervisor,
+  tokens: TokenService,
+  tokenTtlSeconds: number,
+  log: Logger,
+  bodyLimit: number,
+  types: OfferedNodeTypes,
+) {
+  const cookieFor = (token: string) =>
+    `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/flows; HttpOnly; SameSite=Strict; Max-Age=${tokenTtlSeconds}`;
 
   const proxy = async (req: FastifyRequest, reply: FastifyReply) => {
     const found = findToken(req.raw);
     if (!found) {
       const path = req.url.split('?')[0];
-      if (req.method === 'GET' && (path === '/flows/' || path === '/flows/index.html')) return reply.redirect('/flows/signin');
+      if (req.method === 'GET' && (path === '/flows/' || path === '/flows/index.html'))
+        return reply.redirect('/flows/signin');
       throw FlowErrors.FLOWS_SIGN_IN({}, { message: 'No authorization token has been supplied' });
     }
     const identity = await tokens.check(found.token);
@@ -186,7 +226,8 @@ export function editorRoutes(supervisor: Supervisor, tokens: TokenService, token
       if (server.listenerCount('upgrade') === 1) socket.destroy();
       return;
     }
-    const refuse = (status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    const refuse = (status: string) =>
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     const found = findToken(req);
     if (!found) return refuse('401 Unauthorized');
     socket.on('error', () => socket.destroy());
@@ -196,7 +237,8 @@ export function editorRoutes(supervisor: Supervisor, tokens: TokenService, token
           const up = net.connect(to.port, '127.0.0.1', () => {
             const lines = [`${req.method} ${req.url} HTTP/1.1`];
             for (let i = 0; i < req.rawHeaders.length; i += 2) {
-              if (req.rawHeaders[i].toLowerCase() !== PROXY_SECRET_HEADER) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+              if (req.rawHeaders[i].toLowerCase() !== PROXY_SECRET_HEADER)
+                lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
             }
             if (to.secret) lines.push(`${PROXY_SECRET_HEADER}: ${to.secret}`);
             up.write(lines.join('\r\n') + '\r\n\r\n');
@@ -221,14 +263,19 @@ export function editorRoutes(supervisor: Supervisor, tokens: TokenService, token
 
     // Paths match with or without a trailing slash (as dojot's gateway did), so `/flows/` reaches
     // this route too: only the bare `/flows` is sent to the editor's address.
-    app.get('/flows', { config: { public: true } }, (req, reply) => (req.url.split('?')[0] === '/flows' ? reply.redirect('/flows/') : proxy(req, reply)));
+    app.get('/flows', { config: { public: true } }, (req, reply) =>
+      req.url.split('?')[0] === '/flows' ? reply.redirect('/flows/') : proxy(req, reply),
+    );
     app.get('/flows/help', { config: { public: true } }, (req, reply) => {
       const guide = readFileSync(path.join(projectRoot(), 'docs', 'flows.md'), 'utf8');
       // The editor's help menu opens this in a browser tab: HTML there, markdown for other clients.
-      if (/\btext\/html\b/.test(req.headers.accept ?? '')) return reply.type('text/html; charset=utf-8').send(guidePage(guide));
+      if (/\btext\/html\b/.test(req.headers.accept ?? ''))
+        return reply.type('text/html; charset=utf-8').send(guidePage(guide));
       return reply.type('text/markdown; charset=utf-8').send(guide);
     });
-    app.get('/flows/signin', { config: { public: true } }, (_req, reply) => reply.type('text/html; charset=utf-8').send(SIGN_IN_PAGE));
+    app.get('/flows/signin', { config: { public: true } }, (_req, reply) =>
+      reply.type('text/html; charset=utf-8').send(SIGN_IN_PAGE),
+    );
     // Signing out (from the console or the editor) ends the cookie the browser's editor requests ride on.
     app.post('/flows/signout', { config: { public: true } }, (req, reply) => {
       // It takes no body: one given is refused rather than ignored.
@@ -236,11 +283,20 @@ export function editorRoutes(supervisor: Supervisor, tokens: TokenService, token
         (bodyStream(req) as NodeJS.ReadableStream & { resume(): void }).resume();
         throw FlowErrors.FLOWS_BAD_FIELD({ field: 'body', expected: 'empty (POST /flows/signout takes no body)' });
       }
-      return reply.header('set-cookie', `${TOKEN_COOKIE}=; Path=/flows; HttpOnly; SameSite=Strict; Max-Age=0`).send({ message: 'signed out' });
+      return reply
+        .header('set-cookie', `${TOKEN_COOKIE}=; Path=/flows; HttpOnly; SameSite=Strict; Max-Age=0`)
+        .send({ message: 'signed out' });
     });
     // Node-RED's own list of the node types this tenant is offered (the editor asks for it too).
-    app.get('/flows/nodes', async (req, reply) => forward(req, reply, await runtimeEndpoint(supervisor, req.identity.tenant), null, bodyLimit));
-    app.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'], url: '/flows/*', config: { public: true }, handler: proxy });
+    app.get('/flows/nodes', async (req, reply) =>
+      forward(req, reply, await runtimeEndpoint(supervisor, req.identity.tenant), null, bodyLimit),
+    );
+    app.route({
+      method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
+      url: '/flows/*',
+      config: { public: true },
+      handler: proxy,
+    });
 
     const server = app.server;
     const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {

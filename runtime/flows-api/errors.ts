@@ -13,8 +13,12 @@ export const FlowErrors = defineErrors({
   FLOWS_SIGN_IN: { status: 401, message: 'Sign in to open the flow editor' },
   FLOWS_REMOTE_NODES_UNAVAILABLE: {
     status: 501,
-    message: 'Remote nodes are not available: dojot ran each one as a container, and dojot-red runs no container engine. Write the node as a Node-RED node instead (docs/flows.md, "Remote nodes")',
+    message:
+      'Remote nodes are not available: dojot ran each one as a container, and dojot-red runs no container engine. Write the node as a Node-RED node instead (docs/flows.md, "Remote nodes")',
   },
-  FLOWS_UNKNOWN_REMOTE_NODE: { status: 404, message: 'No remote node {id}: dojot-red runs no remote nodes (no container engine)' },
+  FLOWS_UNKNOWN_REMOTE_NODE: {
+    status: 404,
+    message: 'No remote node {id}: dojot-red runs no remote nodes (no container engine)',
+  },
   FLOWS_RUNTIME_UNAVAILABLE: { status: 503, message: 'The flow runtime of tenant {tenant} is not available ({state})' },
 });

@@ -6,7 +6,11 @@ import type { Sql, Store } from '../../core-services/platform/store/index.js';
 import { flowRevisions, type RevisionVia } from '../storage/flow-revisions.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 
-export type FlowWriter = <T>(req: FastifyRequest, fn: (tx: Sql) => Promise<T>, how?: { via: RevisionVia; restoredFrom?: number }) => Promise<T>;
+export type FlowWriter = <T>(
+  req: FastifyRequest,
+  fn: (tx: Sql) => Promise<T>,
+  how?: { via: RevisionVia; restoredFrom?: number },
+) => Promise<T>;
 
 /** revisionsKept: how many saved states of a tenant's flows are kept. */
 export function flowWriter(store: Store, supervisor: Supervisor, revisionsKept: number): FlowWriter {

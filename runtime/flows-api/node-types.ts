@@ -34,7 +34,12 @@ export class OfferedNodeTypes {
    * `knownIds`: ids of the tenant's nodes outside `nodes` (subflow definitions elsewhere).
    * `authorization`: the caller's header, which the runtime's admin API asks for.
    */
-  async check(tenant: string, authorization: string | undefined, nodes: NodeRedNode[], knownIds: Set<string> = new Set()): Promise<void> {
+  async check(
+    tenant: string,
+    authorization: string | undefined,
+    nodes: NodeRedNode[],
+    knownIds: Set<string> = new Set(),
+  ): Promise<void> {
     const excluded = new Set<string>(EXCLUDED_NODE_TYPES);
     const offered = await this.list(tenant, authorization);
     const subflows = new Set([...knownIds, ...nodes.filter((n) => n.type === 'subflow').map((n) => n.id)]);
@@ -47,7 +52,10 @@ export class OfferedNodeTypes {
       } else if (offered && !offered.has(t) && !STRUCTURAL_TYPES.includes(t)) missing.add(t);
     }
     if (missing.size === 0) return;
-    const types = [...missing].slice(0, 20).map((t) => JSON.stringify(t.slice(0, 100))).join(', ');
+    const types = [...missing]
+      .slice(0, 20)
+      .map((t) => JSON.stringify(t.slice(0, 100)))
+      .join(', ');
     throw FlowErrors.FLOWS_UNKNOWN_TYPE({ types }, { message: `Given flow is invalid: unknown node type ${types}` });
   }
 
@@ -57,18 +65,26 @@ export class OfferedNodeTypes {
     try {
       const to = await this.runtimePort(tenant);
       const res = await fetch(`http://127.0.0.1:${to.port}/flows/nodes`, {
-        headers: upstreamHeaders({ accept: 'application/json', ...(authorization ? { authorization } : {}) }, to) as Record<string, string>,
+        headers: upstreamHeaders(
+          { accept: 'application/json', ...(authorization ? { authorization } : {}) },
+          to,
+        ) as Record<string, string>,
         signal: AbortSignal.timeout(LIST_TIMEOUT_MS),
       });
       if (!res.ok) throw new Error(`GET /nodes answered ${res.status}`);
       const sets = (await res.json()) as { types?: unknown; enabled?: unknown }[];
       const types = new Set<string>();
-      for (const s of sets) if (s.enabled !== false && Array.isArray(s.types)) for (const t of s.types) if (typeof t === 'string') types.add(t);
+      for (const s of sets)
+        if (s.enabled !== false && Array.isArray(s.types))
+          for (const t of s.types) if (typeof t === 'string') types.add(t);
       if (types.size === 0) throw new Error('the runtime listed no node types');
       this.offered = types;
       return types;
     } catch (err) {
-      this.log.warn({ err, tenant }, 'could not read the node types the runtimes offer; refusing only the excluded ones');
+      this.log.warn(
+        { err, tenant },
+        'could not read the node types the runtimes offer; refusing only the excluded ones',
+      );
       return undefined;
     }
   }

@@ -22,7 +22,11 @@ function revisionId(raw: string) {
 function limitOf(raw: unknown): number {
   if (raw === undefined) return DEFAULT_LIMIT;
   const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!(n >= 1 && n <= MAX_LIMIT)) throw FlowErrors.FLOWS_BAD_FIELD({ field: 'limit', expected: `an integer from 1 to ${MAX_LIMIT}` }, { message: 'Given limit is invalid' });
+  if (!(n >= 1 && n <= MAX_LIMIT))
+    throw FlowErrors.FLOWS_BAD_FIELD(
+      { field: 'limit', expected: `an integer from 1 to ${MAX_LIMIT}` },
+      { message: 'Given limit is invalid' },
+    );
   return n;
 }
 

@@ -21,17 +21,23 @@ interface FlowBody {
 
 const bodyOf = (req: FastifyRequest): FlowBody => {
   const b = req.body;
-  if (!b || typeof b !== 'object' || Array.isArray(b)) throw FlowErrors.FLOWS_INVALID({ detail: 'the body must be a JSON object' }, { message: 'Given flow is invalid' });
+  if (!b || typeof b !== 'object' || Array.isArray(b))
+    throw FlowErrors.FLOWS_INVALID({ detail: 'the body must be a JSON object' }, { message: 'Given flow is invalid' });
   return b as FlowBody;
 };
 
 function checkName(name: unknown): string {
-  if (typeof name !== 'string' || name.trim() === '') throw FlowErrors.FLOWS_MISSING_NAME({}, { message: 'Missing mandatory field: name' });
+  if (typeof name !== 'string' || name.trim() === '')
+    throw FlowErrors.FLOWS_MISSING_NAME({}, { message: 'Missing mandatory field: name' });
   return name;
 }
 
 function checkEnabled(enabled: unknown): boolean {
-  if (typeof enabled !== 'boolean') throw FlowErrors.FLOWS_BAD_FIELD({ field: 'enabled', expected: 'true or false' }, { message: 'Given flow is invalid' });
+  if (typeof enabled !== 'boolean')
+    throw FlowErrors.FLOWS_BAD_FIELD(
+      { field: 'enabled', expected: 'true or false' },
+      { message: 'Given flow is invalid' },
+    );
   return enabled;
 }
 
@@ -54,13 +60,13 @@ export function flowRoutes(store: Store, supervisor: Supervisor, write: FlowWrit
       const enabled = body.enabled === undefined ? true : checkEnabled(body.enabled);
       await types.check(tenant, req.headers.authorization, nodes, await flowStore.nodeIds(store, tenant));
       const flow = await write(req, async (tx) => {
-          const id = randomUUID();
-          const placed = placeOnTab(id, nodes, await flowStore.nodeIds(tx, tenant));
-          const now = Date.now();
-          const rec: FlowRecord = { id, name, enabled, tab: placed.tab, nodes: placed.nodes, created: now, updated: now };
-          await flowStore.put(tx, tenant, rec);
-          return rec;
-        });
+        const id = randomUUID();
+        const placed = placeOnTab(id, nodes, await flowStore.nodeIds(tx, tenant));
+        const now = Date.now();
+        const rec: FlowRecord = { id, name, enabled, tab: placed.tab, nodes: placed.nodes, created: now, updated: now };
+        await flowStore.put(tx, tenant, rec);
+        return rec;
+      });
       return { message: 'ok', flow: toDojot(flow) };
     });
 
@@ -83,22 +89,23 @@ export function flowRoutes(store: Store, supervisor: Supervisor, write: FlowWrit
       const name = body.name === undefined ? undefined : checkName(body.name);
       const enabled = body.enabled === undefined ? undefined : checkEnabled(body.enabled);
       const nodes = body.flow === undefined ? undefined : parseNodes(body.flow);
-      if (nodes) await types.check(tenant, req.headers.authorization, nodes, await flowStore.nodeIds(store, tenant, id));
+      if (nodes)
+        await types.check(tenant, req.headers.authorization, nodes, await flowStore.nodeIds(store, tenant, id));
       const flow = await write(req, async (tx) => {
-          const old = await flowStore.get(tx, tenant, id);
-          if (!old) throw unknownFlow(id);
-          const placed = nodes ? placeOnTab(id, nodes, await flowStore.nodeIds(tx, tenant, id)) : old;
-          const rec: FlowRecord = {
-            ...old,
-            name: name ?? old.name,
-            enabled: enabled ?? old.enabled,
-            tab: nodes ? { ...old.tab, ...placed.tab } : old.tab,
-            nodes: placed.nodes,
-            updated: Date.now(),
-          };
-          await flowStore.put(tx, tenant, rec);
-          return rec;
-        });
+        const old = await flowStore.get(tx, tenant, id);
+        if (!old) throw unknownFlow(id);
+        const placed = nodes ? placeOnTab(id, nodes, await flowStore.nodeIds(tx, tenant, id)) : old;
+        const rec: FlowRecord = {
+          ...old,
+          name: name ?? old.name,
+          enabled: enabled ?? old.enabled,
+          tab: nodes ? { ...old.tab, ...placed.tab } : old.tab,
+          nodes: placed.nodes,
+          updated: Date.now(),
+        };
+        await flowStore.put(tx, tenant, rec);
+        return rec;
+      });
       return { message: 'ok', flow: toDojot(flow) };
     });
 
@@ -106,11 +113,11 @@ export function flowRoutes(store: Store, supervisor: Supervisor, write: FlowWrit
       const tenant = req.identity.tenant;
       const { id } = req.params;
       const flow = await write(req, async (tx) => {
-          const old = await flowStore.get(tx, tenant, id);
-          if (!old) throw unknownFlow(id);
-          await flowStore.remove(tx, tenant, id);
-          return old;
-        });
+        const old = await flowStore.get(tx, tenant, id);
+        if (!old) throw unknownFlow(id);
+        await flowStore.remove(tx, tenant, id);
+        return old;
+      });
       return { message: 'flow removed', flow: toDojot(flow) };
     });
 
@@ -119,7 +126,10 @@ export function flowRoutes(store: Store, supervisor: Supervisor, write: FlowWrit
     app.get('/flows/v1/runtime', async (req) => {
       const scope = scopeOf('runtimeReports', req.identity);
       if (scope === 'none') throw FlowErrors.FLOWS_ADMIN_ONLY();
-      return { runtimes: supervisor.reports(scope === 'all' ? undefined : req.identity.tenant), sandbox: supervisor.isolation() };
+      return {
+        runtimes: supervisor.reports(scope === 'all' ? undefined : req.identity.tenant),
+        sandbox: supervisor.isolation(),
+      };
     });
   };
 }

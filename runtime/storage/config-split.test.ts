@@ -15,11 +15,17 @@ describe('config split', () => {
 
   it('puts each tab with its nodes in one flow and the rest in globals', () => {
     const { tabs, globals } = splitConfig(config);
-    assert.deepEqual(tabs.map((t) => [t.id, t.name, t.enabled, t.nodes.map((n) => n.id)]), [
-      ['t1', 'first', true, ['a', 'b']],
-      ['t2', 'second', false, ['c']],
-    ]);
-    assert.deepEqual(globals.map((n) => n.id), ['cfg', 'sf', 'in-sf']);
+    assert.deepEqual(
+      tabs.map((t) => [t.id, t.name, t.enabled, t.nodes.map((n) => n.id)]),
+      [
+        ['t1', 'first', true, ['a', 'b']],
+        ['t2', 'second', false, ['c']],
+      ],
+    );
+    assert.deepEqual(
+      globals.map((n) => n.id),
+      ['cfg', 'sf', 'in-sf'],
+    );
   });
 
   it('joins flows back into the same config, with name and enabled taken from the flow', () => {
@@ -28,6 +34,12 @@ describe('config split', () => {
     assert.deepEqual(joinConfig(flows, globals), config);
     flows[0].enabled = false;
     flows[0].name = 'renamed';
-    assert.deepEqual(joinConfig(flows, globals)[0], { id: 't1', type: 'tab', label: 'renamed', disabled: true, info: '' });
+    assert.deepEqual(joinConfig(flows, globals)[0], {
+      id: 't1',
+      type: 'tab',
+      label: 'renamed',
+      disabled: true,
+      info: '',
+    });
   });
 });

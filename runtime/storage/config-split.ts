@@ -34,7 +34,13 @@ export function splitConfig(config: NodeRedNode[]): { tabs: SplitTab[]; globals:
   const tabs = new Map<string, SplitTab>();
   for (const n of config) {
     if (n.type !== 'tab') continue;
-    tabs.set(n.id, { id: n.id, name: typeof n.label === 'string' ? n.label : n.id, enabled: n.disabled !== true, tab: n, nodes: [] });
+    tabs.set(n.id, {
+      id: n.id,
+      name: typeof n.label === 'string' ? n.label : n.id,
+      enabled: n.disabled !== true,
+      tab: n,
+      nodes: [],
+    });
   }
   const globals: NodeRedNode[] = [];
   for (const n of config) {

@@ -107,16 +107,32 @@ export const flowRevisions = {
    * Records the tenant's config as it now is in `tx`, unless it equals the newest revision;
    * then drops what is beyond the newest `keep`. Resolves to the new revision, or null.
    */
-  async record(tx: Sql, tenant: string, by: { author: string | null; via: RevisionVia; restoredFrom?: number }, keep: number): Promise<Revision | null> {
+  async record(
+    tx: Sql,
+    tenant: string,
+    by: { author: string | null; via: RevisionVia; restoredFrom?: number },
+    keep: number,
+  ): Promise<Revision | null> {
     const config = await flowStore.readConfig(tx, tenant);
-    const [newest] = await tx.query<{ config: NodeRedNode[] }>('SELECT config FROM flow_revisions WHERE tenant = $1 ORDER BY id DESC LIMIT 1', [tenant]);
+    const [newest] = await tx.query<{ config: NodeRedNode[] }>(
+      'SELECT config FROM flow_revisions WHERE tenant = $1 ORDER BY id DESC LIMIT 1',
+      [tenant],
+    );
     const previous = newest?.config ?? [];
     if (newest && canonical(previous) === canonical(config)) return null;
     const changes = diffConfigs(previous, config);
     const [row] = await tx.query<Row>(
       `INSERT INTO flow_revisions (tenant, created, author, via, restored_from, config, summary)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb) RETURNING ${COLUMNS}`,
-      [tenant, Date.now(), by.author, by.via, by.restoredFrom ?? null, JSON.stringify(config), JSON.stringify(summarize(config, changes, previous))],
+      [
+        tenant,
+        Date.now(),
+        by.author,
+        by.via,
+        by.restoredFrom ?? null,
+        JSON.stringify(config),
+        JSON.stringify(summarize(config, changes, previous)),
+      ],
     );
     await tx.query(
       `DELETE FROM flow_revisions WHERE tenant = $1 AND id < (SELECT min(id) FROM (SELECT id FROM flow_revisions WHERE tenant = $1 ORDER BY id DESC LIMIT $2) kept)`,
@@ -127,15 +143,28 @@ export const flowRevisions = {
 
   /** Newest first. */
   async list(db: Sql, tenant: string, limit: number): Promise<Revision[]> {
-    const rows = await db.query<Row>(`SELECT ${COLUMNS} FROM flow_revisions WHERE tenant = $1 ORDER BY id DESC LIMIT $2`, [tenant, limit]);
+    const rows = await db.query<Row>(
+      `SELECT ${COLUMNS} FROM flow_revisions WHERE tenant = $1 ORDER BY id DESC LIMIT $2`,
+      [tenant, limit],
+    );
     return rows.map(toRevision);
   },
 
   /** The revision with its config and the config of the revision before it (empty for the first kept). */
-  async get(db: Sql, tenant: string, id: number): Promise<{ revision: Revision; config: NodeRedNode[]; previous: NodeRedNode[] } | null> {
-    const [row] = await db.query<Row & { config: NodeRedNode[] }>(`SELECT ${COLUMNS}, config FROM flow_revisions WHERE tenant = $1 AND id = $2`, [tenant, id]);
+  async get(
+    db: Sql,
+    tenant: string,
+    id: number,
+  ): Promise<{ revision: Revision; config: NodeRedNode[]; previous: NodeRedNode[] } | null> {
+    const [row] = await db.query<Row & { config: NodeRedNode[] }>(
+      `SELECT ${COLUMNS}, config FROM flow_revisions WHERE tenant = $1 AND id = $2`,
+      [tenant, id],
+    );
     if (!row) return null;
-    const [prev] = await db.query<{ config: NodeRedNode[] }>('SELECT config FROM flow_revisions WHERE tenant = $1 AND id < $2 ORDER BY id DESC LIMIT 1', [tenant, id]);
+    const [prev] = await db.query<{ config: NodeRedNode[] }>(
+      'SELECT config FROM flow_revisions WHERE tenant = $1 AND id < $2 ORDER BY id DESC LIMIT 1',
+      [tenant, id],
+    );
     return { revision: toRevision(row), config: row.config, previous: prev?.config ?? [] };
   },
 };

@@ -28,7 +28,9 @@ const COLUMNS = 'id, name, enabled, tab, nodes, position, created, updated';
 
 export const flowStore = {
   async list(db: Sql, tenant: string): Promise<FlowRecord[]> {
-    const rows = await db.query<FlowRow>(`SELECT ${COLUMNS} FROM flows WHERE tenant = $1 ORDER BY position, created`, [tenant]);
+    const rows = await db.query<FlowRow>(`SELECT ${COLUMNS} FROM flows WHERE tenant = $1 ORDER BY position, created`, [
+      tenant,
+    ]);
     return rows.map(toRecord);
   },
 
@@ -82,7 +84,10 @@ export const flowStore = {
     for (const [i, t] of tabs.entries()) {
       const old = before.get(t.id);
       before.delete(t.id);
-      const changed = !old || JSON.stringify([old.tab, old.nodes, old.name, old.enabled]) !== JSON.stringify([t.tab, t.nodes, t.name, t.enabled]);
+      const changed =
+        !old ||
+        JSON.stringify([old.tab, old.nodes, old.name, old.enabled]) !==
+          JSON.stringify([t.tab, t.nodes, t.name, t.enabled]);
       await db.query(
         `INSERT INTO flows (tenant, id, name, enabled, tab, nodes, position, created, updated)
          VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $8)
@@ -114,17 +119,23 @@ export const flowStore = {
 /** Node-RED's credentials, runtime settings and sessions, and the persistent context. */
 export const runtimeStateStore = {
   async credentials(db: Sql, tenant: string): Promise<Record<string, unknown>> {
-    const rows = await db.query<{ creds: Record<string, unknown> }>('SELECT creds FROM flow_credentials WHERE tenant = $1', [tenant]);
+    const rows = await db.query<{ creds: Record<string, unknown> }>(
+      'SELECT creds FROM flow_credentials WHERE tenant = $1',
+      [tenant],
+    );
     return rows[0]?.creds ?? {};
   },
   async saveCredentials(db: Sql, tenant: string, creds: unknown): Promise<void> {
-    await db.query('INSERT INTO flow_credentials (tenant, creds) VALUES ($1, $2::jsonb) ON CONFLICT (tenant) DO UPDATE SET creds = $2::jsonb', [
-      tenant,
-      JSON.stringify(creds ?? {}),
-    ]);
+    await db.query(
+      'INSERT INTO flow_credentials (tenant, creds) VALUES ($1, $2::jsonb) ON CONFLICT (tenant) DO UPDATE SET creds = $2::jsonb',
+      [tenant, JSON.stringify(creds ?? {})],
+    );
   },
   async state(db: Sql, tenant: string, name: string): Promise<unknown> {
-    const rows = await db.query<{ value: unknown }>('SELECT value FROM flow_runtime_state WHERE tenant = $1 AND name = $2', [tenant, name]);
+    const rows = await db.query<{ value: unknown }>(
+      'SELECT value FROM flow_runtime_state WHERE tenant = $1 AND name = $2',
+      [tenant, name],
+    );
     return rows[0]?.value ?? {};
   },
   async saveState(db: Sql, tenant: string, name: string, value: unknown): Promise<void> {
@@ -139,8 +150,14 @@ export const runtimeStateStore = {
   /** Applies context writes in order: value undefined deletes the key; key null deletes the scope. */
   async writeContext(db: Sql, tenant: string, writes: ContextWrite[]): Promise<void> {
     for (const w of writes) {
-      if (w.key === null) await db.query('DELETE FROM flow_context WHERE tenant = $1 AND scope = $2', [tenant, w.scope]);
-      else if (w.value === undefined) await db.query('DELETE FROM flow_context WHERE tenant = $1 AND scope = $2 AND key = $3', [tenant, w.scope, w.key]);
+      if (w.key === null)
+        await db.query('DELETE FROM flow_context WHERE tenant = $1 AND scope = $2', [tenant, w.scope]);
+      else if (w.value === undefined)
+        await db.query('DELETE FROM flow_context WHERE tenant = $1 AND scope = $2 AND key = $3', [
+          tenant,
+          w.scope,
+          w.key,
+        ]);
       else
         await db.query(
           'INSERT INTO flow_context (tenant, scope, key, value) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (tenant, scope, key) DO UPDATE SET value = $4::jsonb',

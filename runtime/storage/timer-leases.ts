@@ -20,12 +20,16 @@ export const timerLeases = {
 
   /** Gives the leases up (a stopping instance), so another instance takes them at its next claim. */
   async release(db: Sql, holder: string, tenants?: string[]): Promise<void> {
-    if (tenants) await db.query('DELETE FROM flow_timer_leases WHERE holder = $1 AND tenant = ANY($2::text[])', [holder, tenants]);
+    if (tenants)
+      await db.query('DELETE FROM flow_timer_leases WHERE holder = $1 AND tenant = ANY($2::text[])', [holder, tenants]);
     else await db.query('DELETE FROM flow_timer_leases WHERE holder = $1', [holder]);
   },
 
   async holder(db: Sql, tenant: string): Promise<string | null> {
-    const rows = await db.query<{ holder: string }>('SELECT holder FROM flow_timer_leases WHERE tenant = $1 AND expires_at >= now()', [tenant]);
+    const rows = await db.query<{ holder: string }>(
+      'SELECT holder FROM flow_timer_leases WHERE tenant = $1 AND expires_at >= now()',
+      [tenant],
+    );
     return rows[0]?.holder ?? null;
   },
 };

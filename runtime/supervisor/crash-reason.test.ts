@@ -15,7 +15,11 @@ function stderrOf(args: string[]): Promise<string> {
 describe('why a tenant runtime died', () => {
   it('names the heap cap when V8 ran out of memory', async function () {
     this.timeout(30_000);
-    const stderr = await stderrOf(['--max-old-space-size=16', '-e', 'const a = []; for (;;) a.push(new Array(1e5).fill(1));']);
+    const stderr = await stderrOf([
+      '--max-old-space-size=16',
+      '-e',
+      'const a = []; for (;;) a.push(new Array(1e5).fill(1));',
+    ]);
     assert.equal(crashReason(stderr, 16), 'out of memory (heap capped at 16 MB: DOJOT_RUNTIME_MAX_OLD_SPACE_MB)');
   });
 

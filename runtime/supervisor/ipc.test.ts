@@ -6,10 +6,9 @@ type Ev = { note: { text: string } };
 
 /** Two peers wired back to back, as the supervisor and a tenant runtime are over the channel. */
 function pair() {
-  let a!: IpcPeer<Ops, Ops, Ev, Ev>;
-  let b!: IpcPeer<Ops, Ops, Ev, Ev>;
-  a = new IpcPeer((p) => setImmediate(() => b.receive(structuredClone(p))));
-  b = new IpcPeer((p) => setImmediate(() => a.receive(structuredClone(p))));
+  // Each end's sender reaches the other only when called, after both exist.
+  const a: IpcPeer<Ops, Ops, Ev, Ev> = new IpcPeer((p) => setImmediate(() => b.receive(structuredClone(p))));
+  const b: IpcPeer<Ops, Ops, Ev, Ev> = new IpcPeer((p) => setImmediate(() => a.receive(structuredClone(p))));
   return { a, b };
 }
 
@@ -25,7 +24,10 @@ describe('IPC peer', () => {
     b.serve('fail', () => {
       throw Object.assign(new Error('nope'), { code: 'E_NOPE' });
     });
-    await assert.rejects(a.request('fail'), (e: IpcError) => e instanceof IpcError && e.message === 'nope' && e.code === 'E_NOPE');
+    await assert.rejects(
+      a.request('fail'),
+      (e: IpcError) => e instanceof IpcError && e.message === 'nope' && e.code === 'E_NOPE',
+    );
     await assert.rejects(a.request('double', 1), (e: IpcError) => e.code === 'IPC_UNKNOWN_OP');
   });
 

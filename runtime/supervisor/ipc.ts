@@ -76,6 +76,8 @@ export interface ParentEvents {
   'debug.remote': { data: unknown };
 }
 
+// A signature of any parameters: `unknown[]` would not accept handlers with typed parameters.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Fn = (...args: any[]) => unknown;
 type Packet =
   | { t: 'req'; id: number; op: string; args: unknown[] }
@@ -85,7 +87,10 @@ type Packet =
 
 /** An error that crossed the channel: matched on `code`, never with instanceof. */
 export class IpcError extends Error {
-  constructor(message: string, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
     this.name = 'IpcError';
   }
@@ -97,8 +102,11 @@ export class IpcError extends Error {
  */
 export class IpcPeer<Out extends Record<string, Fn>, In extends Record<string, Fn>, OutEv, InEv> {
   private seq = 0;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a reply's type is the request's, known only to its caller
   private pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
-  private handlers: Partial<{ [K in keyof In]: (...args: Parameters<In[K]>) => Promise<ReturnType<In[K]>> | ReturnType<In[K]> }> = {};
+  private handlers: Partial<{
+    [K in keyof In]: (...args: Parameters<In[K]>) => Promise<ReturnType<In[K]>> | ReturnType<In[K]>;
+  }> = {};
   private listeners: Partial<{ [K in keyof InEv]: (data: InEv[K]) => void }> = {};
 
   constructor(private readonly send: (packet: Packet) => void) {}
@@ -120,7 +128,10 @@ export class IpcPeer<Out extends Record<string, Fn>, In extends Record<string, F
     this.send({ t: 'ev', ev, data });
   }
 
-  serve<K extends keyof In>(op: K, fn: (...args: Parameters<In[K]>) => Promise<ReturnType<In[K]>> | ReturnType<In[K]>): this {
+  serve<K extends keyof In>(
+    op: K,
+    fn: (...args: Parameters<In[K]>) => Promise<ReturnType<In[K]>> | ReturnType<In[K]>,
+  ): this {
     this.handlers[op] = fn;
     return this;
   }

@@ -64,7 +64,8 @@ export const tenantPrincipal = (tenant: string): string => `User:${tenantCommonN
 export const tenantCommonName = (tenant: string): string => `tenant-${tenant}`;
 
 function checkTenant(tenant: string): void {
-  if (!TENANT_PATTERN.test(tenant)) throw new Error(`"${tenant}" is not a tenant name a Kafka principal can be made for`);
+  if (!TENANT_PATTERN.test(tenant))
+    throw new Error(`"${tenant}" is not a tenant name a Kafka principal can be made for`);
 }
 
 /** The ACLs of a tenant's principal (the table at the top of this file). */
@@ -72,15 +73,18 @@ export function tenantAcls(tenant: string, groupPrefix: string): AclEntry[] {
   checkTenant(tenant);
   const principal = tenantPrincipal(tenant);
   const grant = (resourceType: number, resourceName: string, operations: number[]): AclEntry[] =>
-    operations.map((operation) => ({
-      resourceType,
-      resourceName,
-      resourcePatternType: PATTERN.PREFIXED,
-      principal,
-      host: '*',
-      operation,
-      permissionType: PERMISSION.ALLOW,
-    }) as AclEntry);
+    operations.map(
+      (operation) =>
+        ({
+          resourceType,
+          resourceName,
+          resourcePatternType: PATTERN.PREFIXED,
+          principal,
+          host: '*',
+          operation,
+          permissionType: PERMISSION.ALLOW,
+        }) as AclEntry,
+    );
   return [
     ...grant(RESOURCE.TOPIC, `${tenant}.`, [OPERATION.READ, OPERATION.WRITE, OPERATION.DESCRIBE, OPERATION.CREATE]),
     ...grant(RESOURCE.GROUP, `${groupPrefix}${tenant}.`, [OPERATION.READ, OPERATION.DESCRIBE]),
@@ -94,8 +98,10 @@ export class KafkaTenantAccess {
   constructor(private readonly opts: KafkaTenantAccessOptions) {
     const cert = new X509Certificate(opts.tenantCa.certPem);
     const key = createPrivateKey(opts.tenantCa.keyPem);
-    if (!cert.ca) throw new Error('DOJOT_KAFKA_TENANT_CA_CERT_FILE is not a CA certificate (basicConstraints cA is not set)');
-    if (!cert.checkPrivateKey(key)) throw new Error('DOJOT_KAFKA_TENANT_CA_KEY_FILE does not match DOJOT_KAFKA_TENANT_CA_CERT_FILE');
+    if (!cert.ca)
+      throw new Error('DOJOT_KAFKA_TENANT_CA_CERT_FILE is not a CA certificate (basicConstraints cA is not set)');
+    if (!cert.checkPrivateKey(key))
+      throw new Error('DOJOT_KAFKA_TENANT_CA_KEY_FILE does not match DOJOT_KAFKA_TENANT_CA_CERT_FILE');
     this.ca = { cert, key };
   }
 
@@ -107,13 +113,25 @@ export class KafkaTenantAccess {
       await this.opts.admin.createAcls({ acl: tenantAcls(tenant, this.opts.groupPrefix) });
     } catch (err) {
       // The runtime cannot start without them; say what usually causes it.
-      throw new Error(`writing the Kafka ACLs of tenant ${tenant} failed (the platform's principal must be in the brokers' super.users): ${(err as Error).message}`);
+      throw new Error(
+        `writing the Kafka ACLs of tenant ${tenant} failed (the platform's principal must be in the brokers' super.users): ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     // EC P-256: made in a millisecond, where an RSA key would hold the supervisor's event loop.
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const notAfter = now + this.opts.certHours * HOUR_MS;
-    const cert = issueClientCertificate(this.ca, tenantCommonName(tenant), publicKey, new Date(now - BACKDATE_MS), new Date(notAfter));
-    this.opts.log.debug({ tenant, principal: tenantPrincipal(tenant), notAfter: new Date(notAfter).toISOString() }, 'kafka: tenant runtime credentials issued');
+    const cert = issueClientCertificate(
+      this.ca,
+      tenantCommonName(tenant),
+      publicKey,
+      new Date(now - BACKDATE_MS),
+      new Date(notAfter),
+    );
+    this.opts.log.debug(
+      { tenant, principal: tenantPrincipal(tenant), notAfter: new Date(notAfter).toISOString() },
+      'kafka: tenant runtime credentials issued',
+    );
     const creds: TenantKafkaCredentials = {
       ...(this.opts.brokerCaPem ? { ca: this.opts.brokerCaPem } : {}),
       cert,

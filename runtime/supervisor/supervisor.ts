@@ -45,33 +45,56 @@ export class Supervisor {
     private readonly settings: RuntimeSettings,
     private readonly tokens: TokenService,
     /** What the dojot nodes may ask of other services (absent: the request fails, naming it). */
-    private readonly services: { devices?: DeviceManagerClient; cron?: CronClient; /** Each runtime's own Kafka principal (kafka-tenant-access.ts). */ kafkaAccess?: KafkaTenantAccess },
+    private readonly services: {
+      devices?: DeviceManagerClient;
+      cron?: CronClient;
+      /** Each runtime's own Kafka principal (kafka-tenant-access.ts). */ kafkaAccess?: KafkaTenantAccess;
+    },
     /** How runtimes are started and confined (DOJOT_RUNTIME_DRIVER). */
     readonly driver: RuntimeDriver,
   ) {
-    this.leases = settings.launch.timersLeased ? new TimerLeaseKeeper(ctx.store, settings.instance, ctx.log, () => [...this.runtimes.values()]) : null;
+    this.leases = settings.launch.timersLeased
+      ? new TimerLeaseKeeper(ctx.store, settings.instance, ctx.log, () => [...this.runtimes.values()])
+      : null;
   }
 
   async start(): Promise<void> {
     preparePalette(this.settings.launch.projectRoot);
     await this.driver.prepare();
     this.subscriptions.push(
-      await this.ctx.bus.subscribe({ topic: TENANCY_TOPIC, group: `flow-runtimes-tenancy-${this.settings.instance}`, handler: (b) => this.onTenancy(b) }),
-      await this.ctx.bus.subscribe({ topic: FLOWS_TOPIC, group: `flow-runtimes-changes-${this.settings.instance}`, handler: (b) => this.onFlowsChanged(b) }),
+      await this.ctx.bus.subscribe({
+        topic: TENANCY_TOPIC,
+        group: `flow-runtimes-tenancy-${this.settings.instance}`,
+        handler: (b) => this.onTenancy(b),
+      }),
+      await this.ctx.bus.subscribe({
+        topic: FLOWS_TOPIC,
+        group: `flow-runtimes-changes-${this.settings.instance}`,
+        handler: (b) => this.onFlowsChanged(b),
+      }),
     );
     if (this.settings.launch.shareDebug) {
       this.subscriptions.push(
-        await this.ctx.bus.subscribe({ topic: DEBUG_TOPIC, group: `flow-runtimes-debug-${this.settings.instance}`, handler: async (b) => this.onRemoteDebug(b) }),
+        await this.ctx.bus.subscribe({
+          topic: DEBUG_TOPIC,
+          group: `flow-runtimes-debug-${this.settings.instance}`,
+          handler: async (b) => this.onRemoteDebug(b),
+        }),
       );
     }
     for (const subject of this.settings.launch.kafka ? [] : INBOUND_SUBJECTS) {
       this.subscriptions.push(
-        await this.ctx.bus.subscribe({ topic: allTenants(subject), group: RUNTIME_BUS_GROUP, handler: async (b) => this.forward(subject, b) }),
+        await this.ctx.bus.subscribe({
+          topic: allTenants(subject),
+          group: RUNTIME_BUS_GROUP,
+          handler: async (b) => this.forward(subject, b),
+        }),
       );
     }
     this.leases?.start();
     // Starting is not awaited: the platform serves while runtimes boot.
-    for (const tenant of await flowStore.tenantsWithFlows(this.ctx.store)) void this.ensureRunning(tenant).catch(() => {});
+    for (const tenant of await flowStore.tenantsWithFlows(this.ctx.store))
+      void this.ensureRunning(tenant).catch(() => {});
   }
 
   async close(): Promise<void> {
@@ -122,7 +145,9 @@ export class Supervisor {
     for (const m of batch) {
       const e = m.value as { tenant?: unknown; instance?: unknown } | null;
       if (this.closed || typeof e?.tenant !== 'string' || e.instance === this.settings.instance) continue;
-      await this.applyFlows(e.tenant).catch((err) => this.ctx.log.warn({ err, tenant: e.tenant }, 'flows: reload after a change on another instance failed'));
+      await this.applyFlows(e.tenant).catch((err) =>
+        this.ctx.log.warn({ err, tenant: e.tenant }, 'flows: reload after a change on another instance failed'),
+      );
     }
   }
 
@@ -141,7 +166,9 @@ export class Supervisor {
 
   /** Every runtime's report, or only the tenant's. */
   reports(tenant?: string): RuntimeReport[] {
-    return [...this.runtimes.values()].filter((rt) => tenant === undefined || rt.tenant === tenant).map((rt) => rt.report());
+    return [...this.runtimes.values()]
+      .filter((rt) => tenant === undefined || rt.tenant === tenant)
+      .map((rt) => rt.report());
   }
 
   /** Serialises writes to one tenant's flows (editor deploys and REST calls). */
@@ -149,16 +176,24 @@ export class Supervisor {
     const prev = this.locks.get(tenant) ?? Promise.resolve();
     const next = prev.catch(() => {}).then(fn);
     this.locks.set(tenant, next);
-    void next.finally(() => {
-      if (this.locks.get(tenant) === next) this.locks.delete(tenant);
-    }).catch(() => {});
+    void next
+      .finally(() => {
+        if (this.locks.get(tenant) === next) this.locks.delete(tenant);
+      })
+      .catch(() => {});
     return next;
   }
 
   private runtime(tenant: string): TenantRuntime {
     let rt = this.runtimes.get(tenant);
     if (!rt) {
-      rt = new TenantRuntime(tenant, this.settings, this.ctx.log.child({ svc: 'flows', tenant }), (ipc, r) => this.attach(ipc, r), this.driver);
+      rt = new TenantRuntime(
+        tenant,
+        this.settings,
+        this.ctx.log.child({ svc: 'flows', tenant }),
+        (ipc, r) => this.attach(ipc, r),
+        this.driver,
+      );
       this.runtimes.set(tenant, rt);
       // The new runtime's timers learn at once whether they fire here (not at the next renewal).
       if (this.leases) queueMicrotask(() => void this.leases?.renew());
@@ -201,9 +236,13 @@ export class Supervisor {
       .serve('bus.publish', async (messages) => {
         const bad = messages.find((m) => !(OUTBOUND_SUBJECTS as readonly string[]).includes(m.subject));
         if (bad) throw new Error(`a flow cannot publish to ${bad.subject}`);
-        await this.ctx.bus.publishMany(messages.map((m) => ({ topic: topicOf(t, m.subject), key: m.key, value: m.value })));
+        await this.ctx.bus.publishMany(
+          messages.map((m) => ({ topic: topicOf(t, m.subject), key: m.key, value: m.value })),
+        );
       })
-      .serve('device.get', async (id) => (this.services.devices ? this.services.devices.getDevice(t, String(id)) : null))
+      .serve('device.get', async (id) =>
+        this.services.devices ? this.services.devices.getDevice(t, String(id)) : null,
+      )
       .serve('cron.create', (spec, jobId) => this.cron().createJob(t, spec, jobId ?? undefined))
       .serve('cron.remove', (jobId) => this.cron().removeJob(t, String(jobId)))
       // The runtime's own Kafka certificate and ACLs, made when it starts (and renews)
@@ -211,7 +250,8 @@ export class Supervisor {
   }
 
   private cron(): CronClient {
-    if (!this.services.cron) throw Object.assign(new Error('this platform runs no scheduler (cron)'), { code: 'CRON_UNAVAILABLE' });
+    if (!this.services.cron)
+      throw Object.assign(new Error('this platform runs no scheduler (cron)'), { code: 'CRON_UNAVAILABLE' });
     return this.services.cron;
   }
 
@@ -225,9 +265,17 @@ export class Supervisor {
         this.runtimes.delete(e.tenant);
         await rt?.stop();
         if (rt) await this.leases?.release(e.tenant);
-        await this.driver.forget(e.tenant).catch((err) => this.ctx.log.warn({ err, tenant: e.tenant }, 'could not remove the runtime files of a deleted tenant'));
+        await this.driver
+          .forget(e.tenant)
+          .catch((err) =>
+            this.ctx.log.warn({ err, tenant: e.tenant }, 'could not remove the runtime files of a deleted tenant'),
+          );
         // The tenant's Kafka ACLs go with it (every instance tries; deleting is idempotent)
-        await this.services.kafkaAccess?.remove(e.tenant).catch((err) => this.ctx.log.error({ err, tenant: e.tenant }, 'kafka: removing the ACLs of a deleted tenant failed'));
+        await this.services.kafkaAccess
+          ?.remove(e.tenant)
+          .catch((err) =>
+            this.ctx.log.error({ err, tenant: e.tenant }, 'kafka: removing the ACLs of a deleted tenant failed'),
+          );
       }
     }
   }
@@ -242,7 +290,10 @@ export class Supervisor {
       else byTenant.set(tenant, [m]);
     }
     for (const [tenant, messages] of byTenant) {
-      this.runtimes.get(tenant)?.deliver({ subject, messages: messages.map((m) => ({ key: m.key, value: m.value, id: m.id, timestamp: m.timestamp })) });
+      this.runtimes.get(tenant)?.deliver({
+        subject,
+        messages: messages.map((m) => ({ key: m.key, value: m.value, id: m.id, timestamp: m.timestamp })),
+      });
     }
   }
 }
@@ -252,6 +303,6 @@ function preparePalette(projectRoot: string): void {
   const src = path.join(projectRoot, 'runtime', 'palette');
   const dst = path.join(projectRoot, 'dist', 'runtime', 'palette');
   mkdirSync(dst, { recursive: true });
-  for (const f of readdirSync(src)) if (f.endsWith('.html') || f === 'package.json') copyFileSync(path.join(src, f), path.join(dst, f));
+  for (const f of readdirSync(src))
+    if (f.endsWith('.html') || f === 'package.json') copyFileSync(path.join(src, f), path.join(dst, f));
 }
-

@@ -3,7 +3,12 @@
 import assert from 'node:assert/strict';
 import { createLogger } from '../../core-services/platform/log.js';
 import { StubDriver } from './drivers/stub.js';
-import { MAX_CRASHES_BEFORE_GIVING_UP, MAX_CRASHES_BEFORE_SAFE_MODE, TenantRuntime, type RuntimeSettings } from './tenant-runtime.js';
+import {
+  MAX_CRASHES_BEFORE_GIVING_UP,
+  MAX_CRASHES_BEFORE_SAFE_MODE,
+  TenantRuntime,
+  type RuntimeSettings,
+} from './tenant-runtime.js';
 
 const settings: RuntimeSettings = {
   maxOldSpaceMb: 64,

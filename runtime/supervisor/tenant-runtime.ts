@@ -29,7 +29,9 @@ const PROXY_SECRET_BYTES = 32;
 
 /** Why a runtime that was meant to run exited, from what it wrote to stderr last. */
 export function crashReason(stderr: string, maxOldSpaceMb: number): string {
-  return V8_OUT_OF_MEMORY.test(stderr) ? `out of memory (heap capped at ${maxOldSpaceMb} MB: DOJOT_RUNTIME_MAX_OLD_SPACE_MB)` : 'crashed';
+  return V8_OUT_OF_MEMORY.test(stderr)
+    ? `out of memory (heap capped at ${maxOldSpaceMb} MB: DOJOT_RUNTIME_MAX_OLD_SPACE_MB)`
+    : 'crashed';
 }
 /** How long `runtime.stop` may take before the process is killed, ms. */
 const STOP_GRACE_MS = 5_000;
@@ -180,7 +182,8 @@ export class TenantRuntime {
     if (!this.listening || this.state !== 'running') {
       this.backlog.push(delivery);
       this.backlogSize += delivery.messages.length;
-      while (this.backlogSize > BACKLOG_MAX_MESSAGES && this.backlog.length > 1) this.backlogSize -= this.backlog.shift()!.messages.length;
+      while (this.backlogSize > BACKLOG_MAX_MESSAGES && this.backlog.length > 1)
+        this.backlogSize -= this.backlog.shift()!.messages.length;
       return;
     }
     if (!this.subjects.has(delivery.subject)) return;
@@ -204,7 +207,11 @@ export class TenantRuntime {
   setTimersOwner(owner: boolean): void {
     const changed = owner !== this.timersOwner;
     this.timersOwner = owner;
-    if (changed) this.log.info({ owner }, owner ? 'timers of this tenant run on this instance' : 'timers of this tenant run on another instance');
+    if (changed)
+      this.log.info(
+        { owner },
+        owner ? 'timers of this tenant run on this instance' : 'timers of this tenant run on another instance',
+      );
     if (this.state === 'running' || this.state === 'starting') this.tellTimers();
   }
 
@@ -231,7 +238,9 @@ export class TenantRuntime {
       port: this.port,
       restarts: this.restarts,
       // Resident memory as the driver measured it; the runtime's own word only for the heap.
-      memory: this.beat ? { rssBytes: this.child?.rssBytes() ?? this.beat.rssBytes, heapUsedBytes: this.beat.heapUsedBytes } : null,
+      memory: this.beat
+        ? { rssBytes: this.child?.rssBytes() ?? this.beat.rssBytes, heapUsedBytes: this.beat.heapUsedBytes }
+        : null,
       messages: { nodes: this.beat?.nodeMessages ?? 0, busIn: this.beat?.busIn ?? 0, busOut: this.beat?.busOut ?? 0 },
       startedAt: this.startedAt,
       timersOwner: this.settings.launch.timersLeased ? this.timersOwner : null,
@@ -242,11 +251,20 @@ export class TenantRuntime {
   private spawn(): void {
     this.setState('starting');
     this.safeMode = this.crashes >= MAX_CRASHES_BEFORE_SAFE_MODE;
-    if (this.safeMode) this.log.warn({ crashes: this.crashes }, 'tenant runtime keeps crashing: starting it in safe mode (flows stopped)');
+    if (this.safeMode)
+      this.log.warn(
+        { crashes: this.crashes },
+        'tenant runtime keeps crashing: starting it in safe mode (flows stopped)',
+      );
     const isolation = this.driver.isolation();
     if (!isolation.isolated) {
-      const off = Object.entries(isolation.defences).filter(([, d]) => !d.on).map(([name, d]) => `${name}: ${d.how}`);
-      this.log.warn({ driver: isolation.driver, off }, 'starting a tenant runtime that is NOT isolated from other tenants and the platform');
+      const off = Object.entries(isolation.defences)
+        .filter(([, d]) => !d.on)
+        .map(([name, d]) => `${name}: ${d.how}`);
+      this.log.warn(
+        { driver: isolation.driver, off },
+        'starting a tenant runtime that is NOT isolated from other tenants and the platform',
+      );
     }
     this.secret = this.settings.proxySecret ? randomBytes(PROXY_SECRET_BYTES).toString('base64url') : null;
     const options: TenantLaunchOptions = {
@@ -361,14 +379,23 @@ export class TenantRuntime {
     }
     this.crashes = ranMs >= STABLE_RUN_MS ? 1 : this.crashes + 1;
     if (this.crashes >= MAX_CRASHES_BEFORE_GIVING_UP) {
-      this.log.error({ code, signal, reason, crashes: this.crashes }, 'tenant runtime crashes even in safe mode: not restarting it until asked again');
+      this.log.error(
+        { code, signal, reason, crashes: this.crashes },
+        'tenant runtime crashes even in safe mode: not restarting it until asked again',
+      );
       this.setState('failed');
       for (const w of this.waiters.splice(0)) w.reject(new Error('tenant runtime failed'));
       return;
     }
-    const { baseMs, maxMs } = this.settings.backoff ?? { baseMs: RESTART_BACKOFF_BASE_MS, maxMs: RESTART_BACKOFF_MAX_MS };
+    const { baseMs, maxMs } = this.settings.backoff ?? {
+      baseMs: RESTART_BACKOFF_BASE_MS,
+      maxMs: RESTART_BACKOFF_MAX_MS,
+    };
     const delay = Math.min(maxMs, baseMs * 2 ** (this.crashes - 1));
-    this.log.warn({ code, signal, reason, crashes: this.crashes, delay }, `tenant runtime exited (${reason}); restarting in ${delay} ms`);
+    this.log.warn(
+      { code, signal, reason, crashes: this.crashes, delay },
+      `tenant runtime exited (${reason}); restarting in ${delay} ms`,
+    );
     this.setState('crashed');
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;

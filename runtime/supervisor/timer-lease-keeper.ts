@@ -62,20 +62,28 @@ export class TimerLeaseKeeper {
     this.closed = true;
     clearInterval(this.timer);
     await this.round;
-    await timerLeases.release(this.store, this.instance).catch((err) => this.log.warn({ err }, 'flows: timer leases not released (they lapse)'));
+    await timerLeases
+      .release(this.store, this.instance)
+      .catch((err) => this.log.warn({ err }, 'flows: timer leases not released (they lapse)'));
   }
 
   private async roundOnce(): Promise<void> {
     const running = this.runtimes().filter((rt) => rt.targetState === 'running');
     try {
-      const held = await timerLeases.claim(this.store, this.instance, running.map((rt) => rt.tenant), TIMER_LEASE_TTL_MS);
+      const held = await timerLeases.claim(
+        this.store,
+        this.instance,
+        running.map((rt) => rt.tenant),
+        TIMER_LEASE_TTL_MS,
+      );
       this.renewedAt = Date.now();
       for (const rt of running) rt.setTimersOwner(held.has(rt.tenant));
     } catch (err) {
       this.log.warn({ err }, 'flows: timer leases not renewed');
       // Another instance may hold them by now (or soon: the lease began before our clock read
       // it): fire nothing rather than twice.
-      if (Date.now() - this.renewedAt > TIMER_LEASE_TTL_MS - TIMER_LEASE_RENEW_MS) for (const rt of running) rt.setTimersOwner(false);
+      if (Date.now() - this.renewedAt > TIMER_LEASE_TTL_MS - TIMER_LEASE_RENEW_MS)
+        for (const rt of running) rt.setTimersOwner(false);
     }
   }
 }

@@ -7,7 +7,12 @@ import type { BusDelivery, TenantSide } from '../supervisor/ipc.js';
 /** Subjects a runtime may receive (dojot fed flows from these two, §5.2). */
 export const INBOUND_SUBJECTS = ['device-data', 'dojot.device-manager.device'] as const;
 /** Subjects a runtime may publish to. */
-export const OUTBOUND_SUBJECTS = ['device-data', 'dojot.device-manager.device', 'dojot.notifications', 'dojot.ftp'] as const;
+export const OUTBOUND_SUBJECTS = [
+  'device-data',
+  'dojot.device-manager.device',
+  'dojot.notifications',
+  'dojot.ftp',
+] as const;
 
 /** The supervisor's group on the in-process bus (one instance), forwarding every tenant's device messages over IPC. */
 export const RUNTIME_BUS_GROUP = 'flow-runtimes';
@@ -52,7 +57,13 @@ export interface BusBridge {
 
 export class IpcBusBridge implements BusBridge {
   private handlers = new Map<string, Set<TenantBusHandler>>();
-  private outbox: { subject: string; key: string | null; value: unknown; resolve: () => void; reject: (e: Error) => void }[] = [];
+  private outbox: {
+    subject: string;
+    key: string | null;
+    value: unknown;
+    resolve: () => void;
+    reject: (e: Error) => void;
+  }[] = [];
   received = 0;
   published = 0;
 
@@ -64,7 +75,8 @@ export class IpcBusBridge implements BusBridge {
   }
 
   subscribe(subject: InboundSubject, handler: TenantBusHandler): () => void {
-    if (!(INBOUND_SUBJECTS as readonly string[]).includes(subject)) throw new Error(`a flow cannot listen to ${subject}`);
+    if (!(INBOUND_SUBJECTS as readonly string[]).includes(subject))
+      throw new Error(`a flow cannot listen to ${subject}`);
     let set = this.handlers.get(subject);
     if (!set) this.handlers.set(subject, (set = new Set()));
     set.add(handler);
@@ -82,7 +94,8 @@ export class IpcBusBridge implements BusBridge {
   }
 
   async publish(subject: OutboundSubject, key: string | null, value: unknown): Promise<void> {
-    if (!(OUTBOUND_SUBJECTS as readonly string[]).includes(subject)) throw new Error(`a flow cannot publish to ${subject}`);
+    if (!(OUTBOUND_SUBJECTS as readonly string[]).includes(subject))
+      throw new Error(`a flow cannot publish to ${subject}`);
     this.published += 1;
     // Messages published in one turn of the event loop cross the channel as one request: one
     // round trip per message would cap a runtime at a few thousand messages per second.
@@ -95,10 +108,15 @@ export class IpcBusBridge implements BusBridge {
   private flush(): void {
     const batch = this.outbox;
     this.outbox = [];
-    this.ipc.request('bus.publish', batch.map(({ subject, key, value }) => ({ subject, key, value }))).then(
-      () => batch.forEach((m) => m.resolve()),
-      (err: Error) => batch.forEach((m) => m.reject(err)),
-    );
+    this.ipc
+      .request(
+        'bus.publish',
+        batch.map(({ subject, key, value }) => ({ subject, key, value })),
+      )
+      .then(
+        () => batch.forEach((m) => m.resolve()),
+        (err: Error) => batch.forEach((m) => m.reject(err)),
+      );
   }
 
   private deliver(d: BusDelivery): void {
@@ -106,7 +124,13 @@ export class IpcBusBridge implements BusBridge {
     if (!set) return;
     for (const m of d.messages) {
       this.received += 1;
-      const msg: TenantBusMessage = { subject: d.subject as InboundSubject, key: m.key, value: m.value, id: m.id, timestamp: m.timestamp };
+      const msg: TenantBusMessage = {
+        subject: d.subject as InboundSubject,
+        key: m.key,
+        value: m.value,
+        id: m.id,
+        timestamp: m.timestamp,
+      };
       for (const h of set) h(msg);
     }
   }

@@ -35,7 +35,9 @@ export class DebugShare {
 
   start(): void {
     this.events.on('comms', (e) => this.onLocal(e as CommsEvent));
-    this.ipc.on('debug.remote', ({ data }) => this.events.emit('comms', { topic: 'debug', data, retain: false, remote: true } satisfies CommsEvent));
+    this.ipc.on('debug.remote', ({ data }) =>
+      this.events.emit('comms', { topic: 'debug', data, retain: false, remote: true } satisfies CommsEvent),
+    );
   }
 
   private onLocal(e: CommsEvent): void {

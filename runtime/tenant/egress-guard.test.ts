@@ -12,7 +12,10 @@ const run = promisify(execFile);
 const guard = pathToFileURL(path.join(import.meta.dirname, 'egress-guard.js')).href;
 
 /** What `http.get(url)` (as the http request node does it) gets inside a guarded process. */
-async function getInGuardedProcess(url: string, allow: { cidr: string; family: 4 | 6; port: number | null }[]): Promise<string> {
+async function getInGuardedProcess(
+  url: string,
+  allow: { cidr: string; family: 4 | 6; port: number | null }[],
+): Promise<string> {
   const script = `
     const { installEgressGuard } = await import(${JSON.stringify(guard)});
     installEgressGuard({ localAddresses: [], exceptions: ${JSON.stringify(allow)} });
@@ -35,7 +38,10 @@ describe("a tenant runtime's own egress check", () => {
 
   it('lets an http request reach an address the operator allowed', async () => {
     const port = await serve('127.0.0.2');
-    assert.equal(await getInGuardedProcess(`http://127.0.0.2:${port}/`, [{ cidr: '127.0.0.2/32', family: 4, port: null }]), 'HTTP 200');
+    assert.equal(
+      await getInGuardedProcess(`http://127.0.0.2:${port}/`, [{ cidr: '127.0.0.2/32', family: 4, port: null }]),
+      'HTTP 200',
+    );
   });
 
   it('refuses an http request to loopback, by address and by name', async () => {
@@ -46,8 +52,14 @@ describe("a tenant runtime's own egress check", () => {
 
   it('allows an exception on its port only', async () => {
     const port = await serve('127.0.0.1');
-    assert.equal(await getInGuardedProcess(`http://127.0.0.1:${port}/`, [{ cidr: '127.0.0.1/32', family: 4, port: port + 1 }]), 'EGRESS_REFUSED');
-    assert.equal(await getInGuardedProcess(`http://127.0.0.1:${port}/`, [{ cidr: '127.0.0.1/32', family: 4, port }]), 'HTTP 200');
+    assert.equal(
+      await getInGuardedProcess(`http://127.0.0.1:${port}/`, [{ cidr: '127.0.0.1/32', family: 4, port: port + 1 }]),
+      'EGRESS_REFUSED',
+    );
+    assert.equal(
+      await getInGuardedProcess(`http://127.0.0.1:${port}/`, [{ cidr: '127.0.0.1/32', family: 4, port }]),
+      'HTTP 200',
+    );
   });
 
   it('refuses a Unix socket', async () => {

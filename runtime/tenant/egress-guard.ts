@@ -10,19 +10,27 @@ import { EgressPolicy, type EgressException } from '../supervisor/sandbox/egress
 export class EgressRefused extends Error {
   readonly code = 'EGRESS_REFUSED';
   constructor(what: string) {
-    super(`a tenant's flows may not connect to ${what} (a local, loopback or link-local address; an operator may allow it with DOJOT_RUNTIME_EGRESS_ALLOW)`);
+    super(
+      `a tenant's flows may not connect to ${what} (a local, loopback or link-local address; an operator may allow it with DOJOT_RUNTIME_EGRESS_ALLOW)`,
+    );
   }
 }
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | dns.LookupAddress[],
+  family?: number,
+) => void;
 
 export function installEgressGuard(opts: { localAddresses: string[]; exceptions: EgressException[] }): EgressPolicy {
   const policy = new EgressPolicy(opts.localAddresses, opts.exceptions);
   const original = net.Socket.prototype.connect;
   // The signature is Node's overloaded one; only the destination is looked at.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Node's overloads, passed through untouched
   net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args: any[]) {
     // net.connect() hands over its already-normalised [options, callback] array.
     const first = Array.isArray(args[0]) ? args[0][0] : args[0];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- read as Node reads it, checked below
     let options: Record<string, any>;
     if (first && typeof first === 'object') options = first;
     else if (typeof first === 'string' && !/^\d+$/.test(first)) options = { path: first };
@@ -46,13 +54,17 @@ export function installEgressGuard(opts: { localAddresses: string[]; exceptions:
       // A name is checked on what it resolves to, so a DNS answer of 127.0.0.1 is refused too.
       const lookup = options.lookup ?? dns.lookup;
       options.lookup = (hostname: string, lookupOpts: dns.LookupOptions, cb: LookupCallback) =>
-        lookup(hostname, lookupOpts, (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => {
-          if (err) return cb(err, address, family);
-          const all = Array.isArray(address) ? address.map((a) => a.address) : [address];
-          const bad = all.find((a) => policy.refuses(a, port));
-          if (bad) return cb(new EgressRefused(`${hostname} (${bad}):${port}`), address, family);
-          cb(null, address, family);
-        });
+        lookup(
+          hostname,
+          lookupOpts,
+          (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => {
+            if (err) return cb(err, address, family);
+            const all = Array.isArray(address) ? address.map((a) => a.address) : [address];
+            const bad = all.find((a) => policy.refuses(a, port));
+            if (bad) return cb(new EgressRefused(`${hostname} (${bad}):${port}`), address, family);
+            cb(null, address, family);
+          },
+        );
     }
     return original.apply(this, args as Parameters<typeof original>);
   } as typeof original;

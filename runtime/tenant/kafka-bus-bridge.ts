@@ -13,7 +13,12 @@
 // (poison.ts) and published on `<tenant>.dojot-red.dead-letters`, which the platform keeps: a
 // runtime has no store of its own.
 import type { KafkaBus } from '../../core-services/platform/bus/kafka.js';
-import { transientError, type BusMessage, type DeadLetter, type Subscription } from '../../core-services/platform/bus/index.js';
+import {
+  transientError,
+  type BusMessage,
+  type DeadLetter,
+  type Subscription,
+} from '../../core-services/platform/bus/index.js';
 import { SUBJECTS } from '../../core-services/platform/contracts/topics.js';
 import type { Logger } from '../../core-services/platform/log.js';
 import {
@@ -59,11 +64,21 @@ export class KafkaBusBridge implements BusBridge {
     this.bus.deadLetters = (letters) => this.publishDeadLetters(letters);
     for (const subject of INBOUND_SUBJECTS) {
       const topic = `${this.tenant}.${subject}`;
-      this.subscriptions.push(await this.bus.subscribe({ topic, group: runtimeBusGroup(this.tenant), handler: (b) => this.deliverShared(subject, b) }));
+      this.subscriptions.push(
+        await this.bus.subscribe({
+          topic,
+          group: runtimeBusGroup(this.tenant),
+          handler: (b) => this.deliverShared(subject, b),
+        }),
+      );
     }
     for (const subject of WATCHED_SUBJECTS) {
       this.subscriptions.push(
-        await this.bus.subscribe({ topic: `${this.tenant}.${subject}`, group: runtimeWatchGroup(this.tenant, this.instance), handler: async (b) => this.deliver(this.watchers, subject, b) }),
+        await this.bus.subscribe({
+          topic: `${this.tenant}.${subject}`,
+          group: runtimeWatchGroup(this.tenant, this.instance),
+          handler: async (b) => this.deliver(this.watchers, subject, b),
+        }),
       );
     }
   }
@@ -84,7 +99,8 @@ export class KafkaBusBridge implements BusBridge {
   }
 
   async publish(subject: OutboundSubject, key: string | null, value: unknown): Promise<void> {
-    if (!(OUTBOUND_SUBJECTS as readonly string[]).includes(subject)) throw new Error(`a flow cannot publish to ${subject}`);
+    if (!(OUTBOUND_SUBJECTS as readonly string[]).includes(subject))
+      throw new Error(`a flow cannot publish to ${subject}`);
     this.published += 1;
     // The Kafka bus coalesces publishes made while a request is in flight into the next one.
     await this.bus.publish(`${this.tenant}.${subject}`, key, value);
@@ -99,8 +115,13 @@ export class KafkaBusBridge implements BusBridge {
     await this.bus.close();
   }
 
-  private listen(map: Map<string, Set<TenantBusHandler>>, subject: InboundSubject, handler: TenantBusHandler): () => void {
-    if (!(INBOUND_SUBJECTS as readonly string[]).includes(subject)) throw new Error(`a flow cannot listen to ${subject}`);
+  private listen(
+    map: Map<string, Set<TenantBusHandler>>,
+    subject: InboundSubject,
+    handler: TenantBusHandler,
+  ): () => void {
+    if (!(INBOUND_SUBJECTS as readonly string[]).includes(subject))
+      throw new Error(`a flow cannot listen to ${subject}`);
     let set = map.get(subject);
     if (!set) map.set(subject, (set = new Set()));
     set.add(handler);
@@ -112,7 +133,9 @@ export class KafkaBusBridge implements BusBridge {
 
   private publishDeadLetters(letters: DeadLetter[]): Promise<void> {
     const topic = `${this.tenant}.${SUBJECTS.deadLetters}`;
-    return this.bus.publishMany(letters.map((l) => ({ topic, key: l.key, value: { ...l, value: serialisable(l.value) } })));
+    return this.bus.publishMany(
+      letters.map((l) => ({ topic, key: l.key, value: { ...l, value: serialisable(l.value) } })),
+    );
   }
 
   private async deliverShared(subject: InboundSubject, batch: BusMessage[]): Promise<void> {

@@ -108,7 +108,8 @@ async function main(): Promise<void> {
   ipc.on('timers.owner', ({ owner }) => timers.setOwner(owner));
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
-    if (req.method === 'POST' && url.startsWith(INJECT_BUTTON)) timers.allowManual(decodeURIComponent(url.slice(INJECT_BUTTON.length).split('?')[0]));
+    if (req.method === 'POST' && url.startsWith(INJECT_BUTTON))
+      timers.allowManual(decodeURIComponent(url.slice(INJECT_BUTTON.length).split('?')[0]));
     // Node-RED's two express apps expect paths relative to their roots.
     const [root, app] = url.startsWith(NODE_ROOT) ? [NODE_ROOT, RED.httpNode] : [ADMIN_ROOT, RED.httpAdmin];
     if (!url.startsWith(root) && url !== root.slice(0, -1)) {
@@ -146,7 +147,13 @@ async function main(): Promise<void> {
   ipc.emit('ready', { port });
   const beat = () => {
     const mem = process.memoryUsage();
-    ipc.emit('heartbeat', { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, nodeMessages, busIn: bus.received, busOut: bus.published });
+    ipc.emit('heartbeat', {
+      rssBytes: mem.rss,
+      heapUsedBytes: mem.heapUsed,
+      nodeMessages,
+      busIn: bus.received,
+      busOut: bus.published,
+    });
   };
   beat();
   setInterval(beat, opts.heartbeatMs).unref();

@@ -13,7 +13,10 @@ declare module 'node-red' {
     readonly nodes: { loadFlows(forceStart?: boolean): Promise<void> };
     readonly hooks: NodeRedHooks;
     /** Runtime events: 'flows:started' and 'flows:stopped' bracket every (re)start of the flows. */
-    readonly events: { on(name: string, fn: (...args: unknown[]) => void): void; emit(name: string, ...args: unknown[]): void };
+    readonly events: {
+      on(name: string, fn: (...args: unknown[]) => void): void;
+      emit(name: string, ...args: unknown[]): void;
+    };
     readonly util: {
       getObjectProperty(obj: object, path: string): unknown;
       setObjectProperty(obj: object, path: string, value: unknown, createMissing?: boolean): boolean;

@@ -10,12 +10,26 @@ export const EXCLUDED_CORE_NODE_FILES = [
 ] as const;
 
 /** The node types those files define, for tests and docs. */
-export const EXCLUDED_NODE_TYPES = ['exec', 'file', 'file in', 'watch', 'tcp in', 'tcp out', 'tcp request', 'udp in', 'udp out'] as const;
+export const EXCLUDED_NODE_TYPES = [
+  'exec',
+  'file',
+  'file in',
+  'watch',
+  'tcp in',
+  'tcp out',
+  'tcp request',
+  'udp in',
+  'udp out',
+] as const;
 
 export const palettePolicy = {
   nodesExcludes: [...EXCLUDED_CORE_NODE_FILES],
   /** Function nodes may not `require` npm modules (no `libs`). */
   functionExternalModules: false,
   /** No installing nodes from the palette manager. */
-  externalModules: { autoInstall: false, palette: { allowInstall: false, allowUpload: false }, modules: { allowInstall: false } },
+  externalModules: {
+    autoInstall: false,
+    palette: { allowInstall: false, allowUpload: false },
+    modules: { allowInstall: false },
+  },
 };

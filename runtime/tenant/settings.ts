@@ -15,12 +15,21 @@ import { createStorage } from './storage.js';
 export const ADMIN_ROOT = '/flows/';
 export const NODE_ROOT = '/flows/api/';
 
-export function tenantSettings(opts: TenantLaunchOptions, ipc: TenantSide, log: Logger, services: NodeServices): Record<string, unknown> {
+export function tenantSettings(
+  opts: TenantLaunchOptions,
+  ipc: TenantSide,
+  log: Logger,
+  services: NodeServices,
+): Record<string, unknown> {
   return {
     userDir: path.join(opts.userDir, opts.tenant),
     // nodesDir: our palette nodes (compiled next to this file's folder), the dojot nodes (a
     // Node-RED module built into dist/nodes, always offered) + configured extra folders
-    nodesDir: [path.join(opts.projectRoot, 'dist', 'runtime', 'palette'), path.join(opts.projectRoot, 'dist', 'nodes'), ...opts.nodesDirs],
+    nodesDir: [
+      path.join(opts.projectRoot, 'dist', 'runtime', 'palette'),
+      path.join(opts.projectRoot, 'dist', 'nodes'),
+      ...opts.nodesDirs,
+    ],
     httpAdminRoot: ADMIN_ROOT,
     httpNodeRoot: NODE_ROOT,
     httpStatic: false,

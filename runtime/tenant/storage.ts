@@ -8,7 +8,8 @@ export function createStorage(ipc: TenantSide) {
     init: async () => {},
     getFlows: () => ipc.request('flows.get'),
     // Node-RED passes the deploying user (its admin-auth user) as the second argument.
-    saveFlows: (flows: unknown[], user?: { username?: unknown }) => ipc.request('flows.save', flows, typeof user?.username === 'string' ? user.username : null),
+    saveFlows: (flows: unknown[], user?: { username?: unknown }) =>
+      ipc.request('flows.save', flows, typeof user?.username === 'string' ? user.username : null),
     getCredentials: () => ipc.request('credentials.get'),
     saveCredentials: (creds: unknown) => ipc.request('credentials.save', creds),
     getSettings: () => ipc.request('state.get', 'settings'),

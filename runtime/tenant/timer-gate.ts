@@ -50,7 +50,8 @@ export class TimerGate {
       this.manual.delete(id);
       if (pass >= Date.now()) return undefined;
     }
-    if (this.owner === null) return new Promise((resolve) => this.waiting.push((owner) => resolve(this.verdict(owner))));
+    if (this.owner === null)
+      return new Promise((resolve) => this.waiting.push((owner) => resolve(this.verdict(owner))));
     return this.verdict(this.owner);
   };
 

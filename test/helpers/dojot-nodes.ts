@@ -46,7 +46,8 @@ export class StubServices {
 
   cron = {
     create: async (spec: any, jobId?: string) => {
-      if (typeof spec?.time !== 'string' || spec.time.split(' ').length < 5) throw new Error('time: invalid cron expression');
+      if (typeof spec?.time !== 'string' || spec.time.split(' ').length < 5)
+        throw new Error('time: invalid cron expression');
       const id = jobId ?? `job-${++this.seq}`;
       this.jobs.set(id, spec);
       return id;
@@ -61,7 +62,8 @@ export class StubServices {
 
   /** Delivers a message on one of the tenant's inbound subjects, as the bus bridge does. */
   deliver(subject: string, key: string | null, value: unknown): void {
-    for (const h of this.handlers.get(subject) ?? []) h({ subject, key, value, id: `m${++this.seq}`, timestamp: Date.now() });
+    for (const h of this.handlers.get(subject) ?? [])
+      h({ subject, key, value, id: `m${++this.seq}`, timestamp: Date.now() });
   }
 
   listeners(subject: string): number {
@@ -75,7 +77,12 @@ export function node(name: string): (RED: unknown) => void {
 }
 
 /** Loads nodes and a flow with stub services; resolves once the flow runs. */
-export async function load(names: string[] | ((RED: unknown) => void)[], flow: unknown[], services: StubServices, extra: Record<string, unknown> = {}): Promise<void> {
+export async function load(
+  names: string[] | ((RED: unknown) => void)[],
+  flow: unknown[],
+  services: StubServices,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
   helper.settings({ dojot: services.settings, ...extra });
   const mods = names.map((n) => (typeof n === 'string' ? node(n) : n));
   await helper.load(mods, flow);
@@ -83,7 +90,12 @@ export async function load(names: string[] | ((RED: unknown) => void)[], flow: u
 
 /** A device of dojot's shape with static attrs {label: value}. */
 export function device(id: string, templates: number[], statics: Record<string, unknown> = {}) {
-  const attrs = Object.entries(statics).map(([label, v]) => ({ label, type: 'static', value_type: 'string', static_value: v }));
+  const attrs = Object.entries(statics).map(([label, v]) => ({
+    label,
+    type: 'static',
+    value_type: 'string',
+    static_value: v,
+  }));
   return { id, label: id, templates, attrs: { [String(templates[0] ?? 0)]: attrs } };
 }
 

@@ -3,7 +3,14 @@ import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
 /** Connects a real mqtt.js client over TCP; rejects with the CONNACK error when refused. */
 export function connectDevice(port: number, username: string, opts: IClientOptions = {}): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
-    const client = mqtt.connect({ host: '127.0.0.1', port, username, reconnectPeriod: 0, connectTimeout: 5000, ...opts });
+    const client = mqtt.connect({
+      host: '127.0.0.1',
+      port,
+      username,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+      ...opts,
+    });
     client.once('connect', () => resolve(client));
     client.once('error', (err) => {
       client.end(true);

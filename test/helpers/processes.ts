@@ -33,7 +33,10 @@ export async function spawnPlatform(env: Record<string, string>, readyTimeoutMs 
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`platform not ready in ${readyTimeoutMs} ms:\n${out}`)), readyTimeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`platform not ready in ${readyTimeoutMs} ms:\n${out}`)),
+      readyTimeoutMs,
+    );
     const check = () => {
       if (out.includes('dojot-red ready')) {
         clearTimeout(timer);
@@ -60,7 +63,11 @@ export async function stopPlatform(p: PlatformProcess | undefined, graceMs = 15_
 }
 
 /** Runs a command to completion and returns its output (for mosquitto_pub/mosquitto_sub). */
-export function run(cmd: string, args: string[], timeoutMs = 10_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function run(
+  cmd: string,
+  args: string[],
+  timeoutMs = 10_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

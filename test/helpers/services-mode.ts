@@ -12,7 +12,9 @@ export const mochaHooks = {
     if (!servicesMode()) return;
     this.timeout(30_000);
     for (const name of NEEDED) await requireService.call(this, name);
-    process.stderr.write(`services mode: Kafka ${process.env.DOJOT_TEST_KAFKA_BROKERS}, PostgreSQL ${process.env.DOJOT_TEST_POSTGRES_URL}, Redis ${process.env.DOJOT_TEST_REDIS_URL}\n`);
+    process.stderr.write(
+      `services mode: Kafka ${process.env.DOJOT_TEST_KAFKA_BROKERS}, PostgreSQL ${process.env.DOJOT_TEST_POSTGRES_URL}, Redis ${process.env.DOJOT_TEST_REDIS_URL}\n`,
+    );
   },
   async afterAll(): Promise<void> {
     if (servicesMode()) await dropKeptDeployments();

@@ -44,7 +44,8 @@ export function kafkaTlsEnv(): Record<string, string> {
 
 /** TLS options for a test's own kafkajs client, as the platform (a super user); undefined: PLAINTEXT. */
 export function kafkaTestTls(): TlsOptions | undefined {
-  const file = (name: string) => (process.env[name]?.trim() ? readFileSync(process.env[name]!.trim(), 'utf8') : undefined);
+  const file = (name: string) =>
+    process.env[name]?.trim() ? readFileSync(process.env[name]!.trim(), 'utf8') : undefined;
   const ca = file('DOJOT_TEST_KAFKA_SSL_CA_FILE');
   const cert = file('DOJOT_TEST_KAFKA_SSL_CERT_FILE');
   if (!ca && !cert) return undefined;
@@ -57,7 +58,10 @@ const PROBE_TIMEOUT_MS = 3_000;
 function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not answer within ${PROBE_TIMEOUT_MS} ms`)),
+      PROBE_TIMEOUT_MS,
+    );
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
@@ -79,8 +83,14 @@ function tcpOpen(host: string, port: number): Promise<void> {
 
 const PROBES: Record<ServiceName, (where: string) => Promise<void>> = {
   async kafka(brokers) {
-    const list = brokers.split(',').map((b) => b.trim()).filter(Boolean);
-    const [host, port] = [list[0].slice(0, list[0].lastIndexOf(':')), Number(list[0].slice(list[0].lastIndexOf(':') + 1))];
+    const list = brokers
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
+    const [host, port] = [
+      list[0].slice(0, list[0].lastIndexOf(':')),
+      Number(list[0].slice(list[0].lastIndexOf(':') + 1)),
+    ];
     await tcpOpen(host, port);
     const ssl = kafkaTestTls();
     const admin = new Kafka({
@@ -108,7 +118,12 @@ const PROBES: Record<ServiceName, (where: string) => Promise<void>> = {
     }
   },
   async redis(url) {
-    const client = new Redis(url, { lazyConnect: true, connectTimeout: PROBE_TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis(url, {
+      lazyConnect: true,
+      connectTimeout: PROBE_TIMEOUT_MS,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     let cause: Error | undefined;
     client.on('error', (err: Error) => (cause = err)); // connect() only says "Connection is closed"
     try {
@@ -170,7 +185,8 @@ export function requireKafkaAuth(this: Mocha.Context): { tenantCaCert: string; t
   const tls = kafkaTestTls();
   const caFile = process.env.DOJOT_TEST_KAFKA_TENANT_CA_CERT_FILE?.trim();
   const keyFile = process.env.DOJOT_TEST_KAFKA_TENANT_CA_KEY_FILE?.trim();
-  if (tls?.cert && caFile && keyFile) return { tenantCaCert: readFileSync(caFile, 'utf8'), tenantCaKey: readFileSync(keyFile, 'utf8'), tls };
+  if (tls?.cert && caFile && keyFile)
+    return { tenantCaCert: readFileSync(caFile, 'utf8'), tenantCaKey: readFileSync(keyFile, 'utf8'), tls };
   const suite = this.test?.parent?.fullTitle() || 'a test suite';
   const line = `SKIPPED: ${suite} needs a Kafka broker that authenticates clients: set ${KAFKA_TLS_ENV.join(', ')} (scripts/kafka-local.sh env prints them)`;
   if (process.env.CI === 'true') throw new Error(`${line} — a skipped test fails CI`);

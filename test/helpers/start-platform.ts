@@ -129,7 +129,14 @@ export async function dropKeptDeployments(): Promise<void> {
   for (const d of all) await (await d).drop().catch(() => {});
 }
 
-export async function startTestPlatform(env: Record<string, string> = {}, opts: { dataDir?: string; keepData?: boolean; /** the platform's logger (a test reading log lines) */ log?: Logger } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  env: Record<string, string> = {},
+  opts: {
+    dataDir?: string;
+    keepData?: boolean;
+    /** the platform's logger (a test reading log lines) */ log?: Logger;
+  } = {},
+): Promise<TestPlatform> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'dojot-red-test-'));
   // In services mode a platform that is not handed a deployment (env naming the engines) gets its own.
   let deployment: ServiceDeployment | undefined;
@@ -202,7 +209,12 @@ export async function startTestPlatform(env: Record<string, string> = {}, opts: 
     api,
     close: async () => {
       await platform.close();
-      if (ownDeployment) await deployment!.drop().catch((err) => process.stderr.write(`could not drop test deployment ${deployment!.schema}: ${(err as Error).message}\n`));
+      if (ownDeployment)
+        await deployment!
+          .drop()
+          .catch((err) =>
+            process.stderr.write(`could not drop test deployment ${deployment!.schema}: ${(err as Error).message}\n`),
+          );
       if (!opts.keepData && !opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -39,7 +39,10 @@ export function Certificates(props: { deviceId: string }) {
 
   useEffect(() => {
     const q = new URLSearchParams({ 'belongsTo.device': props.deviceId, limit: '100' });
-    api<{ certificates: Cert[] }>('GET', `/x509/v1/certificates?${q}`).then((r) => setCerts(r.certificates), (e: Error) => setError(e.message));
+    api<{ certificates: Cert[] }>('GET', `/x509/v1/certificates?${q}`).then(
+      (r) => setCerts(r.certificates),
+      (e: Error) => setError(e.message),
+    );
   }, [props.deviceId, reload]);
 
   const create = async () => {
@@ -47,9 +50,18 @@ export function Certificates(props: { deviceId: string }) {
     setError(null);
     try {
       const { privateKeyPem, csrPem } = await makeKeyAndCsr(props.deviceId);
-      const signed = await api<{ certificateFingerprint: string; certificatePem: string }>('POST', '/x509/v1/certificates', { csr: csrPem });
+      const signed = await api<{ certificateFingerprint: string; certificatePem: string }>(
+        'POST',
+        '/x509/v1/certificates',
+        { csr: csrPem },
+      );
       const ca = await api<{ caPem: string }>('GET', '/x509/v1/ca');
-      setBundle({ fingerprint: signed.certificateFingerprint, caPem: ca.caPem, certPem: signed.certificatePem, privateKeyPem });
+      setBundle({
+        fingerprint: signed.certificateFingerprint,
+        caPem: ca.caPem,
+        certPem: signed.certificatePem,
+        privateKeyPem,
+      });
       setReload((n) => n + 1);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : t('certs.noCrypto', { detail: (e as Error).message }));
@@ -75,10 +87,18 @@ export function Certificates(props: { deviceId: string }) {
       <header class="card-head">
         <strong>{t('certs.title')}</strong>
         <span>
-          <button class="secondary outline small" id="download-ca" onClick={() => void downloadCa().catch((e: Error) => setError(e.message))}>
+          <button
+            class="secondary outline small"
+            id="download-ca"
+            onClick={() => void downloadCa().catch((e: Error) => setError(e.message))}
+          >
             {t('certs.ca')}
           </button>{' '}
-          <button class="secondary outline small" id="download-crl" onClick={() => void downloadCrl().catch((e: Error) => setError(e.message))}>
+          <button
+            class="secondary outline small"
+            id="download-crl"
+            onClick={() => void downloadCrl().catch((e: Error) => setError(e.message))}
+          >
             {t('certs.crl')}
           </button>
         </span>
@@ -98,7 +118,11 @@ export function Certificates(props: { deviceId: string }) {
             <button class="secondary" id="download-cert-pem" onClick={() => saveText('cert.pem', bundle.certPem)}>
               cert.pem
             </button>
-            <button class="secondary" id="download-private-key" onClick={() => saveText('private.key', bundle.privateKeyPem)}>
+            <button
+              class="secondary"
+              id="download-private-key"
+              onClick={() => saveText('private.key', bundle.privateKeyPem)}
+            >
               private.key
             </button>
           </div>

@@ -14,7 +14,16 @@ export function HistoryChart(props: { label: string; points: { ts: number; value
       {
         width: Math.max(300, el.clientWidth),
         height: 260,
-        series: [{}, { label: props.label, stroke: '#0c5b8a', width: 2, fill: 'rgba(12,91,138,0.08)', points: { show: sorted.length < 60 } }],
+        series: [
+          {},
+          {
+            label: props.label,
+            stroke: '#0c5b8a',
+            width: 2,
+            fill: 'rgba(12,91,138,0.08)',
+            points: { show: sorted.length < 60 },
+          },
+        ],
         axes: [{}, { size: 60 }],
       },
       data,

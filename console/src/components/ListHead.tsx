@@ -2,7 +2,15 @@
 // search box; a new search goes back to the first page.
 import { t } from '../i18n';
 
-export function ListHead(props: { title: string; newLabel: string; newId: string; onNew: () => void; searchId: string; search: string; onSearch: (s: string) => void }) {
+export function ListHead(props: {
+  title: string;
+  newLabel: string;
+  newId: string;
+  onNew: () => void;
+  searchId: string;
+  search: string;
+  onSearch: (s: string) => void;
+}) {
   return (
     <>
       <div class="page-head">

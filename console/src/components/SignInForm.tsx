@@ -13,7 +13,12 @@ export function signInMessage(err: unknown): string {
   return t('signin.unreachable');
 }
 
-export function SignInForm(props: { username?: string; fixedUser?: boolean; onToken: (token: string) => void; submitLabel?: string }) {
+export function SignInForm(props: {
+  username?: string;
+  fixedUser?: boolean;
+  onToken: (token: string) => void;
+  submitLabel?: string;
+}) {
   const [username, setUsername] = useState(props.username ?? '');
   const [passwd, setPasswd] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -34,11 +39,25 @@ export function SignInForm(props: { username?: string; fixedUser?: boolean; onTo
     <form onSubmit={submit} class="signin-form">
       <label>
         {t('signin.username')}
-        <input name="username" autocomplete="username" required readOnly={props.fixedUser} value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+        <input
+          name="username"
+          autocomplete="username"
+          required
+          readOnly={props.fixedUser}
+          value={username}
+          onInput={(e) => setUsername(e.currentTarget.value)}
+        />
       </label>
       <label>
         {t('signin.password')}
-        <input name="passwd" type="password" autocomplete="current-password" required value={passwd} onInput={(e) => setPasswd(e.currentTarget.value)} />
+        <input
+          name="passwd"
+          type="password"
+          autocomplete="current-password"
+          required
+          value={passwd}
+          onInput={(e) => setPasswd(e.currentTarget.value)}
+        />
       </label>
       {error ? (
         <p class="form-error" role="alert" id="signin-error">

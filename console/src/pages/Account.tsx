@@ -30,7 +30,8 @@ export function AccountPage() {
       setDone(true);
     } catch (err) {
       // A wrong current password comes back as 403 (dojot's auth), without a field.
-      if (err instanceof ApiError && err.status === 403) setError(new ApiError(403, t('account.wrongOld'), 'oldpasswd', null));
+      if (err instanceof ApiError && err.status === 403)
+        setError(new ApiError(403, t('account.wrongOld'), 'oldpasswd', null));
       else setError(err instanceof ApiError ? err : new ApiError(0, (err as Error).message, null, null));
     }
   };
@@ -48,15 +49,35 @@ export function AccountPage() {
       <h3>{t('account.changePassword')}</h3>
       <form id="password-form" onSubmit={save} noValidate>
         <Field label={t('account.oldPassword')} name="oldpasswd" error={fieldError('oldpasswd')}>
-          <input name="oldpasswd" type="password" autocomplete="current-password" value={oldpasswd} onInput={(e) => setOld(e.currentTarget.value)} />
+          <input
+            name="oldpasswd"
+            type="password"
+            autocomplete="current-password"
+            value={oldpasswd}
+            onInput={(e) => setOld(e.currentTarget.value)}
+          />
         </Field>
         <Field label={t('account.newPassword')} name="newpasswd" error={fieldError('newpasswd')}>
-          <input name="newpasswd" type="password" autocomplete="new-password" value={newpasswd} onInput={(e) => setNew(e.currentTarget.value)} />
+          <input
+            name="newpasswd"
+            type="password"
+            autocomplete="new-password"
+            value={newpasswd}
+            onInput={(e) => setNew(e.currentTarget.value)}
+          />
         </Field>
         <Field label={t('account.confirmPassword')} name="confirm" error={fieldError('confirm')}>
-          <input name="confirm" type="password" autocomplete="new-password" value={confirm} onInput={(e) => setConfirm(e.currentTarget.value)} />
+          <input
+            name="confirm"
+            type="password"
+            autocomplete="new-password"
+            value={confirm}
+            onInput={(e) => setConfirm(e.currentTarget.value)}
+          />
         </Field>
-        <FormError error={error && !['oldpasswd', 'newpasswd', 'confirm'].includes(error.field ?? '') ? error.message : null} />
+        <FormError
+          error={error && !['oldpasswd', 'newpasswd', 'confirm'].includes(error.field ?? '') ? error.message : null}
+        />
         {done ? (
           <p class="ok" role="status" id="password-changed">
             {t('account.changed')}

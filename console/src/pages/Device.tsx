@@ -30,7 +30,8 @@ export function parseTyped(valueType: string, text: string): unknown {
     case 'integer':
     case 'float': {
       const n = Number(text);
-      if (text.trim() === '' || !Number.isFinite(n) || (valueType === 'integer' && !Number.isInteger(n))) throw new Error(t('device.notNumber', { type: valueType }));
+      if (text.trim() === '' || !Number.isFinite(n) || (valueType === 'integer' && !Number.isInteger(n)))
+        throw new Error(t('device.notNumber', { type: valueType }));
       return n;
     }
     case 'bool':
@@ -47,7 +48,14 @@ export function parseTyped(valueType: string, text: string): unknown {
 }
 
 function sample(valueType: string): unknown {
-  return ({ integer: 21, float: 21.5, bool: true, 'geo:point': '-22.81,-47.06', object: { on: true } } as Record<string, unknown>)[valueType] ?? 'text';
+  return (
+    (
+      { integer: 21, float: 21.5, bool: true, 'geo:point': '-22.81,-47.06', object: { on: true } } as Record<
+        string,
+        unknown
+      >
+    )[valueType] ?? 'text'
+  );
 }
 
 function Latest(props: { attrs: Attr[]; latest: Latest; live: boolean }) {
@@ -125,15 +133,27 @@ function Actuate(props: { id: string; actuators: Attr[] }) {
       <form id="actuate-form" onSubmit={send} noValidate>
         <div class="grid-auto">
           {props.actuators.map((a) => (
-            <Field label={`${a.label} (${a.value_type})`} name={a.label} error={error?.field === a.label ? error.message : null}>
+            <Field
+              label={`${a.label} (${a.value_type})`}
+              name={a.label}
+              error={error?.field === a.label ? error.message : null}
+            >
               {a.value_type === 'bool' ? (
-                <select name={a.label} value={values[a.label] ?? ''} onChange={(e) => setValues({ ...values, [a.label]: e.currentTarget.value })}>
+                <select
+                  name={a.label}
+                  value={values[a.label] ?? ''}
+                  onChange={(e) => setValues({ ...values, [a.label]: e.currentTarget.value })}
+                >
                   <option value="" />
                   <option value="true">true</option>
                   <option value="false">false</option>
                 </select>
               ) : (
-                <input name={a.label} value={values[a.label] ?? ''} onInput={(e) => setValues({ ...values, [a.label]: e.currentTarget.value })} />
+                <input
+                  name={a.label}
+                  value={values[a.label] ?? ''}
+                  onInput={(e) => setValues({ ...values, [a.label]: e.currentTarget.value })}
+                />
               )}
             </Field>
           ))}
@@ -189,7 +209,9 @@ function History(props: { id: string; attrs: Attr[]; liveRows: Row[] }) {
     if (r && range !== 'custom') setRows((old) => [r, ...old].slice(0, 1000));
   }, [props.liveRows]);
 
-  const numeric = rows.filter((r) => typeof r.value === 'number').map((r) => ({ ts: Date.parse(r.ts), value: r.value as number }));
+  const numeric = rows
+    .filter((r) => typeof r.value === 'number')
+    .map((r) => ({ ts: Date.parse(r.ts), value: r.value as number }));
   if (!labels.length) return null;
   return (
     <article>
@@ -198,7 +220,13 @@ function History(props: { id: string; attrs: Attr[]; liveRows: Row[] }) {
         <button
           class="secondary outline small"
           id="csv"
-          onClick={() => void download(`/history/device/${props.id}/history?${query}&format=csv`, `${props.id}-history.csv`, 'text/csv').catch((e: Error) => setError(e.message))}
+          onClick={() =>
+            void download(
+              `/history/device/${props.id}/history?${query}&format=csv`,
+              `${props.id}-history.csv`,
+              'text/csv',
+            ).catch((e: Error) => setError(e.message))
+          }
         >
           {t('device.csv')}
         </button>
@@ -224,7 +252,12 @@ function History(props: { id: string; attrs: Attr[]; liveRows: Row[] }) {
           <>
             <label>
               {t('device.from')}
-              <input type="datetime-local" id="history-from" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
+              <input
+                type="datetime-local"
+                id="history-from"
+                value={from}
+                onInput={(e) => setFrom(e.currentTarget.value)}
+              />
             </label>
             <label>
               {t('device.to')}
@@ -262,7 +295,9 @@ function History(props: { id: string; attrs: Attr[]; liveRows: Row[] }) {
 
 function Mqtt(props: { tenant: string; id: string; attrs: Attr[] }) {
   const client = `${props.tenant}:${props.id}`;
-  const payload = Object.fromEntries(props.attrs.filter((a) => a.type === 'dynamic').map((a) => [a.label, sample(a.value_type)]));
+  const payload = Object.fromEntries(
+    props.attrs.filter((a) => a.type === 'dynamic').map((a) => [a.label, sample(a.value_type)]),
+  );
   const line = `mosquitto_pub -h ${location.hostname} -p 1883 -u '${client}' -t '${client}/attrs' -m '${JSON.stringify(payload)}'`;
   return (
     <article id="mqtt">
@@ -302,7 +337,10 @@ export function DevicePage(props: { id: string }) {
   useEffect(() => {
     setDevice(null);
     api<Device>('GET', `/device/${encodeURIComponent(props.id)}`).then(setDevice, (e: Error) => setError(e.message));
-    api<{ attrs: Latest }>('GET', `/device/${encodeURIComponent(props.id)}/latest`).then((r) => setLatest(r.attrs ?? {}), () => undefined);
+    api<{ attrs: Latest }>('GET', `/device/${encodeURIComponent(props.id)}/latest`).then(
+      (r) => setLatest(r.attrs ?? {}),
+      () => undefined,
+    );
   }, [props.id]);
 
   useEffect(() => {

@@ -16,7 +16,10 @@ export function DeviceEditPage(props: { id: string | null }) {
 
   useEffect(() => {
     // A device's form offers every template; a tenant with hundreds would want a search here.
-    api<{ templates: Template[] }>('GET', '/template?page_size=1000&sortBy=label').then((r) => setTemplates(r.templates), (e: ApiError) => setError(e));
+    api<{ templates: Template[] }>('GET', '/template?page_size=1000&sortBy=label').then(
+      (r) => setTemplates(r.templates),
+      (e: ApiError) => setError(e),
+    );
     if (props.id)
       api<Device>('GET', `/device/${encodeURIComponent(props.id)}`).then(
         (d) => {
@@ -53,7 +56,12 @@ export function DeviceEditPage(props: { id: string | null }) {
       <h2>{props.id ? t('devices.edit') : t('devices.new')}</h2>
       <form id="device-form" onSubmit={save} noValidate>
         <Field label={t('field.label')} name="label" error={fieldError('label')}>
-          <input name="label" value={label} aria-invalid={fieldError('label') ? 'true' : undefined} onInput={(e) => setLabel(e.currentTarget.value)} />
+          <input
+            name="label"
+            value={label}
+            aria-invalid={fieldError('label') ? 'true' : undefined}
+            onInput={(e) => setLabel(e.currentTarget.value)}
+          />
         </Field>
         <fieldset data-field="templates">
           <legend>{t('nav.templates')}</legend>
@@ -65,7 +73,9 @@ export function DeviceEditPage(props: { id: string | null }) {
                 name="templates"
                 value={String(tpl.id)}
                 checked={chosen.includes(tpl.id)}
-                onChange={(e) => setChosen(e.currentTarget.checked ? [...chosen, tpl.id] : chosen.filter((x) => x !== tpl.id))}
+                onChange={(e) =>
+                  setChosen(e.currentTarget.checked ? [...chosen, tpl.id] : chosen.filter((x) => x !== tpl.id))
+                }
               />
               {tpl.label} <small>({tpl.attrs.map((a) => a.label).join(', ')})</small>
             </label>
@@ -81,7 +91,11 @@ export function DeviceEditPage(props: { id: string | null }) {
           <button type="submit" id="save" aria-busy={busy} disabled={busy}>
             {t('action.save')}
           </button>
-          <button type="button" class="secondary outline" onClick={() => go(props.id ? `devices/${props.id}` : 'devices')}>
+          <button
+            type="button"
+            class="secondary outline"
+            onClick={() => go(props.id ? `devices/${props.id}` : 'devices')}
+          >
             {t('action.cancel')}
           </button>
         </div>

@@ -50,7 +50,10 @@ function changedFields(before: NodeLike, after: NodeLike): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   const b = before as unknown as Record<string, unknown>;
   const a = after as unknown as Record<string, unknown>;
-  return [...keys].filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k])).map((k) => (k === 'x' || k === 'y' ? 'position' : k)).filter((k, i, all) => all.indexOf(k) === i);
+  return [...keys]
+    .filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]))
+    .map((k) => (k === 'x' || k === 'y' ? 'position' : k))
+    .filter((k, i, all) => all.indexOf(k) === i);
 }
 
 function RevisionChanges(props: { id: string | number; onRestore: () => void }) {
@@ -132,8 +135,14 @@ export function FlowsPage() {
   const [reload, setReload] = useState(0);
 
   useEffect(() => {
-    api<{ flows: Flow[] }>('GET', '/flows/v1/flow').then((r) => setFlows(r.flows), (e: Error) => setError(e.message));
-    api<{ revisions: Revision[] }>('GET', '/flows/v1/revisions?limit=20').then((r) => setRevisions(r.revisions), () => setRevisions([]));
+    api<{ flows: Flow[] }>('GET', '/flows/v1/flow').then(
+      (r) => setFlows(r.flows),
+      (e: Error) => setError(e.message),
+    );
+    api<{ revisions: Revision[] }>('GET', '/flows/v1/revisions?limit=20').then(
+      (r) => setRevisions(r.revisions),
+      () => setRevisions([]),
+    );
   }, [reload]);
 
   const act = async (fn: () => Promise<unknown>, done?: string) => {
@@ -147,7 +156,8 @@ export function FlowsPage() {
       setError((e as Error).message);
     }
   };
-  const editor = (id?: string) => `/flows/?access_token=${encodeURIComponent(currentToken() ?? '')}${id ? `#flow/${id}` : ''}`;
+  const editor = (id?: string) =>
+    `/flows/?access_token=${encodeURIComponent(currentToken() ?? '')}${id ? `#flow/${id}` : ''}`;
 
   const importFile = async (file: File) => {
     if (!confirm(t('flows.importConfirm'))) return;
@@ -202,12 +212,20 @@ export function FlowsPage() {
                     class="enabled"
                     aria-label={t('flows.enabled')}
                     checked={f.enabled}
-                    onChange={(e) => void act(() => api('PUT', `/flows/v1/flow/${f.id}`, { enabled: e.currentTarget.checked }))}
+                    onChange={(e) =>
+                      void act(() => api('PUT', `/flows/v1/flow/${f.id}`, { enabled: e.currentTarget.checked }))
+                    }
                   />
                 </td>
                 <td>{new Date(f.updated).toLocaleString()}</td>
                 <td class="actions">
-                  <button class="secondary outline small delete" onClick={() => confirm(t('flows.confirmDelete', { name: f.name })) && void act(() => api('DELETE', `/flows/v1/flow/${f.id}`))}>
+                  <button
+                    class="secondary outline small delete"
+                    onClick={() =>
+                      confirm(t('flows.confirmDelete', { name: f.name })) &&
+                      void act(() => api('DELETE', `/flows/v1/flow/${f.id}`))
+                    }
+                  >
                     {t('action.delete')}
                   </button>
                 </td>
@@ -231,11 +249,15 @@ export function FlowsPage() {
                   <td>{r.author}</td>
                   <td>{t(`via.${r.via}`)}</td>
                   <td>
-                    <span class="added">+{r.summary.added}</span> <span class="removed">−{r.summary.removed}</span> <span class="changed">~{r.summary.changed}</span>
+                    <span class="added">+{r.summary.added}</span> <span class="removed">−{r.summary.removed}</span>{' '}
+                    <span class="changed">~{r.summary.changed}</span>
                     {r.summary.touched?.length ? <small> · {r.summary.touched.join(', ')}</small> : null}
                   </td>
                   <td class="actions">
-                    <button class="secondary outline small show-changes" onClick={() => setOpen(open === r.id ? null : r.id)}>
+                    <button
+                      class="secondary outline small show-changes"
+                      onClick={() => setOpen(open === r.id ? null : r.id)}
+                    >
                       {t('flows.changes')}
                     </button>
                   </td>
@@ -245,7 +267,10 @@ export function FlowsPage() {
                     <td colSpan={5}>
                       <RevisionChanges
                         id={r.id}
-                        onRestore={() => confirm(t('flows.restoreConfirm')) && void act(() => api('POST', `/flows/v1/revisions/${r.id}/restore`), t('flows.restored'))}
+                        onRestore={() =>
+                          confirm(t('flows.restoreConfirm')) &&
+                          void act(() => api('POST', `/flows/v1/revisions/${r.id}/restore`), t('flows.restored'))
+                        }
                       />
                     </td>
                   </tr>
@@ -262,7 +287,15 @@ export function FlowsPage() {
         </header>
         <p>{t('flows.transferHelp')}</p>
         <div class="form-actions">
-          <button class="secondary" id="export" onClick={() => void download('/export', 'dojot-red-export.json', 'application/json').catch((e: Error) => setError(e.message))}>
+          <button
+            class="secondary"
+            id="export"
+            onClick={() =>
+              void download('/export', 'dojot-red-export.json', 'application/json').catch((e: Error) =>
+                setError(e.message),
+              )
+            }
+          >
             {t('flows.export')}
           </button>
           <button class="secondary outline" id="import" onClick={() => document.getElementById('import-file')?.click()}>

@@ -15,8 +15,15 @@ const blank = (): Attr => ({ label: '', type: 'dynamic', value_type: 'float', st
 /** What PUT/POST /template take: metadata kept as loaded; a static value only where it belongs. */
 function toInput(attr: Attr) {
   const out: Record<string, unknown> = { label: attr.label, type: attr.type, value_type: attr.value_type };
-  if ((attr.type === 'static' || attr.type === 'meta') && attr.static_value !== '' && attr.static_value !== undefined) out.static_value = attr.static_value;
-  if (attr.metadata?.length) out.metadata = attr.metadata.map((m) => ({ label: m.label, type: m.type, value_type: m.value_type, static_value: m.static_value }));
+  if ((attr.type === 'static' || attr.type === 'meta') && attr.static_value !== '' && attr.static_value !== undefined)
+    out.static_value = attr.static_value;
+  if (attr.metadata?.length)
+    out.metadata = attr.metadata.map((m) => ({
+      label: m.label,
+      type: m.type,
+      value_type: m.value_type,
+      static_value: m.static_value,
+    }));
   return out;
 }
 
@@ -40,7 +47,10 @@ export function TemplateEditPage(props: { id: string | null }) {
 
   const change = (i: number, patch: Partial<Attr>) => setAttrs(attrs.map((a, j) => (j === i ? { ...a, ...patch } : a)));
   const fieldError = (name: string) => (error?.field === name ? error.message : null);
-  const shownFields = ['label', ...attrs.flatMap((_, i) => ['label', 'type', 'value_type', 'static_value'].map((f) => `attrs[${i}].${f}`))];
+  const shownFields = [
+    'label',
+    ...attrs.flatMap((_, i) => ['label', 'type', 'value_type', 'static_value'].map((f) => `attrs[${i}].${f}`)),
+  ];
 
   const save = async (e: Event) => {
     e.preventDefault();
@@ -64,7 +74,12 @@ export function TemplateEditPage(props: { id: string | null }) {
       <h2>{props.id ? t('templates.edit') : t('templates.new')}</h2>
       <form id="template-form" onSubmit={save} noValidate>
         <Field label={t('field.label')} name="label" error={fieldError('label')}>
-          <input name="label" value={label} aria-invalid={fieldError('label') ? 'true' : undefined} onInput={(e) => setLabel(e.currentTarget.value)} />
+          <input
+            name="label"
+            value={label}
+            aria-invalid={fieldError('label') ? 'true' : undefined}
+            onInput={(e) => setLabel(e.currentTarget.value)}
+          />
         </Field>
         <h3>{t('templates.attrs')}</h3>
         {attrs.length === 0 ? <p class="empty">{t('templates.noAttrs')}</p> : null}
@@ -74,7 +89,12 @@ export function TemplateEditPage(props: { id: string | null }) {
           return (
             <fieldset class="attr-row" data-attr={i}>
               <Field label={t('field.label')} name={`${p}.label`} error={fieldError(`${p}.label`)}>
-                <input name={`${p}.label`} value={a.label} aria-invalid={fieldError(`${p}.label`) ? 'true' : undefined} onInput={(e) => change(i, { label: e.currentTarget.value })} />
+                <input
+                  name={`${p}.label`}
+                  value={a.label}
+                  aria-invalid={fieldError(`${p}.label`) ? 'true' : undefined}
+                  onInput={(e) => change(i, { label: e.currentTarget.value })}
+                />
               </Field>
               <Field label={t('field.type')} name={`${p}.type`} error={fieldError(`${p}.type`)}>
                 <select name={`${p}.type`} value={a.type} onChange={(e) => change(i, { type: e.currentTarget.value })}>
@@ -84,7 +104,11 @@ export function TemplateEditPage(props: { id: string | null }) {
                 </select>
               </Field>
               <Field label={t('field.valueType')} name={`${p}.value_type`} error={fieldError(`${p}.value_type`)}>
-                <select name={`${p}.value_type`} value={a.value_type} onChange={(e) => change(i, { value_type: e.currentTarget.value })}>
+                <select
+                  name={`${p}.value_type`}
+                  value={a.value_type}
+                  onChange={(e) => change(i, { value_type: e.currentTarget.value })}
+                >
                   {(VALUE_TYPES.includes(a.value_type) ? VALUE_TYPES : [a.value_type, ...VALUE_TYPES]).map((v) => (
                     <option value={v}>{v}</option>
                   ))}
@@ -98,7 +122,12 @@ export function TemplateEditPage(props: { id: string | null }) {
                   onInput={(e) => change(i, { static_value: e.currentTarget.value })}
                 />
               </Field>
-              <button type="button" class="secondary outline remove-attr" aria-label={t('action.remove')} onClick={() => setAttrs(attrs.filter((_, j) => j !== i))}>
+              <button
+                type="button"
+                class="secondary outline remove-attr"
+                aria-label={t('action.remove')}
+                onClick={() => setAttrs(attrs.filter((_, j) => j !== i))}
+              >
                 ✕
               </button>
             </fieldset>

@@ -38,7 +38,12 @@ function UserForm(props: { user: User | null; onDone: () => void; onCancel: () =
     setError(null);
     try {
       if (u) {
-        const body: Record<string, string> = { name: draft.name, email: draft.email, service: draft.service, profile: draft.profile };
+        const body: Record<string, string> = {
+          name: draft.name,
+          email: draft.email,
+          service: draft.service,
+          profile: draft.profile,
+        };
         if (draft.passwd) body.passwd = draft.passwd;
         await api('PUT', `/auth/user/${u.id}`, body);
       } else {
@@ -53,7 +58,14 @@ function UserForm(props: { user: User | null; onDone: () => void; onCancel: () =
   };
   const input = (k: string, type: 'text' | 'email' | 'password' = 'text') => (
     <Field label={t(`users.${k}`)} name={k} error={fieldError(k)}>
-      <input name={k} type={type as 'text'} value={draft[k]} readOnly={k === 'username' && !!u} aria-invalid={fieldError(k) ? 'true' : undefined} onInput={(e) => set(k, e.currentTarget.value)} />
+      <input
+        name={k}
+        type={type as 'text'}
+        value={draft[k]}
+        readOnly={k === 'username' && !!u}
+        aria-invalid={fieldError(k) ? 'true' : undefined}
+        onInput={(e) => set(k, e.currentTarget.value)}
+      />
     </Field>
   );
   return (
@@ -121,7 +133,14 @@ export function UsersPage() {
         </button>
       </div>
       <FormError error={error} />
-      {editing ? <UserForm key={editing === 'new' ? 'new' : editing.id} user={editing === 'new' ? null : editing} onDone={done} onCancel={() => setEditing(null)} /> : null}
+      {editing ? (
+        <UserForm
+          key={editing === 'new' ? 'new' : editing.id}
+          user={editing === 'new' ? null : editing}
+          onDone={done}
+          onCancel={() => setEditing(null)}
+        />
+      ) : null}
       {users ? (
         <table class="striped" id="users">
           <thead>

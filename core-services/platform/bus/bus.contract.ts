@@ -45,14 +45,17 @@ export function busContract(opts: BusContractOptions): void {
     assert.ok(got[0].id);
   });
 
-  it('keeps the order of one key\'s messages', async () => {
+  it("keeps the order of one key's messages", async () => {
     const topic = `${opts.tenant()}.device-data`;
     const got = await collect(topic, 'g1');
     await bus.publishMany(Array.from({ length: 200 }, (_, i) => ({ topic, key: i % 2 ? 'a' : 'b', value: { i } })));
     await opts.settle(bus);
     for (const key of ['a', 'b']) {
       const seq = got.filter((m) => m.key === key).map((m) => (m.value as { i: number }).i);
-      assert.deepEqual(seq, [...seq].sort((x, y) => x - y));
+      assert.deepEqual(
+        seq,
+        [...seq].sort((x, y) => x - y),
+      );
       assert.equal(seq.length, 100);
     }
   });
@@ -66,11 +69,20 @@ export function busContract(opts: BusContractOptions): void {
     await bus.publish(t2, 'k', 2);
     await opts.settle(bus);
     // A shared broker may hold other runs' topics that match the pattern too: look at ours.
-    assert.deepEqual(a.filter((m) => m.topic === t1 || m.topic === t2).map((m) => m.value).sort(), [1, 2]);
-    assert.deepEqual(b.map((m) => m.value), [1]);
+    assert.deepEqual(
+      a
+        .filter((m) => m.topic === t1 || m.topic === t2)
+        .map((m) => m.value)
+        .sort(),
+      [1, 2],
+    );
+    assert.deepEqual(
+      b.map((m) => m.value),
+      [1],
+    );
   });
 
-  it('shares a group\'s work between its members, never giving one message to both', async () => {
+  it("shares a group's work between its members, never giving one message to both", async () => {
     const topic = `${opts.tenant()}.device-data`;
     const m1 = await collect(topic, 'shared');
     const m2 = await collect(topic, 'shared');
@@ -79,16 +91,22 @@ export function busContract(opts: BusContractOptions): void {
     await bus.publishMany(Array.from({ length: 160 }, (_, i) => ({ topic, key: keys[i % keys.length], value: { i } })));
     await opts.settle(bus);
     const all = [...m1, ...m2].map((m) => (m.value as { i: number }).i).sort((x, y) => x - y);
-    assert.deepEqual(all, Array.from({ length: 160 }, (_, i) => i));
+    assert.deepEqual(
+      all,
+      Array.from({ length: 160 }, (_, i) => i),
+    );
     for (const member of [m1, m2]) {
       for (const key of keys) {
         const seq = member.filter((m) => m.key === key).map((m) => (m.value as { i: number }).i);
-        assert.deepEqual(seq, [...seq].sort((x, y) => x - y));
+        assert.deepEqual(
+          seq,
+          [...seq].sort((x, y) => x - y),
+        );
       }
     }
   });
 
-  it('keeps a message\'s id when it redelivers it', async () => {
+  it("keeps a message's id when it redelivers it", async () => {
     const topic = `${opts.tenant()}.device-data`;
     const ids: string[] = [];
     await bus.subscribe({
@@ -132,14 +150,25 @@ export function busContract(opts: BusContractOptions): void {
           lastHandled = Date.now();
         },
       });
-      await own.publishMany(Array.from({ length: 40 }, (_, i) => ({ topic, key: 'k', value: i === 17 ? { i, bad: true } : { i } })));
+      await own.publishMany(
+        Array.from({ length: 40 }, (_, i) => ({ topic, key: 'k', value: i === 17 ? { i, bad: true } : { i } })),
+      );
       await opts.settle(own);
-      assert.deepEqual(got, Array.from({ length: 40 }, (_, i) => i).filter((i) => i !== 17));
+      assert.deepEqual(
+        got,
+        Array.from({ length: 40 }, (_, i) => i).filter((i) => i !== 17),
+      );
       assert.equal(letters.length, 1);
-      assert.deepEqual([letters[0].tenant, letters[0].consumer, letters[0].topic, letters[0].key, letters[0].value], [tenant, 'poison', topic, 'k', { i: 17, bad: true }]);
+      assert.deepEqual(
+        [letters[0].tenant, letters[0].consumer, letters[0].topic, letters[0].key, letters[0].value],
+        [tenant, 'poison', topic, 'k', { i: 17, bad: true }],
+      );
       assert.match(letters[0].reason, /cannot store this one/);
       assert.equal(own.consumers().find((c) => c.group === 'poison')?.deadLetters, 1);
-      assert.ok(lastHandled - firstFailure < 1_000, `the rest waited ${lastHandled - firstFailure} ms on the poison (at most a second)`);
+      assert.ok(
+        lastHandled - firstFailure < 1_000,
+        `the rest waited ${lastHandled - firstFailure} ms on the poison (at most a second)`,
+      );
     });
 
     it('sets aside many bad messages of one batch quickly, delivering every good one', async () => {
@@ -161,7 +190,10 @@ export function busContract(opts: BusContractOptions): void {
       });
       await own.publishMany(Array.from({ length: 120 }, (_, i) => ({ topic, key: 'k', value: i })));
       await opts.settle(own);
-      assert.deepEqual(got, Array.from({ length: 60 }, (_, i) => i * 2));
+      assert.deepEqual(
+        got,
+        Array.from({ length: 60 }, (_, i) => i * 2),
+      );
       assert.equal(letters.length, 60);
       // Without telling poison from an outage once part of the batch went through, each would cost 150 ms (9 s).
       assert.ok(lastHandled - firstFailure < 3_000, `60 bad messages held the rest ${lastHandled - firstFailure} ms`);
@@ -208,7 +240,8 @@ export function busContract(opts: BusContractOptions): void {
       await own.publishMany([1, 2, 3].map((i) => ({ topic, key: 'k', value: i })));
       // Until the sink works, the poison is neither dropped nor passed: the batch comes round again.
       const deadline = Date.now() + 10_000;
-      while (seen.filter((v) => v === 2).length < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while (seen.filter((v) => v === 2).length < 6 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
       assert.ok(seen.filter((v) => v === 2).length >= 6, 'the batch was redelivered');
       assert.equal(handled.includes(3), false, 'nothing behind the poison went past it');
       sinkUp = true;

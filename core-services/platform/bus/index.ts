@@ -35,13 +35,16 @@ export function kafkaPlatformTls(config: Readonly<Config>): TlsOptions | undefin
     try {
       return readFileSync(file, 'utf8');
     } catch (err) {
-      throw new Error(`${variable}: cannot read ${file} (${(err as Error).message})`);
+      throw new Error(`${variable}: cannot read ${file} (${(err as Error).message})`, { cause: err });
     }
   };
   return {
     ...(config.kafkaSslCaFile ? { ca: read(config.kafkaSslCaFile, 'DOJOT_KAFKA_SSL_CA_FILE') } : {}),
     ...(config.kafkaSslCertFile
-      ? { cert: read(config.kafkaSslCertFile, 'DOJOT_KAFKA_SSL_CERT_FILE'), key: read(config.kafkaSslKeyFile, 'DOJOT_KAFKA_SSL_KEY_FILE') }
+      ? {
+          cert: read(config.kafkaSslCertFile, 'DOJOT_KAFKA_SSL_CERT_FILE'),
+          key: read(config.kafkaSslKeyFile, 'DOJOT_KAFKA_SSL_KEY_FILE'),
+        }
       : {}),
   };
 }

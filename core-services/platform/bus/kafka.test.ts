@@ -22,7 +22,16 @@ describe('Kafka bus', function () {
   let n = 0;
   const tenant = () => `${RUN}x${++n}`;
   const open = (deadLetters?: DeadLetterSink) =>
-    createKafkaBus({ brokers, partitions: PARTITIONS, replicationFactor: 1, groupPrefix: GROUP_PREFIX, topicRefreshMs: 500, ssl: kafkaTestTls(), log, deadLetters });
+    createKafkaBus({
+      brokers,
+      partitions: PARTITIONS,
+      replicationFactor: 1,
+      groupPrefix: GROUP_PREFIX,
+      topicRefreshMs: 500,
+      ssl: kafkaTestTls(),
+      log,
+      deadLetters,
+    });
 
   before(async function () {
     brokers = (await requireService.call(this, 'kafka')).split(',');
@@ -86,7 +95,13 @@ describe('Kafka bus', function () {
       const topic = `${tenant()}.device-data`;
       const got: BusMessage[] = [];
       await bus.subscribe({ topic, group: 'whole', handler: async (b) => void got.push(...b) });
-      await assert.rejects(bus.publishMany([{ topic, key: 'k', value: 1 }, { topic, key: 'k', value: 2n }]), /BigInt/);
+      await assert.rejects(
+        bus.publishMany([
+          { topic, key: 'k', value: 1 },
+          { topic, key: 'k', value: 2n },
+        ]),
+        /BigInt/,
+      );
       await bus.publish(topic, 'k', 3);
       assert.ok(await bus.drained());
       assert.deepEqual(values(got), [3]);
@@ -102,7 +117,10 @@ describe('Kafka bus', function () {
       assert.equal(got.length, 2000);
       for (let k = 0; k < 7; k++) {
         const seq = got.filter((m) => m.key === `d${k}`).map((m) => (m.value as { i: number }).i);
-        assert.deepEqual(seq, [...seq].sort((x, y) => x - y));
+        assert.deepEqual(
+          seq,
+          [...seq].sort((x, y) => x - y),
+        );
       }
       assert.equal(new Set(got.map((m) => m.id)).size, 2000);
     });
@@ -122,11 +140,17 @@ describe('Kafka bus', function () {
       const got2: BusMessage[] = [];
       await second.subscribe({ topic, group: 'resume', handler: async (b) => void got2.push(...b) });
       assert.ok(await second.drained());
-      assert.deepEqual((values(got1) as number[]).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-      assert.deepEqual((values(got2) as number[]).sort((a, b) => a - b), [10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+      assert.deepEqual(
+        (values(got1) as number[]).sort((a, b) => a - b),
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+      );
+      assert.deepEqual(
+        (values(got2) as number[]).sort((a, b) => a - b),
+        [10, 11, 12, 13, 14, 15, 16, 17, 18, 19],
+      );
     });
 
-    it('splits a group\'s partitions between two instances, each message handled once', async () => {
+    it("splits a group's partitions between two instances, each message handled once", async () => {
       const topic = `${tenant()}.device-data`;
       const [one, two] = [await track(), await track()];
       const got1: BusMessage[] = [];
@@ -136,9 +160,15 @@ describe('Kafka bus', function () {
       await one.publishMany(Array.from({ length: 400 }, (_, i) => ({ topic, key: `dev${i % 40}`, value: i })));
       assert.ok(await one.drained());
       assert.ok(got1.length > 0 && got2.length > 0, `one instance got nothing (${got1.length}/${got2.length})`);
-      assert.deepEqual([...values(got1), ...values(got2)].sort((a, b) => (a as number) - (b as number)), Array.from({ length: 400 }, (_, i) => i));
+      assert.deepEqual(
+        [...values(got1), ...values(got2)].sort((a, b) => (a as number) - (b as number)),
+        Array.from({ length: 400 }, (_, i) => i),
+      );
       const keys1 = new Set(got1.map((m) => m.key));
-      assert.ok(got2.every((m) => !keys1.has(m.key)), 'a device\'s messages went to both instances');
+      assert.ok(
+        got2.every((m) => !keys1.has(m.key)),
+        "a device's messages went to both instances",
+      );
     });
 
     it('starts a new group after what was published before, unless fromBeginning', async () => {
@@ -148,7 +178,12 @@ describe('Kafka bus', function () {
       const fresh: BusMessage[] = [];
       const whole: BusMessage[] = [];
       await bus.subscribe({ topic, group: 'new-only', handler: async (b) => void fresh.push(...b) });
-      await bus.subscribe({ topic, group: 'everything', fromBeginning: true, handler: async (b) => void whole.push(...b) });
+      await bus.subscribe({
+        topic,
+        group: 'everything',
+        fromBeginning: true,
+        handler: async (b) => void whole.push(...b),
+      });
       await bus.publish(topic, 'k', 'new');
       assert.ok(await bus.drained());
       assert.deepEqual(values(fresh), ['new']);
@@ -160,7 +195,11 @@ describe('Kafka bus', function () {
       const writer = await track();
       const prefix = `${tenant()}late`;
       const got: BusMessage[] = [];
-      await reader.subscribe({ topic: new RegExp(`^${prefix}\\d+\\.device-data$`), group: 'late', handler: async (b) => void got.push(...b) });
+      await reader.subscribe({
+        topic: new RegExp(`^${prefix}\\d+\\.device-data$`),
+        group: 'late',
+        handler: async (b) => void got.push(...b),
+      });
       // The reader learns of these topics only from its periodic refresh (500 ms here).
       await writer.publish(`${prefix}1.device-data`, 'a', 1);
       await writer.publish(`${prefix}2.device-data`, 'b', 2);

@@ -104,7 +104,13 @@ function logCreator(log: Logger) {
       const { message, timestamp: _t, logger: _l, ...extra } = entry;
       const routine = namespace === 'Connection' && message.startsWith('Response ');
       const method =
-        level === KafkaLevel.ERROR && !routine ? 'error' : level === KafkaLevel.WARN ? 'warn' : level <= KafkaLevel.INFO ? 'debug' : 'trace';
+        level === KafkaLevel.ERROR && !routine
+          ? 'error'
+          : level === KafkaLevel.WARN
+            ? 'warn'
+            : level <= KafkaLevel.INFO
+              ? 'debug'
+              : 'trace';
       log[method]({ kafkajs: namespace, ...extra }, message);
     };
 }
@@ -179,7 +185,10 @@ export class KafkaBus implements Bus {
     await this.admin.connect();
     await this.producer.connect();
     const refresh = this.opts.topicRefreshMs ?? TOPIC_REFRESH_MS;
-    this.refreshTimer = setInterval(() => void this.refreshPatterns().catch((err) => this.log?.warn({ err }, 'kafka: topic refresh failed')), refresh);
+    this.refreshTimer = setInterval(
+      () => void this.refreshPatterns().catch((err) => this.log?.warn({ err }, 'kafka: topic refresh failed')),
+      refresh,
+    );
     this.refreshTimer.unref();
     return this;
   }
@@ -201,7 +210,12 @@ export class KafkaBus implements Bus {
       const ticket: Ticket = { remaining: messages.length, failed: false, resolve, reject };
       messages.forEach((m, i) => {
         const bytes = values[i].length + (m.key?.length ?? 0) + MESSAGE_OVERHEAD_BYTES;
-        this.outbox.push({ topic: m.topic, message: { key: m.key, value: values[i], headers: { [ID_HEADER]: randomUUID() } }, bytes, ticket });
+        this.outbox.push({
+          topic: m.topic,
+          message: { key: m.key, value: values[i], headers: { [ID_HEADER]: randomUUID() } },
+          bytes,
+          ticket,
+        });
       });
       this.flushing ??= this.flush();
     });
@@ -221,7 +235,8 @@ export class KafkaBus implements Bus {
   private async sendNext(): Promise<void> {
     let bytes = 0;
     let n = 0;
-    while (n < this.outbox.length && (n === 0 || bytes + this.outbox[n].bytes <= MAX_REQUEST_BYTES)) bytes += this.outbox[n++].bytes;
+    while (n < this.outbox.length && (n === 0 || bytes + this.outbox[n].bytes <= MAX_REQUEST_BYTES))
+      bytes += this.outbox[n++].bytes;
     const batch = this.outbox.splice(0, n).filter((o) => !o.ticket.failed);
     if (batch.length === 0) return;
     const byTopic = new Map<string, Message[]>();
@@ -231,7 +246,10 @@ export class KafkaBus implements Bus {
       byTopic.set(o.topic, list);
     }
     try {
-      await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
       for (const o of batch) if (--o.ticket.remaining === 0 && !o.ticket.failed) o.ticket.resolve();
     } catch (err) {
       for (const o of batch) {
@@ -254,7 +272,8 @@ export class KafkaBus implements Bus {
   }
 
   private async createTopic(topic: string): Promise<void> {
-    if (!TOPIC_NAME.test(topic)) throw new Error(`"${topic}" is not a valid Kafka topic name (letters, digits, . _ -; at most 249)`);
+    if (!TOPIC_NAME.test(topic))
+      throw new Error(`"${topic}" is not a valid Kafka topic name (letters, digits, . _ -; at most 249)`);
     const created = await this.admin.createTopics({
       waitForLeaders: true,
       topics: [{ topic, numPartitions: this.opts.partitions, replicationFactor: this.opts.replicationFactor }],
@@ -267,7 +286,11 @@ export class KafkaBus implements Bus {
 
   async subscribe(opts: SubscribeOptions): Promise<Subscription> {
     if (this.closed) throw new Error('the Kafka bus is closed');
-    const sub = new KafkaSubscription(this, opts, `${this.opts.groupPrefix ?? ''}${opts.group}:${typeof opts.topic === 'string' ? opts.topic : String(opts.topic)}`);
+    const sub = new KafkaSubscription(
+      this,
+      opts,
+      `${this.opts.groupPrefix ?? ''}${opts.group}:${typeof opts.topic === 'string' ? opts.topic : String(opts.topic)}`,
+    );
     this.subs.add(sub);
     try {
       let topics: string[];
@@ -540,13 +563,21 @@ class KafkaSubscription {
           const sink = this.bus.deadLetters;
           if (sink) {
             const isRunning = () => p.isRunning() && !p.isStale();
-            this.deadLetters += await deliverIsolating(batch, this.opts.handler, { consumer: this.opts.group, sink, log: this.bus.log, isRunning });
+            this.deadLetters += await deliverIsolating(batch, this.opts.handler, {
+              consumer: this.opts.group,
+              sink,
+              log: this.bus.log,
+              isRunning,
+            });
           } else await this.opts.handler(batch);
           break;
         } catch (err) {
           this.failures = attempt;
           const delay = backoff(attempt);
-          this.bus.log?.warn({ err, group: this.groupId, topic, partition, attempt, delay }, 'bus handler failed; redelivering batch');
+          this.bus.log?.warn(
+            { err, group: this.groupId, topic, partition, attempt, delay },
+            'bus handler failed; redelivering batch',
+          );
           for (let waited = 0; waited < delay && p.isRunning(); waited += HEARTBEAT_MS) {
             await sleep(Math.min(HEARTBEAT_MS, delay - waited));
             await p.heartbeat();

@@ -73,7 +73,12 @@ class GroupQueue {
       try {
         if (this.sink) {
           const { group, handler } = this.opts;
-          this.deadLetters += await deliverIsolating(batch, handler, { consumer: group, sink: this.sink, log: this.log, isRunning: () => !this.closed });
+          this.deadLetters += await deliverIsolating(batch, handler, {
+            consumer: group,
+            sink: this.sink,
+            log: this.log,
+            isRunning: () => !this.closed,
+          });
         } else await this.opts.handler(batch);
         this.queue.splice(0, batch.length);
         attempt = 0;
@@ -129,7 +134,13 @@ export class MemoryBus implements Bus {
     const now = Date.now();
     const touched = new Set<GroupQueue>();
     for (const m of messages) {
-      const msg: BusMessage = { topic: m.topic, key: m.key, value: m.value, id: `${this.prefix}-${++this.seq}`, timestamp: now };
+      const msg: BusMessage = {
+        topic: m.topic,
+        key: m.key,
+        value: m.value,
+        id: `${this.prefix}-${++this.seq}`,
+        timestamp: now,
+      };
       for (const q of this.queuesFor(m.topic)) {
         q.push(msg);
         touched.add(q);
@@ -149,7 +160,10 @@ export class MemoryBus implements Bus {
       close: async () => {
         q.close();
         const l = this.groups.get(opts.group) ?? [];
-        this.groups.set(opts.group, l.filter((x) => x !== q));
+        this.groups.set(
+          opts.group,
+          l.filter((x) => x !== q),
+        );
         this.byTopic.clear();
       },
     };

@@ -34,7 +34,15 @@ export const POISON_ATTEMPTS = 3;
 export const POISON_RETRY_MS = 50;
 
 /** Node network error codes and SQLSTATE classes that say "the backend is away", not "this message is bad". */
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 /** SQLSTATE classes: 08 connection exception, 53 insufficient resources, 57 operator intervention, 40 rollback (deadlock, serialization). */
 const TRANSIENT_SQLSTATE = /^(08|53|57|40)/;
 
@@ -47,8 +55,14 @@ export function isTransient(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;
   const e = err as { transient?: unknown; code?: unknown; message?: unknown };
   if (e.transient === true) return true;
-  if (typeof e.code === 'string' && (TRANSIENT_CODES.has(e.code) || (e.code.length === 5 && TRANSIENT_SQLSTATE.test(e.code)))) return true;
-  return typeof e.message === 'string' && /Connection terminated|connection is closed|the .* is closed/i.test(e.message);
+  if (
+    typeof e.code === 'string' &&
+    (TRANSIENT_CODES.has(e.code) || (e.code.length === 5 && TRANSIENT_SQLSTATE.test(e.code)))
+  )
+    return true;
+  return (
+    typeof e.message === 'string' && /Connection terminated|connection is closed|the .* is closed/i.test(e.message)
+  );
 }
 
 export interface IsolationOptions {
@@ -79,7 +93,11 @@ const tenantOf = (topic: string): string => {
  * rejects on a transient error or when the sink fails (the adapter then redelivers the batch).
  * Order is kept: the left half of a split is handled before the right.
  */
-export async function deliverIsolating(batch: BusMessage[], handler: BatchHandler, opts: IsolationOptions): Promise<number> {
+export async function deliverIsolating(
+  batch: BusMessage[],
+  handler: BatchHandler,
+  opts: IsolationOptions,
+): Promise<number> {
   const attempts = opts.attempts ?? POISON_ATTEMPTS;
   const retryMs = opts.retryMs ?? POISON_RETRY_MS;
   let setAside = 0;
@@ -118,9 +136,23 @@ export async function deliverIsolating(batch: BusMessage[], handler: BatchHandle
     }
     const m = msgs[0];
     const reason = reasonOf(failure);
-    await opts.sink([{ tenant: tenantOf(m.topic), consumer: opts.consumer, topic: m.topic, key: m.key, id: m.id, timestamp: m.timestamp, value: m.value, reason }]);
+    await opts.sink([
+      {
+        tenant: tenantOf(m.topic),
+        consumer: opts.consumer,
+        topic: m.topic,
+        key: m.key,
+        id: m.id,
+        timestamp: m.timestamp,
+        value: m.value,
+        reason,
+      },
+    ]);
     setAside += 1;
-    opts.log?.error({ consumer: opts.consumer, topic: m.topic, key: m.key, id: m.id, reason }, 'bus: a message failed every try; set aside as a dead letter');
+    opts.log?.error(
+      { consumer: opts.consumer, topic: m.topic, key: m.key, id: m.id, reason },
+      'bus: a message failed every try; set aside as a dead letter',
+    );
   };
 
   await run(batch);

@@ -37,7 +37,10 @@ export function cacheContract(opts: CacheContractOptions): void {
 
   it('counts concurrent increments exactly', async () => {
     const got = await Promise.all(Array.from({ length: 50 }, () => cache.incr('burst', 10_000)));
-    assert.deepEqual(got.sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.deepEqual(
+      got.sort((a, b) => a - b),
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
   });
 
   it('keeps a value until its TTL passes, and a new set replaces value and TTL', async () => {
@@ -55,7 +58,10 @@ export function cacheContract(opts: CacheContractOptions): void {
   it('hands a value to one take only, even when takes race', async () => {
     await cache.set('ticket', 'abc', 10_000);
     const got = await Promise.all(Array.from({ length: 10 }, () => cache.take('ticket')));
-    assert.deepEqual(got.filter((v) => v !== null), ['abc']);
+    assert.deepEqual(
+      got.filter((v) => v !== null),
+      ['abc'],
+    );
     assert.equal(await cache.take('ticket'), null);
     assert.equal(await cache.get('ticket'), null);
   });

@@ -9,7 +9,8 @@ type CacheFactory = (config: Readonly<Config>) => Promise<Cache>;
 const CACHE_ADAPTERS: Record<string, CacheFactory> = {
   memory: async () => new MemoryCache(),
   // Loaded only when configured, so the embedded mode never loads ioredis.
-  redis: async (config) => (await import('./redis.js')).openRedisCache({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix }),
+  redis: async (config) =>
+    (await import('./redis.js')).openRedisCache({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix }),
 };
 
 export function cacheKind(config: Readonly<Config>): string {

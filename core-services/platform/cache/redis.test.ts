@@ -63,6 +63,9 @@ describe('Redis cache', function () {
   });
 
   it('fails to open, naming the cause, when nothing listens at the URL', async () => {
-    await assert.rejects(openRedisCache({ url: 'redis://127.0.0.1:1' }), /Redis at 127\.0\.0\.1:1 is not reachable: .*ECONNREFUSED/);
+    await assert.rejects(
+      openRedisCache({ url: 'redis://127.0.0.1:1' }),
+      /Redis at 127\.0\.0\.1:1 is not reachable: .*ECONNREFUSED/,
+    );
   });
 });

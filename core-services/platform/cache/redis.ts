@@ -42,7 +42,9 @@ export class RedisCache implements Cache {
     } catch (err) {
       redis.disconnect();
       // The URL may hold a password: name the host only.
-      throw new Error(`Redis at ${new URL(opts.url).host} is not reachable: ${(lastError ?? (err as Error)).message}`);
+      throw new Error(`Redis at ${new URL(opts.url).host} is not reachable: ${(lastError ?? (err as Error)).message}`, {
+        cause: err,
+      });
     }
     return new RedisCache(redis);
   }

@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
-import { CROSS_TENANT_SCOPES, PLATFORM_TENANT, compileRule, decide, resourceOf, scopeOf, type PermissionRule } from './permissions.js';
+import {
+  CROSS_TENANT_SCOPES,
+  PLATFORM_TENANT,
+  compileRule,
+  decide,
+  resourceOf,
+  scopeOf,
+  type PermissionRule,
+} from './permissions.js';
 
 const rules = (...r: PermissionRule[]) => r.map(compileRule);
 const allAll: PermissionRule = { path: '/(.*)', method: '(.*)', permission: 'permit' };
 const roDevice: PermissionRule = { path: '/device/(.*)', method: 'GET', permission: 'permit' };
 
 describe('permission decisions', () => {
-  it('asks about the path without its query, ending with a slash, as dojot\'s gateway did', () => {
+  it("asks about the path without its query, ending with a slash, as dojot's gateway did", () => {
     assert.equal(resourceOf('/device?page_size=1'), '/device/');
     assert.equal(resourceOf('/device/ab12/'), '/device/ab12/');
   });
@@ -39,7 +47,7 @@ describe('permission decisions', () => {
       assert.deepEqual(Object.keys(CROSS_TENANT_SCOPES), ['runtimeReports']);
     });
 
-    it('shows the platform operator (an admin of the platform tenant) every tenant\'s runtimes', () => {
+    it("shows the platform operator (an admin of the platform tenant) every tenant's runtimes", () => {
       assert.equal(scopeOf('runtimeReports', { tenant: PLATFORM_TENANT, profile: 'admin' }), 'all');
     });
 

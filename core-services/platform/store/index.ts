@@ -11,7 +11,8 @@ type StoreFactory = (config: Readonly<Config>) => Promise<Store>;
 const STORE_ADAPTERS: Record<string, StoreFactory> = {
   pglite: (config) => openPgliteStore(path.join(config.dataDir, 'pglite')),
   // Loaded only when configured, so the embedded mode never loads pg.
-  postgres: async (config) => (await import('./postgres.js')).openPostgresStore({ url: config.postgresUrl, poolSize: config.postgresPool }),
+  postgres: async (config) =>
+    (await import('./postgres.js')).openPostgresStore({ url: config.postgresUrl, poolSize: config.postgresPool }),
 };
 
 export function storeKind(config: Readonly<Config>): string {

@@ -27,6 +27,9 @@ describe('PGlite store', () => {
 
   it('numbers its migrations uniquely', () => {
     const versions = listMigrations().map((m) => m.version);
-    assert.deepEqual(versions, [...new Set(versions)].sort((a, b) => a - b));
+    assert.deepEqual(
+      versions,
+      [...new Set(versions)].sort((a, b) => a - b),
+    );
   });
 });

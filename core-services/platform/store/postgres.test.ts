@@ -115,7 +115,12 @@ describe('PostgreSQL store', function () {
       const [a, b] = await Promise.all([openPostgresStore({ url, schema }), openPostgresStore({ url, schema })]);
       try {
         const [ra, rb] = await Promise.all([migrate(a), migrate(b)]);
-        assert.deepEqual([...ra, ...rb].sort(), listMigrations().map((m) => m.name).sort());
+        assert.deepEqual(
+          [...ra, ...rb].sort(),
+          listMigrations()
+            .map((m) => m.name)
+            .sort(),
+        );
       } finally {
         await Promise.all([a.close(), b.close()]);
       }
@@ -125,10 +130,15 @@ describe('PostgreSQL store', function () {
       const schema = await freshSchema();
       const withSchema = new URL(url);
       withSchema.searchParams.set('options', `-c search_path=${schema}`);
-      const chosen = await createStore(loadConfig({ DOJOT_POSTGRES_URL: withSchema.toString(), DOJOT_POSTGRES_POOL: '2' }));
+      const chosen = await createStore(
+        loadConfig({ DOJOT_POSTGRES_URL: withSchema.toString(), DOJOT_POSTGRES_POOL: '2' }),
+      );
       try {
         assert.equal(chosen.kind, 'postgres');
-        const [row] = await chosen.query<{ s: string; tz: string }>('SELECT current_schema() AS s, current_setting($1) AS tz', ['TimeZone']);
+        const [row] = await chosen.query<{ s: string; tz: string }>(
+          'SELECT current_schema() AS s, current_setting($1) AS tz',
+          ['TimeZone'],
+        );
         assert.deepEqual(row, { s: schema, tz: 'UTC' });
         assert.equal((await chosen.query('SELECT version FROM schema_migrations')).length, listMigrations().length);
       } finally {

@@ -77,7 +77,9 @@ const PARSERS = new Map<number, Parse>([
 
 const types = {
   getTypeParser: ((oid: number, format?: string) =>
-    (format ?? 'text') === 'text' && PARSERS.has(oid) ? PARSERS.get(oid) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    (format ?? 'text') === 'text' && PARSERS.has(oid)
+      ? PARSERS.get(oid)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 function wrap(q: pg.Pool | pg.PoolClient): Sql {
@@ -94,10 +96,15 @@ function wrap(q: pg.Pool | pg.PoolClient): Sql {
 }
 
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Store> {
-  if (opts.schema !== undefined && !SCHEMA_NAME.test(opts.schema)) throw new Error(`"${opts.schema}" is not a plain schema name`);
+  if (opts.schema !== undefined && !SCHEMA_NAME.test(opts.schema))
+    throw new Error(`"${opts.schema}" is not a plain schema name`);
   // pg lets the URL's `options` replace ours: merge them (the URL's come last and win).
   const url = new URL(opts.url);
-  const settings = ['-c TimeZone=UTC', ...(opts.schema ? [`-c search_path=${opts.schema}`] : []), url.searchParams.get('options') ?? ''];
+  const settings = [
+    '-c TimeZone=UTC',
+    ...(opts.schema ? [`-c search_path=${opts.schema}`] : []),
+    url.searchParams.get('options') ?? '',
+  ];
   url.searchParams.delete('options');
   const pool = new pg.Pool({
     connectionString: url.toString(),

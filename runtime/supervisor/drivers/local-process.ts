@@ -35,7 +35,19 @@ const PAGE_BYTES = 4096;
  * gets its settings over its channel instead. What is left is what outbound requests and
  * formatting need.
  */
-const RUNTIME_ENV_ALLOWED = ['PATH', 'TZ', 'LANG', 'LC_ALL', 'NODE_EXTRA_CA_CERTS', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
+const RUNTIME_ENV_ALLOWED = [
+  'PATH',
+  'TZ',
+  'LANG',
+  'LC_ALL',
+  'NODE_EXTRA_CA_CERTS',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+];
 
 export function runtimeEnvironment(from: NodeJS.ProcessEnv, home: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { KAFKAJS_NO_PARTITIONER_WARNING: '1', HOME: home };
@@ -62,7 +74,12 @@ type Defence = { on: boolean; how: string };
 
 /** Node's permission model: what a runtime may read and write, and nothing it may spawn. */
 export function permissionFlags(projectRoot: string, tenantDir: string, nodesDirs: string[]): string[] {
-  const dirs = [path.join(projectRoot, 'dist'), path.join(projectRoot, 'node_modules'), path.join(projectRoot, 'editor-theme'), ...nodesDirs];
+  const dirs = [
+    path.join(projectRoot, 'dist'),
+    path.join(projectRoot, 'node_modules'),
+    path.join(projectRoot, 'editor-theme'),
+    ...nodesDirs,
+  ];
   return [
     '--experimental-permission',
     // Node-RED reads its own files and the palette; the package.json says the code is ES modules.
@@ -93,14 +110,23 @@ export class LocalProcessDriver implements RuntimeDriver {
   async prepare(): Promise<void> {
     const { off, log } = this.o;
     const d: Record<string, Defence> = {};
-    const offByOperator = (name: SandboxDefence) => ({ on: false, how: `turned off by DOJOT_RUNTIME_SANDBOX_OFF=${name}` });
+    const offByOperator = (name: SandboxDefence) => ({
+      on: false,
+      how: `turned off by DOJOT_RUNTIME_SANDBOX_OFF=${name}`,
+    });
 
     this.switchUser = !off.has('uid') && canSwitchUser();
     d.uid = off.has('uid')
       ? offByOperator('uid')
       : this.switchUser
-        ? { on: true, how: `one uid per tenant from DOJOT_RUNTIME_UIDS (${this.o.uidRange[0]}-${this.o.uidRange[1]}); tenant folders 0700, the data directory closed to them` }
-        : { on: false, how: 'the platform is neither root nor holds CAP_SETUID and CAP_SETGID: runtimes run as the platform user and can read its files' };
+        ? {
+            on: true,
+            how: `one uid per tenant from DOJOT_RUNTIME_UIDS (${this.o.uidRange[0]}-${this.o.uidRange[1]}); tenant folders 0700, the data directory closed to them`,
+          }
+        : {
+            on: false,
+            how: 'the platform is neither root nor holds CAP_SETUID and CAP_SETGID: runtimes run as the platform user and can read its files',
+          };
     try {
       this.files.lockDataDir();
     } catch (err) {
@@ -110,20 +136,33 @@ export class LocalProcessDriver implements RuntimeDriver {
 
     d.permissions = off.has('permissions')
       ? offByOperator('permissions')
-      : { on: true, how: "Node's permission model: reads of the platform's code and the tenant folder only, writes to the tenant folder only, no child processes, workers or addons" };
+      : {
+          on: true,
+          how: "Node's permission model: reads of the platform's code and the tenant folder only, writes to the tenant folder only, no child processes, workers or addons",
+        };
 
     if (!off.has('memory') || !off.has('cpu')) {
       const found = detectCgroups(this.o.cpuShares);
       if (found.driver) this.cgroups = found.driver;
-      else log.warn({ why: found.why }, 'tenant runtimes: no writable cgroup hierarchy; resident memory is polled instead and CPU is only niced');
+      else
+        log.warn(
+          { why: found.why },
+          'tenant runtimes: no writable cgroup hierarchy; resident memory is polled instead and CPU is only niced',
+        );
       d.memory = off.has('memory')
         ? offByOperator('memory')
         : found.driver
           ? { on: true, how: `${found.where}: ${this.o.maxRssMb} MB per runtime (DOJOT_RUNTIME_MAX_RSS_MB)` }
-          : { on: true, how: `resident memory read every ${RSS_POLL_MS} ms, a runtime over ${this.o.maxRssMb} MB is killed (no cgroup: ${found.why})` };
+          : {
+              on: true,
+              how: `resident memory read every ${RSS_POLL_MS} ms, a runtime over ${this.o.maxRssMb} MB is killed (no cgroup: ${found.why})`,
+            };
       d.cpu = off.has('cpu')
         ? offByOperator('cpu')
-        : { on: true, how: `nice ${RUNTIME_NICE}${found.driver ? `, and all runtimes together weigh ${this.o.cpuShares} against the platform's 1024 (${found.where})` : ' only (no cgroup)'}; the heartbeat watchdog kills a blocked runtime` };
+        : {
+            on: true,
+            how: `nice ${RUNTIME_NICE}${found.driver ? `, and all runtimes together weigh ${this.o.cpuShares} against the platform's 1024 (${found.where})` : ' only (no cgroup)'}; the heartbeat watchdog kills a blocked runtime`,
+          };
     } else {
       d.memory = offByOperator('memory');
       d.cpu = offByOperator('cpu');
@@ -132,17 +171,27 @@ export class LocalProcessDriver implements RuntimeDriver {
     if (off.has('egress')) d.egress = offByOperator('egress');
     else {
       this.egress = { localAddresses: localAddresses(), exceptions: await this.exceptions() };
-      const kernel = this.switchUser ? await installEgressFirewall({ uidRange: this.o.uidRange, exceptions: this.egress.exceptions }) : { on: false as const, why: 'runtimes share the platform uid' };
+      const kernel = this.switchUser
+        ? await installEgressFirewall({ uidRange: this.o.uidRange, exceptions: this.egress.exceptions })
+        : { on: false as const, why: 'runtimes share the platform uid' };
       this.firewallInstalled = kernel.on;
       d.egress = kernel.on
         ? { on: true, how: `${kernel.how}; the network nodes check too` }
-        : { on: false, how: `only the runtime's own check, which hostile code can undo (kernel rules not installed: ${kernel.why})` };
+        : {
+            on: false,
+            how: `only the runtime's own check, which hostile code can undo (kernel rules not installed: ${kernel.why})`,
+          };
     }
     d['proxy-secret'] = off.has('proxy-secret')
       ? offByOperator('proxy-secret')
-      : { on: true, how: 'a secret per runtime start, sent over its channel; a request to its port without it is dropped unanswered' };
+      : {
+          on: true,
+          how: 'a secret per runtime start, sent over its channel; a request to its port without it is dropped unanswered',
+        };
     this.defences = d;
-    for (const [name, def] of Object.entries(d)) if (!def.on) log.warn({ defence: name, why: def.how }, `tenant runtimes are NOT isolated: ${name} defence is off`);
+    for (const [name, def] of Object.entries(d))
+      if (!def.on)
+        log.warn({ defence: name, why: def.how }, `tenant runtimes are NOT isolated: ${name} defence is off`);
   }
 
   isolation(): IsolationReport {
@@ -184,7 +233,10 @@ export class LocalProcessDriver implements RuntimeDriver {
     }
     if (!this.cgroups) return null;
     try {
-      const group = this.cgroups.create(`rt-${pid}`, this.o.off.has('memory') ? Number.MAX_SAFE_INTEGER : this.o.maxRssMb * 1024 * 1024);
+      const group = this.cgroups.create(
+        `rt-${pid}`,
+        this.o.off.has('memory') ? Number.MAX_SAFE_INTEGER : this.o.maxRssMb * 1024 * 1024,
+      );
       group.add(pid);
       return group;
     } catch (err) {
@@ -290,7 +342,8 @@ class LocalRuntimeProcess implements RuntimeProcess {
   send(packet: unknown): void {
     if (!this.child.connected) throw new Error('tenant runtime channel closed');
     this.child.send(packet as object, (err) => {
-      if (err) this.log.debug({ err, pid: this.child.pid }, 'a message to a tenant runtime was not sent (it is exiting)');
+      if (err)
+        this.log.debug({ err, pid: this.child.pid }, 'a message to a tenant runtime was not sent (it is exiting)');
     });
   }
 

@@ -25,7 +25,11 @@ export class StubRuntime implements RuntimeProcess {
   private beat: NodeJS.Timeout | null = null;
   private ended = false;
 
-  constructor(readonly tenant: string, behaviour: StubBehaviour, dieAtStart: boolean) {
+  constructor(
+    readonly tenant: string,
+    behaviour: StubBehaviour,
+    dieAtStart: boolean,
+  ) {
     this.child = new IpcPeer((p) => {
       if (!this.ended) queueMicrotask(() => this.toParent?.(p));
     });
@@ -43,7 +47,8 @@ export class StubRuntime implements RuntimeProcess {
       this.child.emit('ready', { port: 0 });
       this.child.emit('bus.subscriptions', { subjects: [] });
       if (behaviour.heartbeat) {
-        const send = () => this.child.emit('heartbeat', { rssBytes: 1, heapUsedBytes: 1, nodeMessages: 0, busIn: 0, busOut: 0 });
+        const send = () =>
+          this.child.emit('heartbeat', { rssBytes: 1, heapUsedBytes: 1, nodeMessages: 0, busIn: 0, busOut: 0 });
         send();
         this.beat = setInterval(send, this.options?.heartbeatMs ?? 100);
       }
@@ -109,7 +114,11 @@ export class StubDriver implements RuntimeDriver {
   async forget(): Promise<void> {}
 
   isolation(): IsolationReport {
-    return { driver: this.name, isolated: false, defences: { all: { on: false, how: 'the stub driver runs no process: for tests of the supervisor only' } } };
+    return {
+      driver: this.name,
+      isolated: false,
+      defences: { all: { on: false, how: 'the stub driver runs no process: for tests of the supervisor only' } },
+    };
   }
 
   async close(): Promise<void> {}

@@ -12,7 +12,7 @@ describe('cgroups for tenant runtimes', () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  it('uses v1 memory and cpu controllers inside the platform\'s own groups', () => {
+  it("uses v1 memory and cpu controllers inside the platform's own groups", () => {
     mkdirSync(path.join(root, 'memory', 'mine'), { recursive: true });
     writeFileSync(path.join(root, 'memory', 'memory.limit_in_bytes'), '');
     mkdirSync(path.join(root, 'cpu'), { recursive: true });
@@ -22,11 +22,20 @@ describe('cgroups for tenant runtimes', () => {
     assert.equal(found.driver.version, 'v1');
     assert.equal(readFileSync(path.join(root, 'cpu', 'dojot-red-runtimes', 'cpu.shares'), 'utf8'), '256');
     const group = found.driver.create('rt-42', 384 * 1024 * 1024);
-    assert.equal(readFileSync(path.join(root, 'memory', 'mine', 'dojot-red-runtimes', 'rt-42', 'memory.limit_in_bytes'), 'utf8'), String(384 * 1024 * 1024));
+    assert.equal(
+      readFileSync(path.join(root, 'memory', 'mine', 'dojot-red-runtimes', 'rt-42', 'memory.limit_in_bytes'), 'utf8'),
+      String(384 * 1024 * 1024),
+    );
     group.add(42);
-    assert.equal(readFileSync(path.join(root, 'memory', 'mine', 'dojot-red-runtimes', 'rt-42', 'cgroup.procs'), 'utf8'), '42');
+    assert.equal(
+      readFileSync(path.join(root, 'memory', 'mine', 'dojot-red-runtimes', 'rt-42', 'cgroup.procs'), 'utf8'),
+      '42',
+    );
     assert.equal(readFileSync(path.join(root, 'cpu', 'dojot-red-runtimes', 'rt-42', 'cgroup.procs'), 'utf8'), '42');
-    writeFileSync(path.join(root, 'memory', 'mine', 'dojot-red-runtimes', 'rt-42', 'memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 1\n');
+    writeFileSync(
+      path.join(root, 'memory', 'mine', 'dojot-red-runtimes', 'rt-42', 'memory.oom_control'),
+      'oom_kill_disable 0\nunder_oom 0\noom_kill 1\n',
+    );
     assert.equal(group.oomKills(), 1);
   });
 

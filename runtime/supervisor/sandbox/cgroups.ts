@@ -44,7 +44,8 @@ function removeDir(dir: string): void {
 }
 /** Groups of runtimes of an earlier run that died with the platform. */
 function sweep(parent: string): void {
-  for (const d of readdirSync(parent, { withFileTypes: true })) if (d.isDirectory() && d.name.startsWith('rt-')) removeDir(path.join(parent, d.name));
+  for (const d of readdirSync(parent, { withFileTypes: true }))
+    if (d.isDirectory() && d.name.startsWith('rt-')) removeDir(path.join(parent, d.name));
 }
 
 /** This process's group in one v1 controller's hierarchy, or in the v2 one (controller ''). */
@@ -59,7 +60,10 @@ function ownGroup(controller: string, procCgroup: string): string | null {
 
 class V1 implements CgroupDriver {
   readonly version = 'v1' as const;
-  constructor(private readonly memoryParent: string, private readonly cpuParent: string | null) {}
+  constructor(
+    private readonly memoryParent: string,
+    private readonly cpuParent: string | null,
+  ) {}
 
   create(name: string, memoryBytes: number): RuntimeCgroup {
     const mem = path.join(this.memoryParent, name);
@@ -135,7 +139,10 @@ export function detectCgroups(cpuShares: number, root = '/sys/fs/cgroup', procCg
           mkdirSync(parent, { recursive: true });
           write(path.join(base, 'cgroup.subtree_control'), '+memory +cpu');
           write(path.join(parent, 'cgroup.subtree_control'), '+memory +cpu');
-          write(path.join(parent, 'cpu.weight'), Math.max(1, Math.min(10_000, Math.round((cpuShares * 100) / DEFAULT_CPU_SHARES))));
+          write(
+            path.join(parent, 'cpu.weight'),
+            Math.max(1, Math.min(10_000, Math.round((cpuShares * 100) / DEFAULT_CPU_SHARES))),
+          );
           sweep(parent);
           return { driver: new V2(parent), where: `cgroup v2 ${parent}` };
         } catch (err) {
@@ -162,12 +169,18 @@ export function detectCgroups(cpuShares: number, root = '/sys/fs/cgroup', procCg
         sweep(cpuParent);
         break;
       }
-      return { driver: new V1(memParent, cpuParent), where: `cgroup v1 ${memParent}${cpuParent ? ` and ${cpuParent}` : ' (no cpu controller)'}` };
+      return {
+        driver: new V1(memParent, cpuParent),
+        where: `cgroup v1 ${memParent}${cpuParent ? ` and ${cpuParent}` : ' (no cpu controller)'}`,
+      };
     } catch (err) {
       problems.push(`v1: ${(err as Error).message}`);
     }
   }
-  return { driver: null, why: problems.length ? problems.join('; ') : `no cgroup hierarchy with a memory controller under ${root}` };
+  return {
+    driver: null,
+    why: problems.length ? problems.join('; ') : `no cgroup hierarchy with a memory controller under ${root}`,
+  };
 }
 
 function readOwn(): string {

@@ -27,7 +27,9 @@ export function rulesFor(family: 4 | 6, plan: FirewallPlan): string {
   const lines = ['*filter', `:${chain} - [0:0]`, `-A ${chain} -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN`];
   for (const e of plan.exceptions.filter((x) => x.family === family)) {
     if (e.port === null) lines.push(`-A ${chain} -d ${e.cidr} -j RETURN`);
-    else for (const proto of ['tcp', 'udp']) lines.push(`-A ${chain} -d ${e.cidr} -p ${proto} -m ${proto} --dport ${e.port} -j RETURN`);
+    else
+      for (const proto of ['tcp', 'udp'])
+        lines.push(`-A ${chain} -d ${e.cidr} -p ${proto} -m ${proto} --dport ${e.port} -j RETURN`);
   }
   lines.push(`-A ${chain} -m addrtype --dst-type LOCAL -j REJECT`);
   for (const r of DENIED_RANGES[family]) lines.push(`-A ${chain} -d ${r} -j REJECT`);
@@ -37,13 +39,22 @@ export function rulesFor(family: 4 | 6, plan: FirewallPlan): string {
 
 async function restore(cmd: string, input: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const child = execFile(cmd, ['-w', '5', '--noflush'], (err, _out, stderr) => (err ? reject(new Error(`${cmd}: ${stderr.trim() || err.message}`)) : resolve()));
+    const child = execFile(cmd, ['-w', '5', '--noflush'], (err, _out, stderr) =>
+      err ? reject(new Error(`${cmd}: ${stderr.trim() || err.message}`)) : resolve(),
+    );
     child.stdin?.end(input);
   });
 }
 
 async function ensureJump(cmd: string, plan: FirewallPlan): Promise<void> {
-  const match = ['-m', 'owner', '--uid-owner', `${plan.uidRange[0]}-${plan.uidRange[1]}`, '-j', chainName(plan.uidRange)];
+  const match = [
+    '-m',
+    'owner',
+    '--uid-owner',
+    `${plan.uidRange[0]}-${plan.uidRange[1]}`,
+    '-j',
+    chainName(plan.uidRange),
+  ];
   try {
     await run(cmd, ['-w', '5', '-C', 'OUTPUT', ...match]);
   } catch {
@@ -67,7 +78,10 @@ export async function installEgressFirewall(plan: FirewallPlan): Promise<Firewal
     // Without IPv6 netfilter there may be no IPv6 at all; the runtime's own check still covers it.
     v6 = `IPv4 only (IPv6: ${(err as Error).message.split('\n')[0]})`;
   }
-  return { on: true, how: `netfilter chain ${chainName(plan.uidRange)} for uids ${plan.uidRange[0]}-${plan.uidRange[1]}, ${v6}` };
+  return {
+    on: true,
+    how: `netfilter chain ${chainName(plan.uidRange)} for uids ${plan.uidRange[0]}-${plan.uidRange[1]}, ${v6}`,
+  };
 }
 
 /**

@@ -22,10 +22,14 @@ export const DENIED_RANGES: Record<4 | 6, string[]> = {
 /** "10.0.0.5:9092", "127.0.0.1/8", "[::1]:80", "localhost:9092" (names are resolved by the caller). */
 export function parseEgressRule(rule: string): { host: string; prefix: number | null; port: number | null } {
   const v6 = /^\[([0-9A-Fa-f:.]+)\](?:\/(\d{1,3}))?(?::(\d{1,5}))?$/.exec(rule);
-  const v4 = /^([A-Za-z0-9.\-]+)(?:\/(\d{1,2}))?(?::(\d{1,5}))?$/.exec(rule);
+  const v4 = /^([A-Za-z0-9.-]+)(?:\/(\d{1,2}))?(?::(\d{1,5}))?$/.exec(rule);
   const m = v6 ?? v4;
   if (!m) throw new Error(`not an egress rule: ${rule}`);
-  return { host: m[1], prefix: m[2] === undefined ? null : Number(m[2]), port: m[3] === undefined ? null : Number(m[3]) };
+  return {
+    host: m[1],
+    prefix: m[2] === undefined ? null : Number(m[2]),
+    port: m[3] === undefined ? null : Number(m[3]),
+  };
 }
 
 /** Turns a parsed rule whose host is an IP address into an exception; null for a host name. */
