@@ -1,6 +1,8 @@
 // What the dojot nodes need of the platform, as `RED.settings.dojot` (owned by its consumer: the
-// runtime implements it in runtime/tenant/node-services.ts). The tenant is implied: a node can
-// reach only its own tenant's subjects, devices and jobs.
+// runtime implements it in runtime/tenant/node-services.ts). The one definition of this contract:
+// the runtime imports these types (`import type`, nothing crosses into the CommonJS build), and
+// the compiler checks them against the platform's own (subjects, job spec, device) there.
+// The tenant is implied: a node can reach only its own tenant's subjects, devices and jobs.
 
 /** Subjects a flow may listen to (dojot fed flows from these two, §5.2). */
 export type InboundSubject = 'device-data' | 'dojot.device-manager.device';

@@ -4,6 +4,7 @@
 //   {"t":"ev","ev":"heartbeat","data":{...}}              (no answer)
 import type { CronJobSpec } from '../../core-services/cron/client.js';
 import type { FullDevice } from '../../core-services/device-manager/client.js';
+import type { BusDelivery as DeliveredMessage, InboundSubject } from '../../nodes/_shared/services.js';
 import type { TenantKafkaCredentials } from './kafka-tenant-access.js';
 import type { EgressException } from './sandbox/egress-rules.js';
 
@@ -54,9 +55,10 @@ export interface HeartbeatData {
   busOut: number;
 }
 
+/** A batch of one subject's messages; each becomes a node's delivered message (nodes/_shared/services.ts). */
 export interface BusDelivery {
-  subject: string;
-  messages: { key: string | null; value: unknown; id: string; timestamp: number }[];
+  subject: InboundSubject;
+  messages: Omit<DeliveredMessage, 'subject'>[];
 }
 
 /** Events, child → supervisor and supervisor → child. */

@@ -14,7 +14,7 @@ import type { DeviceManagerClient } from '../../core-services/device-manager/cli
 import { flowRevisions } from '../storage/flow-revisions.js';
 import { flowStore, runtimeStateStore } from '../storage/flow-store.js';
 import type { NodeRedNode } from '../storage/config-split.js';
-import { INBOUND_SUBJECTS, OUTBOUND_SUBJECTS, RUNTIME_BUS_GROUP } from '../tenant/bus-bridge.js';
+import { INBOUND_SUBJECTS, OUTBOUND_SUBJECTS, RUNTIME_BUS_GROUP, type InboundSubject } from '../tenant/bus-bridge.js';
 import type { SupervisorSide } from './ipc.js';
 import type { IsolationReport, RuntimeDriver } from './drivers/driver.js';
 import { TenantRuntime, type RuntimeReport, type RuntimeSettings } from './tenant-runtime.js';
@@ -281,7 +281,7 @@ export class Supervisor {
   }
 
   /** Device messages → the runtime of the topic's tenant, if it runs and some node listens. */
-  private forward(subject: string, batch: BusMessage[]): void {
+  private forward(subject: InboundSubject, batch: BusMessage[]): void {
     const byTenant = new Map<string, BusMessage[]>();
     for (const m of batch) {
       const tenant = tenantOfTopic(m.topic);

@@ -2,17 +2,37 @@
 // RED.settings.dojot); the tenant is implied, so a node can neither read nor write another
 // tenant's topics. Embedded mode: IpcBusBridge, through the supervisor. Kafka mode:
 // KafkaBusBridge (kafka-bus-bridge.ts), connected to the `<tenant>.<subject>` topics directly.
+//
+// The shapes the nodes see (subjects, the delivered message) are defined once, by their consumer,
+// in nodes/_shared/services.ts and imported here as types only (nodes/ compile to CommonJS apart);
+// the subject lists below are built from the platform's SUBJECTS and the compiler checks that they
+// name exactly the nodes' subjects.
+import { SUBJECTS } from '../../core-services/platform/contracts/topics.js';
+import type { BusDelivery as DeliveredMessage, InboundSubject, OutboundSubject } from '../../nodes/_shared/services.js';
+import type { Same } from '../../core-services/platform/types.js';
 import type { BusDelivery, TenantSide } from '../supervisor/ipc.js';
 
+export type { InboundSubject, OutboundSubject };
+
 /** Subjects a runtime may receive (dojot fed flows from these two, §5.2). */
-export const INBOUND_SUBJECTS = ['device-data', 'dojot.device-manager.device'] as const;
+export const INBOUND_SUBJECTS = [SUBJECTS.deviceData, SUBJECTS.deviceManager] as const;
 /** Subjects a runtime may publish to. */
 export const OUTBOUND_SUBJECTS = [
-  'device-data',
-  'dojot.device-manager.device',
-  'dojot.notifications',
-  'dojot.ftp',
+  SUBJECTS.deviceData,
+  SUBJECTS.deviceManager,
+  SUBJECTS.notifications,
+  SUBJECTS.ftp,
 ] as const;
+
+/** Fails to compile when the lists above and the nodes' subject types drift apart. */
+export type SubjectListsMatchNodes = [
+  Same<(typeof INBOUND_SUBJECTS)[number], InboundSubject>,
+  Same<(typeof OUTBOUND_SUBJECTS)[number], OutboundSubject>,
+] extends [true, true]
+  ? true
+  : never;
+const subjectListsMatchNodes: SubjectListsMatchNodes = true;
+void subjectListsMatchNodes;
 
 /** The supervisor's group on the in-process bus (one instance), forwarding every tenant's device messages over IPC. */
 export const RUNTIME_BUS_GROUP = 'flow-runtimes';
@@ -26,19 +46,8 @@ export const runtimeBusGroup = (tenant: string): string => `${tenant}.flow-runti
 /** On Kafka, the group of one instance's runtime of the tenant: for what every instance must hear whole (watch()). */
 export const runtimeWatchGroup = (tenant: string, instance: string): string => `${tenant}.flow-runtimes-${instance}`;
 
-export type InboundSubject = (typeof INBOUND_SUBJECTS)[number];
-export type OutboundSubject = (typeof OUTBOUND_SUBJECTS)[number];
-
-export interface TenantBusMessage {
-  subject: InboundSubject;
-  /** The device id for device messages. */
-  key: string | null;
-  value: unknown;
-  /** Stable across redeliveries: de-duplicate on it. */
-  id: string;
-  /** epoch ms */
-  timestamp: number;
-}
+/** A message as a node receives it (nodes/_shared/services.ts). */
+export type TenantBusMessage = DeliveredMessage;
 
 export type TenantBusHandler = (msg: TenantBusMessage) => void;
 
@@ -125,7 +134,7 @@ export class IpcBusBridge implements BusBridge {
     for (const m of d.messages) {
       this.received += 1;
       const msg: TenantBusMessage = {
-        subject: d.subject as InboundSubject,
+        subject: d.subject,
         key: m.key,
         value: m.value,
         id: m.id,

@@ -1,22 +1,31 @@
-// What the dojot nodes get from the runtime, as `RED.settings.dojot`. The nodes' side of this
-// contract is nodes/_shared/services.ts (its consumer names what it needs); this object matches
-// it structurally and never offers more. Five operations: bus subscribe/publish, device lookup,
-// cron create/remove. The tenant is the runtime's own, never a parameter.
+// What the dojot nodes get from the runtime, as `RED.settings.dojot`. The contract is defined once,
+// by its consumer, in nodes/_shared/services.ts and imported here as a type (nodes/ compile to
+// CommonJS apart): the compiler checks that this object implements it. Five operations: bus
+// subscribe/publish, device lookup, cron create/remove. The tenant is the runtime's own, never a
+// parameter.
 import type { CronJobSpec } from '../../core-services/cron/client.js';
 import type { FullDevice } from '../../core-services/device-manager/client.js';
+import type { Same } from '../../core-services/platform/types.js';
+import type { CronJobSpec as NodeCronJobSpec, DeviceView, NodeServices } from '../../nodes/_shared/services.js';
 import type { TenantSide } from '../supervisor/ipc.js';
 import type { BusBridge } from './bus-bridge.js';
 import { DeviceCache } from './device-cache.js';
 
-export interface NodeServices {
-  readonly tenant: string;
-  bus: BusBridge;
-  devices: { get(id: string): Promise<FullDevice | null> };
-  cron: {
-    create(spec: CronJobSpec, jobId?: string): Promise<string>;
-    remove(jobId: string): Promise<boolean>;
-  };
-}
+export type { NodeServices };
+
+/**
+ * The two copies that stay apart (the cron service's job spec, the device-manager's device) fail
+ * to compile when they drift from the nodes' view: a node's job spec is exactly the cron service's,
+ * and a device is at least what a node reads of it.
+ */
+export type NodeViewsMatchServices = [
+  Same<NodeCronJobSpec, CronJobSpec>,
+  FullDevice extends DeviceView ? true : false,
+] extends [true, true]
+  ? true
+  : never;
+const nodeViewsMatchServices: NodeViewsMatchServices = true;
+void nodeViewsMatchServices;
 
 export function createNodeServices(bus: BusBridge, ipc: TenantSide): NodeServices {
   const cache = new DeviceCache(ipc, bus);
