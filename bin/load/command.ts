@@ -86,12 +86,14 @@ async function makeDevices(api: Call, o: LoadOptions, say: (s: string) => void):
 async function removeDevices(api: Call, made: Made, say: (s: string) => void): Promise<void> {
   if (made.templateId === null) return;
   say(`removing the ${made.devices.length} devices and the template the run made (--keep-devices keeps them)`);
+  const failed: string[] = [];
   await eachLimited(
     made.devices,
     REST_CONCURRENCY,
-    async (id) => void (await api('DELETE', `/device/${id}`).catch(() => {})),
+    async (id) => void (await api('DELETE', `/device/${id}`).catch(() => failed.push(`device ${id}`))),
   );
-  await api('DELETE', `/template/${made.templateId}`).catch(() => {});
+  await api('DELETE', `/template/${made.templateId}`).catch(() => failed.push(`template ${made.templateId}`));
+  if (failed.length > 0) say(`could not remove ${failed.length}: ${failed.slice(0, 10).join(', ')}`);
 }
 
 /** MQTTS: one key for all (making thousands of RSA keys would take minutes) and a certificate per device from the platform CA. */

@@ -53,6 +53,10 @@ export interface HeartbeatData {
   nodeMessages: number;
   busIn: number;
   busOut: number;
+  /** Failed attempts to store persistent-context writes (they are kept and retried). */
+  contextWriteFailures: number;
+  /** Persistent-context writes not stored yet. */
+  contextWritesPending: number;
 }
 
 /** A batch of one subject's messages; each becomes a node's delivered message (nodes/_shared/services.ts). */

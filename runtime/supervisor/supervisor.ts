@@ -93,8 +93,14 @@ export class Supervisor {
     }
     this.leases?.start();
     // Starting is not awaited: the platform serves while runtimes boot.
-    for (const tenant of await flowStore.tenantsWithFlows(this.ctx.store))
-      void this.ensureRunning(tenant).catch(() => {});
+    for (const tenant of await flowStore.tenantsWithFlows(this.ctx.store)) this.startInBackground(tenant);
+  }
+
+  /** Starts a tenant's runtime without waiting for it; a runtime that cannot start is said so. */
+  private startInBackground(tenant: string): void {
+    void this.ensureRunning(tenant).catch((err) =>
+      this.ctx.log.warn({ err, tenant }, 'flows: tenant runtime did not start'),
+    );
   }
 
   async close(): Promise<void> {
@@ -154,7 +160,7 @@ export class Supervisor {
   private async applyFlows(tenant: string): Promise<void> {
     const rt = this.runtime(tenant);
     if (rt.targetState !== 'running' || rt.state === 'failed') {
-      void rt.start().catch(() => {});
+      void rt.start().catch((err) => this.ctx.log.warn({ err, tenant }, 'flows: tenant runtime did not start'));
       return;
     }
     await rt.reload();
@@ -174,13 +180,15 @@ export class Supervisor {
   /** Serialises writes to one tenant's flows (editor deploys and REST calls). */
   withTenantLock<T>(tenant: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.locks.get(tenant) ?? Promise.resolve();
+    // The previous holder's failure went to its own caller; here it only orders the next.
     const next = prev.catch(() => {}).then(fn);
     this.locks.set(tenant, next);
     void next
       .finally(() => {
         if (this.locks.get(tenant) === next) this.locks.delete(tenant);
       })
-      .catch(() => {});
+      .catch(() => {}); // the caller of this call has next's failure
+
     return next;
   }
 
@@ -259,7 +267,7 @@ export class Supervisor {
     for (const m of batch) {
       const e = m.value as TenancyEvent;
       if (!e || typeof e.tenant !== 'string') continue;
-      if (e.type === 'CREATE') void this.ensureRunning(e.tenant).catch(() => {});
+      if (e.type === 'CREATE') this.startInBackground(e.tenant);
       else if (e.type === 'DELETE') {
         const rt = this.runtimes.get(e.tenant);
         this.runtimes.delete(e.tenant);

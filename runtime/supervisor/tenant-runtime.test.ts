@@ -1,6 +1,7 @@
 // The supervisor's state machine for one tenant runtime, driven through the stub driver: no
 // Node-RED, no process, milliseconds per case.
 import assert from 'node:assert/strict';
+import { pino } from 'pino';
 import { createLogger } from '../../core-services/platform/log.js';
 import { StubDriver } from './drivers/stub.js';
 import {
@@ -59,6 +60,24 @@ describe('tenant runtime state machine (stub driver)', () => {
     assert.match(child.options?.proxySecret ?? '', /^[A-Za-z0-9_-]{43}$/);
     assert.deepEqual(rt.endpoint(), { port: 0, secret: child.options?.proxySecret });
     assert.equal(rt.report().pid, child.pid);
+  });
+
+  it('counts and logs the device messages it drops from a full backlog while the runtime starts', async () => {
+    const lines: { msg: string; dropped?: number }[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    rt = new TenantRuntime('acme', settings, log, () => {}, driver);
+    const started = rt.start();
+    const batch = (n: number) => ({
+      subject: 'device-data' as const,
+      messages: Array.from({ length: n }, (_, i) => ({ key: 'd1', value: {}, id: String(i), timestamp: 0 })),
+    });
+    // Held while the runtime starts: 18,000 messages, over the backlog's 10,000; the oldest go.
+    for (let i = 0; i < 3; i += 1) rt.deliver(batch(6_000));
+    await started;
+    await until(() => lines.some((l) => /were dropped/.test(l.msg)));
+    assert.equal(rt.report().messages.busDropped, 12_000);
+    assert.equal(lines.filter((l) => /dropping the oldest/.test(l.msg)).length, 1);
+    assert.equal(lines.find((l) => /were dropped/.test(l.msg))?.dropped, 12_000);
   });
 
   it('gives every start a new proxy secret', async () => {

@@ -74,7 +74,10 @@ export interface RuntimeReport {
   port: number | null;
   restarts: number;
   memory: { rssBytes: number; heapUsedBytes: number } | null;
-  messages: { nodes: number; busIn: number; busOut: number };
+  /** busDropped: device messages dropped because the runtime could not take them yet (a full backlog). */
+  messages: { nodes: number; busIn: number; busOut: number; busDropped: number };
+  /** Persistent-context writes: failed attempts to store them, and those still waiting (retried). */
+  context: { writeFailures: number; writesPending: number };
   startedAt: number | null;
   /** Whether this instance holds the tenant's timer lease: its inject timers fire here (null: one instance, no lease). */
   timersOwner: boolean | null;
@@ -94,6 +97,9 @@ export class TenantRuntime {
   private listening = false;
   private backlog: BusDelivery[] = [];
   private backlogSize = 0;
+  /** Device messages dropped from a full backlog, since this object was made / since the last start. */
+  private busDropped = 0;
+  private droppedSinceStart = 0;
   private child: RuntimeProcess | null = null;
   private secret: string | null = null;
   /** Counts spawns: a process whose start resolves after a newer spawn is not this runtime's. */
@@ -182,8 +188,22 @@ export class TenantRuntime {
     if (!this.listening || this.state !== 'running') {
       this.backlog.push(delivery);
       this.backlogSize += delivery.messages.length;
-      while (this.backlogSize > BACKLOG_MAX_MESSAGES && this.backlog.length > 1)
-        this.backlogSize -= this.backlog.shift()!.messages.length;
+      let dropped = 0;
+      while (this.backlogSize > BACKLOG_MAX_MESSAGES && this.backlog.length > 1) {
+        const n = this.backlog.shift()!.messages.length;
+        this.backlogSize -= n;
+        dropped += n;
+      }
+      if (dropped > 0) {
+        // Counted (the report's messages.busDropped) and said once per start, not per batch.
+        if (this.droppedSinceStart === 0)
+          this.log.warn(
+            { dropped, held: this.backlogSize, max: BACKLOG_MAX_MESSAGES },
+            'tenant runtime is not listening yet and holds too many device messages: dropping the oldest',
+          );
+        this.droppedSinceStart += dropped;
+        this.busDropped += dropped;
+      }
       return;
     }
     if (!this.subjects.has(delivery.subject)) return;
@@ -200,6 +220,12 @@ export class TenantRuntime {
     const held = this.backlog;
     this.backlog = [];
     this.backlogSize = 0;
+    if (this.droppedSinceStart > 0)
+      this.log.warn(
+        { dropped: this.droppedSinceStart },
+        'tenant runtime listens: the oldest device messages held while it started were dropped',
+      );
+    this.droppedSinceStart = 0;
     for (const d of held) this.deliver(d);
   }
 
@@ -241,7 +267,16 @@ export class TenantRuntime {
       memory: this.beat
         ? { rssBytes: this.child?.rssBytes() ?? this.beat.rssBytes, heapUsedBytes: this.beat.heapUsedBytes }
         : null,
-      messages: { nodes: this.beat?.nodeMessages ?? 0, busIn: this.beat?.busIn ?? 0, busOut: this.beat?.busOut ?? 0 },
+      messages: {
+        nodes: this.beat?.nodeMessages ?? 0,
+        busIn: this.beat?.busIn ?? 0,
+        busOut: this.beat?.busOut ?? 0,
+        busDropped: this.busDropped,
+      },
+      context: {
+        writeFailures: this.beat?.contextWriteFailures ?? 0,
+        writesPending: this.beat?.contextWritesPending ?? 0,
+      },
       startedAt: this.startedAt,
       timersOwner: this.settings.launch.timersLeased ? this.timersOwner : null,
       lastExit: this.lastExit,

@@ -54,7 +54,9 @@ export class TimerLeaseKeeper {
 
   /** Gives up one tenant's lease (its runtime stopped here). */
   async release(tenant: string): Promise<void> {
-    await timerLeases.release(this.store, this.instance, [tenant]).catch(() => {});
+    await timerLeases
+      .release(this.store, this.instance, [tenant])
+      .catch((err) => this.log.warn({ err, tenant }, 'flows: timer lease not released (it lapses)'));
   }
 
   /** Stops renewing and gives every lease up, so another instance takes them at its next round. */

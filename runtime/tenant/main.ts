@@ -16,6 +16,7 @@ import { tenantKafkaTls } from './kafka-credentials.js';
 import { DebugShare } from './debug-share.js';
 import { TimerGate } from './timer-gate.js';
 import { createNodeServices } from './node-services.js';
+import type { ContextStats } from './context-store.js';
 import { installEgressGuard } from './egress-guard.js';
 import { ADMIN_ROOT, NODE_ROOT, tenantSettings } from './settings.js';
 
@@ -71,7 +72,10 @@ async function main(): Promise<void> {
   // rather than after the group's session timeout; bounded, as the broker may be gone.
   const exit = () => {
     setTimeout(() => process.exit(0), EXIT_GRACE_MS).unref();
-    void (kafkaBridge?.close() ?? Promise.resolve()).catch(() => {}).finally(() => process.exit(0));
+    // The process ends either way; a group not left is taken back by the broker after its session timeout.
+    void (kafkaBridge?.close() ?? Promise.resolve())
+      .catch((err) => log.warn({ err }, 'flows: Kafka groups not left on exit'))
+      .finally(() => process.exit(0));
   };
   // The supervisor went away: nothing may keep running on its own.
   process.on('disconnect', exit);
@@ -120,7 +124,8 @@ async function main(): Promise<void> {
     app(req, res);
   });
   if (opts.proxySecret) guardServer(server, opts.proxySecret);
-  RED.init(server, tenantSettings(opts, ipc, log, createNodeServices(bus, ipc)));
+  const contextStats: ContextStats = { writeFailures: 0, writesPending: 0 };
+  RED.init(server, tenantSettings(opts, ipc, log, createNodeServices(bus, ipc), contextStats));
 
   let nodeMessages = 0;
   RED.hooks.add('onSend.dojot', (events) => {
@@ -153,6 +158,8 @@ async function main(): Promise<void> {
       nodeMessages,
       busIn: bus.received,
       busOut: bus.published,
+      contextWriteFailures: contextStats.writeFailures,
+      contextWritesPending: contextStats.writesPending,
     });
   };
   beat();

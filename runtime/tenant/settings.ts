@@ -6,7 +6,7 @@ import type { Logger } from '../../core-services/platform/log.js';
 import { editorTheme } from './theme.js';
 import type { TenantLaunchOptions, TenantSide } from '../supervisor/ipc.js';
 import { createAdminAuth } from './admin-auth.js';
-import { createPersistentContext } from './context-store.js';
+import { createPersistentContext, type ContextStats } from './context-store.js';
 import { nodeRedLogging } from './logging.js';
 import type { NodeServices } from './node-services.js';
 import { palettePolicy } from './palette-policy.js';
@@ -20,6 +20,7 @@ export function tenantSettings(
   ipc: TenantSide,
   log: Logger,
   services: NodeServices,
+  contextStats?: ContextStats,
 ): Record<string, unknown> {
   return {
     userDir: path.join(opts.userDir, opts.tenant),
@@ -40,7 +41,7 @@ export function tenantSettings(
     contextStorage: {
       default: { module: 'memory' },
       memory: { module: 'memory' },
-      persistent: { module: createPersistentContext(ipc) },
+      persistent: { module: createPersistentContext(ipc, log.child({ part: 'context' }), contextStats) },
     },
     logging: nodeRedLogging(log),
     globalFunctionTimeout: opts.functionTimeoutSeconds,

@@ -486,7 +486,7 @@ class KafkaSubscription {
 
   private serially(fn: () => Promise<void>): Promise<void> {
     const next = this.chain.then(fn);
-    this.chain = next.catch(() => {});
+    this.chain = next.catch(() => {}); // next's failure goes to its caller; the chain only orders the calls
     return next;
   }
 
@@ -604,7 +604,7 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaBus> {
   try {
     return await bus.connect();
   } catch (err) {
-    await bus.close().catch(() => {});
+    await bus.close().catch(() => {}); // the connect error below is the one to report
     throw err;
   }
 }

@@ -119,7 +119,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
   try {
     await base.query('SELECT 1');
   } catch (err) {
-    await pool.end().catch(() => {});
+    await pool.end().catch(() => {}); // the connect error below is the one to report
     throw err;
   }
   return {

@@ -48,7 +48,15 @@ export class StubRuntime implements RuntimeProcess {
       this.child.emit('bus.subscriptions', { subjects: [] });
       if (behaviour.heartbeat) {
         const send = () =>
-          this.child.emit('heartbeat', { rssBytes: 1, heapUsedBytes: 1, nodeMessages: 0, busIn: 0, busOut: 0 });
+          this.child.emit('heartbeat', {
+            rssBytes: 1,
+            heapUsedBytes: 1,
+            nodeMessages: 0,
+            busIn: 0,
+            busOut: 0,
+            contextWriteFailures: 0,
+            contextWritesPending: 0,
+          });
         send();
         this.beat = setInterval(send, this.options?.heartbeatMs ?? 100);
       }
