@@ -114,7 +114,7 @@ export function createFlowEngine(
       await app.register(revisionRoutes(ctx.store, write));
       await app.register(remoteNodeRoutes());
       await app.register(
-        editorRoutes(supervisor, deps.tokens, config.tokenTtlSeconds, log, config.flowsBodyLimitBytes, types),
+        editorRoutes(supervisor, deps.tokens, config.tokenTtlSeconds, config.flowsBodyLimitBytes, types),
       );
     },
     start: () => supervisor.start(),

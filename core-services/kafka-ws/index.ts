@@ -5,20 +5,19 @@ import type { Service } from '../platform/service.js';
 import { Fanout } from './fanout.js';
 import { kafkaWsRoutes } from './routes.js';
 import { Tickets } from './tickets.js';
-import { installUpgrade } from './upgrade.js';
+import { KAFKA_WS_PREFIX, upgradeHandler } from './upgrade.js';
 
 export function createKafkaWs(ctx: PlatformContext): Service {
   const log = ctx.log.child({ svc: 'kafka-ws' });
   const { config } = ctx;
   const tickets = new Tickets(ctx.cache, config.kafkaWsTicketTtlSeconds);
   const fanout = new Fanout(ctx.bus, log);
-  let upgrade: { close(): void } | undefined;
+  let upgrade: ReturnType<typeof upgradeHandler> | undefined;
   return {
     name: 'kafka-ws',
     routes: async (app) => {
       await app.register(kafkaWsRoutes(tickets));
-      upgrade = installUpgrade(
-        app.server,
+      upgrade = upgradeHandler(
         tickets,
         fanout,
         {
@@ -28,6 +27,7 @@ export function createKafkaWs(ctx: PlatformContext): Service {
         },
         log,
       );
+      app.upgrade(KAFKA_WS_PREFIX, upgrade.handle);
       // Upgraded sockets keep the HTTP server from closing: end them first.
       app.addHook('preClose', async () => upgrade?.close());
     },

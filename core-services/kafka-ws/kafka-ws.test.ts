@@ -114,6 +114,18 @@ describe('kafka-ws service', function () {
     await assert.rejects(open(`ws://${base}/kafka-ws/v1/topics/admin.device-data`).opened, /401/);
   });
 
+  it('leaves a websocket path it does not own to the kernel, which answers 404 (no guess about /flows/)', async () => {
+    for (const path of ['/flows/comms', '/elsewhere']) {
+      const ws = new WebSocket(`ws://${base}${path}`);
+      const status = await new Promise<number>((resolve, reject) => {
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => reject(new Error(`${path} was upgraded`)));
+        ws.on('error', reject);
+      });
+      assert.equal(status, 404, path);
+    }
+  });
+
   it('answers a plain HTTP request on a websocket path with 426 in text/plain, as dojot did', async () => {
     const res = await fetch(`http://${base}/kafka-ws/v1/topics/admin.device-data`);
     assert.equal(res.status, 426);

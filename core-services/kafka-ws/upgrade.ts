@@ -1,10 +1,10 @@
 // The websocket side of Kafka WS on the platform's one HTTP port:
 //   ws://host/kafka-ws/v1/topics/<tenant>.<subject>?ticket=<64 hex>[&fields=...][&where=...]
-// The flow engine listens to the same server's 'upgrade' event for /flows/...; each listener
-// answers only its own paths.
-import type { IncomingMessage, Server } from 'node:http';
+// The kernel hands this handler the upgrades under /kafka-ws/ (app.upgrade in platform/http.ts).
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { refuseUpgrade, type UpgradeHandler } from '../platform/http.js';
 import type { Logger } from '../platform/log.js';
 import { CLOSE } from './close-codes.js';
 import { serveConnection } from './connection.js';
@@ -12,8 +12,8 @@ import type { Fanout } from './fanout.js';
 import type { Tickets } from './tickets.js';
 
 export const TOPICS_PATH = /^\/kafka-ws\/v\d+\/topics\/([^/?]+)$/;
-/** The paths some listener of the platform's server upgrades; others are refused at once. */
-const KNOWN_WS_PREFIXES = ['/kafka-ws/', '/flows/'];
+/** Where kafka-ws takes websocket upgrades. */
+export const KAFKA_WS_PREFIX = '/kafka-ws/';
 /** Clients send nothing of use: a small frame limit, bytes. */
 const MAX_CLIENT_FRAME_BYTES = 4096;
 
@@ -23,26 +23,18 @@ export interface UpgradeOptions {
   maxBufferBytes: number;
 }
 
-export function installUpgrade(
-  server: Server,
+/** The handler of upgrades under KAFKA_WS_PREFIX, and how to end the connections it holds. */
+export function upgradeHandler(
   tickets: Tickets,
   fanout: Fanout,
   opts: UpgradeOptions,
   log: Logger,
-): { close(): void } {
+): { handle: UpgradeHandler; close(): void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
-  const refuse = (socket: Duplex, status: string, message: string) => {
-    const body = JSON.stringify({ message });
-    socket.end(
-      `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-  };
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  // dojot's body key (`message`) on refusals.
+  const refuse = (socket: Duplex, status: string, message: string) => refuseUpgrade(socket, status, { message });
+  const handle = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (!url.pathname.startsWith('/kafka-ws/')) {
-      if (!KNOWN_WS_PREFIXES.some((p) => url.pathname.startsWith(p))) socket.destroy();
-      return;
-    }
     socket.on('error', () => socket.destroy());
     const m = TOPICS_PATH.exec(url.pathname);
     if (!m) return refuse(socket, '404 Not Found', `No websocket at ${url.pathname}`);
@@ -85,10 +77,9 @@ export function installUpgrade(
       },
     );
   };
-  server.on('upgrade', onUpgrade);
   return {
+    handle,
     close() {
-      server.off('upgrade', onUpgrade);
       for (const c of wss.clients) c.terminate();
       wss.close();
     },

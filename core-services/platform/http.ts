@@ -1,5 +1,7 @@
 // The one HTTP server: Fastify with coded errors, JSON-only bodies, a body limit and /health.
 // Building is separate from listening so tests can use inject() or a free port.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from './log.js';
 import type { Identity } from './contracts/identity.js';
@@ -16,6 +18,12 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Every route registered, as method and URL pattern (tests walk them all). */
     routeList: { method: string; url: string }[];
+    /**
+     * Routes websocket upgrades whose path starts with `prefix` to `handler` (one prefix, one
+     * owner). The kernel is the server's only 'upgrade' listener: a path no service registered is
+     * answered 404 here, and a handler that throws costs its socket, not the process.
+     */
+    upgrade(prefix: string, handler: UpgradeHandler): void;
   }
   interface FastifyContextConfig {
     /** Routes marked public are served without a token (POST /auth, /health, websocket upgrades). */
@@ -24,6 +32,48 @@ declare module 'fastify' {
 }
 
 const JSON_WITH_CHARSET = 'application/json; charset=utf-8';
+
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/** Answers a websocket upgrade with a plain HTTP status and closes the socket. */
+export function refuseUpgrade(socket: Duplex, status: string, body?: unknown): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  const type = body === undefined ? '' : 'Content-Type: application/json\r\n';
+  socket.end(
+    `HTTP/1.1 ${status}\r\n${type}Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
+}
+
+/** The server's one 'upgrade' listener: the longest registered prefix of the path owns the upgrade. */
+function installUpgrades(app: FastifyInstance, log: Logger): void {
+  const handlers = new Map<string, UpgradeHandler>();
+  app.decorate('upgrade', (prefix: string, handler: UpgradeHandler) => {
+    if (!prefix.startsWith('/') || !prefix.endsWith('/'))
+      throw new Error(`a websocket prefix starts and ends with "/" (got "${prefix}")`);
+    if (handlers.has(prefix)) throw new Error(`websocket upgrades under ${prefix} already have an owner`);
+    handlers.set(prefix, handler);
+  });
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '/').split('?')[0];
+    let owner: string | undefined;
+    for (const prefix of handlers.keys())
+      if (path.startsWith(prefix) && (!owner || prefix.length > owner.length)) owner = prefix;
+    if (!owner) {
+      const e = CommonErrors.HTTP_NOT_FOUND({ method: 'GET (websocket)', url: path });
+      return refuseUpgrade(socket, '404 Not Found', { error: e.message, code: e.code });
+    }
+    try {
+      handlers.get(owner)!(req, socket, head);
+    } catch (err) {
+      log.warn({ err, prefix: owner }, 'websocket upgrade failed');
+      socket.destroy();
+    }
+  };
+  app.server.on('upgrade', onUpgrade);
+  app.addHook('onClose', async () => {
+    app.server.off('upgrade', onUpgrade);
+  });
+}
 
 export interface HttpOptions {
   log: Logger;
@@ -54,6 +104,7 @@ export function buildHttp(opts: HttpOptions): FastifyInstance {
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routeList.push({ method, url: r.url });
   });
+  installUpgrades(app, opts.log);
   app.setErrorHandler(httpErrorHandler(opts.log));
   // Before any route registers, so every route's path, query and body pass it.
   installInputGuard(app);

@@ -10,19 +10,22 @@ import path from 'node:path';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from '../../core-services/platform/log.js';
 import { projectRoot } from '../../core-services/platform/paths.js';
 import { tokenFromHeader, type TokenService } from '../../core-services/auth/client.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { PROXY_SECRET_HEADER } from '../supervisor/ipc.js';
 import type { RuntimeEndpoint } from '../supervisor/tenant-runtime.js';
 import { checkJson } from '../../core-services/platform/input-guard.js';
+import type { PlatformError } from '../../core-services/platform/errors.js';
+import { refuseUpgrade } from '../../core-services/platform/http.js';
 import { FlowErrors } from './errors.js';
 import type { OfferedNodeTypes } from './node-types.js';
 import { SIGN_IN_PAGE } from './sign-in-page.js';
 import { guidePage } from './guide-page.js';
 
 export const TOKEN_COOKIE = 'dojot_red_token';
+/** Where the editor (and the tenant's websocket nodes) take websocket upgrades. */
+const EDITOR_WS_PREFIX = '/flows/';
 /** How long a request may wait for its tenant's runtime to start, ms. */
 const RUNTIME_START_WAIT_MS = 30_000;
 /** Longest the proxy waits for a runtime's answer to one HTTP request (not websockets), ms. */
@@ -105,6 +108,7 @@ export function upstreamHeaders(headers: http.IncomingHttpHeaders, to: RuntimeEn
 function forward(
   req: FastifyRequest,
   reply: FastifyReply,
+  tenant: string,
   to: RuntimeEndpoint,
   setCookie: string | null,
   limit: number,
@@ -130,11 +134,11 @@ function forward(
   // A runtime that takes the request and never answers must not hold the client forever.
   upstream.setTimeout(UPSTREAM_TIMEOUT_MS, () => upstream.destroy(new Error('flow runtime did not answer in time')));
   upstream.on('error', () => {
-    if (!res.headersSent)
-      res
-        .writeHead(502, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ error: 'flow runtime unavailable', code: 'FLOWS_RUNTIME_UNAVAILABLE' }));
-    else res.destroy();
+    if (res.headersSent) return res.destroy();
+    const e = FlowErrors.FLOWS_RUNTIME_UNAVAILABLE({ tenant, state: 'not answering' });
+    res
+      .writeHead(e.status, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ error: e.message, code: e.code, ...e.extra }));
   });
   if (body) {
     upstream.end(body);
@@ -189,7 +193,6 @@ export function editorRoutes(
   supervisor: Supervisor,
   tokens: TokenService,
   tokenTtlSeconds: number,
-  log: Logger,
   bodyLimit: number,
   types: OfferedNodeTypes,
 ) {
@@ -215,19 +218,15 @@ export function editorRoutes(
     if (req.method === 'POST' && req.url.split('?')[0] === DEPLOY_PATH) {
       const body = await readLimited(req, bodyLimit);
       await checkDeploy(body, identity.tenant, req.headers.authorization ?? `Bearer ${found.token}`, types);
-      return forward(req, reply, to, cookie, bodyLimit, body);
+      return forward(req, reply, identity.tenant, to, cookie, bodyLimit, body);
     }
-    forward(req, reply, to, cookie, bodyLimit);
+    forward(req, reply, identity.tenant, to, cookie, bodyLimit);
   };
 
-  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, server: http.Server) => {
-    if (!req.url?.startsWith('/flows/')) {
-      // Another service's websocket; with no other listener nobody would ever answer it.
-      if (server.listenerCount('upgrade') === 1) socket.destroy();
-      return;
-    }
-    const refuse = (status: string) =>
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  /** Upgrades under /flows/ (the editor's /flows/comms, websocket nodes): the kernel hands them here. */
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = (status: string, e?: { message: string; code: string; status: number }) =>
+      refuseUpgrade(socket, status, e && { error: e.message, code: e.code });
     const found = findToken(req);
     if (!found) return refuse('401 Unauthorized');
     socket.on('error', () => socket.destroy());
@@ -248,7 +247,7 @@ export function editorRoutes(
           up.on('error', () => socket.destroy());
           socket.on('close', () => up.destroy());
         },
-        () => refuse('503 Service Unavailable'),
+        (err: PlatformError) => refuse('503 Service Unavailable', err),
       );
     tokens.check(found.token).then(
       ({ tenant }) => connect(tenant),
@@ -289,7 +288,7 @@ export function editorRoutes(
     });
     // Node-RED's own list of the node types this tenant is offered (the editor asks for it too).
     app.get('/flows/nodes', async (req, reply) =>
-      forward(req, reply, await runtimeEndpoint(supervisor, req.identity.tenant), null, bodyLimit),
+      forward(req, reply, req.identity.tenant, await runtimeEndpoint(supervisor, req.identity.tenant), null, bodyLimit),
     );
     app.route({
       method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
@@ -298,18 +297,6 @@ export function editorRoutes(
       handler: proxy,
     });
 
-    const server = app.server;
-    const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      try {
-        upgrade(req, socket, head, server);
-      } catch (err) {
-        log.warn({ err }, 'editor websocket upgrade failed');
-        socket.destroy();
-      }
-    };
-    server.on('upgrade', onUpgrade);
-    app.addHook('onClose', async () => {
-      server.off('upgrade', onUpgrade);
-    });
+    app.upgrade(EDITOR_WS_PREFIX, upgrade);
   };
 }
