@@ -2,6 +2,7 @@
 // every token issued before, at once and on every instance; and a tenant emptied of users cannot
 // be brought back by one of its old tokens.
 import assert from 'node:assert/strict';
+import WebSocket from 'ws';
 import { requireService } from './helpers/services.js';
 import {
   createServiceDeployment,
@@ -105,6 +106,66 @@ describe("tokens end with their user's rights", function () {
     // the service's own check of the caller (401) is reached: either way nothing is created.
     assert.ok([401, 403].includes(res.status), JSON.stringify(res.body));
     assert.deepEqual((await p.api(admin, 'GET', '/auth/admin/tenants')).body.tenants.includes(u.tenant), false);
+  });
+
+  /** What the tenant's runtime (Node-RED's comms) answers to an auth packet carrying `token`, on a websocket opened with `door`. */
+  const commsAuth = async (door: string, token: string): Promise<unknown> => {
+    const ws = new WebSocket(`ws://127.0.0.1:${p.httpPort}/flows/comms?access_token=${encodeURIComponent(door)}`);
+    try {
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      const answer = new Promise((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()))));
+      ws.send(JSON.stringify({ auth: token }));
+      return await answer;
+    } finally {
+      ws.close();
+    }
+  };
+
+  /** commsAuth once the tenant's runtime answers (it starts on the first request, and may take long on a busy machine). */
+  const runtimeUp = async (door: string, token = door): Promise<unknown> => {
+    const end = Date.now() + 60_000;
+    for (;;) {
+      try {
+        return await commsAuth(door, token);
+      } catch (err) {
+        if (Date.now() > end) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  };
+
+  it("the tenant runtime refuses, at once (its first answer after the change), the token of a user whose password changed: its own check, not only the gateway's", async () => {
+    const u = await newUser();
+    // The runtime is running and takes the user's token (its first start may be slow on a busy machine).
+    assert.deepEqual(await runtimeUp(u.token), { auth: 'ok' });
+    const update = await p.api(u.token, 'POST', '/auth/password/update', {
+      oldpasswd: 'secret1',
+      newpasswd: 'secret2',
+    });
+    assert.equal(update.status, 200, JSON.stringify(update.body));
+    const fresh = await p.login(u.username, 'secret2');
+    // The websocket comes in through the gateway with the new token; the runtime is then handed
+    // the old one (as an editor tab left open since before the change does): it must refuse it.
+    assert.deepEqual(await commsAuth(fresh, u.token), { auth: 'fail' });
+    assert.deepEqual(await commsAuth(fresh, fresh), { auth: 'ok' });
+  });
+
+  it('the tenant runtime refuses the token of a removed user', async () => {
+    const u = await newUser();
+    // A second admin of the same tenant: their token opens the door after the first is removed.
+    const other = await p.api(u.token, 'POST', '/auth/user', {
+      username: `${u.username}b`,
+      service: u.tenant,
+      email: `${u.username}b@x.io`,
+      name: 'b',
+      profile: 'admin',
+      passwd: 'secret1',
+    });
+    assert.equal(other.status, 200, JSON.stringify(other.body));
+    const door = await p.login(`${u.username}b`, 'secret1');
+    assert.deepEqual(await runtimeUp(door, u.token), { auth: 'ok' });
+    assert.equal((await p.api(admin, 'DELETE', `/auth/user/${u.id}`)).status, 200);
+    assert.deepEqual(await commsAuth(door, u.token), { auth: 'fail' });
   });
 
   describe('on two instances sharing PostgreSQL and Redis', () => {

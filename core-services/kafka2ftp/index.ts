@@ -5,17 +5,19 @@ import type { Service } from '../platform/service.js';
 import { FtpConsumer } from './consumer.js';
 import { kafka2ftpRoutes } from './routes.js';
 
-export function createKafka2Ftp(ctx: PlatformContext): Service {
+export function createKafka2Ftp(ctx: PlatformContext): Service & { consumer: FtpConsumer } {
   const log = ctx.log.child({ svc: 'kafka2ftp' });
   const { config } = ctx;
   const consumer = new FtpConsumer(
     ctx.bus,
     ctx.store,
     { retries: config.kafka2ftpRetries, baseMs: config.kafka2ftpRetryBaseMs, maxMs: config.kafka2ftpRetryMaxMs },
+    { files: config.kafka2ftpQueueFiles, bytes: config.kafka2ftpQueueBytes },
     log,
   );
   return {
     name: 'kafka2ftp',
+    consumer,
     routes: kafka2ftpRoutes(ctx.store),
     start: () => consumer.start(),
     close: () => consumer.close(),

@@ -16,8 +16,11 @@ export interface RetryPolicy {
   maxMs: number;
 }
 
-export async function uploadOnce(target: FtpTarget, file: FtpFile): Promise<void> {
+/** Uploads once; aborting `signal` cuts the session (a server that hangs does not hold a stop). */
+export async function uploadOnce(target: FtpTarget, file: FtpFile, signal?: AbortSignal): Promise<void> {
   const client = new Client(FTP_TIMEOUT_MS);
+  const cut = () => client.close();
+  signal?.addEventListener('abort', cut, { once: true });
   try {
     await client.access({
       host: target.host,
@@ -29,6 +32,7 @@ export async function uploadOnce(target: FtpTarget, file: FtpFile): Promise<void
     if (target.directory && target.directory !== '/') await client.ensureDir(target.directory);
     await client.uploadFrom(Readable.from(file.content), file.filename);
   } finally {
+    signal?.removeEventListener('abort', cut);
     client.close();
   }
 }
@@ -60,10 +64,11 @@ export async function uploadWithRetries(
     if (!t) reason = 'no FTP server is configured for this tenant (PUT /kafka2ftp/v1/config)';
     else {
       try {
-        await uploadOnce(t, file);
+        await uploadOnce(t, file, signal);
         if (attempt > 1) log.info({ tenant, filename: file.filename, attempt }, 'kafka2ftp: uploaded after retries');
         return true;
       } catch (err) {
+        if (signal.aborted) throw transientError('kafka2ftp is stopping');
         reason = `upload to ${t.host}:${t.port} failed: ${reasonOf(err)}`;
       }
     }
@@ -76,9 +81,15 @@ export async function uploadWithRetries(
       log.error({ err }, 'kafka2ftp: could not record a failure'),
     );
     if (final) return false;
+    // The back-off (this tenant's alone: each tenant has a lane of its own, lanes.ts).
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, Math.min(policy.maxMs, policy.baseMs * 2 ** (attempt - 1)));
-      signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.min(policy.maxMs, policy.baseMs * 2 ** (attempt - 1)));
+      signal.addEventListener('abort', done, { once: true });
     });
   }
 }

@@ -67,6 +67,8 @@ export interface Config {
   /** @default 13 — uploads kafka2ftp retries after a failure */ kafka2ftpRetries: number;
   /** @default 1000 — first back-off of kafka2ftp, doubled after each failure, ms */ kafka2ftpRetryBaseMs: number;
   /** @default 60000 — longest back-off of kafka2ftp, ms */ kafka2ftpRetryMaxMs: number;
+  /** @default 100 — files one tenant may have waiting for its FTP server */ kafka2ftpQueueFiles: number;
+  /** @default 16777216 — bytes one tenant may have waiting for its FTP server */ kafka2ftpQueueBytes: number;
 }
 
 /** The defences of the hardened local runtime driver, each of which DOJOT_RUNTIME_SANDBOX_OFF can name. */
@@ -277,6 +279,12 @@ export const CONFIG_SPEC: Spec = {
   kafka2ftpRetries: { env: 'DOJOT_KAFKA2FTP_RETRIES', parse: int(0, 100), default: 13 },
   kafka2ftpRetryBaseMs: { env: 'DOJOT_KAFKA2FTP_RETRY_BASE_MS', parse: int(1, 3_600_000), default: 1000 },
   kafka2ftpRetryMaxMs: { env: 'DOJOT_KAFKA2FTP_RETRY_MAX_MS', parse: int(1, 3_600_000), default: 60_000 },
+  kafka2ftpQueueFiles: { env: 'DOJOT_KAFKA2FTP_QUEUE_FILES', parse: int(1, 100_000), default: 100 },
+  kafka2ftpQueueBytes: {
+    env: 'DOJOT_KAFKA2FTP_QUEUE_BYTES',
+    parse: int(1024, 4 * 1024 * 1024 * 1024),
+    default: 16 * 1024 * 1024,
+  },
 };
 
 /** Reads the configuration from an environment (process.env by default); throws ConfigError naming the variable. */

@@ -233,9 +233,11 @@ export class Supervisor {
       .serve('state.save', (name, value) => runtimeStateStore.saveState(store, t, name, value))
       .serve('context.load', () => runtimeStateStore.context(store, t))
       .serve('context.write', (writes) => store.transaction((tx) => runtimeStateStore.writeContext(tx, t, writes)))
-      .serve('token.verify', (token) => {
+      // The same check as the gateway's: signature, expiry, and the user's token epoch (a token of a
+      // user since removed, or whose password changed, is void here as everywhere).
+      .serve('token.verify', async (token) => {
         try {
-          const id = this.tokens.verify(token);
+          const id = await this.tokens.check(token);
           return id.tenant === t ? { username: id.username, profile: id.profile } : null;
         } catch {
           return null;
