@@ -268,6 +268,84 @@ describe('web console in the browser: metadata, overrides, trusted CAs, groups, 
     await page.selectOption('#lang', 'en');
   });
 
+  it("shows the editor's sign-in page in the language chosen in the console, and a choice made there holds in the console", async () => {
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    try {
+      const con = await fresh.newPage();
+      con.on('pageerror', (e) => pageErrors.push(`${con.url()}: ${e.message}`));
+      await con.goto(`${p.httpUrl}/`);
+      await con.selectOption('#lang', 'pt-BR');
+      await con.goto(`${p.httpUrl}/flows/`);
+      await con.waitForURL(/\/flows\/signin$/);
+      assert.equal(await con.textContent('#submit'), 'Entrar');
+      assert.equal(await con.textContent('label[for=username]'), 'Usuário');
+      assert.equal(await con.textContent('label[for=passwd]'), 'Senha');
+      assert.equal(await con.getAttribute('html', 'lang'), 'pt-BR');
+      await con.fill('#username', 'admin');
+      await con.fill('#passwd', 'wrong');
+      await con.click('#submit');
+      await con.waitForSelector('#error:text-is("Usuário ou senha incorretos.")');
+      // Switched back to English on the editor's page: the console follows.
+      await con.selectOption('#lang', 'en');
+      assert.equal(await con.textContent('#submit'), 'Sign in');
+      await con.goto(`${p.httpUrl}/`);
+      await con.waitForSelector('button[type=submit]:text-is("Sign in")');
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("creates an example's templates and devices from the editor's examples dialog and maps its placeholders to them", async () => {
+    const editor = await ctx.newPage();
+    await editor.goto(`${p.httpUrl}/flows/?access_token=${admin}`);
+    await editor.waitForSelector('#red-ui-palette-base-category-dojot', { timeout: 60_000 });
+    const before = (await p.api(admin, 'GET', '/device?label=weather-station')).body.devices as unknown[];
+    assert.deepEqual(before, []);
+    await editor.evaluate(() => (window as any).RED.actions.invoke('core:show-examples-import-dialog'));
+    await editor.locator('.red-ui-treeList-label:has-text("dojot-nodes") >> visible=true').first().click();
+    await editor.locator('.red-ui-treeList-label:has-text("rain-sum") >> visible=true').first().click();
+    await editor.click('#red-ui-clipboard-dialog-ok');
+    const station = '#dojot-placeholders select[data-placeholder="device:station"]';
+    await editor.waitForSelector(station);
+    assert.equal(await editor.inputValue(station), '');
+    await editor.click('#dojot-placeholders-create');
+    await editor.waitForFunction((sel) => !!(document.querySelector(sel) as HTMLSelectElement).value, station);
+    const created = (await p.api(admin, 'GET', '/device?label=weather-station')).body.devices as {
+      id: string;
+      templates: number[];
+    }[];
+    assert.equal(created.length, 1);
+    assert.equal(await editor.inputValue(station), created[0].id);
+    const tpl = (await p.api(admin, 'GET', `/template/${created[0].templates[0]}`)).body as {
+      label: string;
+      attrs: AttrView[];
+    };
+    assert.equal(tpl.label, 'weather-station');
+    assert.deepEqual(tpl.attrs.map((a) => a.label).sort(), ['place', 'rain']);
+    await editor.click('#dojot-placeholders-apply');
+    await editor.waitForSelector('#dojot-placeholders', { state: 'detached' });
+    const picked = await editor.evaluate(() => {
+      const found: string[] = [];
+      (window as any).RED.nodes.eachNode((n: any) => {
+        if (n.type === 'event device in' && n.name === 'weather station') found.push(n.device_id);
+      });
+      return found;
+    });
+    assert.deepEqual(picked, [created[0].id]);
+
+    // Deployed, the example's flow names the created device, and carries no setup of its own.
+    await editor.click('#red-ui-header-button-deploy');
+    await editor.waitForSelector('.red-ui-notification:has-text("Successfully deployed")', { timeout: 30_000 });
+    const flows = (await p.api(admin, 'GET', '/flows/v1/flow')).body.flows as {
+      name: string;
+      flow: { type: string; device_id?: string }[];
+    }[];
+    const example = flows.find((f) => f.name === 'rain sum');
+    assert.equal(example?.flow.find((n) => n.type === 'event device in')?.device_id, created[0].id);
+    assert.doesNotMatch(JSON.stringify(flows), /dojot_setup/);
+    await editor.close();
+  });
+
   it('raised no script error in any page it opened', () => {
     assert.deepEqual(pageErrors, []);
   });
