@@ -7,6 +7,7 @@ import { chromium, type Page } from 'playwright-core';
 import { projectRoot } from '../core-services/platform/paths.js';
 import { startTestPlatform } from '../test/helpers/start-platform.js';
 import { connectDevice } from '../test/helpers/mqtt.js';
+import { Workdir, makeOtherCa } from '../core-services/x509/testing.js';
 
 const CHROMIUM = process.env.DOJOT_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const OUT = path.join(projectRoot(), 'docs', 'screenshots');
@@ -23,7 +24,12 @@ async function main() {
     const tpl = await p.api(admin, 'POST', '/template', {
       label: 'Thermostat',
       attrs: [
-        { label: 'temperature', type: 'dynamic', value_type: 'float' },
+        {
+          label: 'temperature',
+          type: 'dynamic',
+          value_type: 'float',
+          metadata: [{ label: 'unit', type: 'static', value_type: 'string', static_value: '°C' }],
+        },
         { label: 'humidity', type: 'dynamic', value_type: 'integer' },
         { label: 'serial', type: 'static', value_type: 'string', static_value: 'TH-2041' },
         { label: 'setpoint', type: 'actuator', value_type: 'float' },
@@ -119,8 +125,20 @@ async function main() {
     await page.waitForSelector('.revision-changes li');
     await page.waitForSelector('#runtime');
     await shot('flows');
+    // A trusted CA of the tenant's own.
+    const w = new Workdir();
+    try {
+      await p.api(admin, 'POST', '/x509/v1/trusted-cas', { caPem: makeOtherCa(w, 'Factory-CA').pem });
+    } finally {
+      w.remove();
+    }
+    await page.goto(`${p.httpUrl}/#/certificates`);
+    await page.waitForSelector('#trusted-cas');
+    await shot('trusted-cas');
     await page.goto(`${p.httpUrl}/#/users`);
     await page.waitForSelector('#users');
+    await page.waitForSelector('#groups tr[data-group="admin"] [data-permission]');
+    await page.waitForSelector('[data-groups-of="admin"] .tag');
     await shot('users');
     await page.goto(`${p.httpUrl}/#/account`);
     await page.waitForSelector('#password-form');

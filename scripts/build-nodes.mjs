@@ -24,7 +24,9 @@ writeFileSync(path.join(dst, 'package.json'), JSON.stringify(pkg, null, 2) + '\n
 
 // The example flows of flows-examples/, in Node-RED's import format (one tab each), so the editor
 // lists them under Import › Examples › dojot-nodes; their ${device:…}/${template:…} placeholders
-// are mapped to the tenant's own in the editor (editor-theme/assets/pickers.js).
+// are mapped to the tenant's own in the editor (editor-theme/assets/pickers.js). The example's
+// setup.json rides on its tab as `dojot_setup`, so the editor can create those templates and
+// devices when asked (a tab's extra property stays in the editor: a deploy sends its defaults only).
 const examplesSrc = path.join(root, 'flows-examples');
 const examplesDst = path.join(dst, 'examples');
 mkdirSync(examplesDst, { recursive: true });
@@ -35,6 +37,11 @@ for (const name of readdirSync(examplesSrc).sort()) {
   const tab = `example-${name}`;
   const readme = path.join(examplesSrc, name, 'README.md');
   const info = existsSync(readme) ? readFileSync(readme, 'utf8') : '';
-  const nodes = [{ id: tab, type: 'tab', label, info }, ...flow.map((n) => ({ ...n, z: tab }))];
+  const setupFile = path.join(examplesSrc, name, 'setup.json');
+  const setup = existsSync(setupFile) ? JSON.parse(readFileSync(setupFile, 'utf8')) : undefined;
+  const nodes = [
+    { id: tab, type: 'tab', label, info, ...(setup ? { dojot_setup: setup } : {}) },
+    ...flow.map((n) => ({ ...n, z: tab })),
+  ];
   writeFileSync(path.join(examplesDst, `${name}.json`), JSON.stringify(nodes, null, 2) + '\n');
 }

@@ -15,6 +15,7 @@ import { AccountPage } from './pages/Account';
 import { NotificationsPage } from './pages/Notifications';
 import { FlowsPage } from './pages/Flows';
 import { UsersPage } from './pages/Users';
+import { TrustedCasPage } from './pages/TrustedCas';
 import { useNotifications } from './notifications';
 
 function useSession() {
@@ -57,6 +58,8 @@ function Page(props: { parts: string[]; notices: ReturnType<typeof useNotificati
       return <FlowsPage />;
     case 'users':
       return <UsersPage />;
+    case 'certificates':
+      return <TrustedCasPage />;
     default:
       return <DevicesPage />;
   }
@@ -119,6 +122,13 @@ function Shell(props: { claims: Claims; section: string; parts: string[]; change
                 {t('nav.flows')}
               </a>
             </li>
+            {claims.profile === 'admin' ? (
+              <li>
+                <a href={href('certificates')} aria-current={section === 'certificates' ? 'page' : undefined}>
+                  {t('nav.certificates')}
+                </a>
+              </li>
+            ) : null}
             {claims.profile === 'admin' ? (
               <li>
                 <a href={href('users')} aria-current={section === 'users' ? 'page' : undefined}>

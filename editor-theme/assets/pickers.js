@@ -166,6 +166,62 @@
     });
     return found;
   }
+  function send(method, url, body) {
+    return fetch(url, {
+      method: method,
+      headers: { authorization: 'Bearer ' + token(), accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then(function (r) {
+      return r.text().then(function (text) {
+        var json;
+        try {
+          json = text ? JSON.parse(text) : null;
+        } catch (e) {
+          json = null;
+        }
+        if (!r.ok) throw new Error((json && (json.error || json.message)) || 'HTTP ' + r.status);
+        return json;
+      });
+    });
+  }
+  /**
+   * Creates an example's templates, then its devices (from its setup.json, carried on its tab as
+   * dojot_setup), one after the other; resolves to {"template:<ref>": id, "device:<ref>": id}.
+   */
+  function createSetup(setup) {
+    var made = {};
+    var chain = Promise.resolve();
+    (setup.templates || []).forEach(function (tpl) {
+      chain = chain.then(function () {
+        return send('POST', '/template', { label: tpl.label, attrs: tpl.attrs || [] }).then(function (body) {
+          made['template:' + tpl.ref] = String(body.template.id);
+        });
+      });
+    });
+    (setup.devices || []).forEach(function (dev) {
+      chain = chain.then(function () {
+        var templates = (dev.templates || []).map(function (ref) {
+          var id = made['template:' + ref];
+          if (!id) throw new Error('setup.json: device ' + dev.ref + ' names an unknown template ' + ref);
+          return Number(id);
+        });
+        return send('POST', '/device', { label: dev.label, templates: templates }).then(function (body) {
+          made['device:' + dev.ref] = String(body.devices[0].id);
+        });
+      });
+    });
+    return chain.then(function () {
+      return made;
+    });
+  }
+  /** The setup of the example these nodes came from (on their tab), if any. */
+  function setupOf(nodes) {
+    for (var i = 0; i < nodes.length; i++) {
+      var tab = RED.nodes.workspace(nodes[i].z);
+      if (tab && tab.dojot_setup && typeof tab.dojot_setup === 'object') return tab.dojot_setup;
+    }
+    return null;
+  }
   var mapping = false;
   function mapPlaceholders() {
     if (mapping) return;
@@ -214,6 +270,57 @@
           });
           row.appendTo(box);
         });
+        var setup = setupOf(nodes);
+        if (setup) {
+          var counts = (setup.templates || []).length + ' / ' + (setup.devices || []).length;
+          var make = $('<div class="form-row dojot-setup"></div>');
+          $('<p></p>')
+            .text(
+              pt
+                ? 'Ou crie os modelos e dispositivos do exemplo (modelos / dispositivos: ' + counts + '):'
+                : "Or create the example's own templates and devices (templates / devices: " + counts + '):',
+            )
+            .appendTo(make);
+          var createButton = $('<button type="button" class="red-ui-button" id="dojot-placeholders-create"></button>')
+            .text(pt ? 'Criar modelos e dispositivos' : 'Create templates and devices')
+            .appendTo(make);
+          var status = $('<div id="dojot-placeholders-status" role="status"></div>').appendTo(make);
+          var failure = $('<div id="dojot-placeholders-error" class="dojot-unknown" role="alert"></div>').appendTo(
+            make,
+          );
+          createButton.on('click', function () {
+            createButton.prop('disabled', true);
+            failure.text('');
+            status.text(pt ? 'Criando…' : 'Creating…');
+            createSetup(setup).then(
+              function (made) {
+                box.find('select').each(function () {
+                  var key = this.getAttribute('data-placeholder');
+                  var id = made[key];
+                  if (!id) return;
+                  if (!$(this).find('option[value="' + id + '"]').length)
+                    $('<option></option>')
+                      .attr('value', id)
+                      .text(key.split(':').slice(1).join(':') + ' (' + id + ')')
+                      .appendTo(this);
+                  this.value = id;
+                });
+                status.text(
+                  pt
+                    ? 'Criados. Os campos acima apontam para eles: clique em Aplicar.'
+                    : 'Created. The choices above now name them: press Apply.',
+                );
+                createButton.remove();
+              },
+              function (err) {
+                status.text('');
+                failure.text(err.message);
+                createButton.prop('disabled', false);
+              },
+            );
+          });
+          make.appendTo(box);
+        }
         box.dialog({
           title: pt ? 'Dispositivos e modelos do exemplo' : "The example's devices and templates",
           modal: true,

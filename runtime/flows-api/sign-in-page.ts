@@ -1,6 +1,8 @@
 // The one sign-in of the flow editor: the platform's POST /auth, then the editor opens with the
 // token (`?access_token=`), which the editor keeps and the gateway turns into an HttpOnly cookie.
-// The web console signs in with the same token, kept under the same localStorage key.
+// The web console signs in with the same token, kept under the same localStorage key, and the
+// page speaks the language chosen in the console (English or Brazilian Portuguese, kept under
+// "dojot-red.lang"; the browser's language before any choice), switchable here too.
 export const SIGN_IN_PAGE = `<!doctype html>
 <html lang="en">
 <head>
@@ -15,17 +17,55 @@ export const SIGN_IN_PAGE = `<!doctype html>
   input { width: 100%; box-sizing: border-box; padding: 0.5em; font-size: 1em; }
   button { margin-top: 1.4em; width: 100%; padding: 0.6em; background: #f4a300; border: 0; border-radius: 4px; font-size: 1em; cursor: pointer; }
   #error { color: #b00020; min-height: 1.2em; margin-top: 0.8em; font-size: 0.9em; }
+  .head { display: flex; align-items: baseline; justify-content: space-between; gap: 1em; }
+  #lang { width: auto; font-size: 0.85em; padding: 0.2em; }
 </style>
 </head>
 <body>
 <form id="signin">
-  <h1>dojot-red flows</h1>
-  <label for="username">Username</label><input id="username" name="username" autocomplete="username" required>
-  <label for="passwd">Password</label><input id="passwd" name="passwd" type="password" autocomplete="current-password" required>
-  <button type="submit" id="submit">Sign in</button>
+  <div class="head"><h1 data-t="title">dojot-red flows</h1>
+  <select id="lang" aria-label="Language"><option value="en">English</option><option value="pt-BR">Português (Brasil)</option></select></div>
+  <label for="username" data-t="username">Username</label><input id="username" name="username" autocomplete="username" required>
+  <label for="passwd" data-t="password">Password</label><input id="passwd" name="passwd" type="password" autocomplete="current-password" required>
+  <button type="submit" id="submit" data-t="submit">Sign in</button>
   <div id="error" role="alert"></div>
 </form>
 <script>
+  var WORDS = {
+    en: {
+      pageTitle: 'dojot-red · sign in', title: 'dojot-red flows', username: 'Username', password: 'Password',
+      submit: 'Sign in', wrong: 'Wrong username or password.', tooMany: 'Too many failed attempts. Wait a minute and try again.',
+      failed: 'Sign-in failed', language: 'Language'
+    },
+    'pt-BR': {
+      pageTitle: 'dojot-red · entrar', title: 'Fluxos do dojot-red', username: 'Usuário', password: 'Senha',
+      submit: 'Entrar', wrong: 'Usuário ou senha incorretos.', tooMany: 'Muitas tentativas sem sucesso. Espere um minuto e tente de novo.',
+      failed: 'Não foi possível entrar', language: 'Idioma'
+    }
+  };
+  function chosenLang() {
+    var kept = localStorage.getItem('dojot-red.lang');
+    if (kept === 'en' || kept === 'pt-BR') return kept;
+    return (navigator.language || '').toLowerCase().indexOf('pt') === 0 ? 'pt-BR' : 'en';
+  }
+  var lang = chosenLang();
+  function word(k) { return WORDS[lang][k]; }
+  function translate() {
+    document.documentElement.lang = lang;
+    document.title = word('pageTitle');
+    document.querySelectorAll('[data-t]').forEach(function (el) { el.textContent = word(el.getAttribute('data-t')); });
+    var picker = document.getElementById('lang');
+    picker.value = lang;
+    picker.setAttribute('aria-label', word('language'));
+  }
+  translate();
+  document.getElementById('lang').addEventListener('change', function (e) {
+    lang = e.target.value === 'pt-BR' ? 'pt-BR' : 'en';
+    // The same key as the console's: the choice holds there too.
+    localStorage.setItem('dojot-red.lang', lang);
+    document.getElementById('error').textContent = '';
+    translate();
+  });
   // Signed in already in the web console: open the editor with that token (once per tab, so a
   // token the platform refuses cannot bounce the browser back and forth).
   (function () {
@@ -50,14 +90,15 @@ export const SIGN_IN_PAGE = `<!doctype html>
       });
       var body = await res.json();
       // One message for an unknown user and a wrong password: it must not tell which it was.
-      if (res.status === 401 || res.status === 403) { error.textContent = 'Wrong username or password.'; return; }
-      if (!res.ok || !body.jwt) { error.textContent = body.error || body.message || 'Sign-in failed'; return; }
+      if (res.status === 401 || res.status === 403) { error.textContent = word('wrong'); return; }
+      if (res.status === 429) { error.textContent = word('tooMany'); return; }
+      if (!res.ok || !body.jwt) { error.textContent = body.error || body.message || word('failed'); return; }
       // The web console (at /) reads the same token: signing in here signs in there too.
       localStorage.setItem('dojot-red.token', body.jwt);
       // Node-RED's editor stores an access_token given in the URL and then removes it from the address bar.
       location.assign('/flows/?access_token=' + encodeURIComponent(body.jwt));
     } catch (err) {
-      error.textContent = 'Sign-in failed: ' + err;
+      error.textContent = word('failed') + ': ' + err;
     }
   });
 </script>

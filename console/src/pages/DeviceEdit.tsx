@@ -1,4 +1,5 @@
-// Create or edit a device: its label and the templates it is built from.
+// Create or edit a device: its label, the templates it is built from, and its own values of their
+// static attributes (dojot's overrides: empty keeps the template's value).
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { t } from '../i18n';
@@ -11,6 +12,9 @@ export function DeviceEditPage(props: { id: string | null }) {
   const [label, setLabel] = useState('');
   const [chosen, setChosen] = useState<number[]>([]);
   const [templates, setTemplates] = useState<Template[]>([]);
+  const [loaded, setLoaded] = useState<Device | null>(null);
+  /** The device's own static values, by attribute id (what is typed; empty = the template's). */
+  const [own, setOwn] = useState<Record<number, string>>({});
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -25,10 +29,41 @@ export function DeviceEditPage(props: { id: string | null }) {
         (d) => {
           setLabel(d.label);
           setChosen(d.templates.map(Number));
+          setLoaded(d);
         },
         (e: ApiError) => setError(e),
       );
   }, [props.id]);
+
+  // A loaded device's values that differ from its templates' are its overrides.
+  useEffect(() => {
+    if (!loaded || templates.length === 0) return;
+    const kept: Record<number, string> = {};
+    for (const [tid, attrs] of Object.entries(loaded.attrs)) {
+      const tpl = templates.find((x) => String(x.id) === tid);
+      for (const a of attrs) {
+        const base = tpl?.attrs.find((b) => b.id === a.id);
+        if (a.id !== undefined && a.static_value != null && String(a.static_value) !== String(base?.static_value ?? ''))
+          kept[a.id] = String(a.static_value);
+      }
+    }
+    setOwn(kept);
+  }, [loaded, templates]);
+
+  /** The static attributes of the chosen templates, in the order the save sends their overrides. */
+  const statics = chosen.flatMap((id) => {
+    const tpl = templates.find((x) => x.id === id);
+    return (tpl?.attrs ?? [])
+      .filter((a) => (a.type === 'static' || a.type === 'meta') && a.id !== undefined)
+      .map((a) => ({ tpl: tpl!, attr: a }));
+  });
+  const sent = statics.filter((s) => (own[s.attr.id!] ?? '') !== '');
+  /** The API names an override by its place in the list sent: the input it came from. */
+  const overrideError = (attrId: number) => {
+    const i = sent.findIndex((s) => s.attr.id === attrId);
+    return i >= 0 && error?.field === `attrs[${i}].static_value` ? error.message : null;
+  };
+  const overrideFields = sent.map((_, i) => `attrs[${i}].static_value`);
 
   const fieldError = (name: string) => (error?.field === name ? error.message : null);
   const save = async (e: Event) => {
@@ -36,7 +71,11 @@ export function DeviceEditPage(props: { id: string | null }) {
     setBusy(true);
     setError(null);
     try {
-      const body = { label, templates: chosen };
+      const body = {
+        label,
+        templates: chosen,
+        attrs: sent.map((s) => ({ id: s.attr.id, template_id: s.tpl.id, static_value: own[s.attr.id!] })),
+      };
       if (props.id) {
         await api('PUT', `/device/${encodeURIComponent(props.id)}`, body);
         go(`devices/${props.id}`);
@@ -86,7 +125,35 @@ export function DeviceEditPage(props: { id: string | null }) {
             </small>
           ) : null}
         </fieldset>
-        <FormError error={error && error.field !== 'label' && error.field !== 'templates' ? error.message : null} />
+        <fieldset class="overrides" data-field="attrs">
+          <legend>{t('devices.overrides')}</legend>
+          {statics.length === 0 ? (
+            <p class="empty">{t('devices.noStatic')}</p>
+          ) : (
+            <small>{t('devices.overridesHelp')}</small>
+          )}
+          {statics.map(({ tpl, attr }) => (
+            <div class="override" data-override={attr.label}>
+              <span>
+                {attr.label} <small>({tpl.label})</small>
+              </span>
+              <Field label="" name={`override.${attr.id}`} error={overrideError(attr.id!)}>
+                <input
+                  name={`override.${attr.id}`}
+                  data-label={attr.label}
+                  value={own[attr.id!] ?? ''}
+                  placeholder={t('devices.templateValue', { value: String(attr.static_value ?? '') })}
+                  aria-label={attr.label}
+                  aria-invalid={overrideError(attr.id!) ? 'true' : undefined}
+                  onInput={(e) => setOwn({ ...own, [attr.id!]: e.currentTarget.value })}
+                />
+              </Field>
+            </div>
+          ))}
+        </fieldset>
+        <FormError
+          error={error && !['label', 'templates', ...overrideFields].includes(error.field ?? '') ? error.message : null}
+        />
         <div class="form-actions">
           <button type="submit" id="save" aria-busy={busy} disabled={busy}>
             {t('action.save')}

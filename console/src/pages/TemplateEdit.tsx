@@ -1,5 +1,6 @@
-// Create or edit a template: its label and attributes of every dojot type and value type. A
-// refused save shows the API's message beside the field it names and keeps every input.
+// Create or edit a template: its label, attributes of every dojot type and value type, and each
+// attribute's metadata (dojot's attribute metas: label, type, value type, static value). A refused
+// save shows the API's message beside the field it names and keeps every input.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { t } from '../i18n';
@@ -11,6 +12,8 @@ export const ATTR_TYPES = ['dynamic', 'static', 'actuator', 'meta'];
 export const VALUE_TYPES = ['integer', 'float', 'string', 'bool', 'geo:point', 'object'];
 
 const blank = (): Attr => ({ label: '', type: 'dynamic', value_type: 'float', static_value: '' });
+const blankMeta = (): Attr => ({ label: '', type: 'meta', value_type: 'string', static_value: '' });
+const META_FIELDS = ['label', 'type', 'value_type', 'static_value'];
 
 /** What PUT/POST /template take: metadata kept as loaded; a static value only where it belongs. */
 function toInput(attr: Attr) {
@@ -18,12 +21,12 @@ function toInput(attr: Attr) {
   if ((attr.type === 'static' || attr.type === 'meta') && attr.static_value !== '' && attr.static_value !== undefined)
     out.static_value = attr.static_value;
   if (attr.metadata?.length)
-    out.metadata = attr.metadata.map((m) => ({
-      label: m.label,
-      type: m.type,
-      value_type: m.value_type,
-      static_value: m.static_value,
-    }));
+    out.metadata = attr.metadata.map((m) => {
+      const meta: Record<string, unknown> = { label: m.label, type: m.type, value_type: m.value_type };
+      if (m.static_value !== '' && m.static_value !== undefined && m.static_value !== null)
+        meta.static_value = m.static_value;
+      return meta;
+    });
   return out;
 }
 
@@ -39,17 +42,29 @@ export function TemplateEditPage(props: { id: string | null }) {
     api<Template>('GET', `/template/${encodeURIComponent(props.id)}`).then(
       (tpl) => {
         setLabel(tpl.label);
-        setAttrs(tpl.attrs.map((a) => ({ ...a, static_value: a.static_value ?? '' })));
+        setAttrs(
+          tpl.attrs.map((a) => ({
+            ...a,
+            static_value: a.static_value ?? '',
+            metadata: (a.metadata ?? []).map((m) => ({ ...m, static_value: m.static_value ?? '' })),
+          })),
+        );
       },
       (e: Error) => setLoadError(e.message),
     );
   }, [props.id]);
 
   const change = (i: number, patch: Partial<Attr>) => setAttrs(attrs.map((a, j) => (j === i ? { ...a, ...patch } : a)));
+  const changeMeta = (i: number, j: number, patch: Partial<Attr>) =>
+    change(i, { metadata: (attrs[i].metadata ?? []).map((m, k) => (k === j ? { ...m, ...patch } : m)) });
   const fieldError = (name: string) => (error?.field === name ? error.message : null);
   const shownFields = [
     'label',
-    ...attrs.flatMap((_, i) => ['label', 'type', 'value_type', 'static_value'].map((f) => `attrs[${i}].${f}`)),
+    ...attrs.flatMap((a, i) => [
+      ...META_FIELDS.map((f) => `attrs[${i}].${f}`),
+      `attrs[${i}].metadata`,
+      ...(a.metadata ?? []).flatMap((_, j) => META_FIELDS.map((f) => `attrs[${i}].metadata[${j}].${f}`)),
+    ]),
   ];
 
   const save = async (e: Event) => {
@@ -130,9 +145,22 @@ export function TemplateEditPage(props: { id: string | null }) {
               >
                 ✕
               </button>
+              <MetaRows
+                prefix={p}
+                metadata={a.metadata ?? []}
+                fieldError={fieldError}
+                onChange={(j, patch) => changeMeta(i, j, patch)}
+                onAdd={() => change(i, { metadata: [...(a.metadata ?? []), blankMeta()] })}
+                onRemove={(j) => change(i, { metadata: (a.metadata ?? []).filter((_, k) => k !== j) })}
+              />
             </fieldset>
           );
         })}
+        <datalist id="meta-types">
+          {ATTR_TYPES.map((v) => (
+            <option value={v} />
+          ))}
+        </datalist>
         <button type="button" class="secondary" id="add-attr" onClick={() => setAttrs([...attrs, blank()])}>
           {t('templates.addAttr')}
         </button>
@@ -147,5 +175,81 @@ export function TemplateEditPage(props: { id: string | null }) {
         </div>
       </form>
     </section>
+  );
+}
+
+/** An attribute's metadata: rows of label, type, value type and static value, added and removed. */
+function MetaRows(props: {
+  prefix: string;
+  metadata: Attr[];
+  fieldError: (name: string) => string | null;
+  onChange: (j: number, patch: Partial<Attr>) => void;
+  onAdd: () => void;
+  onRemove: (j: number) => void;
+}) {
+  const { prefix, fieldError } = props;
+  const listError = fieldError(`${prefix}.metadata`);
+  return (
+    <div class="meta-rows" data-meta-for={prefix}>
+      {props.metadata.map((m, j) => {
+        const q = `${prefix}.metadata[${j}]`;
+        return (
+          <div class="meta-row" data-meta={j}>
+            <Field label={t('templates.metaLabel')} name={`${q}.label`} error={fieldError(`${q}.label`)}>
+              <input
+                name={`${q}.label`}
+                value={m.label}
+                aria-invalid={fieldError(`${q}.label`) ? 'true' : undefined}
+                onInput={(e) => props.onChange(j, { label: e.currentTarget.value })}
+              />
+            </Field>
+            <Field label={t('field.type')} name={`${q}.type`} error={fieldError(`${q}.type`)}>
+              <input
+                name={`${q}.type`}
+                value={m.type}
+                list="meta-types"
+                aria-invalid={fieldError(`${q}.type`) ? 'true' : undefined}
+                onInput={(e) => props.onChange(j, { type: e.currentTarget.value })}
+              />
+            </Field>
+            <Field label={t('field.valueType')} name={`${q}.value_type`} error={fieldError(`${q}.value_type`)}>
+              <select
+                name={`${q}.value_type`}
+                value={m.value_type}
+                onChange={(e) => props.onChange(j, { value_type: e.currentTarget.value })}
+              >
+                {(VALUE_TYPES.includes(m.value_type) ? VALUE_TYPES : [m.value_type, ...VALUE_TYPES]).map((v) => (
+                  <option value={v}>{v}</option>
+                ))}
+              </select>
+            </Field>
+            <Field label={t('field.staticValue')} name={`${q}.static_value`} error={fieldError(`${q}.static_value`)}>
+              <input
+                name={`${q}.static_value`}
+                value={String(m.static_value ?? '')}
+                aria-invalid={fieldError(`${q}.static_value`) ? 'true' : undefined}
+                onInput={(e) => props.onChange(j, { static_value: e.currentTarget.value })}
+              />
+            </Field>
+            <button
+              type="button"
+              class="secondary outline remove-meta"
+              aria-label={t('templates.removeMeta')}
+              onClick={() => props.onRemove(j)}
+            >
+              ✕
+            </button>
+          </div>
+        );
+      })}
+      {listError ? (
+        <small class="field-error" role="alert" data-error-for={`${prefix}.metadata`}>
+          {listError}
+        </small>
+      ) : null}
+      <button type="button" class="secondary outline small add-meta" onClick={props.onAdd}>
+        {t('templates.addMeta')}
+      </button>
+    </div>
   );
 }

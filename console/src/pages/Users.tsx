@@ -1,10 +1,12 @@
 // Users and their profiles, for administrators: those of their tenant (or, for administrators of
-// tenant "admin", of every tenant); add, edit, remove.
+// tenant "admin", of every tenant); add, edit, remove. The platform's operators also see and change
+// each user's groups, and the groups with their permissions (components/Groups.tsx).
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { t } from '../i18n';
 import { currentClaims } from '../session';
 import { Field, FormError } from '../components/Field';
+import { GroupsAdmin, loadGroups, UserGroups, type Group } from '../components/Groups';
 
 interface User {
   id: number;
@@ -105,6 +107,11 @@ export function UsersPage() {
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<User | 'new' | null>(null);
   const [reload, setReload] = useState(0);
+  /** null: not an operator (no PAP for this administrator). */
+  const [groups, setGroups] = useState<Group[] | null>(null);
+  useEffect(() => {
+    loadGroups().then(setGroups, (e: Error) => setError(e.message));
+  }, [reload]);
   useEffect(() => {
     api<{ users: User[] }>('GET', '/auth/user').then(
       (r) => setUsers(r.users),
@@ -150,6 +157,7 @@ export function UsersPage() {
               <th>{t('users.email')}</th>
               <th>{t('users.service')}</th>
               <th>{t('users.profile')}</th>
+              {groups ? <th>{t('groups.column')}</th> : null}
               <th />
             </tr>
           </thead>
@@ -161,6 +169,11 @@ export function UsersPage() {
                 <td>{u.email}</td>
                 <td>{u.service}</td>
                 <td>{u.profile}</td>
+                {groups ? (
+                  <td>
+                    <UserGroups key={`${u.id}-${reload}`} userId={u.id} username={u.username} groups={groups} />
+                  </td>
+                ) : null}
                 <td class="actions">
                   <button class="secondary outline small edit" onClick={() => setEditing(u)}>
                     {t('action.edit')}
@@ -176,6 +189,7 @@ export function UsersPage() {
           </tbody>
         </table>
       ) : null}
+      {groups ? <GroupsAdmin groups={groups} onChange={() => setReload((n) => n + 1)} /> : null}
     </section>
   );
 }
