@@ -52,6 +52,13 @@ export interface HeartbeatData {
   nodeMessages: number;
   busIn: number;
   busOut: number;
+  /**
+   * Timers pending in the runtime that keep its event loop alive: a delay or trigger node holding a
+   * message, an inject node's interval or cron, a flow's own setTimeout. A runtime with any does not hibernate.
+   */
+  timers: number;
+  /** Websockets open on the runtime (editors): a runtime with any does not hibernate. */
+  editors: number;
 }
 
 export interface BusDelivery {

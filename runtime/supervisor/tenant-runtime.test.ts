@@ -131,6 +131,29 @@ describe('tenant runtime state machine (stub driver)', () => {
     assert.equal(rt.state, 'stopped');
   });
 
+  it('hands messages held over a restart to the new runtime when its nodes listen before it says ready', async () => {
+    driver.behaviour.subjects = ['device-data'];
+    driver.behaviour.subscribeBeforeReady = true;
+    await rt.start();
+    driver.latest('acme')!.crash();
+    assert.equal(rt.state, 'crashed');
+    rt.deliver({ subject: 'device-data', messages: [{ key: 'd1', value: { n: 1 }, id: 'm1', timestamp: 1 }] });
+    await until(() => driver.started.length === 2 && rt.state === 'running');
+    // Well before READY_LISTEN_GRACE_MS (5 s): the nodes' word is what releases the backlog.
+    await until(() => driver.latest('acme')!.received.length === 1, 2_000);
+    assert.equal(driver.latest('acme')!.received[0].messages[0].id, 'm1');
+    rt.deliver({ subject: 'device-data', messages: [{ key: 'd1', value: { n: 2 }, id: 'm2', timestamp: 2 }] });
+    await until(() => driver.latest('acme')!.received.length === 2);
+  });
+
+  it('hands messages held over a restart to the new runtime when its nodes listen after it says ready', async () => {
+    driver.behaviour.subjects = ['device-data'];
+    await rt.start();
+    driver.latest('acme')!.crash();
+    rt.deliver({ subject: 'device-data', messages: [{ key: 'd1', value: { n: 1 }, id: 'm1', timestamp: 1 }] });
+    await until(() => driver.latest('acme')!.received.length === 1 && driver.started.length === 2, 2_000);
+  });
+
   it('reports a driver that cannot start a runtime as the reason of the crash', async () => {
     const failing = new StubDriver();
     failing.start = async () => {

@@ -194,9 +194,18 @@ export class TenantRuntime {
     }
   }
 
+  /**
+   * The nodes said what they listen to (or the grace passed). Their word may come before `ready`
+   * (flows start inside RED.start): the backlog then waits for `ready`, which flushes it.
+   */
   private startListening(): void {
-    if (this.listening) return;
     this.listening = true;
+    this.flushBacklog();
+  }
+
+  /** Hands over what was held, once the runtime both runs and listens. */
+  private flushBacklog(): void {
+    if (!this.listening || this.state !== 'running' || this.backlog.length === 0) return;
     const held = this.backlog;
     this.backlog = [];
     this.backlogSize = 0;
@@ -330,8 +339,10 @@ export class TenantRuntime {
     // before this wait for it (timer-gate.ts).
     this.tellTimers();
     const child = this.child;
+    // The nodes may have said what they listen to already (before `ready`).
+    this.flushBacklog();
     setTimeout(() => {
-      if (this.child === child && this.state === 'running') this.startListening();
+      if (this.child === child && this.state === 'running' && !this.listening) this.startListening();
     }, READY_LISTEN_GRACE_MS).unref();
     if (this.reloadPending) {
       this.reloadPending = false;

@@ -142,6 +142,12 @@ async function main(): Promise<void> {
   setTimeout(() => {
     if (!flowsStarted) kafkaBridge?.setFlowsRunning(true);
   }, FLOWS_START_GRACE_MS).unref();
+  // Open websockets (the editor's): a runtime with an editor open does not hibernate.
+  let editors = 0;
+  server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => {
+    editors += 1;
+    socket.once('close', () => (editors -= 1));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   ipc.emit('ready', { port });
@@ -153,6 +159,9 @@ async function main(): Promise<void> {
       nodeMessages,
       busIn: bus.received,
       busOut: bus.published,
+      // Timers that keep the event loop alive (the platform's own are unref'd, and not counted).
+      timers: process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length,
+      editors,
     });
   };
   beat();
