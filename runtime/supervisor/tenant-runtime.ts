@@ -7,8 +7,15 @@ import type { Logger } from '../../core-services/platform/log.js';
 import type { RuntimeDriver, RuntimeExit, RuntimeProcess } from './drivers/driver.js';
 import { IpcPeer, type BusDelivery, type HeartbeatData, type SupervisorSide, type TenantLaunchOptions } from './ipc.js';
 
-/** `failed`: it kept crashing even in safe mode; it is retried only when asked again (a request or a change). */
-export type RuntimeState = 'stopped' | 'starting' | 'running' | 'crashed' | 'stopping' | 'failed';
+/**
+ * `failed`: it kept crashing even in safe mode; it is retried only when asked again (a request or a change).
+ * `hibernating`: it was idle for `idleMs` and its process stopped; a device message, an editor
+ * request or a change starts it again, and device messages are held meanwhile.
+ */
+export type RuntimeState = 'stopped' | 'starting' | 'running' | 'crashed' | 'stopping' | 'failed' | 'hibernating';
+
+/** What woke a hibernating runtime. */
+export type WakeReason = 'device message' | 'editor' | 'request';
 
 /** First restart delay, ms; doubles per consecutive crash. */
 const RESTART_BACKOFF_BASE_MS = 250;
@@ -55,6 +62,11 @@ export interface RuntimeSettings {
   instance: string;
   /** Whether the runtime's HTTP server demands the proxy's secret (DOJOT_RUNTIME_SANDBOX_OFF=proxy-secret turns it off). */
   proxySecret: boolean;
+  /**
+   * A runtime with no device message, no editor request, no message between its nodes, no editor
+   * open and no timer pending for this long hibernates, ms (0: never; DOJOT_RUNTIME_IDLE_SECONDS).
+   */
+  idleMs?: number;
   /** Restart back-off, ms (tests of the state machine shorten it). */
   backoff?: { baseMs: number; maxMs: number };
 }
@@ -79,6 +91,21 @@ export interface RuntimeReport {
   /** Whether this instance holds the tenant's timer lease: its inject timers fire here (null: one instance, no lease). */
   timersOwner: boolean | null;
   lastExit: { code: number | null; signal: string | null; at: number; reason: string } | null;
+  /** Times it hibernated since the platform started. */
+  hibernations: number;
+  /**
+   * The last wake from hibernation: what woke it, when, how long the start took (wake → ready,
+   * ms) and how long the first held device message waited (its arrival → handed to the runtime,
+   * ms; null when no message was held).
+   */
+  lastWake: WakeReport | null;
+}
+
+export interface WakeReport {
+  reason: WakeReason;
+  at: number;
+  startMs: number | null;
+  firstMessageMs: number | null;
 }
 
 export class TenantRuntime {
@@ -94,6 +121,18 @@ export class TenantRuntime {
   private listening = false;
   private backlog: BusDelivery[] = [];
   private backlogSize = 0;
+  /** When the oldest message still held arrived (epoch ms). */
+  private backlogSince: number | null = null;
+  /** Last sign of use: a device message, an editor request, messages moving in the runtime. */
+  private lastActivity = Date.now();
+  /** Set while the process stops to hibernate, and while it hibernates. */
+  private sleeping = false;
+  /** A wake asked for while the process was still stopping to hibernate. */
+  private wakeAsked: WakeReason | null = null;
+  /** The wake under way (until the first held message is handed over, or none was held). */
+  private waking: { reason: WakeReason; at: number; report: WakeReport | null } | null = null;
+  private hibernations = 0;
+  private lastWake: WakeReport | null = null;
   private child: RuntimeProcess | null = null;
   private secret: string | null = null;
   /** Counts spawns: a process whose start resolves after a newer spawn is not this runtime's. */
@@ -126,13 +165,20 @@ export class TenantRuntime {
     return this.state === 'running' && this.port !== null ? { port: this.port, secret: this.secret } : null;
   }
 
-  /** Makes the runtime run; resolves once it serves (or rejects when it cannot start). */
-  start(): Promise<void> {
+  /**
+   * Makes the runtime run; resolves once it serves (or rejects when it cannot start). A
+   * hibernating runtime wakes; `reason` says who asked (an editor request counts as use).
+   */
+  start(reason: WakeReason = 'request'): Promise<void> {
     this.targetState = 'running';
+    this.lastActivity = Date.now();
     if (this.state === 'running') return Promise.resolve();
     const p = this.whenRunning();
-    if (this.state === 'failed') this.crashes = MAX_CRASHES_BEFORE_SAFE_MODE;
-    if (this.state === 'stopped' || this.state === 'failed') this.spawn();
+    if (this.sleeping) this.wake(reason);
+    else {
+      if (this.state === 'failed') this.crashes = MAX_CRASHES_BEFORE_SAFE_MODE;
+      if (this.state === 'stopped' || this.state === 'failed') this.spawn();
+    }
     return p;
   }
 
@@ -143,6 +189,10 @@ export class TenantRuntime {
 
   async stop(): Promise<void> {
     this.targetState = 'stopped';
+    this.sleeping = false;
+    this.wakeAsked = null;
+    this.waking = null;
+    this.dropBacklog();
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
     const child = this.child;
@@ -156,6 +206,11 @@ export class TenantRuntime {
       return;
     }
     this.setState('stopping');
+    await this.shutdown(child);
+  }
+
+  /** Asks the process to stop its flows and exit; kills it past the grace. */
+  private async shutdown(child: RuntimeProcess): Promise<void> {
     const exited = new Promise<void>((r) => this.exitWaiters.push(r));
     const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     try {
@@ -166,6 +221,48 @@ export class TenantRuntime {
     child.kill('SIGTERM');
     await exited;
     clearTimeout(kill);
+  }
+
+  /** Whether the runtime has been idle long enough to hibernate (checked with every heartbeat period). */
+  private idle(): boolean {
+    const idleMs = this.settings.idleMs ?? 0;
+    return (
+      idleMs > 0 &&
+      this.state === 'running' &&
+      this.targetState === 'running' &&
+      !this.sleeping &&
+      this.child !== null &&
+      this.beat !== null &&
+      this.beat.timers === 0 &&
+      this.beat.editors === 0 &&
+      this.beat.sockets === 0 &&
+      this.backlog.length === 0 &&
+      !this.reloadPending &&
+      Date.now() - this.lastActivity >= idleMs
+    );
+  }
+
+  /** Stops an idle runtime's process; it wakes on the next device message, editor request or change. */
+  private async hibernate(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.sleeping = true;
+    this.listening = false;
+    this.log.info({ idleMs: this.settings.idleMs, pid: child.pid }, 'tenant runtime idle: hibernating');
+    this.setState('stopping');
+    await this.shutdown(child);
+  }
+
+  private wake(reason: WakeReason): void {
+    if (this.state !== 'hibernating') {
+      // Still stopping to hibernate: it starts again once gone.
+      this.wakeAsked ??= reason;
+      return;
+    }
+    this.sleeping = false;
+    this.waking = { reason, at: Date.now(), report: null };
+    this.log.info({ reason }, 'tenant runtime waking from hibernation');
+    this.spawn();
   }
 
   /** Applies a change made to the store over REST: reload now, or once the process is up. */
@@ -179,11 +276,16 @@ export class TenantRuntime {
   /** Hands device messages to the runtime, holding them while it (re)starts. */
   deliver(delivery: BusDelivery): void {
     if (this.targetState !== 'running') return;
+    if (this.sleeping) {
+      // What the runtime listened to before it slept is what it listens to on waking.
+      if (!this.subjects.has(delivery.subject)) return;
+      this.hold(delivery);
+      this.wake('device message');
+      return;
+    }
+    this.lastActivity = Date.now();
     if (!this.listening || this.state !== 'running') {
-      this.backlog.push(delivery);
-      this.backlogSize += delivery.messages.length;
-      while (this.backlogSize > BACKLOG_MAX_MESSAGES && this.backlog.length > 1)
-        this.backlogSize -= this.backlog.shift()!.messages.length;
+      this.hold(delivery);
       return;
     }
     if (!this.subjects.has(delivery.subject)) return;
@@ -192,6 +294,20 @@ export class TenantRuntime {
     } catch {
       /* the runtime is going away: what it held is re-sent to nobody (device data is a stream) */
     }
+  }
+
+  private hold(delivery: BusDelivery): void {
+    if (this.backlog.length === 0) this.backlogSince = Date.now();
+    this.backlog.push(delivery);
+    this.backlogSize += delivery.messages.length;
+    while (this.backlogSize > BACKLOG_MAX_MESSAGES && this.backlog.length > 1)
+      this.backlogSize -= this.backlog.shift()!.messages.length;
+  }
+
+  private dropBacklog(): void {
+    this.backlog = [];
+    this.backlogSize = 0;
+    this.backlogSince = null;
   }
 
   /**
@@ -207,9 +323,15 @@ export class TenantRuntime {
   private flushBacklog(): void {
     if (!this.listening || this.state !== 'running' || this.backlog.length === 0) return;
     const held = this.backlog;
-    this.backlog = [];
-    this.backlogSize = 0;
+    const since = this.backlogSince;
+    this.dropBacklog();
     for (const d of held) this.deliver(d);
+    const report = this.waking?.report;
+    if (report && since !== null) {
+      report.firstMessageMs = Math.max(0, Date.now() - Math.max(since, this.waking!.at));
+      this.waking = null;
+      this.log.info(report, 'tenant runtime woke: held device messages handed over');
+    }
   }
 
   /** The supervisor renewed (or lost) the tenant's timer lease. */
@@ -254,6 +376,8 @@ export class TenantRuntime {
       startedAt: this.startedAt,
       timersOwner: this.settings.launch.timersLeased ? this.timersOwner : null,
       lastExit: this.lastExit,
+      hibernations: this.hibernations,
+      lastWake: this.lastWake,
     };
   }
 
@@ -313,6 +437,10 @@ export class TenantRuntime {
     this.attach(ipc, this);
     ipc.on('ready', ({ port }) => this.onReady(port));
     ipc.on('heartbeat', (b) => {
+      const was = this.beat;
+      // Messages moving inside the runtime (http in, a flow's own work) count as use.
+      if (!was || was.nodeMessages !== b.nodeMessages || was.busIn !== b.busIn || was.busOut !== b.busOut)
+        this.lastActivity = Date.now();
       this.beat = b;
       this.lastBeat = Date.now();
     });
@@ -335,6 +463,17 @@ export class TenantRuntime {
     this.setState('running');
     this.log.info({ pid: this.child?.pid, port, safeMode: this.safeMode }, 'tenant runtime running');
     for (const w of this.waiters.splice(0)) w.resolve();
+    if (this.waking) {
+      this.waking.report = {
+        reason: this.waking.reason,
+        at: this.waking.at,
+        startMs: Date.now() - this.waking.at,
+        firstMessageMs: null,
+      };
+      this.lastWake = this.waking.report;
+      this.log.info(this.waking.report, 'tenant runtime woke from hibernation');
+      if (this.backlog.length === 0) this.waking = null;
+    }
     // Told now, not at fork: a message sent before the child listens is lost. Timers that fire
     // before this wait for it (timer-gate.ts).
     this.tellTimers();
@@ -359,7 +498,7 @@ export class TenantRuntime {
         this.killReason = this.state === 'starting' ? 'did not start in time' : `no heartbeat for ${silent} ms`;
         this.log.warn({ pid: this.child.pid, silent }, `tenant runtime unresponsive (${this.killReason}): killing it`);
         this.child.kill('SIGKILL');
-      }
+      } else if (this.idle()) void this.hibernate();
     }, this.settings.heartbeatMs);
     this.watchdog.unref();
   }
@@ -382,6 +521,16 @@ export class TenantRuntime {
       this.killReason ||
       exit.reason ||
       (this.targetState === 'stopped' ? 'stopped' : crashReason(exit.stderr, this.settings.maxOldSpaceMb));
+    if (this.sleeping && this.targetState === 'running' && !this.killReason) {
+      this.lastExit = { code, signal, at: Date.now(), reason: 'hibernated' };
+      this.hibernations += 1;
+      this.setState('hibernating');
+      const asked = this.wakeAsked;
+      this.wakeAsked = null;
+      if (asked) this.wake(asked);
+      return;
+    }
+    this.sleeping = false;
     this.lastExit = { code, signal, at: Date.now(), reason };
     if (this.targetState === 'stopped') {
       this.setState('stopped');

@@ -15,7 +15,9 @@ export interface StubBehaviour {
   /** Whether the nodes say what they listen to before `ready` (as Node-RED's flows may), rather than after. */
   subscribeBeforeReady: boolean;
   /** What new runtimes' heartbeats say beyond the counters (pending timers, open editors). */
-  beat: { timers: number; editors: number };
+  beat: { timers: number; editors: number; sockets: number };
+  /** How long `runtime.stop` takes, ms. */
+  stopDelayMs: number;
 }
 
 let nextPid = 1_000_000;
@@ -41,7 +43,9 @@ export class StubRuntime implements RuntimeProcess {
     this.child = new IpcPeer((p) => {
       if (!this.ended) queueMicrotask(() => this.toParent?.(p));
     });
-    this.child.serve('runtime.stop', () => {
+    // Stopping the flows takes stopDelayMs; then the process exits.
+    this.child.serve('runtime.stop', async () => {
+      await new Promise((r) => setTimeout(r, behaviour.stopDelayMs));
       setImmediate(() => this.exit(0, null));
     });
     this.child.serve('flows.reload', () => undefined);
@@ -115,7 +119,8 @@ export class StubDriver implements RuntimeDriver {
     heartbeat: true,
     subjects: [],
     subscribeBeforeReady: false,
-    beat: { timers: 0, editors: 0 },
+    beat: { timers: 0, editors: 0, sockets: 0 },
+    stopDelayMs: 0,
   };
   /** Every runtime started, newest last. */
   readonly started: StubRuntime[] = [];
