@@ -66,6 +66,10 @@ export function createFlowEngine(
     // A runtime on Kafka talks to the brokers itself.
     ownEgress: onKafka ? config.kafkaBrokers : [],
   });
+  if (onKafka && config.runtimeIdleSeconds > 0)
+    log.warn(
+      'DOJOT_RUNTIME_IDLE_SECONDS is ignored on Kafka: tenant runtimes read their topics themselves and do not hibernate',
+    );
   const supervisor = new Supervisor(
     { ...ctx, log },
     {
@@ -95,6 +99,9 @@ export function createFlowEngine(
         shareDebug: onKafka,
       },
       proxySecret: !config.runtimeSandboxOff.includes('proxy-secret'),
+      // On Kafka the runtimes read their tenant's topics themselves: nothing here would see the
+      // message that should wake one, so they never hibernate there.
+      idleMs: onKafka ? 0 : config.runtimeIdleSeconds * 1000,
     },
     deps.tokens,
     { devices: deps.devices, cron: deps.cron, kafkaAccess: onKafka ? tenantKafkaAccess(ctx) : undefined },

@@ -54,7 +54,7 @@ export async function runtimeEndpoint(supervisor: Supervisor, tenant: string): P
     timer = setTimeout(() => reject(new Error('timeout')), RUNTIME_START_WAIT_MS);
   });
   try {
-    const rt = await Promise.race([supervisor.ensureRunning(tenant), timeout]);
+    const rt = await Promise.race([supervisor.ensureRunning(tenant, 'editor'), timeout]);
     const endpoint = rt.endpoint();
     if (!endpoint) throw new Error('not running');
     return endpoint;

@@ -57,6 +57,15 @@ export interface HeartbeatData {
   contextWriteFailures: number;
   /** Persistent-context writes not stored yet. */
   contextWritesPending: number;
+  /**
+   * Timers pending in the runtime that keep its event loop alive: a delay or trigger node holding a
+   * message, an inject node's interval or cron, a flow's own setTimeout. A runtime with any does not hibernate.
+   */
+  timers: number;
+  /** Websockets open on the runtime (editors): a runtime with any does not hibernate. */
+  editors: number;
+  /** TCP connections the flows opened themselves (mqtt in, websocket or tcp clients): a runtime with any does not hibernate. */
+  sockets: number;
 }
 
 /** A batch of one subject's messages; each becomes a node's delivered message (nodes/_shared/services.ts). */

@@ -17,7 +17,7 @@ import type { NodeRedNode } from '../storage/config-split.js';
 import { INBOUND_SUBJECTS, OUTBOUND_SUBJECTS, RUNTIME_BUS_GROUP, type InboundSubject } from '../tenant/bus-bridge.js';
 import type { SupervisorSide } from './ipc.js';
 import type { IsolationReport, RuntimeDriver } from './drivers/driver.js';
-import { TenantRuntime, type RuntimeReport, type RuntimeSettings } from './tenant-runtime.js';
+import { TenantRuntime, type RuntimeReport, type RuntimeSettings, type WakeReason } from './tenant-runtime.js';
 import { TimerLeaseKeeper } from './timer-lease-keeper.js';
 import type { KafkaTenantAccess } from './kafka-tenant-access.js';
 
@@ -116,11 +116,11 @@ export class Supervisor {
     return this.driver.isolation();
   }
 
-  /** Starts the tenant's runtime if needed; resolves once it serves. */
-  ensureRunning(tenant: string): Promise<TenantRuntime> {
+  /** Starts (or wakes) the tenant's runtime if needed; resolves once it serves. */
+  ensureRunning(tenant: string, reason: WakeReason = 'request'): Promise<TenantRuntime> {
     if (this.closed) return Promise.reject(new Error('the flow engine is closing'));
     const rt = this.runtime(tenant);
-    return rt.start().then(() => rt);
+    return rt.start(reason).then(() => rt);
   }
 
   /** After a change to the tenant's flows in the store: the runtime picks it up (starting if needed), here and on other instances. */

@@ -1,5 +1,6 @@
 // The supervisor's state machine for one tenant runtime, driven through the stub driver: no
 // Node-RED, no process, milliseconds per case.
+import type { BusDelivery } from './ipc.js';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { createLogger } from '../../core-services/platform/log.js';
@@ -150,6 +151,29 @@ describe('tenant runtime state machine (stub driver)', () => {
     assert.equal(rt.state, 'stopped');
   });
 
+  it('hands messages held over a restart to the new runtime when its nodes listen before it says ready', async () => {
+    driver.behaviour.subjects = ['device-data'];
+    driver.behaviour.subscribeBeforeReady = true;
+    await rt.start();
+    driver.latest('acme')!.crash();
+    assert.equal(rt.state, 'crashed');
+    rt.deliver({ subject: 'device-data', messages: [{ key: 'd1', value: { n: 1 }, id: 'm1', timestamp: 1 }] });
+    await until(() => driver.started.length === 2 && rt.state === 'running');
+    // Well before READY_LISTEN_GRACE_MS (5 s): the nodes' word is what releases the backlog.
+    await until(() => driver.latest('acme')!.received.length === 1, 2_000);
+    assert.equal(driver.latest('acme')!.received[0].messages[0].id, 'm1');
+    rt.deliver({ subject: 'device-data', messages: [{ key: 'd1', value: { n: 2 }, id: 'm2', timestamp: 2 }] });
+    await until(() => driver.latest('acme')!.received.length === 2);
+  });
+
+  it('hands messages held over a restart to the new runtime when its nodes listen after it says ready', async () => {
+    driver.behaviour.subjects = ['device-data'];
+    await rt.start();
+    driver.latest('acme')!.crash();
+    rt.deliver({ subject: 'device-data', messages: [{ key: 'd1', value: { n: 1 }, id: 'm1', timestamp: 1 }] });
+    await until(() => driver.latest('acme')!.received.length === 1 && driver.started.length === 2, 2_000);
+  });
+
   it('reports a driver that cannot start a runtime as the reason of the crash', async () => {
     const failing = new StubDriver();
     failing.start = async () => {
@@ -162,5 +186,125 @@ describe('tenant runtime state machine (stub driver)', () => {
     });
     assert.equal(broken.report().lastExit?.reason, 'could not start: no free uid left');
     await broken.stop();
+  });
+});
+
+describe('tenant runtime hibernation (stub driver)', () => {
+  const IDLE_MS = 100;
+  let driver: StubDriver;
+  let rt: TenantRuntime;
+  const message = (id: string, subject: BusDelivery['subject'] = 'device-data') => ({
+    subject,
+    messages: [{ key: 'd1', value: { id }, id, timestamp: Date.now() }],
+  });
+  beforeEach(() => {
+    driver = new StubDriver();
+    driver.behaviour.subjects = ['device-data'];
+    rt = new TenantRuntime('acme', { ...settings, idleMs: IDLE_MS }, createLogger('silent'), () => {}, driver);
+  });
+  afterEach(async () => {
+    await rt.stop();
+  });
+
+  it('stops an idle runtime and reports it hibernating, not crashed', async () => {
+    await rt.start();
+    await until(() => rt.state === 'hibernating');
+    const report = rt.report();
+    assert.equal(report.hibernations, 1);
+    assert.equal(report.lastExit?.reason, 'hibernated');
+    assert.equal(report.restarts, 0);
+    assert.equal(report.pid, null);
+    assert.equal(rt.endpoint(), null);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(driver.started.length, 1, 'a hibernating runtime is not restarted on its own');
+  });
+
+  it('wakes on a device message, holds it meanwhile and hands it over, reporting the wake', async () => {
+    await rt.start();
+    await until(() => rt.state === 'hibernating');
+    rt.deliver(message('m1'));
+    rt.deliver(message('m2'));
+    assert.equal(rt.state, 'starting');
+    await until(() => driver.started.length === 2 && driver.latest('acme')!.received.length === 2);
+    assert.deepEqual(
+      driver.latest('acme')!.received.map((d) => d.messages[0].id),
+      ['m1', 'm2'],
+    );
+    const wake = rt.report().lastWake!;
+    assert.equal(wake.reason, 'device message');
+    assert.equal(typeof wake.startMs, 'number');
+    assert.equal(typeof wake.firstMessageMs, 'number');
+    assert.ok(wake.firstMessageMs! >= 0);
+  });
+
+  it('does not wake for a subject its nodes did not listen to', async () => {
+    await rt.start();
+    await until(() => rt.state === 'hibernating');
+    rt.deliver(message('m1', 'dojot.device-manager.device'));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(rt.state, 'hibernating');
+    assert.equal(driver.started.length, 1);
+  });
+
+  it('wakes for an editor request, which waits for the start', async () => {
+    await rt.start();
+    await until(() => rt.state === 'hibernating');
+    await rt.start('editor');
+    assert.equal(rt.state, 'running');
+    assert.ok(rt.endpoint());
+    assert.equal(rt.report().lastWake?.reason, 'editor');
+    assert.equal(rt.report().lastWake?.firstMessageMs, null);
+  });
+
+  it('does not hibernate while a timer is pending, an editor or a socket of its own is open', async () => {
+    for (const busy of ['timers', 'editors', 'sockets'] as const) {
+      driver.behaviour.beat = { timers: 0, editors: 0, sockets: 0, [busy]: 1 };
+      await rt.start();
+      await new Promise((r) => setTimeout(r, IDLE_MS * 3));
+      assert.equal(rt.state, 'running', busy);
+      driver.behaviour.beat = { timers: 0, editors: 0, sockets: 0 };
+      await until(() => rt.state === 'hibernating');
+    }
+  });
+
+  it('does not hibernate while device messages keep coming', async () => {
+    await rt.start();
+    const end = Date.now() + IDLE_MS * 3;
+    let n = 0;
+    while (Date.now() < end) {
+      rt.deliver(message(`m${n++}`));
+      await new Promise((r) => setTimeout(r, IDLE_MS / 5));
+    }
+    assert.equal(rt.state, 'running');
+    assert.equal(driver.started.length, 1);
+    await until(() => driver.latest('acme')!.received.length === n);
+  });
+
+  it('keeps a message that arrives while it is stopping to hibernate, and starts again for it', async () => {
+    driver.behaviour.stopDelayMs = 100;
+    await rt.start();
+    await until(() => rt.state === 'stopping');
+    rt.deliver(message('m1'));
+    await until(() => driver.started.length === 2 && driver.latest('acme')!.received.length === 1);
+    assert.equal(rt.state, 'running');
+    assert.equal(rt.report().hibernations, 1);
+  });
+
+  it('stops from hibernation when asked, and drops what it held', async () => {
+    await rt.start();
+    await until(() => rt.state === 'hibernating');
+    await rt.stop();
+    assert.equal(rt.state, 'stopped');
+    rt.deliver(message('m1'));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(driver.started.length, 1);
+  });
+
+  it('never hibernates without an idle time', async () => {
+    const awake = new TenantRuntime('acme', settings, createLogger('silent'), () => {}, driver);
+    await awake.start();
+    await new Promise((r) => setTimeout(r, IDLE_MS * 3));
+    assert.equal(awake.state, 'running');
+    await awake.stop();
   });
 });

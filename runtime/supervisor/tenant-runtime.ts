@@ -7,8 +7,15 @@ import type { Logger } from '../../core-services/platform/log.js';
 import type { RuntimeDriver, RuntimeExit, RuntimeProcess } from './drivers/driver.js';
 import { IpcPeer, type BusDelivery, type HeartbeatData, type SupervisorSide, type TenantLaunchOptions } from './ipc.js';
 
-/** `failed`: it kept crashing even in safe mode; it is retried only when asked again (a request or a change). */
-export type RuntimeState = 'stopped' | 'starting' | 'running' | 'crashed' | 'stopping' | 'failed';
+/**
+ * `failed`: it kept crashing even in safe mode; it is retried only when asked again (a request or a change).
+ * `hibernating`: it was idle for `idleMs` and its process stopped; a device message, an editor
+ * request or a change starts it again, and device messages are held meanwhile.
+ */
+export type RuntimeState = 'stopped' | 'starting' | 'running' | 'crashed' | 'stopping' | 'failed' | 'hibernating';
+
+/** What woke a hibernating runtime. */
+export type WakeReason = 'device message' | 'editor' | 'request';
 
 /** First restart delay, ms; doubles per consecutive crash. */
 const RESTART_BACKOFF_BASE_MS = 250;
@@ -55,6 +62,11 @@ export interface RuntimeSettings {
   instance: string;
   /** Whether the runtime's HTTP server demands the proxy's secret (DOJOT_RUNTIME_SANDBOX_OFF=proxy-secret turns it off). */
   proxySecret: boolean;
+  /**
+   * A runtime with no device message, no editor request, no message between its nodes, no editor
+   * open and no timer pending for this long hibernates, ms (0: never; DOJOT_RUNTIME_IDLE_SECONDS).
+   */
+  idleMs?: number;
   /** Restart back-off, ms (tests of the state machine shorten it). */
   backoff?: { baseMs: number; maxMs: number };
 }
@@ -82,6 +94,21 @@ export interface RuntimeReport {
   /** Whether this instance holds the tenant's timer lease: its inject timers fire here (null: one instance, no lease). */
   timersOwner: boolean | null;
   lastExit: { code: number | null; signal: string | null; at: number; reason: string } | null;
+  /** Times it hibernated since the platform started. */
+  hibernations: number;
+  /**
+   * The last wake from hibernation: what woke it, when, how long the start took (wake → ready,
+   * ms) and how long the first held device message waited (its arrival → handed to the runtime,
+   * ms; null when no message was held).
+   */
+  lastWake: WakeReport | null;
+}
+
+export interface WakeReport {
+  reason: WakeReason;
+  at: number;
+  startMs: number | null;
+  firstMessageMs: number | null;
 }
 
 export class TenantRuntime {
@@ -100,6 +127,18 @@ export class TenantRuntime {
   /** Device messages dropped from a full backlog, since this object was made / since the last start. */
   private busDropped = 0;
   private droppedSinceStart = 0;
+  /** When the oldest message still held arrived (epoch ms). */
+  private backlogSince: number | null = null;
+  /** Last sign of use: a device message, an editor request, messages moving in the runtime. */
+  private lastActivity = Date.now();
+  /** Set while the process stops to hibernate, and while it hibernates. */
+  private sleeping = false;
+  /** A wake asked for while the process was still stopping to hibernate. */
+  private wakeAsked: WakeReason | null = null;
+  /** The wake under way (until the first held message is handed over, or none was held). */
+  private waking: { reason: WakeReason; at: number; report: WakeReport | null } | null = null;
+  private hibernations = 0;
+  private lastWake: WakeReport | null = null;
   private child: RuntimeProcess | null = null;
   private secret: string | null = null;
   /** Counts spawns: a process whose start resolves after a newer spawn is not this runtime's. */
@@ -132,13 +171,20 @@ export class TenantRuntime {
     return this.state === 'running' && this.port !== null ? { port: this.port, secret: this.secret } : null;
   }
 
-  /** Makes the runtime run; resolves once it serves (or rejects when it cannot start). */
-  start(): Promise<void> {
+  /**
+   * Makes the runtime run; resolves once it serves (or rejects when it cannot start). A
+   * hibernating runtime wakes; `reason` says who asked (an editor request counts as use).
+   */
+  start(reason: WakeReason = 'request'): Promise<void> {
     this.targetState = 'running';
+    this.lastActivity = Date.now();
     if (this.state === 'running') return Promise.resolve();
     const p = this.whenRunning();
-    if (this.state === 'failed') this.crashes = MAX_CRASHES_BEFORE_SAFE_MODE;
-    if (this.state === 'stopped' || this.state === 'failed') this.spawn();
+    if (this.sleeping) this.wake(reason);
+    else {
+      if (this.state === 'failed') this.crashes = MAX_CRASHES_BEFORE_SAFE_MODE;
+      if (this.state === 'stopped' || this.state === 'failed') this.spawn();
+    }
     return p;
   }
 
@@ -149,6 +195,15 @@ export class TenantRuntime {
 
   async stop(): Promise<void> {
     this.targetState = 'stopped';
+    this.sleeping = false;
+    this.wakeAsked = null;
+    this.waking = null;
+    if (this.backlogSize > 0) {
+      // Stopped on purpose (tenant disabled or removed): what it held goes, counted and said.
+      this.busDropped += this.backlogSize;
+      this.log.info({ dropped: this.backlogSize }, 'tenant runtime stopped: device messages held for it were dropped');
+    }
+    this.dropBacklog();
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
     const child = this.child;
@@ -162,6 +217,11 @@ export class TenantRuntime {
       return;
     }
     this.setState('stopping');
+    await this.shutdown(child);
+  }
+
+  /** Asks the process to stop its flows and exit; kills it past the grace. */
+  private async shutdown(child: RuntimeProcess): Promise<void> {
     const exited = new Promise<void>((r) => this.exitWaiters.push(r));
     const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     try {
@@ -172,6 +232,48 @@ export class TenantRuntime {
     child.kill('SIGTERM');
     await exited;
     clearTimeout(kill);
+  }
+
+  /** Whether the runtime has been idle long enough to hibernate (checked with every heartbeat period). */
+  private idle(): boolean {
+    const idleMs = this.settings.idleMs ?? 0;
+    return (
+      idleMs > 0 &&
+      this.state === 'running' &&
+      this.targetState === 'running' &&
+      !this.sleeping &&
+      this.child !== null &&
+      this.beat !== null &&
+      this.beat.timers === 0 &&
+      this.beat.editors === 0 &&
+      this.beat.sockets === 0 &&
+      this.backlog.length === 0 &&
+      !this.reloadPending &&
+      Date.now() - this.lastActivity >= idleMs
+    );
+  }
+
+  /** Stops an idle runtime's process; it wakes on the next device message, editor request or change. */
+  private async hibernate(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.sleeping = true;
+    this.listening = false;
+    this.log.info({ idleMs: this.settings.idleMs, pid: child.pid }, 'tenant runtime idle: hibernating');
+    this.setState('stopping');
+    await this.shutdown(child);
+  }
+
+  private wake(reason: WakeReason): void {
+    if (this.state !== 'hibernating') {
+      // Still stopping to hibernate: it starts again once gone.
+      this.wakeAsked ??= reason;
+      return;
+    }
+    this.sleeping = false;
+    this.waking = { reason, at: Date.now(), report: null };
+    this.log.info({ reason }, 'tenant runtime waking from hibernation');
+    this.spawn();
   }
 
   /** Applies a change made to the store over REST: reload now, or once the process is up. */
@@ -185,25 +287,16 @@ export class TenantRuntime {
   /** Hands device messages to the runtime, holding them while it (re)starts. */
   deliver(delivery: BusDelivery): void {
     if (this.targetState !== 'running') return;
+    if (this.sleeping) {
+      // What the runtime listened to before it slept is what it listens to on waking.
+      if (!this.subjects.has(delivery.subject)) return;
+      this.hold(delivery);
+      this.wake('device message');
+      return;
+    }
+    this.lastActivity = Date.now();
     if (!this.listening || this.state !== 'running') {
-      this.backlog.push(delivery);
-      this.backlogSize += delivery.messages.length;
-      let dropped = 0;
-      while (this.backlogSize > BACKLOG_MAX_MESSAGES && this.backlog.length > 1) {
-        const n = this.backlog.shift()!.messages.length;
-        this.backlogSize -= n;
-        dropped += n;
-      }
-      if (dropped > 0) {
-        // Counted (the report's messages.busDropped) and said once per start, not per batch.
-        if (this.droppedSinceStart === 0)
-          this.log.warn(
-            { dropped, held: this.backlogSize, max: BACKLOG_MAX_MESSAGES },
-            'tenant runtime is not listening yet and holds too many device messages: dropping the oldest',
-          );
-        this.droppedSinceStart += dropped;
-        this.busDropped += dropped;
-      }
+      this.hold(delivery);
       return;
     }
     if (!this.subjects.has(delivery.subject)) return;
@@ -214,19 +307,62 @@ export class TenantRuntime {
     }
   }
 
-  private startListening(): void {
-    if (this.listening) return;
-    this.listening = true;
-    const held = this.backlog;
+  private hold(delivery: BusDelivery): void {
+    if (this.backlog.length === 0) this.backlogSince = Date.now();
+    this.backlog.push(delivery);
+    this.backlogSize += delivery.messages.length;
+    let dropped = 0;
+    while (this.backlogSize > BACKLOG_MAX_MESSAGES && this.backlog.length > 1) {
+      const n = this.backlog.shift()!.messages.length;
+      this.backlogSize -= n;
+      dropped += n;
+    }
+    if (dropped > 0) {
+      // Counted (the report's messages.busDropped) and said once per start, not per batch.
+      if (this.droppedSinceStart === 0)
+        this.log.warn(
+          { dropped, held: this.backlogSize, max: BACKLOG_MAX_MESSAGES },
+          'tenant runtime is not listening yet and holds too many device messages: dropping the oldest',
+        );
+      this.droppedSinceStart += dropped;
+      this.busDropped += dropped;
+    }
+  }
+
+  private dropBacklog(): void {
     this.backlog = [];
     this.backlogSize = 0;
+    this.droppedSinceStart = 0;
+    this.backlogSince = null;
+  }
+
+  /**
+   * The nodes said what they listen to (or the grace passed). Their word may come before `ready`
+   * (flows start inside RED.start): the backlog then waits for `ready`, which flushes it.
+   */
+  private startListening(): void {
+    this.listening = true;
+    this.flushBacklog();
+  }
+
+  /** Hands over what was held, once the runtime both runs and listens. */
+  private flushBacklog(): void {
+    if (!this.listening || this.state !== 'running' || this.backlog.length === 0) return;
+    const held = this.backlog;
+    const since = this.backlogSince;
     if (this.droppedSinceStart > 0)
       this.log.warn(
         { dropped: this.droppedSinceStart },
         'tenant runtime listens: the oldest device messages held while it started were dropped',
       );
-    this.droppedSinceStart = 0;
+    this.dropBacklog();
     for (const d of held) this.deliver(d);
+    const report = this.waking?.report;
+    if (report && since !== null) {
+      report.firstMessageMs = Math.max(0, Date.now() - Math.max(since, this.waking!.at));
+      this.waking = null;
+      this.log.info(report, 'tenant runtime woke: held device messages handed over');
+    }
   }
 
   /** The supervisor renewed (or lost) the tenant's timer lease. */
@@ -280,6 +416,8 @@ export class TenantRuntime {
       startedAt: this.startedAt,
       timersOwner: this.settings.launch.timersLeased ? this.timersOwner : null,
       lastExit: this.lastExit,
+      hibernations: this.hibernations,
+      lastWake: this.lastWake,
     };
   }
 
@@ -339,6 +477,10 @@ export class TenantRuntime {
     this.attach(ipc, this);
     ipc.on('ready', ({ port }) => this.onReady(port));
     ipc.on('heartbeat', (b) => {
+      const was = this.beat;
+      // Messages moving inside the runtime (http in, a flow's own work) count as use.
+      if (!was || was.nodeMessages !== b.nodeMessages || was.busIn !== b.busIn || was.busOut !== b.busOut)
+        this.lastActivity = Date.now();
       this.beat = b;
       this.lastBeat = Date.now();
     });
@@ -361,12 +503,25 @@ export class TenantRuntime {
     this.setState('running');
     this.log.info({ pid: this.child?.pid, port, safeMode: this.safeMode }, 'tenant runtime running');
     for (const w of this.waiters.splice(0)) w.resolve();
+    if (this.waking) {
+      this.waking.report = {
+        reason: this.waking.reason,
+        at: this.waking.at,
+        startMs: Date.now() - this.waking.at,
+        firstMessageMs: null,
+      };
+      this.lastWake = this.waking.report;
+      this.log.info(this.waking.report, 'tenant runtime woke from hibernation');
+      if (this.backlog.length === 0) this.waking = null;
+    }
     // Told now, not at fork: a message sent before the child listens is lost. Timers that fire
     // before this wait for it (timer-gate.ts).
     this.tellTimers();
     const child = this.child;
+    // The nodes may have said what they listen to already (before `ready`).
+    this.flushBacklog();
     setTimeout(() => {
-      if (this.child === child && this.state === 'running') this.startListening();
+      if (this.child === child && this.state === 'running' && !this.listening) this.startListening();
     }, READY_LISTEN_GRACE_MS).unref();
     if (this.reloadPending) {
       this.reloadPending = false;
@@ -383,7 +538,7 @@ export class TenantRuntime {
         this.killReason = this.state === 'starting' ? 'did not start in time' : `no heartbeat for ${silent} ms`;
         this.log.warn({ pid: this.child.pid, silent }, `tenant runtime unresponsive (${this.killReason}): killing it`);
         this.child.kill('SIGKILL');
-      }
+      } else if (this.idle()) void this.hibernate();
     }, this.settings.heartbeatMs);
     this.watchdog.unref();
   }
@@ -406,6 +561,16 @@ export class TenantRuntime {
       this.killReason ||
       exit.reason ||
       (this.targetState === 'stopped' ? 'stopped' : crashReason(exit.stderr, this.settings.maxOldSpaceMb));
+    if (this.sleeping && this.targetState === 'running' && !this.killReason) {
+      this.lastExit = { code, signal, at: Date.now(), reason: 'hibernated' };
+      this.hibernations += 1;
+      this.setState('hibernating');
+      const asked = this.wakeAsked;
+      this.wakeAsked = null;
+      if (asked) this.wake(asked);
+      return;
+    }
+    this.sleeping = false;
     this.lastExit = { code, signal, at: Date.now(), reason };
     if (this.targetState === 'stopped') {
       this.setState('stopped');

@@ -147,11 +147,25 @@ async function main(): Promise<void> {
   setTimeout(() => {
     if (!flowsStarted) kafkaBridge?.setFlowsRunning(true);
   }, FLOWS_START_GRACE_MS).unref();
+  // Open websockets (the editor's), and connections made to this server (the platform's proxy):
+  // what is left of the open sockets are the flows' own (mqtt in, websocket or tcp clients), which
+  // may receive at any time. A runtime with either does not hibernate.
+  let editors = 0;
+  let inbound = 0;
+  server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => {
+    editors += 1;
+    socket.once('close', () => (editors -= 1));
+  });
+  server.on('connection', (socket) => {
+    inbound += 1;
+    socket.once('close', () => (inbound -= 1));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   ipc.emit('ready', { port });
   const beat = () => {
     const mem = process.memoryUsage();
+    const resources = process.getActiveResourcesInfo();
     ipc.emit('heartbeat', {
       rssBytes: mem.rss,
       heapUsedBytes: mem.heapUsed,
@@ -160,6 +174,10 @@ async function main(): Promise<void> {
       busOut: bus.published,
       contextWriteFailures: contextStats.writeFailures,
       contextWritesPending: contextStats.writesPending,
+      // Timers that keep the event loop alive (the platform's own are unref'd, and not counted).
+      timers: resources.filter((r) => r === 'Timeout').length,
+      editors,
+      sockets: Math.max(0, resources.filter((r) => r === 'TCPSocketWrap').length - inbound),
     });
   };
   beat();

@@ -2,7 +2,7 @@
 // runtime's side of the IPC protocol (asks for its options, says ready, beats), so the
 // supervisor's state machine (start, crash, back-off, safe mode, give up, stop) can be tested in
 // milliseconds. Tests steer it: crash a runtime, make the next starts fail, or silence its heartbeat.
-import { IpcPeer, type TenantLaunchOptions, type TenantSide } from '../ipc.js';
+import { IpcPeer, type BusDelivery, type TenantLaunchOptions, type TenantSide } from '../ipc.js';
 import type { IsolationReport, RuntimeDriver, RuntimeExit, RuntimeLaunch, RuntimeProcess } from './driver.js';
 
 export interface StubBehaviour {
@@ -10,6 +10,14 @@ export interface StubBehaviour {
   failStarts: number;
   /** Whether new runtimes beat (a silent one is killed by the watchdog). */
   heartbeat: boolean;
+  /** The subjects new runtimes' nodes listen to. */
+  subjects: string[];
+  /** Whether the nodes say what they listen to before `ready` (as Node-RED's flows may), rather than after. */
+  subscribeBeforeReady: boolean;
+  /** What new runtimes' heartbeats say beyond the counters (pending timers, open editors). */
+  beat: { timers: number; editors: number; sockets: number };
+  /** How long `runtime.stop` takes, ms. */
+  stopDelayMs: number;
 }
 
 let nextPid = 1_000_000;
@@ -19,6 +27,8 @@ export class StubRuntime implements RuntimeProcess {
   connected = true;
   /** The launch options the runtime asked for (what a real child would run with). */
   options: TenantLaunchOptions | null = null;
+  /** Device messages handed to this runtime, in order. */
+  readonly received: BusDelivery[] = [];
   private readonly child: TenantSide;
   private toParent: ((p: unknown) => void) | null = null;
   private exitFn: ((e: RuntimeExit) => void) | null = null;
@@ -33,10 +43,13 @@ export class StubRuntime implements RuntimeProcess {
     this.child = new IpcPeer((p) => {
       if (!this.ended) queueMicrotask(() => this.toParent?.(p));
     });
-    this.child.serve('runtime.stop', () => {
+    // Stopping the flows takes stopDelayMs; then the process exits.
+    this.child.serve('runtime.stop', async () => {
+      await new Promise((r) => setTimeout(r, behaviour.stopDelayMs));
       setImmediate(() => this.exit(0, null));
     });
     this.child.serve('flows.reload', () => undefined);
+    this.child.on('bus.deliver', (d) => this.received.push(d));
     setImmediate(async () => {
       try {
         this.options = await this.child.request('launch.options');
@@ -44,18 +57,21 @@ export class StubRuntime implements RuntimeProcess {
         return;
       }
       if (dieAtStart) return this.exit(1, null, 'stub: failed at start');
+      const subscriptions = { subjects: behaviour.subjects };
+      if (behaviour.subscribeBeforeReady) this.child.emit('bus.subscriptions', subscriptions);
       this.child.emit('ready', { port: 0 });
-      this.child.emit('bus.subscriptions', { subjects: [] });
+      if (!behaviour.subscribeBeforeReady) this.child.emit('bus.subscriptions', subscriptions);
       if (behaviour.heartbeat) {
         const send = () =>
           this.child.emit('heartbeat', {
             rssBytes: 1,
             heapUsedBytes: 1,
             nodeMessages: 0,
-            busIn: 0,
+            busIn: this.received.length,
             busOut: 0,
             contextWriteFailures: 0,
             contextWritesPending: 0,
+            ...behaviour.beat,
           });
         send();
         this.beat = setInterval(send, this.options?.heartbeatMs ?? 100);
@@ -100,7 +116,14 @@ export class StubRuntime implements RuntimeProcess {
 
 export class StubDriver implements RuntimeDriver {
   readonly name = 'stub';
-  readonly behaviour: StubBehaviour = { failStarts: 0, heartbeat: true };
+  readonly behaviour: StubBehaviour = {
+    failStarts: 0,
+    heartbeat: true,
+    subjects: [],
+    subscribeBeforeReady: false,
+    beat: { timers: 0, editors: 0, sockets: 0 },
+    stopDelayMs: 0,
+  };
   /** Every runtime started, newest last. */
   readonly started: StubRuntime[] = [];
 
