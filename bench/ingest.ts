@@ -134,6 +134,8 @@ export async function runIngest(flags: Record<string, string>): Promise<void> {
   }
   if (flags['batch-rows']) env.DOJOT_HISTORY_BATCH_ROWS = flags['batch-rows'];
   if (flags['flush-ms']) env.DOJOT_HISTORY_FLUSH_MS = flags['flush-ms'];
+  // --mqtt-workers n: the MQTT brokers in n worker processes (DOJOT_MQTT_WORKERS), the rest here.
+  env.DOJOT_MQTT_WORKERS = String(intFlag(flags, 'mqtt-workers', 0));
   const config = loadConfig(env);
   const log = createLogger(config.logLevel);
   const probe = new CommitProbe();
@@ -159,6 +161,9 @@ export async function runIngest(flags: Record<string, string>): Promise<void> {
         bus.kind === 'kafka'
           ? `kafka (${config.kafkaBrokers.join(',')}, ${config.kafkaPartitions} partitions, acks all, idempotent producer)`
           : bus.kind,
+      'mqtt workers': config.mqttWorkers
+        ? `${config.mqttWorkers} worker processes (the rest of the platform on this process's main thread)`
+        : '0 (MQTT on the main thread)',
       publishers: `${publishers} mqtt.js devices of tenant "${TENANT}" in one worker thread (the platform runs on the main thread)`,
       messages: `${fmt(messages)} at full speed (window ${window} unacked per device), then ${fmt(rate)} msg/s for ${seconds} s`,
       payload: `${PAYLOAD_EXAMPLE} (${Buffer.byteLength(PAYLOAD_EXAMPLE)} bytes, one attr → one row)`,

@@ -5,6 +5,7 @@
 //   lastn           history reads (lastN, every attr, date windows, latest) at tens of millions of
 //                   rows on a PostgreSQL server (DOJOT_POSTGRES_URL; bench/lastn.ts)
 //   purge           the history retention's purge at millions of rows on a PostgreSQL server
+//   mqtt-scale      100,000 devices through `dojot-red load` on MQTT workers; a PNG over time
 //   flow            MQTT → a 4-node flow, on the platform and on a plain Node-RED (bench/flow.ts)
 // Each scenario's module is loaded only when it runs, so one scenario's dependencies cannot
 // stop another from running.
@@ -14,7 +15,7 @@ type Flags = Record<string, string>;
 const SCENARIOS: Record<string, { usage: string; run: (flags: Flags) => Promise<void> }> = {
   ingest: {
     usage:
-      'ingest [--mode embedded|kafka] [--brokers host:port] [--postgres url] [--publishers 20] [--messages 100000] [--rate 5000] [--seconds 10] [--window 64] [--batch-rows N] [--flush-ms N]',
+      'ingest [--mode embedded|kafka] [--brokers host:port] [--postgres url] [--publishers 20] [--messages 100000] [--rate 5000] [--seconds 10] [--window 64] [--batch-rows N] [--flush-ms N] [--mqtt-workers 0]',
     run: async (f) => (await import('./ingest.js')).runIngest(f),
   },
   'history-insert': {
@@ -29,6 +30,11 @@ const SCENARIOS: Record<string, { usage: string; run: (flags: Flags) => Promise<
   purge: {
     usage: 'purge [--rows 4000000] [--devices 2000] [--attrs 5] [--retention-days 15]  (needs DOJOT_POSTGRES_URL)',
     run: async (f) => (await import('./purge.js')).runPurge(f),
+  },
+  'mqtt-scale': {
+    usage:
+      'mqtt-scale [--devices 100000] [--rate 3333] [--minutes 5] [--mqtt-workers n] [--actuate-rate 10] [--ramp s] [--png file] [--workers n] [--source-addresses n] [--verify n] [--settle s]  (bench/mqtt-scale.sh)',
+    run: async (f) => (await import('./mqtt-scale.js')).runMqttScale(f),
   },
   flow: {
     usage:

@@ -15,7 +15,7 @@ import { createAuth } from '../core-services/auth/index.js';
 import { installAuthentication } from '../core-services/gateway/authenticate.js';
 import { createDeviceManager } from '../core-services/device-manager/index.js';
 import { createHistory } from '../core-services/history/index.js';
-import { createMqttAgent } from '../core-services/mqtt-agent/index.js';
+import { createMqttAgent, type MqttAgent } from '../core-services/mqtt-agent/index.js';
 import { createX509 } from '../core-services/x509/index.js';
 import { createFlowEngine } from '../runtime/index.js';
 import { createCron } from '../core-services/cron/index.js';
@@ -40,6 +40,8 @@ export interface RunningPlatform {
   mqttPort: number | null;
   /** The MQTTS port actually bound (useful with port 0). */
   mqttsPort: number | null;
+  /** The MQTT agent: its counters and its worker processes (DOJOT_MQTT_WORKERS). */
+  mqtt: MqttAgent;
   /** Every HTTP route, as method and URL pattern. */
   routes: { method: string; url: string }[];
   close(): Promise<void>;
@@ -178,6 +180,7 @@ export async function startPlatform(
       httpPort,
       mqttPort,
       mqttsPort,
+      mqtt,
       routes: app.routeList,
       close,
     };

@@ -121,14 +121,21 @@ type Closed = Extract<WorkerMessage, { type: 'closed' }>;
 
 class WorkerHandle {
   progress: Progress = { connected: 0, sent: 0, acked: 0, errors: 0, actuationsReceived: 0 };
+  /** Latencies reported since the live line last took them. */
+  pubackWindow: number[] = [];
+  actuationWindow: number[] = [];
   private waiters = new Map<string, (m: WorkerMessage) => void>();
   private early = new Map<string, WorkerMessage>();
   readonly exited: Promise<number | null>;
 
   constructor(readonly child: ChildProcess) {
     child.on('message', (m: WorkerMessage) => {
-      if (m.type === 'progress') this.progress = m;
-      else if (this.waiters.has(m.type)) this.waiters.get(m.type)!(m);
+      if (m.type === 'progress') {
+        const { window, type: _type, ...progress } = m;
+        this.progress = progress;
+        this.pubackWindow.push(...window.pubackMs);
+        this.actuationWindow.push(...window.actuationMs);
+      } else if (this.waiters.has(m.type)) this.waiters.get(m.type)!(m);
       else this.early.set(m.type, m);
     });
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -307,7 +314,13 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
       const now = Date.now();
       const rate = ((s.sent - lastSent) * 1000) / (now - lastAt);
       [lastSent, lastAt] = [s.sent, now];
-      const line = `connected ${s.connected}/${devices.length}  ${rate.toFixed(0)} msg/s  sent ${s.sent}  acked ${s.acked}  errors ${s.errors}${o.actuateRate > 0 ? `  actuations received ${s.actuationsReceived}` : ''}`;
+      const p99 = (take: (w: WorkerHandle) => number[]) => {
+        const all = workers.flatMap((w) => take(w)).sort((a, b) => a - b);
+        return all.length ? percentile(all, 99).toFixed(1) : '-';
+      };
+      const pubackP99 = p99((w) => w.pubackWindow.splice(0));
+      const actuationP99 = p99((w) => w.actuationWindow.splice(0));
+      const line = `connected ${s.connected}/${devices.length}  ${rate.toFixed(0)} msg/s  sent ${s.sent}  acked ${s.acked}  errors ${s.errors}${o.qos === 1 ? `  PUBACK p99 ${pubackP99} ms` : ''}${o.actuateRate > 0 ? `  actuations received ${s.actuationsReceived}  actuation p99 ${actuationP99} ms` : ''}`;
       if (process.stderr.isTTY) process.stderr.write(`\r${line}\x1b[K`);
       else process.stderr.write(`${line}\n`);
     }, 1000);

@@ -27,6 +27,9 @@ export interface WorkerInit {
 
 export type ParentCommand = WorkerInit | { type: 'start'; at: number } | { type: 'stop' };
 
+/** Latencies a worker keeps per progress message for the live line (a cap, not a sample). */
+export const WINDOW_CAP = 5_000;
+
 export interface Progress {
   connected: number;
   sent: number;
@@ -36,7 +39,11 @@ export interface Progress {
 }
 
 export type WorkerMessage =
-  | ({ type: 'progress' } & Progress)
+  | ({
+      type: 'progress';
+      /** PUBACK and actuation latencies (ms) since the last progress message, at most WINDOW_CAP each. */
+      window: { pubackMs: number[]; actuationMs: number[] };
+    } & Progress)
   | { type: 'connected'; connected: number; failed: number; firstAttempt: number; lastConnack: number }
   | {
       type: 'published';

@@ -7,7 +7,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { MqttClient } from 'mqtt';
 import { compileTemplate } from './payload-template.js';
-import type { ParentCommand, Progress, WorkerInit, WorkerMessage } from './protocol.js';
+import { WINDOW_CAP, type ParentCommand, type Progress, type WorkerInit, type WorkerMessage } from './protocol.js';
 import { Reservoir } from './reservoir.js';
 
 /** The publisher wakes up this often (ms) and sends what is due. */
@@ -40,6 +40,8 @@ let init: WorkerInit;
 let clients: (MqttClient | null)[] = [];
 let stopping = false;
 const actuationMs = new Reservoir();
+/** This second's latencies, for the live line. */
+let window: { pubackMs: number[]; actuationMs: number[] } = { pubackMs: [], actuationMs: [] };
 
 function connectOne(j: number): Promise<MqttClient | null> {
   const device = init.devices[j];
@@ -88,6 +90,7 @@ function connectOne(j: number): Promise<MqttClient | null> {
         const sentAt = Number(JSON.parse(payload.toString())[init.actuations!.attr]);
         if (Number.isFinite(sentAt)) {
           actuationMs.add(Date.now() - sentAt);
+          if (window.actuationMs.length < WINDOW_CAP) window.actuationMs.push(Date.now() - sentAt);
           progress.actuationsReceived += 1;
         }
       } catch {
@@ -197,7 +200,11 @@ async function publishAll(startAt: number): Promise<void> {
       ackedPer[j] += 1;
       progress.acked += 1;
       lastAck = Date.now();
-      if (init.qos === 1) puback.add(performance.now() - tp);
+      if (init.qos === 1) {
+        const ms = performance.now() - tp;
+        puback.add(ms);
+        if (window.pubackMs.length < WINDOW_CAP) window.pubackMs.push(ms);
+      }
       if (mine) samplers.push(sampleStored(mine));
     });
   };
@@ -252,7 +259,10 @@ async function closeAll(): Promise<void> {
   send({ type: 'closed', actuationMs: actuationMs.values, errors });
 }
 
-const ticker = setInterval(() => send({ type: 'progress', ...progress }), 1000);
+const ticker = setInterval(() => {
+  send({ type: 'progress', ...progress, window });
+  window = { pubackMs: [], actuationMs: [] };
+}, 1000);
 process.on('message', (cmd: ParentCommand) => {
   const fail = (err: Error) => {
     noteError(`worker: ${err.message}`);

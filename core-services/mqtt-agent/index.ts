@@ -15,8 +15,10 @@ import { Counters, type AgentCounters } from './counters.js';
 import { subscribeDownlink } from './downlink.js';
 import { listenTcp, type Listener } from './listeners.js';
 import { listenTls, type TlsListener } from './tls-listener.js';
+import { startWorkerPool, type WorkerInfo, type WorkerPool } from './workers.js';
 
 export type { AgentCounters } from './counters.js';
+export type { WorkerInfo } from './workers.js';
 
 export interface MqttAgent extends Service {
   /** The plain-MQTT port actually bound (useful with port 0), or null when not listening. */
@@ -26,6 +28,8 @@ export interface MqttAgent extends Service {
   counters(): AgentCounters;
   /** Why MQTTS clients were refused lately (handshake failures, revoked or unknown certificates). */
   tlsRefusals(): Refusal[];
+  /** The MQTT worker processes (DOJOT_MQTT_WORKERS); empty when MQTT runs in this process. */
+  workers(): WorkerInfo[];
 }
 
 export function createMqttAgent(
@@ -40,6 +44,7 @@ export function createMqttAgent(
   let listener: Listener | null = null;
   let tlsListener: TlsListener | null = null;
   let unsubscribeX509: (() => void) | null = null;
+  let pool: WorkerPool | null = null;
 
   async function startTls(x509: X509Client, b: Broker): Promise<void> {
     const tlsOn = await listenTls({
@@ -72,6 +77,8 @@ export function createMqttAgent(
     // instances take over the ones not yet handled), then end the sessions.
     unsubscribeX509?.();
     unsubscribeX509 = null;
+    await pool?.close();
+    pool = null;
     await listener?.close();
     listener = null;
     await tlsListener?.close();
@@ -83,6 +90,10 @@ export function createMqttAgent(
   }
 
   async function start(): Promise<void> {
+    if (ctx.config.mqttWorkers > 0) {
+      pool = await startWorkerPool(ctx, { devices: deps.devices, x509: deps.x509, refusals, log });
+      return;
+    }
     const backends = await openBackends(ctx.config, log);
     const b = (broker = await createBroker({
       bus: ctx.bus,
@@ -113,9 +124,11 @@ export function createMqttAgent(
 
   return {
     name: 'mqtt-agent',
-    address: () => (listener ? { port: listener.port } : null),
-    tlsAddress: () => (tlsListener ? { port: tlsListener.port } : null),
-    counters: () => counters.snapshot(broker?.aedes.connectedClients ?? 0),
+    address: () => (pool?.port != null ? { port: pool.port } : listener ? { port: listener.port } : null),
+    tlsAddress: () =>
+      pool?.tlsPort != null ? { port: pool.tlsPort } : tlsListener ? { port: tlsListener.port } : null,
+    counters: () => (pool ? pool.counters() : counters.snapshot(broker?.aedes.connectedClients ?? 0)),
+    workers: () => pool?.workers() ?? [],
     tlsRefusals: () => refusals.recent(),
 
     async start() {

@@ -60,7 +60,15 @@ function verdictFor(socket: tls.TLSSocket, x509: X509Client, log: Logger): Promi
   });
 }
 
-export async function listenTls(o: TlsListenerOptions): Promise<TlsListener> {
+/** A TLS server that is not listening: its connections are handed in (a worker process, workers.ts). */
+export interface TlsAcceptor {
+  server: tls.Server;
+  reload(): Promise<void>;
+  /** Destroys the connections still open. */
+  destroyAll(): void;
+}
+
+export async function tlsAcceptor(o: Omit<TlsListenerOptions, 'host' | 'port'>): Promise<TlsAcceptor> {
   const creds = await o.x509.serverCredentials(o.hostnames);
   const sockets = new Set<tls.TLSSocket>();
   const server = tls.createServer(
@@ -88,6 +96,19 @@ export async function listenTls(o: TlsListenerOptions): Promise<TlsListener> {
     o.log.info({ remote: socket.remoteAddress, err: err.message }, 'MQTTS handshake refused');
   });
   server.on('error', (err) => o.log.error({ err }, 'MQTTS listener error'));
+  return {
+    server,
+    reload: async () => {
+      server.setSecureContext({ key: creds.key, cert: creds.cert, ca: await o.x509.trustedRoots() });
+    },
+    destroyAll: () => {
+      for (const s of sockets) s.destroy();
+    },
+  };
+}
+
+export async function listenTls(o: TlsListenerOptions): Promise<TlsListener> {
+  const { server, reload, destroyAll } = await tlsAcceptor(o);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, () => {
@@ -98,12 +119,10 @@ export async function listenTls(o: TlsListenerOptions): Promise<TlsListener> {
   const bound = (server.address() as net.AddressInfo).port;
   return {
     port: bound,
-    reload: async () => {
-      server.setSecureContext({ key: creds.key, cert: creds.cert, ca: await o.x509.trustedRoots() });
-    },
+    reload,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sockets) s.destroy();
+      destroyAll();
       await closed;
     },
   };

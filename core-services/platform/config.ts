@@ -9,6 +9,7 @@ export interface Config {
   /** @default '0.0.0.0' */ mqttHost: string;
   /** @default true — plain MQTT listener on mqttPort */ mqttInsecure: boolean;
   /** @default false — on the plain port, a client named by neither username nor client id takes its identity from its first `/<tenant>/<device>/…` topic (dojot's legacy agent; insecure) */ mqttLegacyTopicIdentity: boolean;
+  /** @default 0 — MQTT worker processes sharing the MQTT ports (0: MQTT in this process) */ mqttWorkers: number;
   /** @default 8883 */ mqttsPort: number;
   /** @default ['localhost', '127.0.0.1', '::1'] — names (DNS or IP) in the MQTTS server certificate */ mqttsHostnames: string[];
   /** @default 3650 — lifetime of the CA certificate made on first start, days */ x509CaValidityDays: number;
@@ -222,6 +223,7 @@ export const CONFIG_SPEC: Spec = {
   mqttHost: { env: 'DOJOT_MQTT_HOST', parse: text, default: '0.0.0.0' },
   mqttInsecure: { env: 'DOJOT_MQTT_INSECURE', parse: bool, default: true },
   mqttLegacyTopicIdentity: { env: 'DOJOT_MQTT_LEGACY_TOPIC_IDENTITY', parse: bool, default: false },
+  mqttWorkers: { env: 'DOJOT_MQTT_WORKERS', parse: int(0, 64), default: 0 },
   mqttsPort: { env: 'DOJOT_MQTTS_PORT', parse: port, default: 8883 },
   mqttsHostnames: { env: 'DOJOT_MQTTS_HOSTNAMES', parse: hostnames, default: ['localhost', '127.0.0.1', '::1'] },
   x509CaValidityDays: { env: 'DOJOT_X509_CA_VALIDITY_DAYS', parse: int(1, 36_500), default: 3650 },

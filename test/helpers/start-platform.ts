@@ -164,6 +164,8 @@ export async function startTestPlatform(
       // Tests store readings of any age; the purge has tests of its own (test/history-retention.test.ts).
       DOJOT_HISTORY_RETENTION_SECONDS: '0',
       DOJOT_RUNTIME_UIDS: testUidRange(),
+      // DOJOT_TEST_MQTT_WORKERS runs a file's platforms with MQTT in worker processes.
+      ...(process.env.DOJOT_TEST_MQTT_WORKERS ? { DOJOT_MQTT_WORKERS: process.env.DOJOT_TEST_MQTT_WORKERS } : {}),
       ...deployment?.env,
       ...env,
     });

@@ -1,0 +1,210 @@
+// An MQTT worker process (DOJOT_MQTT_WORKERS > 0, started by workers.ts). It runs the same broker
+// as the in-process agent, with the same hooks, on connections the platform process accepts and
+// hands over (the socket itself: this process holds it, the platform process no longer does).
+// What the broker needs from the platform crosses the IPC channel, batched (ipc.ts):
+//   - CONNECT: does the device exist? (the platform's device directory and its cache)
+//   - an accepted PUBLISH: the device-data message, built and checked here, is published on the
+//     platform's bus; the PUBACK waits for the platform's answer, as in-process it waits for the bus
+//   - downlink: the platform subscribes on this worker's behalf and hands it each batch; the batch
+//     counts as handled when this worker has handled it
+//   - MQTTS: the server credentials, and who a client certificate names (the x509 service)
+import type { X509Certificate } from 'node:crypto';
+import type net from 'node:net';
+import type { DeviceManagerClient, FullDevice } from '../device-manager/client.js';
+import type { BatchHandler, Bus, BusMessage, SubscribeOptions, Subscription } from '../platform/bus/index.js';
+import type { Config } from '../platform/config.js';
+import { createLogger } from '../platform/log.js';
+import type { CertificateVerdict, ServerCredentials, X509Client, X509Event } from '../x509/client.js';
+import { openBackends } from './backends.js';
+import { createBroker, type Broker } from './broker.js';
+import { Refusals } from './certificate-identity.js';
+import { Counters } from './counters.js';
+import { subscribeDownlink } from './downlink.js';
+import { Channel, isWireBatch, topicToWire, type SocketNote } from './ipc.js';
+import { tlsAcceptor, type TlsAcceptor } from './tls-listener.js';
+
+/** How often the worker tells the platform its counters (when they changed), ms. */
+const STATS_MS = 250;
+
+/** The bus as a worker sees it: publishing and subscribing go through the platform process. */
+class IpcBus implements Bus {
+  readonly kind = 'platform-ipc';
+  private nextSub = 1;
+  readonly handlers = new Map<number, BatchHandler>();
+  constructor(private readonly channel: Channel) {}
+
+  publish(topic: string, key: string | null, value: unknown): Promise<void> {
+    return this.channel.request('publish', topic, key, value);
+  }
+
+  async publishMany(messages: { topic: string; key: string | null; value: unknown }[]): Promise<void> {
+    await Promise.all(messages.map((m) => this.publish(m.topic, m.key, m.value)));
+  }
+
+  async subscribe(opts: SubscribeOptions): Promise<Subscription> {
+    const id = this.nextSub++;
+    this.handlers.set(id, opts.handler);
+    await this.channel.request('subscribe', id, topicToWire(opts.topic), opts.group, opts.maxBatch, opts.fromBeginning);
+    return {
+      close: async () => {
+        this.handlers.delete(id);
+        await this.channel.request('unsubscribe', id).catch(() => {});
+      },
+    };
+  }
+
+  consumers() {
+    return [];
+  }
+
+  async ping(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+class IpcDevices implements DeviceManagerClient {
+  constructor(private readonly channel: Channel) {}
+  getDevice(): Promise<FullDevice | null> {
+    return Promise.reject(new Error('an MQTT worker has no device details'));
+  }
+  deviceExists(tenant: string, id: string): Promise<boolean> {
+    return this.channel.request('exists', tenant, id);
+  }
+}
+
+class IpcX509 implements X509Client {
+  readonly listeners = new Set<(e: X509Event) => void>();
+  constructor(private readonly channel: Channel) {}
+  serverCredentials(hostnames: string[]): Promise<ServerCredentials> {
+    return this.channel.request('x509Credentials', hostnames);
+  }
+  trustedRoots(): Promise<string[]> {
+    return this.channel.request('x509Roots');
+  }
+  identify(cert: X509Certificate): Promise<CertificateVerdict> {
+    return this.channel.request('x509Identify', cert.raw.toString('base64'));
+  }
+  onEvent(listener: (event: X509Event) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+/** The MQTTS refusals go to the platform process, where operators (and tests) read them. */
+class ForwardedRefusals extends Refusals {
+  constructor(private readonly channel: Channel) {
+    super();
+  }
+  override add(fingerprint: string | null, reason: string): void {
+    super.add(fingerprint, reason);
+    this.channel.event('refusal', fingerprint, reason);
+  }
+}
+
+async function main(): Promise<void> {
+  const send = process.send!.bind(process);
+  let broker: Broker | null = null;
+  let downlink: Subscription | null = null;
+  let tls: TlsAcceptor | null = null;
+  const plain = new Set<net.Socket>();
+  // eslint-disable-next-line prefer-const
+  let bus: IpcBus;
+  const x509Events = new Set<(e: X509Event) => void>();
+  const channel = new Channel((b) => send(b), {
+    batch: (id: number, messages: BusMessage[]) => {
+      const h = bus.handlers.get(id);
+      if (!h) throw new Error(`no subscription ${id}`);
+      return h(messages);
+    },
+    x509Event: (e: X509Event) => {
+      for (const l of x509Events) l(e);
+    },
+    close: async () => {
+      tls?.destroyAll();
+      for (const s of plain) s.destroy();
+      await downlink?.close();
+      downlink = null;
+      await broker?.close();
+      broker = null;
+    },
+  });
+  bus = new IpcBus(channel);
+  const x509 = new IpcX509(channel);
+  x509Events.add((e) => {
+    for (const l of x509.listeners) l(e);
+  });
+
+  const pendingSockets: [SocketNote['dojotMqttSocket'], net.Socket][] = [];
+  let accept: ((kind: SocketNote['dojotMqttSocket'], socket: net.Socket) => void) | null = null;
+  process.on('message', (m: unknown, handle: unknown) => {
+    if (isWireBatch(m)) return channel.receive(m);
+    const kind = (m as SocketNote | null)?.dojotMqttSocket;
+    if (kind && handle) {
+      const socket = handle as net.Socket;
+      if (accept) accept(kind, socket);
+      else pendingSockets.push([kind, socket]);
+    }
+  });
+  // The platform process is gone: so are this worker's reasons to live.
+  process.on('disconnect', () => process.exit(0));
+
+  const init = await channel.request<{ config: Config; index: number; tls: boolean }>('init');
+  const config = init.config;
+  const log = createLogger(config.logLevel).child({ svc: 'mqtt-agent', worker: init.index });
+  const counters = new Counters();
+  const refusals = new ForwardedRefusals(channel);
+  const devices = new IpcDevices(channel);
+  const backends = await openBackends(config, log);
+  const b = (broker = await createBroker({
+    bus,
+    devices,
+    counters,
+    log,
+    payloadLimitBytes: config.mqttPayloadLimitBytes,
+    refusals,
+    backends,
+    legacyTopicIdentity: config.mqttLegacyTopicIdentity,
+  }));
+  downlink = await subscribeDownlink({
+    bus,
+    aedes: b.aedes,
+    sessions: b.sessions,
+    log,
+    instanceId: b.aedes.id,
+    sharedEmitter: b.shared,
+  });
+  if (init.tls) {
+    const t = (tls = await tlsAcceptor({ handle: b.handle, hostnames: config.mqttsHostnames, x509, refusals, log }));
+    x509.onEvent((e) => {
+      if (e.type === 'revoked') b.sessions.disconnectCertificate(e.fingerprint);
+      else t.reload().catch((err: unknown) => log.error({ err }, 'could not reload the trusted CAs'));
+    });
+  }
+  accept = (kind, socket) => {
+    if (kind === 'mqtts') {
+      if (!tls) return socket.destroy();
+      tls.server.emit('connection', socket);
+      return;
+    }
+    plain.add(socket);
+    socket.once('close', () => plain.delete(socket));
+    // Nagle's algorithm would hold PUBACKs back for tens of ms.
+    socket.setNoDelay(true);
+    b.handle(socket);
+  };
+  for (const [kind, socket] of pendingSockets.splice(0)) accept(kind, socket);
+
+  let last = '';
+  setInterval(() => {
+    const snap = JSON.stringify(counters.snapshot(b.aedes.connectedClients));
+    if (snap === last) return;
+    last = snap;
+    channel.event('stats', JSON.parse(snap));
+  }, STATS_MS).unref();
+  channel.event('ready', process.pid);
+  log.debug('MQTT worker ready');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`MQTT worker failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});

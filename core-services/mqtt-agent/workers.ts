@@ -1,0 +1,308 @@
+// MQTT in worker processes (DOJOT_MQTT_WORKERS = n > 0). The platform process keeps the MQTT
+// ports: it accepts each connection without reading from it and hands the socket to a worker in
+// turn (child_process handle passing; the platform process closes its copy once sent, so it holds
+// no device connection and each worker may hold up to its own open-file limit of them). Each
+// worker runs the broker (worker-main.ts); this side answers what the workers ask over IPC
+// (ipc.ts): device lookups, publishes on the bus (all the publishes of one IPC batch in one
+// publishMany), subscriptions on their behalf, and the x509 service for MQTTS.
+//
+// A worker that dies is started again (after a pause that grows while it keeps dying); its
+// devices reconnect and are handed to the live workers. The batches it held are delivered again,
+// since the subscriptions made for it fail them.
+import { fork, type ChildProcess } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { DeviceManagerClient } from '../device-manager/client.js';
+import type { BusMessage, Subscription } from '../platform/bus/index.js';
+import type { PlatformContext } from '../platform/context.js';
+import type { Logger } from '../platform/log.js';
+import type { X509Client } from '../x509/client.js';
+import type { Refusals } from './certificate-identity.js';
+import type { AgentCounters, DropReason } from './counters.js';
+import { Channel, isWireBatch, topicFromWire, type SocketNote, type WireTopic } from './ipc.js';
+
+/** A worker that has not said it is ready by then is taken for failed. */
+const READY_TIMEOUT_MS = 60_000;
+/** Longest a worker may take to close its connections before it is killed. */
+const CLOSE_TIMEOUT_MS = 10_000;
+/** The pause before restarting a worker that died: doubled while it keeps dying, up to the max. */
+const RESTART_MIN_MS = 200;
+const RESTART_MAX_MS = 10_000;
+/** A worker that lived this long before dying is restarted after the shortest pause again. */
+const RESTART_RESET_MS = 30_000;
+
+const WORKER_MAIN = fileURLToPath(new URL('./worker-main.js', import.meta.url));
+
+export interface WorkerInfo {
+  index: number;
+  pid: number | null;
+  ready: boolean;
+  /** Clients connected to this worker, as it last reported. */
+  connected: number;
+  /** Times this worker slot was started again after its process died. */
+  restarts: number;
+}
+
+export interface WorkerPool {
+  port: number | null;
+  tlsPort: number | null;
+  counters(): AgentCounters;
+  workers(): WorkerInfo[];
+  close(): Promise<void>;
+}
+
+interface Slot {
+  index: number;
+  child: ChildProcess | null;
+  channel: Channel | null;
+  ready: boolean;
+  stats: AgentCounters | null;
+  subs: Map<number, Subscription>;
+  restarts: number;
+  backoffMs: number;
+  startedAt: number;
+  onReady?: () => void;
+}
+
+export interface WorkerPoolDeps {
+  devices: DeviceManagerClient;
+  x509?: X509Client;
+  refusals: Refusals;
+  log: Logger;
+}
+
+export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps): Promise<WorkerPool> {
+  const { config, bus } = ctx;
+  const { devices, x509, refusals, log } = deps;
+  const slots: Slot[] = [];
+  let closing = false;
+  let turn = 0;
+  const servers: net.Server[] = [];
+
+  function spawn(slot: Slot): void {
+    const child = fork(WORKER_MAIN, [], { serialization: 'advanced' });
+    slot.child = child;
+    slot.ready = false;
+    slot.startedAt = Date.now();
+    const channel = new Channel(
+      (b) => {
+        if (child.connected) child.send(b);
+      },
+      {
+        init: () => ({ config, index: slot.index, tls: Boolean(x509) }),
+        exists: (tenant: string, id: string) => devices.deviceExists(tenant, id),
+        subscribe: async (id: number, topic: WireTopic, group: string, maxBatch?: number, fromBeginning?: boolean) => {
+          const sub = await bus.subscribe({
+            topic: topicFromWire(topic),
+            group,
+            maxBatch,
+            fromBeginning,
+            // Handled when the worker has handled it; a worker gone fails it, and the bus redelivers.
+            handler: async (batch: BusMessage[]) => {
+              await channel.request('batch', id, batch);
+            },
+          });
+          slot.subs.set(id, sub);
+        },
+        unsubscribe: async (id: number) => {
+          const sub = slot.subs.get(id);
+          slot.subs.delete(id);
+          await sub?.close();
+        },
+        x509Credentials: (hostnames: string[]) => x509!.serverCredentials(hostnames),
+        x509Roots: () => x509!.trustedRoots(),
+        x509Identify: (raw: string) => x509!.identify(new X509Certificate(Buffer.from(raw, 'base64'))),
+        refusal: (fingerprint: string | null, reason: string) => refusals.add(fingerprint, reason),
+        stats: (s: AgentCounters) => {
+          slot.stats = s;
+        },
+        ready: () => {
+          slot.ready = true;
+          slot.onReady?.();
+        },
+      },
+      {
+        // One bus round trip for every publish of the batch; per-device order is the array order.
+        publish: (calls) =>
+          bus.publishMany(calls.map(([topic, key, value]) => ({ topic: topic as string, key: key as string, value }))),
+      },
+    );
+    slot.channel = channel;
+    child.on('message', (m: unknown) => {
+      if (isWireBatch(m)) channel.receive(m);
+    });
+    child.on('error', (err) => log.warn({ err, worker: slot.index }, 'MQTT worker error'));
+    child.once('exit', (code, signal) => {
+      slot.ready = false;
+      slot.child = null;
+      slot.stats = null;
+      channel.fail(new Error(`MQTT worker ${slot.index} exited`));
+      const subs = [...slot.subs.values()];
+      slot.subs.clear();
+      for (const s of subs)
+        s.close().catch((err: unknown) => log.warn({ err }, 'could not close a worker subscription'));
+      if (closing) return;
+      slot.backoffMs =
+        Date.now() - slot.startedAt > RESTART_RESET_MS
+          ? RESTART_MIN_MS
+          : Math.min(RESTART_MAX_MS, Math.max(RESTART_MIN_MS, slot.backoffMs * 2));
+      log.error(
+        { worker: slot.index, code, signal, restartInMs: slot.backoffMs },
+        'MQTT worker died: its devices must reconnect; starting it again',
+      );
+      setTimeout(() => {
+        if (closing) return;
+        slot.restarts += 1;
+        spawn(slot);
+      }, slot.backoffMs).unref();
+    });
+  }
+
+  function readySlot(): Slot | null {
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[turn++ % slots.length];
+      if (s.ready && s.child?.connected) return s;
+    }
+    return null;
+  }
+
+  /** Hands a connection, unread, to the next live worker; the platform process keeps no copy. */
+  function handOver(kind: SocketNote['dojotMqttSocket'], socket: net.Socket): void {
+    const slot = readySlot();
+    if (!slot) return void socket.destroy();
+    const note: SocketNote = { dojotMqttSocket: kind };
+    try {
+      slot.child!.send(note, socket, (err) => {
+        if (err) socket.destroy();
+      });
+    } catch {
+      socket.destroy();
+    }
+  }
+
+  async function listen(kind: SocketNote['dojotMqttSocket'], port: number): Promise<number> {
+    const server = net.createServer({ pauseOnConnect: true }, (socket) => handOver(kind, socket));
+    server.on('error', (err) => log.error({ err }, 'MQTT listener error'));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, config.mqttHost, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    servers.push(server);
+    return (server.address() as net.AddressInfo).port;
+  }
+
+  let unsubscribeX509: (() => void) | null = null;
+  async function close(): Promise<void> {
+    closing = true;
+    unsubscribeX509?.();
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    await Promise.all(slots.map((s) => stop(s)));
+  }
+
+  async function stop(slot: Slot): Promise<void> {
+    const child = slot.child;
+    if (!child) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), CLOSE_TIMEOUT_MS);
+    try {
+      await slot.channel!.request('close');
+    } catch {
+      /* gone already */
+    }
+    if (child.connected) child.disconnect();
+    await exited;
+    clearTimeout(timer);
+  }
+
+  try {
+    const readies: Promise<void>[] = [];
+    for (let index = 0; index < config.mqttWorkers; index++) {
+      const slot: Slot = {
+        index,
+        child: null,
+        channel: null,
+        ready: false,
+        stats: null,
+        subs: new Map(),
+        restarts: 0,
+        backoffMs: 0,
+        startedAt: 0,
+      };
+      slots.push(slot);
+      readies.push(
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new Error(`MQTT worker ${index} not ready after ${READY_TIMEOUT_MS} ms`)),
+            READY_TIMEOUT_MS,
+          );
+          slot.onReady = () => {
+            clearTimeout(timer);
+            slot.onReady = undefined;
+            resolve();
+          };
+        }),
+      );
+      spawn(slot);
+    }
+    await Promise.all(readies);
+    if (x509)
+      unsubscribeX509 = x509.onEvent((e) => {
+        for (const s of slots) s.channel?.event('x509Event', e);
+      });
+    // Devices are accepted last, once every worker is ready.
+    const port = config.mqttInsecure ? await listen('mqtt', config.mqttPort) : null;
+    const tlsPort = x509 ? await listen('mqtts', config.mqttsPort) : null;
+    log.info({ workers: slots.length, port, tlsPort }, 'MQTT listening, connections handed to worker processes');
+    return {
+      port,
+      tlsPort,
+      counters: () => sum(slots.map((s) => s.stats)),
+      workers: () =>
+        slots.map((s) => ({
+          index: s.index,
+          pid: s.child?.pid ?? null,
+          ready: s.ready,
+          connected: s.stats?.connected ?? 0,
+          restarts: s.restarts,
+        })),
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function sum(all: (AgentCounters | null)[]): AgentCounters {
+  const out: AgentCounters = {
+    connected: 0,
+    connectsRefused: 0,
+    messagesForwarded: 0,
+    publishesRefused: 0,
+    subscriptionsRefused: 0,
+    busFailures: 0,
+    packetsTooLarge: 0,
+    dropped: { not_json: 0, not_object: 0, too_large: 0, bad_text: 0, too_deep: 0, too_many_keys: 0 },
+    droppedByDevice: {},
+  };
+  for (const c of all) {
+    if (!c) continue;
+    out.connected += c.connected;
+    out.connectsRefused += c.connectsRefused;
+    out.messagesForwarded += c.messagesForwarded;
+    out.publishesRefused += c.publishesRefused;
+    out.subscriptionsRefused += c.subscriptionsRefused;
+    out.busFailures += c.busFailures;
+    out.packetsTooLarge += c.packetsTooLarge;
+    for (const [r, n] of Object.entries(c.dropped)) out.dropped[r as DropReason] += n;
+    for (const [tenant, devs] of Object.entries(c.droppedByDevice)) {
+      const t = (out.droppedByDevice[tenant] ??= {});
+      for (const [d, n] of Object.entries(devs)) t[d] = (t[d] ?? 0) + n;
+    }
+  }
+  return out;
+}
