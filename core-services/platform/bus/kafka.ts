@@ -402,6 +402,8 @@ class KafkaSubscription {
   private oldestInHand = 0;
   private failures = 0;
   private deadLetters = 0;
+  /** Per `topic:partition` read from: high watermark less the next offset to handle (the lag). */
+  private readonly lag = new Map<string, number>();
 
   constructor(
     private readonly bus: KafkaBus,
@@ -418,6 +420,7 @@ class KafkaSubscription {
       oldestMs: this.oldestInHand ? now - this.oldestInHand : 0,
       failures: this.failures,
       deadLetters: this.deadLetters,
+      waiting: [...this.lag.values()].reduce((a, b) => a + b, 0),
     };
   }
 
@@ -585,7 +588,9 @@ class KafkaSubscription {
         }
       }
       this.idle();
-      p.resolveOffset(slice[slice.length - 1].offset);
+      const last = slice[slice.length - 1].offset;
+      this.lag.set(`${topic}:${partition}`, Math.max(0, Number(p.batch.highWatermark) - Number(last) - 1));
+      p.resolveOffset(last);
       await p.commitOffsetsIfNecessary();
       await p.heartbeat();
     }
