@@ -43,6 +43,19 @@ export function tenantLabel(tenant: string): string {
   return /^[A-Za-z0-9_-]{1,64}$/.test(tenant) ? tenant : 'other';
 }
 
+/**
+ * The process's own figures (CPU, memory, heap, event loop, GC): one registry per process, made
+ * at the first platform start, since its observers live as long as the process.
+ */
+let processRegistry: Registry | undefined;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry, prefix: 'dojot_' });
+  }
+  return processRegistry;
+}
+
 const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 type Labels = Record<string, string>;
@@ -58,8 +71,8 @@ export class Metrics {
   private readonly letterConsumers = new Set(['flow-runtimes', 'flow-runtime', 'kafka2ftp']);
 
   constructor() {
+    processMetrics();
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'dojot_' });
     this.published = new Counter({
       name: 'dojot_bus_messages_published_total',
       help: 'Messages this process put on the bus, by subject',
@@ -172,8 +185,8 @@ export class Metrics {
     });
   }
 
-  text(): Promise<string> {
-    return this.registry.metrics();
+  async text(): Promise<string> {
+    return `${await processMetrics().metrics()}\n${await this.registry.metrics()}`;
   }
 }
 
