@@ -114,6 +114,21 @@ describe('/metrics', function () {
     assert.ok(sample(text, 'dojot_process_resident_memory_bytes') > 0);
   });
 
+  it("keeps names a tenant runtime chose out of the labels (a dead letter's consumer)", async () => {
+    const evil = `evil-${Date.now().toString(36)}`;
+    const before =
+      sample((await scrape()).text, 'dojot_dead_letters_total', { tenant: 'admin', consumer: 'other' }) || 0;
+    // What a tenant runtime on Kafka publishes: its own letter, naming any consumer it likes.
+    await p.bus.publish('admin.dojot-red.dead-letters', null, { consumer: evil, reason: 'x', value: { a: 1 } });
+    const after = await eventually(
+      () => scrape(),
+      (s) => (sample(s.text, 'dojot_dead_letters_total', { tenant: 'admin', consumer: 'other' }) || 0) > before,
+      10_000,
+    );
+    assert.ok(!after.text.includes(evil), 'a name a runtime chose became a label');
+    assert.ok(sample(after.text, 'dojot_dead_letters_stored', { tenant: 'admin', consumer: 'other' }) >= 1);
+  });
+
   it('labels an unknown URL by no route, not by the URL', async () => {
     const res = await fetch(`${p.httpUrl}/nowhere-${'x'.repeat(20)}`, {
       headers: { authorization: `Bearer ${admin}` },

@@ -555,6 +555,9 @@ class KafkaSubscription {
   private async onBatch(p: EachBatchPayload): Promise<void> {
     const max = this.opts.maxBatch ?? 500;
     const { topic, partition, messages } = p.batch;
+    // The lag as this batch begins (a consumer stuck on it shows it), then after each slice.
+    if (messages.length > 0)
+      this.lag.set(`${topic}:${partition}`, Math.max(0, Number(p.batch.highWatermark) - Number(messages[0].offset)));
     for (let i = 0; i < messages.length; i += max) {
       const slice = messages.slice(i, i + max);
       const batch = slice.map((m) => toBusMessage(topic, partition, m));
