@@ -24,7 +24,8 @@ import { createDataManager } from '../core-services/data-manager/index.js';
 import { createKafka2Ftp } from '../core-services/kafka2ftp/index.js';
 import { createFlowsClient } from '../runtime/flows-api/client.js';
 import { createDeadLetters, deadLetterSink } from '../core-services/dead-letters/index.js';
-import { countByConsumer } from '../core-services/dead-letters/store.js';
+import { countByConsumer, countByTenantAndConsumer } from '../core-services/dead-letters/store.js';
+import { Metrics, consumerLabel, metricsRoute, tenantLabel } from '../core-services/platform/metrics.js';
 import { consumersCheck } from '../core-services/platform/bus/consumer-health.js';
 import { createConsole } from '../core-services/console/index.js';
 
@@ -62,6 +63,110 @@ function sandboxHealth(report: IsolationReport): { warning?: string } & Record<s
   };
 }
 
+/** The figures read when /metrics is scraped. */
+function registerGauges(
+  m: Metrics,
+  from: {
+    bus: Bus;
+    store: Store;
+    mqtt: ReturnType<typeof createMqttAgent>;
+    flows: ReturnType<typeof createFlowEngine>;
+    kafka2ftp: ReturnType<typeof createKafka2Ftp>;
+  },
+): void {
+  const { bus, store, mqtt, flows, kafka2ftp } = from;
+  // MQTT: the agent's own counts.
+  m.gauge('dojot_mqtt_connections', 'MQTT clients connected to this instance', [], () => [
+    [{}, mqtt.counters().connected],
+  ]);
+  const agent: [string, string, (c: ReturnType<typeof mqtt.counters>) => number][] = [
+    [
+      'dojot_mqtt_messages_in_total',
+      'Device messages accepted over MQTT and put on the bus',
+      (c) => c.messagesForwarded,
+    ],
+    ['dojot_mqtt_connects_refused_total', 'MQTT CONNECTs refused', (c) => c.connectsRefused],
+    ['dojot_mqtt_publishes_refused_total', 'MQTT PUBLISHes to a topic outside the ACL', (c) => c.publishesRefused],
+    ['dojot_mqtt_bus_failures_total', 'Device messages the bus did not accept', (c) => c.busFailures],
+  ];
+  for (const [name, help, read] of agent) m.counter(name, help, [], () => [[{}, read(mqtt.counters())]]);
+  m.counter(
+    'dojot_mqtt_payloads_dropped_total',
+    'MQTT payloads acknowledged but not forwarded, by reason',
+    ['reason'],
+    () => Object.entries(mqtt.counters().dropped).map(([reason, n]) => [{ reason }, n]),
+  );
+  // Bus consumers: lag, how long the batch in hand has taken, dead letters (summed per group name).
+  const perConsumer = (read: (c: ReturnType<Bus['consumers']>[number]) => number) => () => {
+    const sums = new Map<string, number>();
+    for (const c of bus.consumers())
+      sums.set(consumerLabel(c.group), (sums.get(consumerLabel(c.group)) ?? 0) + read(c));
+    return [...sums].map(([consumer, v]): [Record<string, string>, number] => [{ consumer }, v]);
+  };
+  m.gauge(
+    'dojot_bus_consumer_lag_messages',
+    'Messages waiting for a consumer group of this process (in-process: queue depth; Kafka: high watermark less its position)',
+    ['consumer'],
+    perConsumer((c) => c.waiting),
+  );
+  m.gauge(
+    'dojot_bus_consumer_oldest_waiting_seconds',
+    'Age of the oldest message waiting for, or in the hands of, a consumer group',
+    ['consumer'],
+    perConsumer((c) => c.oldestMs / 1000),
+  );
+  m.gauge(
+    'dojot_bus_consumer_busy_seconds',
+    'How long a consumer group has been on the batch in hand (0: idle)',
+    ['consumer'],
+    perConsumer((c) => c.busyMs / 1000),
+  );
+  // Dead letters kept in the store (every instance's), per tenant and consumer.
+  m.gauge(
+    'dojot_dead_letters_stored',
+    'Dead letters kept in the store, by tenant and consumer',
+    ['tenant', 'consumer'],
+    async () => {
+      const sums = new Map<string, [Record<string, string>, number]>();
+      for (const r of await countByTenantAndConsumer(store)) {
+        const labels = m.deadLetterLabels(r.tenant, r.consumer);
+        const k = `${labels.tenant}\u0000${labels.consumer}`;
+        sums.set(k, [labels, (sums.get(k)?.[1] ?? 0) + r.count]);
+      }
+      return [...sums.values()];
+    },
+  );
+  // Tenant runtimes this instance supervises: how many in each state, and each one's memory.
+  const STATES = ['stopped', 'starting', 'running', 'crashed', 'stopping', 'failed'];
+  m.gauge('dojot_runtimes', 'Tenant flow runtimes of this instance, by state', ['state'], () => {
+    const reports = flows.supervisor.reports();
+    return STATES.map((state) => [{ state }, reports.filter((r) => r.state === state).length]);
+  });
+  m.gauge(
+    'dojot_runtime_resident_bytes',
+    'Resident memory of each tenant runtime, as the supervisor measured it',
+    ['tenant'],
+    () =>
+      flows.supervisor
+        .reports()
+        .filter((r) => r.memory)
+        .map((r) => [{ tenant: tenantLabel(r.tenant) }, r.memory!.rssBytes]),
+  );
+  m.gauge('dojot_runtime_heap_used_bytes', 'V8 heap in use in each tenant runtime', ['tenant'], () =>
+    flows.supervisor
+      .reports()
+      .filter((r) => r.memory)
+      .map((r) => [{ tenant: tenantLabel(r.tenant) }, r.memory!.heapUsedBytes]),
+  );
+  m.counter('dojot_runtime_restarts_total', 'Restarts of each tenant runtime', ['tenant'], () =>
+    flows.supervisor.reports().map((r) => [{ tenant: tenantLabel(r.tenant) }, r.restarts]),
+  );
+  // kafka2ftp: files waiting for their tenant's FTP server.
+  m.gauge('dojot_kafka2ftp_waiting_files', "Files waiting in this instance's per-tenant FTP upload queues", [], () => [
+    [{}, kafka2ftp.consumer.lanes.total()],
+  ]);
+}
+
 export async function startPlatform(
   config: Readonly<Config>,
   log: Logger = createLogger(config.logLevel),
@@ -80,8 +185,16 @@ export async function startPlatform(
   try {
     const store = await createStore(config);
     closers.push(() => store.close());
+    // What /metrics tells: this process's figures (prom-client), bus traffic counted as it passes.
+    const metrics = new Metrics();
     // A message a consumer fails on every try is set aside in the store, and its batch goes on.
-    const bus = await createBus(config, log, deadLetterSink(store));
+    const keep = deadLetterSink(store);
+    const bus = metrics.instrumentBus(
+      await createBus(config, log, async (letters) => {
+        await keep(letters);
+        metrics.countDeadLetters(letters);
+      }),
+    );
     closers.push(() => bus.close());
     const cache = await createCache(config);
     closers.push(() => cache.close());
@@ -100,6 +213,7 @@ export async function startPlatform(
         deadLetters: async () => ({ details: await countByConsumer(store) }),
       },
     });
+    metrics.instrumentHttp(app);
     // auth first: the gateway's token check needs its token service.
     const auth = await createAuth(ctx);
     installAuthentication(app, auth.tokens, auth.policy);
@@ -128,7 +242,7 @@ export async function startPlatform(
     // kafka2ftp: files the flows publish on <tenant>.dojot.ftp, uploaded to each tenant's FTP server.
     const kafka2ftp = createKafka2Ftp(ctx);
     // dead-letters: a tenant's admins see what consumers set aside; it keeps the runtimes' letters too.
-    const deadLetters = createDeadLetters(ctx);
+    const deadLetters = createDeadLetters(ctx, (letters) => metrics.countDeadLetters(letters));
     // the web console: its built files, and its page at "/" for browsers.
     const webConsole = createConsole(ctx);
     const services: Service[] = [
@@ -147,6 +261,8 @@ export async function startPlatform(
     ];
 
     for (const s of services) if (s.routes) await app.register(s.routes);
+    await app.register(metricsRoute(metrics, config.metricsToken));
+    registerGauges(metrics, { bus, store, mqtt, flows, kafka2ftp });
     for (const s of services) {
       await s.start?.();
       if (s.close) closers.push(() => s.close!());

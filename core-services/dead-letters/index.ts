@@ -36,7 +36,8 @@ export function letterOf(topic: string, value: unknown, id: string, timestamp: n
   };
 }
 
-export function createDeadLetters(ctx: PlatformContext): Service {
+/** `kept`: told of the letters once they are stored (for the metrics). */
+export function createDeadLetters(ctx: PlatformContext, kept?: (letters: DeadLetter[]) => void): Service {
   let sub: Subscription | undefined;
   return {
     name: 'dead-letters',
@@ -45,11 +46,11 @@ export function createDeadLetters(ctx: PlatformContext): Service {
       sub = await ctx.bus.subscribe({
         topic: allTenants(SUBJECTS.deadLetters),
         group: DEAD_LETTERS_GROUP,
-        handler: (batch) =>
-          addLetters(
-            ctx.store,
-            batch.map((m) => letterOf(m.topic, m.value, m.id, m.timestamp)),
-          ),
+        handler: async (batch) => {
+          const letters = batch.map((m) => letterOf(m.topic, m.value, m.id, m.timestamp));
+          await addLetters(ctx.store, letters);
+          kept?.(letters);
+        },
       });
     },
     close: async () => {

@@ -136,6 +136,16 @@ export async function countByConsumer(sql: Sql): Promise<Record<string, number>>
   return Object.fromEntries(rows.map((r) => [r.consumer, Number(r.n)]));
 }
 
+/** Letters of every tenant, per tenant and consumer: for /metrics. */
+export async function countByTenantAndConsumer(
+  sql: Sql,
+): Promise<{ tenant: string; consumer: string; count: number }[]> {
+  const rows = await sql.query<{ tenant: string; consumer: string; n: string }>(
+    'SELECT tenant, consumer, count(*) AS n FROM dead_letters GROUP BY tenant, consumer',
+  );
+  return rows.map((r) => ({ tenant: r.tenant, consumer: r.consumer, count: Number(r.n) }));
+}
+
 export async function deleteLetter(sql: Sql, tenant: string, id: string): Promise<boolean> {
   return (
     (await sql.query('DELETE FROM dead_letters WHERE tenant = $1 AND id = $2 RETURNING id', [tenant, id])).length > 0

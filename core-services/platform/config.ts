@@ -70,6 +70,7 @@ export interface Config {
   /** @default 1000 — first back-off of kafka2ftp, doubled after each failure, ms */ kafka2ftpRetryBaseMs: number;
   /** @default 60000 — longest back-off of kafka2ftp, ms */ kafka2ftpRetryMaxMs: number;
   /** @default 100 — files one tenant may have waiting for its FTP server */ kafka2ftpQueueFiles: number;
+  /** @default '' — bearer token a /metrics scrape must carry; empty: /metrics answers loopback clients only */ metricsToken: string;
   /** @default 16777216 — bytes one tenant may have waiting for its FTP server */ kafka2ftpQueueBytes: number;
 }
 
@@ -105,6 +106,14 @@ const bool: Parser<boolean> = (raw) => {
   throw new Error(`expected true or false, got "${raw}"`);
 };
 const text: Parser<string> = (raw) => raw.trim();
+/** A shared secret for scrapers: long enough not to be guessed, printable, no spaces. */
+const metricsToken: Parser<string> = (raw) => {
+  const v = raw.trim();
+  if (v === '') return v;
+  if (!/^[\x21-\x7e]{16,512}$/.test(v))
+    throw new Error('expected 16 to 512 printable characters without spaces (e.g. openssl rand -hex 32)');
+  return v;
+};
 const url =
   (protocols: string[]): Parser<string> =>
   (raw) => {
@@ -284,6 +293,7 @@ export const CONFIG_SPEC: Spec = {
   kafka2ftpRetryBaseMs: { env: 'DOJOT_KAFKA2FTP_RETRY_BASE_MS', parse: int(1, 3_600_000), default: 1000 },
   kafka2ftpRetryMaxMs: { env: 'DOJOT_KAFKA2FTP_RETRY_MAX_MS', parse: int(1, 3_600_000), default: 60_000 },
   kafka2ftpQueueFiles: { env: 'DOJOT_KAFKA2FTP_QUEUE_FILES', parse: int(1, 100_000), default: 100 },
+  metricsToken: { env: 'DOJOT_METRICS_TOKEN', parse: metricsToken, default: '' },
   kafka2ftpQueueBytes: {
     env: 'DOJOT_KAFKA2FTP_QUEUE_BYTES',
     parse: int(1024, 4 * 1024 * 1024 * 1024),

@@ -44,6 +44,14 @@ export const CommonErrors = defineErrors({
   HTTP_UNSUPPORTED_MEDIA: { status: 415, message: 'Unsupported Content-Type: {type}' },
   HTTP_NOT_FOUND: { status: 404, message: 'Route {method} {url} not found' },
   HTTP_INTERNAL: { status: 500, message: 'Internal error' },
+  METRICS_TOKEN_REQUIRED: {
+    status: 401,
+    message: '/metrics needs the scrape token (DOJOT_METRICS_TOKEN) as "Authorization: Bearer <token>"',
+  },
+  METRICS_LOOPBACK_ONLY: {
+    status: 403,
+    message: '/metrics answers only loopback clients while DOJOT_METRICS_TOKEN is not set',
+  },
 });
 
 /** Fastify error handler: PlatformError → its status; Fastify's own 4xx → coded bodies; the rest → 500. */

@@ -43,6 +43,11 @@ export interface ConsumerStatus {
   failures: number;
   /** Messages this subscription set aside as dead letters since it started. */
   deadLetters: number;
+  /**
+   * Messages known to wait for this subscription (its lag): the in-process queue's depth; on Kafka,
+   * the high watermark less the consumer's own position, per partition it read from, summed.
+   */
+  waiting: number;
 }
 
 export interface Bus {

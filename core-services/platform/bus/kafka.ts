@@ -402,6 +402,8 @@ class KafkaSubscription {
   private oldestInHand = 0;
   private failures = 0;
   private deadLetters = 0;
+  /** Per `topic:partition` read from: high watermark less the next offset to handle (the lag). */
+  private readonly lag = new Map<string, number>();
 
   constructor(
     private readonly bus: KafkaBus,
@@ -418,6 +420,7 @@ class KafkaSubscription {
       oldestMs: this.oldestInHand ? now - this.oldestInHand : 0,
       failures: this.failures,
       deadLetters: this.deadLetters,
+      waiting: [...this.lag.values()].reduce((a, b) => a + b, 0),
     };
   }
 
@@ -552,6 +555,9 @@ class KafkaSubscription {
   private async onBatch(p: EachBatchPayload): Promise<void> {
     const max = this.opts.maxBatch ?? 500;
     const { topic, partition, messages } = p.batch;
+    // The lag as this batch begins (a consumer stuck on it shows it), then after each slice.
+    if (messages.length > 0)
+      this.lag.set(`${topic}:${partition}`, Math.max(0, Number(p.batch.highWatermark) - Number(messages[0].offset)));
     for (let i = 0; i < messages.length; i += max) {
       const slice = messages.slice(i, i + max);
       const batch = slice.map((m) => toBusMessage(topic, partition, m));
@@ -585,7 +591,9 @@ class KafkaSubscription {
         }
       }
       this.idle();
-      p.resolveOffset(slice[slice.length - 1].offset);
+      const last = slice[slice.length - 1].offset;
+      this.lag.set(`${topic}:${partition}`, Math.max(0, Number(p.batch.highWatermark) - Number(last) - 1));
+      p.resolveOffset(last);
       await p.commitOffsetsIfNecessary();
       await p.heartbeat();
     }

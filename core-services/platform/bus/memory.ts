@@ -38,6 +38,7 @@ class GroupQueue {
       oldestMs: this.queue.length ? now - this.queue[0].timestamp : 0,
       failures: this.failures,
       deadLetters: this.deadLetters,
+      waiting: this.queue.length,
     };
   }
 
