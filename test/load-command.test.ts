@@ -50,6 +50,7 @@ describe('dojot-red load', function () {
       'publish',
       'pubackMs',
       'storedMs',
+      'flowMs',
       'loss',
       'actuations',
       'errors',
@@ -64,6 +65,7 @@ describe('dojot-red load', function () {
     assert.equal(r.pubackMs.count, 600);
     assert.ok(r.pubackMs.p50 <= r.pubackMs.p99 && r.pubackMs.p99 <= r.pubackMs.max);
     assert.equal(r.storedMs.method, 'history API poll');
+    assert.equal(r.flowMs, null, 'publish→flow is sampled only with --flow-latency');
     assert.ok(r.storedMs.count > 0, 'some messages were timed to storage');
     assert.deepEqual(
       { ...r.loss, method: undefined },
@@ -139,6 +141,34 @@ describe('dojot-red load', function () {
     assert.deepEqual(r.errors, {});
   });
 
+  it('measures publish→flow with --flow-latency through a flow it deploys and removes', async () => {
+    const res = await load([
+      ...target,
+      '--devices',
+      '5',
+      '--rate',
+      '50',
+      '--duration',
+      '3',
+      '--ramp',
+      '0',
+      '--payload',
+      '{"temperature": {{rand 0 40}}, "sent": {{now}}}',
+      '--flow-latency',
+      '--settle',
+      '20',
+      '--json',
+    ]);
+    assert.equal(res.code, 0, res.stderr);
+    const r = JSON.parse(res.stdout);
+    assert.match(r.flowMs.method, /the flow's clock minus the send time in "sent"/);
+    // The runtime starts with the flow: the first messages may pass before it listens.
+    assert.ok(r.flowMs.count > 0, `samples: ${JSON.stringify(r.flowMs)}`);
+    assert.ok(r.flowMs.p50 >= 0 && r.flowMs.p50 <= r.flowMs.p99 && r.flowMs.p99 <= r.flowMs.max);
+    const jwt = await p.login();
+    assert.deepEqual((await p.api(jwt, 'GET', '/flows/v1/flow')).body.flows, [], 'the sampling flow is removed');
+  });
+
   it('refuses bad flags naming them, with exit 2, and lists the flags with --help', async () => {
     const cases: [string[], RegExp][] = [
       [['--rate', 'fast'], /--rate must be a number greater than 0, got "fast"/],
@@ -151,6 +181,14 @@ describe('dojot-red load', function () {
       [['--payload', '[1]'], /--payload: a rendered message must be a JSON object/],
       [['--devices', '30000', '--workers', '1'], /--workers 1 would put 30000 connections in one process/],
       [['--devices', '3', '--devices-file', 'x'], /--devices and --devices-file exclude each other/],
+      [
+        ['--flow-latency'],
+        /--flow-latency needs the send time in each message: give --payload an attribute whose value is exactly \{\{now\}\}/,
+      ],
+      [
+        ['--flow-latency', '--devices-file', 'x', '--payload', '{"s": {{now}}}'],
+        /--flow-latency listens to the template the run makes/,
+      ],
       [
         ['--source-addresses', '4', '--mqtt-host', '10.0.0.1'],
         /--source-addresses spreads connections over 127\.0\.0\.x/,
@@ -175,6 +213,7 @@ describe('dojot-red load', function () {
       '--actuate-rate',
       '--workers',
       '--source-addresses',
+      '--flow-latency',
       '--json',
     ])
       assert.ok(help.stdout.includes(flag), flag);

@@ -2,6 +2,7 @@
 // N devices, has worker processes connect them over MQTT or MQTTS and publish at a total rate,
 // optionally sends actuations over REST and times them to the device, then checks what was
 // stored and reports. See docs/load.md for what each figure means.
+import { SAMPLES_PER_SECOND, startFlowLatency } from './flow-latency.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -266,6 +267,7 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
   const workers: WorkerHandle[] = [];
   const errors: Record<string, number> = {};
   let progressTimer: NodeJS.Timeout | undefined;
+  let flowWatch: Awaited<ReturnType<typeof startFlowLatency>> | null = null;
   try {
     const devices = made.devices;
     const sp: Spread = spread(o, devices.length);
@@ -326,6 +328,18 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
     }, 1000);
 
     const connected = await Promise.all(workers.map((w) => w.next<Connected>('connected')));
+    if (o.flowLatency && made.templateId !== null) {
+      say('deploying the publish→flow sampling flow');
+      flowWatch = await startFlowLatency({
+        api,
+        base,
+        tenant,
+        templateId: made.templateId,
+        sentAttr: o.template.nowAttr!,
+        rate: o.rate,
+        say,
+      });
+    }
     const startAt = Date.now() + 100;
     for (const w of workers) w.send({ type: 'start', at: startAt });
     const actuations = o.actuateRate > 0 ? startActuations(api, devices, o, errors) : null;
@@ -352,6 +366,16 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
     if (actuations) {
       const end = Date.now() + o.settleS * 1000;
       while (sum(workers).actuationsReceived < actuations.counts.sent && Date.now() < end) await sleep(50);
+    }
+    if (flowWatch) {
+      // Samples still in the flows get until --settle, and stop being waited for once none came for 2 s.
+      const end = Date.now() + o.settleS * 1000;
+      let seen = -1;
+      let quietSince = Date.now();
+      while (Date.now() < end && Date.now() - quietSince < 2_000) {
+        if (flowWatch.samples.length !== seen) [seen, quietSince] = [flowWatch.samples.length, Date.now()];
+        await sleep(100);
+      }
     }
     for (const w of workers) w.send({ type: 'stop' });
     const closed = await Promise.all(workers.map((w) => w.next<Closed>('closed')));
@@ -421,6 +445,12 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
       storedMs: token
         ? { method: 'history API poll', ...(stats(published.flatMap((p) => p.storedMs)) ?? { count: 0 }) }
         : null,
+      flowMs: flowWatch
+        ? {
+            method: `a flow on the run's template reporting up to ${SAMPLES_PER_SECOND} messages/s as notifications: the flow's clock minus the send time in "${o.template.nowAttr}"`,
+            ...(stats(flowWatch.samples) ?? { count: 0 }),
+          }
+        : null,
       loss:
         o.verify > 0
           ? {
@@ -445,6 +475,7 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
     };
   } finally {
     if (progressTimer) clearInterval(progressTimer);
+    await flowWatch?.close();
     if (process.stderr.isTTY) process.stderr.write('\n');
     for (const w of workers) if (w.child.exitCode === null) w.child.kill();
     if (!o.keepDevices) await removeDevices(api, made, say);

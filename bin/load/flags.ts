@@ -28,6 +28,8 @@ Simulates devices publishing to a running dojot-red platform and reports what it
   --source-addresses <n>     spread the connections over 127.0.0.1..127.0.0.<n> (default: one per 20,000 devices)
   --verify <n>               devices whose stored messages are counted at the end, for the loss figure (default 500; 0: none)
   --settle <s>               longest wait for PUBACKs, stored rows and actuations after publishing ends (default 30)
+  --flow-latency             also measure publish→flow: deploy a flow on the run's template that reports a sample
+                             of messages as notifications (needs an attribute that is exactly {{now}} in --payload)
   --json                     print the report as JSON on stdout
   -h, --help                 this text`;
 
@@ -61,6 +63,7 @@ export interface LoadOptions {
   sourceAddresses: number;
   verify: number;
   settleS: number;
+  flowLatency: boolean;
   json: boolean;
   help: boolean;
 }
@@ -117,6 +120,7 @@ export function parseLoadFlags(argv: string[]): LoadOptions {
         'source-addresses': { type: 'string' },
         verify: { type: 'string' },
         settle: { type: 'string' },
+        'flow-latency': { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -140,6 +144,13 @@ export function parseLoadFlags(argv: string[]): LoadOptions {
     if (err instanceof TemplateError) throw new FlagError(`--payload: ${err.message}`);
     throw err;
   }
+  const flowLatency = values['flow-latency'] === true;
+  if (flowLatency && devicesFile !== null)
+    throw new FlagError('--flow-latency listens to the template the run makes: it cannot be used with --devices-file');
+  if (flowLatency && template.nowAttr === null)
+    throw new FlagError(
+      `--flow-latency needs the send time in each message: give --payload an attribute whose value is exactly {{now}}, for example '{"temperature": {{rand 0 40}}, "sent": {{now}}}'`,
+    );
   const actuator = (values.actuator as string | undefined) ?? 'load_sent_at';
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(actuator))
     throw new FlagError(`--actuator must be an attribute label (letters, digits, _ and -), got "${actuator}"`);
@@ -174,6 +185,7 @@ export function parseLoadFlags(argv: string[]): LoadOptions {
     sourceAddresses,
     verify: num(values, 'verify', 500, { integer: true }),
     settleS: num(values, 'settle', 30, { positive: true }),
+    flowLatency,
     json: values.json === true,
     help: values.help === true,
   };

@@ -19,6 +19,8 @@ export interface PayloadTemplate {
   render(m: MessageContext): string;
   /** The top-level attribute whose value is exactly {{seq}}, if any. */
   seqAttr: string | null;
+  /** The top-level attribute whose value is exactly {{now}}, if any (the send time, for --flow-latency). */
+  nowAttr: string | null;
   /** The top-level attributes of a rendered message. */
   attrs: Record<string, unknown>;
 }
@@ -86,5 +88,6 @@ export function compileTemplate(text: string): PayloadTemplate {
     throw new TemplateError('a rendered message must be a JSON object with at least one attribute');
   }
   const seqAttr = (/"([^"\\]+)"\s*:\s*\{\{\s*seq\s*\}\}/.exec(text) ?? [])[1] ?? null;
-  return { render, seqAttr, attrs: attrs as Record<string, unknown> };
+  const nowAttr = (/"([^"\\]+)"\s*:\s*\{\{\s*now\s*\}\}/.exec(text) ?? [])[1] ?? null;
+  return { render, seqAttr, nowAttr, attrs: attrs as Record<string, unknown> };
 }

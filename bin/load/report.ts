@@ -21,6 +21,7 @@ export interface LoadReport {
   publish: { sent: number; acked: number; seconds: number; perSecond: number; ackedPerSecond: number };
   pubackMs: Latency | null;
   storedMs: ({ method: string } & (Latency | { count: 0 })) | null;
+  flowMs: ({ method: string } & (Latency | { count: 0 })) | null;
   loss: { devicesChecked: number; sent: number; acked: number; stored: number; lost: number; method: string } | null;
   actuations: { sent: number; failed: number; delivered: number; lost: number; latencyMs: Latency | null } | null;
   errors: Record<string, number>;
@@ -51,6 +52,8 @@ export function renderReport(r: LoadReport): string {
   if (r.pubackMs) out.push(`PUBACK latency     ${lat(r.pubackMs)}`);
   if (r.storedMs) out.push(`publish→stored     ${lat(r.storedMs)}, ${r.storedMs.method}`);
   else out.push('publish→stored     not sampled (the payload has no {{seq}} attribute)');
+  if (r.flowMs) out.push(`publish→flow       ${lat(r.flowMs)}, ${r.flowMs.method}`);
+  else out.push('publish→flow       not sampled (--flow-latency)');
   if (r.loss) {
     const l = r.loss;
     out.push(
