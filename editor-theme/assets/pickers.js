@@ -272,13 +272,23 @@
         });
         var setup = setupOf(nodes);
         if (setup) {
-          var counts = (setup.templates || []).length + ' / ' + (setup.devices || []).length;
+          var labels = function (list) {
+            return (list || [])
+              .map(function (x) {
+                return x.label;
+              })
+              .join(', ');
+          };
           var make = $('<div class="form-row dojot-setup"></div>');
           $('<p></p>')
             .text(
-              pt
-                ? 'Ou crie os modelos e dispositivos do exemplo (modelos / dispositivos: ' + counts + '):'
-                : "Or create the example's own templates and devices (templates / devices: " + counts + '):',
+              (pt
+                ? 'Ou crie os que vêm com o exemplo. Modelos: '
+                : 'Or create the ones the example comes with. Templates: ') +
+                labels(setup.templates) +
+                (pt ? '; dispositivos: ' : '; devices: ') +
+                labels(setup.devices) +
+                '.',
             )
             .appendTo(make);
           var createButton = $('<button type="button" class="red-ui-button" id="dojot-placeholders-create"></button>')
