@@ -28,6 +28,12 @@ export default tseslint.config(
     files: ['test/**', '**/*.test.ts', '**/test-harness.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
+  {
+    // CommonJS files (mocha's config and reporter) load what they need with require().
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   { files: ['console/src/**'], languageOptions: { globals: { ...globals.browser } } },
   {
     files: ['editor-theme/**', 'nodes/**/*.js'],

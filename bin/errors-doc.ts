@@ -1,5 +1,5 @@
 // Writes docs/errors.md from the error tables of every service (`npm run docs:errors`).
-// test/docs.test.ts fails when the file and the code disagree.
+// test/unit/docs.test.ts fails when the file and the code disagree.
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -2,7 +2,7 @@
 // platform keeps serving — over REST and over MQTT.
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { connectDevice, eventually, sleep } from './helpers/mqtt.js';
+import { connectDevice, eventually } from './helpers/mqtt.js';
 import { startTestPlatform, type TestPlatform } from './helpers/start-platform.js';
 
 describe('bad input', function () {
@@ -123,7 +123,6 @@ describe('bad input', function () {
         resolve();
       }, 1000);
     });
-    await sleep(50);
     const c = await connectDevice(p.mqttPort!, `admin:${device}`);
     await c.endAsync();
     assert.equal((await p.api(jwt, 'GET', '/device')).status, 200);

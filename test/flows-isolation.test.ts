@@ -80,7 +80,7 @@ describe('flow engine isolation between tenants', function () {
       const r = await p.api(b, 'GET', '/flows/api/ping');
       assert.deepEqual([r.status, r.body], [200, 'b']);
       worst = Math.max(worst, Date.now() - t0);
-      await sleep(100);
+      await sleep(100); // a ping every 100 ms during the whole time (a sampling rate, not a wait)
     }
     return worst;
   }

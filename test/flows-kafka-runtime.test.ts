@@ -146,7 +146,7 @@ describe('tenant runtimes on Kafka', function () {
       await eventually(runtime, (r) => r.restarts === before.restarts + 1 && r.state === 'running', RUNTIME_MS);
       const got = await eventually(counted, (c) => c !== null && c.n >= 50, 30_000);
       assert.deepEqual(got, { n: 50, last: 50 }, 'every message once, in order');
-      await sleep(1_000);
+      await sleep(1_000); // deliberately a fixed time: no message is handled a second time meanwhile
       assert.deepEqual(await counted(), { n: 50, last: 50 }, 'nothing handled twice');
     } finally {
       client.end(true);

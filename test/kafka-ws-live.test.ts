@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startTestPlatform, type TestPlatform } from './helpers/start-platform.js';
-import { connectDevice, sleep } from './helpers/mqtt.js';
+import { connectDevice, eventually, sleep } from './helpers/mqtt.js';
 
 /** dojot's promise for live data, ms. */
 const LIVE_LATENCY_MS = 100;
@@ -54,7 +54,24 @@ describe('kafka-ws on the platform', function () {
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     const client = await connectDevice(p.mqttPort!, `admin:${device}`);
     try {
-      await sleep(200); // the topic's subscription is made as the socket opens
+      // The topic's subscription is made as the socket opens: publish probes until one arrives,
+      // then a last one; once it is in, every earlier probe is (one device keeps its order).
+      await eventually(
+        async () => {
+          await client.publishAsync(`admin:${device}/attrs`, JSON.stringify({ temperature: 0 }), { qos: 1 });
+          await sleep(20);
+          return received.length;
+        },
+        (n) => n > 0,
+        10_000,
+      );
+      await client.publishAsync(`admin:${device}/attrs`, JSON.stringify({ temperature: -1 }), { qos: 1 });
+      await eventually(
+        async () => received.some((r) => r.data.attrs.temperature === -1),
+        (seen) => seen,
+        10_000,
+      );
+      received.length = 0;
       const latencies: number[] = [];
       for (let i = 0; i < 5; i++) {
         const sent = Date.now();
@@ -80,13 +97,22 @@ describe('kafka-ws on the platform', function () {
     await Promise.all(
       [comms, live].map((ws) => new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))),
     );
-    const got = new Promise((resolve) => live.once('message', (d) => resolve(JSON.parse(d.toString()))));
-    await sleep(100);
-    await p.bus.publish('admin.device-data', device, {
-      metadata: { deviceid: device, tenant: 'admin' },
-      attrs: { temperature: 1 },
-    });
-    assert.deepEqual(await got, { metadata: { deviceid: device, tenant: 'admin' }, attrs: { temperature: 1 } });
+    let got: unknown;
+    live.once('message', (d) => (got = JSON.parse(d.toString())));
+    // The subscription is made as the socket opens: publish until the first message arrives.
+    await eventually(
+      async () => {
+        await p.bus.publish('admin.device-data', device, {
+          metadata: { deviceid: device, tenant: 'admin' },
+          attrs: { temperature: 1 },
+        });
+        await sleep(20);
+        return got;
+      },
+      (g) => g !== undefined,
+      10_000,
+    );
+    assert.deepEqual(got, { metadata: { deviceid: device, tenant: 'admin' }, attrs: { temperature: 1 } });
     assert.equal(comms.readyState, WebSocket.OPEN);
     comms.close();
     live.close();

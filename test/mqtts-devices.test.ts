@@ -229,8 +229,16 @@ describe('MQTT over mutual TLS', function () {
     assert.equal((await p.api(admin, 'POST', '/x509/v1/trusted-cas', { caPem: own.pem })).status, 201);
     const cnCsr = makeCsr(w, 'forged-cn', `/CN=beta:${betaDevice}`);
     const forgedCert = w.file('forged.crt', signWithCa(w, cnCsr.csr, own, 'forged-cn'));
-    await sleep(200); // the listener reloads its trusted roots on the trust event
-    const res = await pub({ cert: forgedCert, key: cnCsr.keyFile }, `beta:${betaDevice}/attrs`, '{"temperature": 66}');
+    // The listener reloads its trusted roots on the trust event: until then the handshake itself
+    // fails; try until the refusal is the one for an unregistered certificate.
+    const { res } = await eventually(
+      async () => ({
+        res: await pub({ cert: forgedCert, key: cnCsr.keyFile }, `beta:${betaDevice}/attrs`, '{"temperature": 66}'),
+        registered: logLines.some((l) => /MQTTS connect refused/.test(l) && /not registered to a device/.test(l)),
+      }),
+      (v) => v.registered,
+      10_000,
+    );
     assert.notEqual(res.code, 0);
     assert.match(res.stderr, /not authori[sz]ed/i);
     await refusedBecause(/not registered to a device/);
@@ -247,7 +255,7 @@ describe('MQTT over mutual TLS', function () {
       () => history(other),
       (b) => Array.isArray(b) && b.length > 0,
     );
-    await sleep(300);
+    await sleep(300); // deliberately a fixed time: nothing reaches beta's history meanwhile
     const betaHistory = await p.api(beta, 'GET', `/history/device/${betaDevice}/history?lastN=5&attr=temperature`);
     assert.ok(!Array.isArray(betaHistory.body) || betaHistory.body.length === 0, JSON.stringify(betaHistory.body));
   });

@@ -87,7 +87,7 @@ describe('tenant isolation', function () {
     b.publish(`admin:${aDevice}/attrs`, JSON.stringify({ temperature: 666 }), { qos: 1 });
     await Promise.race([closed, sleep(2000)]);
     b.end(true);
-    await sleep(200);
+    await sleep(200); // deliberately a fixed time: the refused reading never reaches the history
     const hist = await p.api(admin, 'GET', `/history/device/${aDevice}/history?attr=temperature`);
     assert.equal(hist.status, 404, JSON.stringify(hist.body));
   });
@@ -101,7 +101,7 @@ describe('tenant isolation', function () {
     let leaked = false;
     b.on('message', () => (leaked = true));
     assert.equal((await p.api(admin, 'PUT', `/device/${aDevice}/actuate`, { attrs: { fan: 1 } })).status, 200);
-    await sleep(300);
+    await sleep(300); // deliberately a fixed time: nothing leaks to b meanwhile
     assert.equal(leaked, false);
     await b.endAsync();
   });

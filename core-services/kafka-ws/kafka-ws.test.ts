@@ -77,6 +77,33 @@ describe('kafka-ws service', function () {
     return { ws, messages, closed, opened };
   };
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** Waits until `what` holds, polling. */
+  const until = async (what: () => boolean, ms = 5_000) => {
+    const end = Date.now() + ms;
+    while (!what()) {
+      if (Date.now() > end) throw new Error('timed out');
+      await sleep(10);
+    }
+  };
+  /**
+   * The socket's subscription is made as it opens: publishes probes until one arrives, then a last
+   * one; once that arrives every earlier probe has (one topic keeps its order), and all are forgotten.
+   */
+  const subscribed = async (
+    c: { messages: unknown[] },
+    probe: { metadata: Record<string, unknown>; attrs: unknown },
+  ) => {
+    const end = Date.now() + 5_000;
+    while (c.messages.length === 0) {
+      if (Date.now() > end) throw new Error('the socket never received a message');
+      await bus.publish('admin.device-data', 'probe', probe);
+      await sleep(20);
+    }
+    const last = { ...probe, metadata: { ...probe.metadata, deviceid: 'last-probe' } };
+    await bus.publish('admin.device-data', 'probe', last);
+    await until(() => c.messages.some((m) => JSON.stringify(m).includes('last-probe')));
+    c.messages.length = 0;
+  };
 
   it('issues 64-hex tickets', async () => {
     assert.match(await ticket(), /^[0-9a-f]{64}$/);
@@ -87,7 +114,7 @@ describe('kafka-ws service', function () {
       url(await ticket(), 'admin.device-data', { where: 'attrs.temp=gt:20;', fields: 'attrs/temp,metadata/deviceid' }),
     );
     await c.opened;
-    await sleep(50);
+    await subscribed(c, { metadata: { deviceid: 'probe', tenant: 'admin' }, attrs: { temp: 99 } });
     await bus.publish('admin.device-data', 'a', {
       metadata: { deviceid: 'a', tenant: 'admin' },
       attrs: { temp: 10, hum: 1 },
@@ -97,7 +124,8 @@ describe('kafka-ws service', function () {
       attrs: { temp: 30, hum: 1 },
     });
     await bus.publish('other.device-data', 'c', { metadata: { deviceid: 'c', tenant: 'other' }, attrs: { temp: 40 } });
-    await sleep(100);
+    // b arrives; a, published before it on the same topic, would have arrived first.
+    await until(() => c.messages.length > 0);
     assert.deepEqual(c.messages, [{ attrs: { temp: 30 }, metadata: { deviceid: 'b' } }]);
     c.ws.close();
   });
@@ -164,14 +192,15 @@ describe('kafka-ws service', function () {
   it('drops a client that does not read, once its unread data passes the buffer limit', async () => {
     const c = open(url(await ticket(), 'admin.device-data'));
     await c.opened;
-    await sleep(50);
+    await subscribed(c, { metadata: { deviceid: 'probe' }, attrs: {} });
     // Stop reading: the kernel's buffers fill, then the server's queue grows until the limit.
     (c.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
     const big = 'x'.repeat(16 * 1024);
     for (let i = 0; i < 2000; i++) {
       await bus.publish('admin.device-data', 'a', { metadata: { deviceid: 'a' }, attrs: { big, i } });
-      if (i % 100 === 0) await sleep(5);
+      if (i % 100 === 0) await sleep(5); // lets the socket write between bursts
     }
+    // Deliberately a fixed time: reading stays paused while the server's queue passes the limit.
     await sleep(200);
     (c.ws as unknown as { _socket: { resume(): void } })._socket.resume();
     const closed = await c.closed;

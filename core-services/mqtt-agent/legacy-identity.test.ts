@@ -80,7 +80,7 @@ describe("mqtt-agent: dojot's legacy identity from the topic", () => {
       const gone = closed(c);
       c.publish('/acme/d4e5f6/attrs', JSON.stringify({ n: 2 }), { qos: 1 });
       await gone;
-      await sleep(50);
+      await sleep(50); // deliberately a fixed time: the refused message never reaches the bus
       assert.deepEqual(
         acme.messages.map((m) => m.key),
         ['a1b2c3'],

@@ -102,7 +102,7 @@ describe('mqtt-agent: with mosquitto_pub and mosquitto_sub', () => {
         meta: { service: 'acme' },
         data: { id: 'a1b2c3', attrs: { fan: 2 } },
       });
-      await sleep(100);
+      await sleep(100); // publish again until mosquitto_sub, subscribing meanwhile, has one
     }
     const res = await sub;
     assert.equal(res.code, 0, res.stderr);

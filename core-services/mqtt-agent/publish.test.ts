@@ -114,7 +114,7 @@ describe('mqtt-agent: PUBLISH (uplink)', () => {
       c.publish(topic, '{"stolen":1}', { qos: 1 });
       await gone;
     }
-    await sleep(20);
+    await sleep(20); // deliberately a fixed time: none of them reaches the bus
     assert.equal(acme.messages.length + other.messages.length, 0);
     assert.equal(run.agent.counters().publishesRefused, before + 6);
   });
@@ -137,7 +137,7 @@ describe('mqtt-agent: PUBLISH (uplink)', () => {
     await c.publishAsync('acme:a1b2c3/attrs', '{"ok":1}', { qos: 1 });
     const [msg] = await acme.waitFor(1);
     assert.deepEqual((msg.value as DeviceDataMessage).attrs, { ok: 1 });
-    await sleep(20);
+    await sleep(20); // deliberately a fixed time: the dropped ones never follow
     assert.equal(acme.messages.length, 1);
     const n = run.agent.counters();
     assert.equal(n.dropped.not_json - counters0.dropped.not_json, 3);
@@ -198,7 +198,7 @@ describe('mqtt-agent: PUBLISH (uplink)', () => {
     stray.stream.destroy();
     const [msg] = await acme.waitFor(1);
     assert.deepEqual((msg.value as DeviceDataMessage).attrs, { online: false });
-    await sleep(50);
+    await sleep(50); // deliberately a fixed time: the stray will never lands
     assert.equal(acme.messages.length + other.messages.length, 1);
     own.end(true);
     stray.end(true);
@@ -228,7 +228,7 @@ describe('mqtt-agent: PUBACK and the bus', () => {
       const c = await connect(run.port, { username: 'acme:a1b2c3' });
       let acked = false;
       const pub = c.publishAsync('acme:a1b2c3/attrs', '{"x":1}', { qos: 1 }).then(() => (acked = true));
-      await sleep(100);
+      await sleep(100); // deliberately a fixed time: no PUBACK comes meanwhile
       assert.equal(acked, false, 'no PUBACK while the bus has not taken the message');
       open();
       await pub;

@@ -93,7 +93,7 @@ describe('mqtt-agent: SUBSCRIBE and downlink', () => {
       'cafe01',
       configure('other', 'cafe01', { spoofed: true }),
     );
-    await sleep(100);
+    await sleep(100); // deliberately a fixed time: nothing reaches b or x meanwhile
     assert.deepEqual(gotB, []);
     assert.deepEqual(gotX, []);
     await Promise.all([a.endAsync(), b.endAsync(), x.endAsync()]);
@@ -111,7 +111,7 @@ describe('mqtt-agent: SUBSCRIBE and downlink', () => {
       });
     }
     await run.bus.publish(topicOf('acme', SUBJECTS.deviceManager), null, 'garbage');
-    await sleep(50);
+    await sleep(50); // deliberately a fixed time: nothing is delivered meanwhile
     assert.deepEqual(got, []);
     assert.equal(c.connected, true);
     await c.endAsync();
@@ -127,7 +127,7 @@ describe('mqtt-agent: SUBSCRIBE and downlink', () => {
       data: { id: 'a1b2c3' },
     });
     await Promise.all([closed(a1), closed(a2)]);
-    await sleep(20);
+    await sleep(20); // deliberately a fixed time: b stays connected meanwhile
     assert.equal(b.connected, true);
     await b.endAsync();
     a1.end(true);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { projectRoot } from '../../core-services/platform/paths.js';
+import { refuseInUnitMode } from './unit-guard.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -23,6 +24,7 @@ export interface PlatformProcess {
 
 /** Runs `node dist/bin/dojot-red.js` (what `npm start` runs) and waits for its ready line. */
 export async function spawnPlatform(env: Record<string, string>, readyTimeoutMs = 30_000): Promise<PlatformProcess> {
+  refuseInUnitMode('spawnPlatform');
   const child = spawn(process.execPath, [path.join(projectRoot(), 'dist', 'bin', 'dojot-red.js')], {
     // MQTTS on a free port unless the test names one: 8883 may be taken on a shared machine.
     env: { ...process.env, DOJOT_MQTTS_PORT: '0', ...env },

@@ -8,6 +8,7 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { refuseInUnitMode } from './unit-guard.js';
 
 export type ServiceName = 'kafka' | 'postgres' | 'redis';
 
@@ -143,6 +144,7 @@ const PROBES: Record<ServiceName, (where: string) => Promise<void>> = {
  * when CI=true, and otherwise prints `SKIPPED: ...` to stderr and skips the suite.
  */
 export async function requireService(this: Mocha.Context, name: ServiceName): Promise<string> {
+  refuseInUnitMode(`requireService('${name}')`);
   const { variable, example } = SERVICE_ENV[name];
   const where = process.env[variable]?.trim();
   let reason: string | undefined;

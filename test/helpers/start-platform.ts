@@ -14,6 +14,7 @@ import { loadConfig } from '../../core-services/platform/config.js';
 import { createLogger, type Logger } from '../../core-services/platform/log.js';
 import { startPlatform, type RunningPlatform } from '../../bin/platform.js';
 import { SERVICE_ENV, kafkaTlsEnv, type ServiceName } from './services.js';
+import { refuseInUnitMode } from './unit-guard.js';
 
 /** Longest a test request may wait for its answer, ms. */
 const API_TIMEOUT_MS = 20_000;
@@ -137,6 +138,7 @@ export async function startTestPlatform(
     /** the platform's logger (a test reading log lines) */ log?: Logger;
   } = {},
 ): Promise<TestPlatform> {
+  refuseInUnitMode('startTestPlatform');
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'dojot-red-test-'));
   // In services mode a platform that is not handed a deployment (env naming the engines) gets its own.
   let deployment: ServiceDeployment | undefined;

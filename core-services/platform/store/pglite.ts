@@ -11,7 +11,7 @@ export async function openPgliteStore(dir?: string): Promise<Store> {
     mkdirSync(dir, { recursive: true });
     if (!existsSync(path.join(dir, 'PG_VERSION'))) await initdbApart(dir);
   }
-  const db = await PGlite.create(dir ? { dataDir: dir } : {});
+  const db = await PGlite.create(dir ? { dataDir: dir } : { loadDataDir: await blankCluster() });
   const wrap = (q: Pick<PGlite, 'query' | 'exec'>): Sql => ({
     async query<T = Row>(text: string, params: unknown[] = []) {
       const res = await q.query<T>(text, params);
@@ -29,6 +29,27 @@ export async function openPgliteStore(dir?: string): Promise<Store> {
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
     close: () => db.close(),
   };
+}
+
+let blank: Promise<Blob> | undefined;
+
+/**
+ * A fresh cluster's files, made once per process: an in-memory store (the tests open dozens)
+ * starts from a copy in about a third of the time initdb takes.
+ */
+function blankCluster(): Promise<Blob> {
+  blank ??= (async () => {
+    const db = await PGlite.create();
+    try {
+      return await db.dumpDataDir('none');
+    } finally {
+      await db.close();
+    }
+  })().catch((err: unknown) => {
+    blank = undefined;
+    throw err;
+  });
+  return blank;
 }
 
 /** How long a first start may spend creating the data directory, ms. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { projectRoot } from '../core-services/platform/paths.js';
+import { projectRoot } from '../../core-services/platform/paths.js';
 
 const require = createRequire(import.meta.url);
 const src = path.join(projectRoot(), 'nodes');

@@ -6,12 +6,12 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { StubServices, helper, load, tick } from './helpers/dojot-nodes.js';
+import { StubServices, helper, load, tick } from '../helpers/dojot-nodes.js';
 
 const require = createRequire(import.meta.url);
-const httpLogic = require('../nodes/http/logic.js') as typeof import('../nodes/http/logic.js');
-const httpConfig = require('../nodes/http/config.js') as typeof import('../nodes/http/config.js');
-const ftpConfig = require('../nodes/ftp/config.js') as typeof import('../nodes/ftp/config.js');
+const httpLogic = require('../../nodes/http/logic.js') as typeof import('../../nodes/http/logic.js');
+const httpConfig = require('../../nodes/http/config.js') as typeof import('../../nodes/http/config.js');
+const ftpConfig = require('../../nodes/ftp/config.js') as typeof import('../../nodes/ftp/config.js');
 
 /** Runs one message through a loaded node 'n' → helper 'h'; resolves with what came out and the errors. */
 async function through(msg: Record<string, unknown>, ms = 1500): Promise<{ out: any[]; errors: string[] }> {

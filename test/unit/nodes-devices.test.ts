@@ -2,7 +2,7 @@
 // head nodes fire per dojot's rules (§5.2) and output nodes publish dojot's shapes (§5.3).
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { StubServices, device, helper, load, nextMessage, tick } from './helpers/dojot-nodes.js';
+import { StubServices, device, helper, load, nextMessage, tick } from '../helpers/dojot-nodes.js';
 
 const data = (id: string, attrs: Record<string, unknown>, timestamp = 1_700_000_000_000) => ({
   metadata: { deviceid: id, tenant: 'admin', timestamp },
@@ -368,12 +368,12 @@ describe('dojot output nodes', () => {
 describe('head and output node configs', () => {
   const require = createRequire(import.meta.url);
   const eventTemplate =
-    require('../nodes/event-template-in/config.js') as typeof import('../nodes/event-template-in/config.js');
+    require('../../nodes/event-template-in/config.js') as typeof import('../../nodes/event-template-in/config.js');
   const eventDevice =
-    require('../nodes/event-device-in/config.js') as typeof import('../nodes/event-device-in/config.js');
+    require('../../nodes/event-device-in/config.js') as typeof import('../../nodes/event-device-in/config.js');
   const multiOut =
-    require('../nodes/multi-device-out/config.js') as typeof import('../nodes/multi-device-out/config.js');
-  const deviceOut = require('../nodes/device-out/config.js') as typeof import('../nodes/device-out/config.js');
+    require('../../nodes/multi-device-out/config.js') as typeof import('../../nodes/multi-device-out/config.js');
+  const deviceOut = require('../../nodes/device-out/config.js') as typeof import('../../nodes/device-out/config.js');
 
   it('reads the event checkboxes as dojot exported them (booleans or "true"/"false") with publish on by default', () => {
     const c = eventTemplate.parse({ template_id: 7, event_create: 'true', event_publish: 'false' });

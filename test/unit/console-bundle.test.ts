@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { projectRoot } from '../core-services/platform/paths.js';
+import { projectRoot } from '../../core-services/platform/paths.js';
 
 export const FIRST_LOAD_JS_LIMIT = 300 * 1024;
 

@@ -1,6 +1,6 @@
 // The payload template language of `dojot-red load` (docs/load.md): each field renders as documented.
 import assert from 'node:assert/strict';
-import { compileTemplate } from '../bin/load/payload-template.js';
+import { compileTemplate } from '../../bin/load/payload-template.js';
 
 describe('the load payload template', () => {
   it('renders {{seq}}, {{now}} and {{device}} from the message, and finds the {{seq}} attribute', () => {

@@ -1,11 +1,12 @@
 // The geofence node: its config checks, its pure logic and its glue in a real Node-RED.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { StubServices, helper, load, tick } from './helpers/dojot-nodes.js';
+import { StubServices, helper, load, tick } from '../helpers/dojot-nodes.js';
 
 const require = createRequire(import.meta.url);
-const { parse } = require('../nodes/geofence/config.js') as typeof import('../nodes/geofence/config.js');
-const { parsePoint, isInside } = require('../nodes/geofence/logic.js') as typeof import('../nodes/geofence/logic.js');
+const { parse } = require('../../nodes/geofence/config.js') as typeof import('../../nodes/geofence/config.js');
+const { parsePoint, isInside } =
+  require('../../nodes/geofence/logic.js') as typeof import('../../nodes/geofence/logic.js');
 
 const square = [
   { latitude: -22.8, longitude: -47.1 },

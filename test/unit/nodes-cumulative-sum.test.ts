@@ -1,12 +1,13 @@
 // The cumulative sum node: sliding window by message timestamp, late and bad messages rejected.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { StubServices, helper, load, tick } from './helpers/dojot-nodes.js';
+import { StubServices, helper, load, tick } from '../helpers/dojot-nodes.js';
 
 const require = createRequire(import.meta.url);
-const { parse } = require('../nodes/cumulative-sum/config.js') as typeof import('../nodes/cumulative-sum/config.js');
+const { parse } =
+  require('../../nodes/cumulative-sum/config.js') as typeof import('../../nodes/cumulative-sum/config.js');
 const { add, emptyState, restore } =
-  require('../nodes/cumulative-sum/logic.js') as typeof import('../nodes/cumulative-sum/logic.js');
+  require('../../nodes/cumulative-sum/logic.js') as typeof import('../../nodes/cumulative-sum/logic.js');
 
 const MIN = 60_000;
 

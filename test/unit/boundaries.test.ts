@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../core-services/platform/paths.js';
+import { projectRoot } from '../../core-services/platform/paths.js';
 
 const root = projectRoot();
 

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CONFIG_SPEC } from '../core-services/platform/config.js';
-import { projectRoot } from '../core-services/platform/paths.js';
+import { CONFIG_SPEC } from '../../core-services/platform/config.js';
+import { projectRoot } from '../../core-services/platform/paths.js';
 
 const root = projectRoot();
 const doc = (name: string) => readFileSync(path.join(root, 'docs', name), 'utf8');

@@ -1,11 +1,11 @@
 // cron and cron-batch against the scheduler interface (stub), in a real Node-RED.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { StubServices, helper, load, tick } from './helpers/dojot-nodes.js';
+import { StubServices, helper, load, tick } from '../helpers/dojot-nodes.js';
 
 const require = createRequire(import.meta.url);
-const cronConfig = require('../nodes/cron/config.js') as typeof import('../nodes/cron/config.js');
-const batchConfig = require('../nodes/cron-batch/config.js') as typeof import('../nodes/cron-batch/config.js');
+const cronConfig = require('../../nodes/cron/config.js') as typeof import('../../nodes/cron/config.js');
+const batchConfig = require('../../nodes/cron-batch/config.js') as typeof import('../../nodes/cron-batch/config.js');
 
 async function through(msg: Record<string, unknown>): Promise<{ out: any[]; errors: string[] }> {
   const out: any[] = [];

@@ -1,12 +1,13 @@
 // merge data and get context in a real Node-RED with stub services.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { StubServices, helper, load, tick } from './helpers/dojot-nodes.js';
+import { StubServices, helper, load, tick } from '../helpers/dojot-nodes.js';
 
 const require = createRequire(import.meta.url);
-const { deepMerge } = require('../nodes/merge-data/logic.js') as typeof import('../nodes/merge-data/logic.js');
-const mergeConfig = require('../nodes/merge-data/config.js') as typeof import('../nodes/merge-data/config.js');
-const contextConfig = require('../nodes/get-context/config.js') as typeof import('../nodes/get-context/config.js');
+const { deepMerge } = require('../../nodes/merge-data/logic.js') as typeof import('../../nodes/merge-data/logic.js');
+const mergeConfig = require('../../nodes/merge-data/config.js') as typeof import('../../nodes/merge-data/config.js');
+const contextConfig =
+  require('../../nodes/get-context/config.js') as typeof import('../../nodes/get-context/config.js');
 
 describe('merge data', () => {
   afterEach(async () => helper.unload());

@@ -1,12 +1,12 @@
 // The notification node publishes dojot's notification shape; history keeps and filters them.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { StubServices, helper, load, tick } from './helpers/dojot-nodes.js';
-import { parseFilterValue, parseNotificationFilter } from '../core-services/history/notifications-routes.js';
-import { notificationRow } from '../core-services/history/notifications-persister.js';
+import { StubServices, helper, load, tick } from '../helpers/dojot-nodes.js';
+import { parseFilterValue, parseNotificationFilter } from '../../core-services/history/notifications-routes.js';
+import { notificationRow } from '../../core-services/history/notifications-persister.js';
 
 const require = createRequire(import.meta.url);
-const { parse } = require('../nodes/notification/config.js') as typeof import('../nodes/notification/config.js');
+const { parse } = require('../../nodes/notification/config.js') as typeof import('../../nodes/notification/config.js');
 
 describe('the notification node', () => {
   let s: StubServices;

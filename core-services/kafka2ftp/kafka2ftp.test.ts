@@ -1,0 +1,265 @@
+// Kafka2FTP without a platform: what a message must hold to name a file, the configuration API on
+// a real Fastify app, and the consumer on the in-process bus and real PGlite uploading to a real
+// FTP server (ftp-srv on a loopback port), retrying a server that is down.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { FtpSrv } from 'ftp-srv';
+import { freePort } from '../../test/helpers/processes.js';
+import { MemoryBus } from '../platform/bus/memory.js';
+import { buildHttp } from '../platform/http.js';
+import { createLogger } from '../platform/log.js';
+import { migrate } from '../platform/store/migrate.js';
+import { openPgliteStore } from '../platform/store/pglite.js';
+import type { Store } from '../platform/store/index.js';
+import { FtpConsumer } from './consumer.js';
+import { fileOf } from './message.js';
+import { kafka2ftpRoutes } from './routes.js';
+import { getTarget, listFailures, putTarget, type FtpTarget } from './store.js';
+import { uploadWithRetries } from './uploader.js';
+
+const log = createLogger(process.env.DOJOT_TEST_LOG_LEVEL ?? 'silent');
+const quiet: any = { child: () => quiet, trace() {}, debug() {}, info() {}, warn() {}, error() {}, fatal() {} };
+
+async function until(what: () => boolean | Promise<boolean>, ms: number, label: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await what())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${label}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const message = (filename: unknown, encoding: unknown, content: unknown) => ({
+  metadata: { msgID: 'm1', ts: 0, service: 'flowbroker', contentType: 'application/vnd.dojot.ftp+json' },
+  data: { filename, encoding, content },
+});
+
+describe('kafka2ftp: the file a message carries', () => {
+  it('decodes the content in any Node Buffer encoding, from an object or its JSON text', () => {
+    const cases: [string, string, string][] = [
+      ['utf8', 'olá', 'olá'],
+      ['base64', Buffer.from('binary\u0000data').toString('base64'), 'binary\u0000data'],
+      ['hex', Buffer.from('hi').toString('hex'), 'hi'],
+      ['latin1', 'caf\u00e9', 'caf\u00e9'],
+    ];
+    for (const [encoding, content, text] of cases) {
+      const file = fileOf(message('a.txt', encoding, content));
+      assert.ok(!('problem' in file), encoding);
+      assert.equal(file.filename, 'a.txt');
+      assert.equal(file.content.toString(encoding === 'latin1' ? 'latin1' : 'utf8'), text, encoding);
+    }
+    const fromText = fileOf(JSON.stringify(message('b.csv', 'utf8', 'x,y')));
+    assert.deepEqual(fromText, { filename: 'b.csv', content: Buffer.from('x,y') });
+  });
+
+  it('keeps only the last segment of a path, so no message writes outside the directory', () => {
+    for (const [name, kept] of [
+      ['../../etc/passwd', 'passwd'],
+      ['/abs/x.bin', 'x.bin'],
+      ['dir\\sub\\y.txt', 'y.txt'],
+      ['..\\..\\z', 'z'],
+    ]) {
+      const file = fileOf(message(name, 'utf8', ''));
+      assert.equal('problem' in file ? file.problem : file.filename, kept, name);
+    }
+  });
+
+  it('names what is wrong with a message that carries no file', () => {
+    const problem = (v: unknown) => {
+      const file = fileOf(v);
+      assert.ok('problem' in file, `accepted ${JSON.stringify(v)}`);
+      return file.problem;
+    };
+    assert.equal(problem('{not json'), 'the message is not JSON');
+    assert.equal(problem(null), 'the message has no data object');
+    assert.equal(problem({ metadata: {} }), 'the message has no data object');
+    assert.equal(problem({ data: 'x' }), 'the message has no data object');
+    assert.equal(problem(message(7, 'utf8', 'x')), 'data.filename must be a string');
+    for (const name of ['', '.', '..', 'dir/', 'a/..', 'bad\nname', 'nul\u0000'])
+      assert.match(problem(message(name, 'utf8', 'x')), /^data\.filename ".*" names no file$/s, JSON.stringify(name));
+    assert.equal(problem(message('a', 'rot13', 'x')), 'data.encoding "rot13" is not a Node Buffer encoding');
+    assert.equal(problem(message('a', undefined, 'x')), 'data.encoding "undefined" is not a Node Buffer encoding');
+    assert.equal(problem(message('a', 'utf8', { x: 1 })), 'data.content must be a string');
+  });
+});
+
+describe('kafka2ftp: the configuration API and the uploads', function () {
+  this.timeout(30_000);
+  let store: Store;
+  let bus: MemoryBus;
+  let app: FastifyInstance;
+  let ftp: FtpSrv;
+  let ftpPort: number;
+  let root: string;
+  let consumer: FtpConsumer;
+  const policy = { retries: 2, baseMs: 50, maxMs: 200 };
+
+  const target = (over: Partial<FtpTarget> = {}): FtpTarget => ({
+    host: '127.0.0.1',
+    port: ftpPort,
+    username: 'flows',
+    password: 's3cret',
+    directory: '/',
+    secure: false,
+    ...over,
+  });
+  const call = (tenant: string, method: 'GET' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
+    app.inject({ method, url, payload: payload as any, headers: { 'x-tenant': tenant } });
+
+  before(async () => {
+    store = await openPgliteStore();
+    await migrate(store);
+    bus = new MemoryBus(log);
+    app = buildHttp({ log, bodyLimit: 1 << 20 });
+    app.addHook('onRequest', async (req) => {
+      req.identity = {
+        tenant: String(req.headers['x-tenant']),
+        username: 'tester',
+        userid: 1,
+        profile: 'admin',
+        groups: [1],
+      };
+    });
+    await app.register(kafka2ftpRoutes(store));
+    await app.ready();
+    root = mkdtempSync(path.join(os.tmpdir(), 'kafka2ftp-unit-'));
+    ftpPort = await freePort();
+    ftp = new FtpSrv({
+      url: `ftp://127.0.0.1:${ftpPort}`,
+      pasv_url: '127.0.0.1',
+      pasv_min: 41000 + (ftpPort % 20000),
+      pasv_max: 41100 + (ftpPort % 20000),
+      anonymous: false,
+      log: quiet,
+    });
+    ftp.on('login', ({ username, password }, resolve, reject) => {
+      if (username === 'flows' && password === 's3cret') resolve({ root });
+      else reject(new Error('bad login'));
+    });
+    await ftp.listen();
+    consumer = new FtpConsumer(bus, store, policy, log);
+    await consumer.start();
+  });
+
+  after(async () => {
+    await consumer?.close();
+    await bus?.close();
+    await app?.close();
+    await ftp?.close();
+    await store?.close();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('keeps one server per tenant, never shows its password, and fills the defaults', async () => {
+    assert.equal((await call('acme', 'GET', '/kafka2ftp/v1/config')).statusCode, 404);
+    const put = await call('acme', 'PUT', '/kafka2ftp/v1/config', { host: 'ftp.example.org', password: 'p' });
+    assert.equal(put.statusCode, 200);
+    const shown = { host: 'ftp.example.org', port: 21, username: 'anonymous', directory: '/', secure: false };
+    assert.deepEqual(put.json(), shown);
+    assert.deepEqual((await call('acme', 'GET', '/kafka2ftp/v1/config')).json(), shown);
+    assert.equal((await getTarget(store, 'acme'))?.password, 'p');
+    assert.equal((await call('other', 'GET', '/kafka2ftp/v1/config')).statusCode, 404);
+    assert.equal((await call('acme', 'DELETE', '/kafka2ftp/v1/config')).statusCode, 204);
+    assert.equal((await call('acme', 'DELETE', '/kafka2ftp/v1/config')).statusCode, 404);
+  });
+
+  it('refuses a bad configuration, naming the field', async () => {
+    const cases: [unknown, string][] = [
+      [[], 'body'],
+      [{ port: 21 }, 'host'],
+      [{ host: 'bad host name' }, 'host'],
+      [{ host: 'h', port: 0 }, 'port'],
+      [{ host: 'h', port: 70000 }, 'port'],
+      [{ host: 'h', port: '21' }, 'port'],
+      [{ host: 'h', username: 5 }, 'username'],
+      [{ host: 'h', password: 'p'.repeat(1025) }, 'password'],
+      [{ host: 'h', directory: 'a\nb' }, 'directory'],
+      [{ host: 'h', secure: 'yes' }, 'secure'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await call('acme', 'PUT', '/kafka2ftp/v1/config', body);
+      assert.equal(res.statusCode, 400, JSON.stringify(body));
+      assert.equal(res.json().code, 'KAFKA2FTP_INVALID_CONFIG');
+      assert.match(res.json().error, new RegExp(`^${field}: `), JSON.stringify(body));
+    }
+    assert.equal(await getTarget(store, 'acme'), null);
+  });
+
+  it("uploads each tenant's files to its own server and directory, and records a message it cannot use", async () => {
+    await putTarget(store, 'acme', target({ directory: '/in/acme' }));
+    await bus.publish('acme.dojot.ftp', null, message('report.txt', 'utf8', 'hello ftp'));
+    await bus.publish('acme.dojot.ftp', null, JSON.stringify(message('data.bin', 'base64', 'AAEC')));
+    await bus.publish('acme.dojot.ftp', null, message('..', 'utf8', 'x'));
+    const file = (name: string) => path.join(root, 'in', 'acme', name);
+    await until(() => existsSync(file('report.txt')) && existsSync(file('data.bin')), 15_000, 'the uploads');
+    await until(async () => (await listFailures(store, 'acme', 10)).length === 1, 5_000, 'the failure record');
+    assert.equal(readFileSync(file('report.txt'), 'utf8'), 'hello ftp');
+    assert.deepEqual([...readFileSync(file('data.bin'))], [0, 1, 2]);
+    const [failure] = await listFailures(store, 'acme', 10);
+    assert.deepEqual(
+      [failure.filename, failure.attempts, failure.final, failure.reason],
+      ['', 0, true, 'data.filename ".." names no file'],
+    );
+  });
+
+  it("retries a server that is down and gives up after the retries, while another tenant's files go on", async () => {
+    const down = await freePort(); // nothing listens there
+    await putTarget(store, 'down', target({ port: down }));
+    await putTarget(store, 'up', target({ directory: '/in/up' }));
+    await bus.publishMany([
+      { topic: 'down.dojot.ftp', key: null, value: message('lost.txt', 'utf8', 'x') },
+      { topic: 'up.dojot.ftp', key: null, value: message('fine.txt', 'utf8', 'y') },
+    ]);
+    await until(() => existsSync(path.join(root, 'in', 'up', 'fine.txt')), 15_000, "the other tenant's file");
+    await until(async () => (await listFailures(store, 'down', 10)).some((f) => f.final), 15_000, 'the last attempt');
+    const failures = (await listFailures(store, 'down', 10)).reverse();
+    assert.deepEqual(
+      failures.map((f) => [f.filename, f.attempts, f.final]),
+      [
+        ['lost.txt', 1, false],
+        ['lost.txt', 2, false],
+        ['lost.txt', 3, true],
+      ],
+    );
+    for (const f of failures)
+      assert.match(f.reason, new RegExp(`^upload to 127\\.0\\.0\\.1:${down} failed: ECONNREFUSED`));
+  });
+
+  it('reads the configuration again before each attempt, so a fix meanwhile is picked up', async () => {
+    let current: FtpTarget | null = null;
+    const reasons: string[] = [];
+    const done = uploadWithRetries(
+      'fix',
+      { filename: 'late.txt', content: Buffer.from('z') },
+      async () => current,
+      { retries: 20, baseMs: 50, maxMs: 50 },
+      async (f) => void reasons.push(f.reason),
+      log,
+      new AbortController().signal,
+    );
+    await until(() => reasons.length >= 2, 5_000, 'two failed attempts');
+    current = target();
+    assert.equal(await done, true);
+    assert.match(reasons[0], /^no FTP server is configured for this tenant/);
+    assert.equal(readFileSync(path.join(root, 'late.txt'), 'utf8'), 'z');
+  });
+
+  it('stops retrying when the platform stops, leaving the file to the bus', async () => {
+    const stop = new AbortController();
+    const attempts: number[] = [];
+    const done = uploadWithRetries(
+      'stop',
+      { filename: 'x', content: Buffer.from('') },
+      async () => null,
+      { retries: 100, baseMs: 10_000, maxMs: 10_000 },
+      async (f) => void attempts.push(f.attempts),
+      log,
+      stop.signal,
+    );
+    await until(() => attempts.length === 1, 5_000, 'the first attempt');
+    stop.abort();
+    await assert.rejects(done, /kafka2ftp is stopping/);
+  });
+});
