@@ -139,7 +139,7 @@ describe('kafka2ftp: the configuration API and the uploads', function () {
       else reject(new Error('bad login'));
     });
     await ftp.listen();
-    consumer = new FtpConsumer(bus, store, policy, log);
+    consumer = new FtpConsumer(bus, store, policy, { files: 100, bytes: 16 * 1024 * 1024 }, log);
     await consumer.start();
   });
 
