@@ -14,6 +14,7 @@ export const AuthErrors = defineErrors({
   AUTH_TOKEN_MISSING: { status: 401, message: 'No authorization token has been supplied' },
   AUTH_TOKEN_INVALID: { status: 401, message: 'Invalid JWT token: {reason}' },
   AUTH_NOT_AUTHORIZED: { status: 403, message: 'Not authorized: user {username} may not {method} {path}' },
+  AUTH_REVOKE_NOT_OFFERED: { status: 403, message: 'Not authorized: token revocation is not offered' },
   AUTH_INVALID_FIELD: { status: 400, message: '{field}: {problem}' },
   AUTH_NO_USERS_FOUND: { status: 404, message: 'No results found with these filters' },
   AUTH_NO_SUCH_USER: { status: 404, message: 'No user found with this ID' },
@@ -27,7 +28,7 @@ export const AuthErrors = defineErrors({
   AUTH_NO_MAIL_SERVICE: {
     status: 501,
     message:
-      'Password reset by e-mail is not offered (no mail service): an administrator sets a new password with PUT /auth/user/{id} {"passwd"}',
+      'Password reset by e-mail is not offered (no mail service): an administrator sets a new password with PUT /auth/user/<id> {"passwd"}',
   },
   AUTH_NOT_OPERATOR: { status: 403, message: 'only an administrator of tenant admin edits permissions and groups' },
   AUTH_NO_SUCH_PERMISSION: { status: 404, message: 'No permission found with this ID: {key}' },

@@ -1,6 +1,6 @@
 // Cron's coded errors. dojot's body was {"status":"error","errors":[{"error": <number>, "message"}]}
 // (§8 of docs/dojot-compatibility.md: the element key observed in code is `error`); those keys ride along as extra.
-import { defineErrors, type PlatformError } from '../platform/errors.js';
+import { defineErrors, type AnyFactory, type PlatformError } from '../platform/errors.js';
 
 export const CronErrors = defineErrors({
   CRON_INTERNAL: { status: 500, message: 'Internal error: {detail}' },
@@ -32,7 +32,8 @@ const HTTP_FIELD_NUMBERS: Record<string, number> = {
 const BROKER_FIELD_NUMBERS: Record<string, number> = { subject: 121, message: 122 };
 
 /** A cron error with dojot's keys added: {"status":"error","errors":[{"error": n, "message"}]}. */
-export function cronError(code: Code, params: Record<string, unknown> = {}): PlatformError {
+export function cronError<C extends Code>(code: C, ...[given]: Parameters<(typeof CronErrors)[C]>): PlatformError {
+  const params: Record<string, unknown> = given ?? {};
   let n = 1;
   if (code === 'CRON_NOT_FOUND') n = 2;
   else if (code === 'CRON_INVALID_TIME') n = 101;
@@ -43,6 +44,8 @@ export function cronError(code: Code, params: Record<string, unknown> = {}): Pla
   else if (code === 'CRON_INVALID_HTTP') n = HTTP_FIELD_NUMBERS[String(params.field)] ?? 111;
   else if (code === 'CRON_INVALID_BROKER') n = BROKER_FIELD_NUMBERS[String(params.field)] ?? 121;
   else if (code === 'CRON_JSCODE_UNSUPPORTED') n = 131;
-  const e = CronErrors[code](params);
-  return CronErrors[code](params, { status: 'error', errors: [{ error: n, message: e.message }] });
+  // Picked at run time: the parameters are the caller's to match (spec.ts, service.ts, routes.ts).
+  const factory = CronErrors[code] as AnyFactory;
+  const e = factory(params);
+  return factory(params, { status: 'error', errors: [{ error: n, message: e.message }] });
 }

@@ -17,19 +17,37 @@ export class PlatformError extends Error {
 }
 
 type Template = { status: number; message: string };
-type Factory = (params?: Record<string, unknown>, extra?: Record<string, unknown>) => PlatformError;
+
+/** The `{name}` placeholders of a message template, as a union of names (never: none). */
+export type Placeholders<S extends string> = S extends `${string}{${infer Name}}${infer Rest}`
+  ? Name extends `${string}${' ' | '"' | ':' | ',' | '{'}${string}`
+    ? Placeholders<Rest>
+    : Name | Placeholders<Rest>
+  : never;
+
+/**
+ * A factory's arguments, typed from its template: every placeholder must be given, and a name the
+ * template does not have is a compile error (it would render as a literal `{name}`).
+ */
+type FactoryArgs<M extends string> = [Placeholders<M>] extends [never]
+  ? [params?: Record<string, never>, extra?: Record<string, unknown>]
+  : [params: { [P in Placeholders<M>]: unknown }, extra?: Record<string, unknown>];
+
+export type Factory<M extends string> = (...args: FactoryArgs<M>) => PlatformError;
+/** Any factory, for code that picks one by its code at run time (and so cannot check the names). */
+export type AnyFactory = (params?: Record<string, unknown>, extra?: Record<string, unknown>) => PlatformError;
 
 /** Turns {CODE: {status, message: 'No such device: {id}'}} into factories: E.CODE({id}) → PlatformError. */
-export function defineErrors<K extends string>(
-  table: Record<K, Template>,
-): Record<K, Factory> & { table: Record<K, Template> } {
+export function defineErrors<const T extends Record<string, Template>>(
+  table: T,
+): { [K in keyof T]: Factory<T[K]['message']> } & { table: { [K in keyof T]: Template } } {
   const out: Record<string, unknown> = { table };
-  for (const code of Object.keys(table) as K[]) {
+  for (const code of Object.keys(table)) {
     const t = table[code];
-    out[code] = ((params = {}, extra = {}) =>
-      new PlatformError(code, t.status, render(t.message, params), extra)) as Factory;
+    out[code] = (params: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
+      new PlatformError(code, t.status, render(t.message, params), extra);
   }
-  return out as Record<K, Factory> & { table: Record<K, Template> };
+  return out as { [K in keyof T]: Factory<T[K]['message']> } & { table: { [K in keyof T]: Template } };
 }
 
 function render(template: string, params: Record<string, unknown>): string {

@@ -20,5 +20,6 @@ export const FlowErrors = defineErrors({
     status: 404,
     message: 'No remote node {id}: dojot-red runs no remote nodes (no container engine)',
   },
+  CRON_UNAVAILABLE: { status: 503, message: 'This platform runs no scheduler (cron): a cron node cannot create jobs' },
   FLOWS_RUNTIME_UNAVAILABLE: { status: 503, message: 'The flow runtime of tenant {tenant} is not available ({state})' },
 });

@@ -19,6 +19,7 @@ import type { SupervisorSide } from './ipc.js';
 import type { IsolationReport, RuntimeDriver } from './drivers/driver.js';
 import { TenantRuntime, type RuntimeReport, type RuntimeSettings } from './tenant-runtime.js';
 import { TimerLeaseKeeper } from './timer-lease-keeper.js';
+import { FlowErrors } from '../flows-api/errors.js';
 import type { KafkaTenantAccess } from './kafka-tenant-access.js';
 
 // Scale-out: every instance runs a runtime for each tenant with flows, and RUNTIME_BUS_GROUP is shared, so
@@ -258,8 +259,7 @@ export class Supervisor {
   }
 
   private cron(): CronClient {
-    if (!this.services.cron)
-      throw Object.assign(new Error('this platform runs no scheduler (cron)'), { code: 'CRON_UNAVAILABLE' });
+    if (!this.services.cron) throw FlowErrors.CRON_UNAVAILABLE();
     return this.services.cron;
   }
 

@@ -1,0 +1,32 @@
+// The error catalogue's factories are typed from their message templates: the `@ts-expect-error`
+// lines below fail the build when a wrong or missing placeholder name would compile again.
+import assert from 'node:assert/strict';
+import { defineErrors, PlatformError, type Placeholders } from './errors.js';
+
+const E = defineErrors({
+  T_ONE: { status: 404, message: 'No such thing: {id}' },
+  T_TWO: { status: 400, message: '{field}: {problem}' },
+  T_NONE: { status: 401, message: 'Sign in first' },
+  T_LITERAL: { status: 501, message: 'Send {"passwd"} to PUT /x/<id>' },
+});
+
+describe('error catalogue', () => {
+  it('renders a template from the names it declares', () => {
+    const e = E.T_TWO({ field: 'label', problem: 'is empty' }, { message: 'dojot' });
+    assert.ok(e instanceof PlatformError);
+    assert.deepEqual([e.code, e.status, e.message, e.extra], ['T_TWO', 400, 'label: is empty', { message: 'dojot' }]);
+    assert.equal(E.T_NONE().message, 'Sign in first');
+    assert.equal(E.T_LITERAL().message, 'Send {"passwd"} to PUT /x/<id>');
+  });
+
+  it('refuses at compile time a placeholder the template does not have, or one missing', () => {
+    const names: Placeholders<'a {x} b {y}'>[] = ['x', 'y'];
+    assert.deepEqual(names, ['x', 'y']);
+    // @ts-expect-error -- the template names {id}, not {name}
+    assert.equal(E.T_ONE({ name: 'n' }).message, 'No such thing: {id}');
+    // @ts-expect-error -- {problem} is missing
+    assert.equal(E.T_TWO({ field: 'f' }).message, 'f: {problem}');
+    // @ts-expect-error -- a template without placeholders takes none
+    assert.equal(E.T_NONE({ id: 1 }).message, 'Sign in first');
+  });
+});
