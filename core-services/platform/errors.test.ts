@@ -8,6 +8,12 @@ const E = defineErrors({
   T_TWO: { status: 400, message: '{field}: {problem}' },
   T_NONE: { status: 401, message: 'Sign in first' },
   T_LITERAL: { status: 501, message: 'Send {"passwd"} to PUT /x/<id>' },
+  T_KEYS: { status: 404, message: 'No such device: {id}', legacy: ['message', 'status'] },
+  T_FIXED: {
+    status: 400,
+    message: 'Bad {param}',
+    legacy: { title: 'Invalid', description: '{message} ({param})', n: 7 },
+  },
 });
 
 describe('error catalogue', () => {
@@ -17,6 +23,16 @@ describe('error catalogue', () => {
     assert.deepEqual([e.code, e.status, e.message, e.extra], ['T_TWO', 400, 'label: is empty', { message: 'dojot' }]);
     assert.equal(E.T_NONE().message, 'Sign in first');
     assert.equal(E.T_LITERAL().message, 'Send {"passwd"} to PUT /x/<id>');
+  });
+
+  it("adds dojot's legacy keys from the catalogue: copied from the error, or rendered like the message", () => {
+    assert.deepEqual(E.T_KEYS({ id: 'd1' }).extra, { message: 'No such device: d1', status: 404 });
+    assert.deepEqual(E.T_FIXED({ param: 'x' }).extra, { title: 'Invalid', description: 'Bad x (x)', n: 7 });
+    // What a caller adds wins.
+    assert.deepEqual(E.T_KEYS({ id: 'd1' }, { status: 'gone' }).extra, {
+      message: 'No such device: d1',
+      status: 'gone',
+    });
   });
 
   it('refuses at compile time a placeholder the template does not have, or one missing', () => {

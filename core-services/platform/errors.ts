@@ -16,7 +16,14 @@ export class PlatformError extends Error {
   }
 }
 
-type Template = { status: number; message: string };
+/**
+ * dojot's own body keys, kept beside {error, code} for its clients: a list of keys copied from the
+ * error (`message`, `status`), or fixed keys whose string values are templates like the message
+ * (`{message}` there is the rendered message).
+ */
+export type LegacyKeys = readonly ('message' | 'status')[] | Readonly<Record<string, unknown>>;
+
+type Template = { status: number; message: string; legacy?: LegacyKeys };
 
 /** The `{name}` placeholders of a message template, as a union of names (never: none). */
 export type Placeholders<S extends string> = S extends `${string}{${infer Name}}${infer Rest}`
@@ -44,10 +51,21 @@ export function defineErrors<const T extends Record<string, Template>>(
   const out: Record<string, unknown> = { table };
   for (const code of Object.keys(table)) {
     const t = table[code];
-    out[code] = (params: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
-      new PlatformError(code, t.status, render(t.message, params), extra);
+    out[code] = (params: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => {
+      const message = render(t.message, params);
+      return new PlatformError(code, t.status, message, { ...legacyKeys(t, message, params), ...extra });
+    };
   }
   return out as { [K in keyof T]: Factory<T[K]['message']> } & { table: { [K in keyof T]: Template } };
+}
+
+function legacyKeys(t: Template, message: string, params: Record<string, unknown>): Record<string, unknown> {
+  if (!t.legacy) return {};
+  const own: Record<string, unknown> = { message, status: t.status };
+  if (Array.isArray(t.legacy)) return Object.fromEntries(t.legacy.map((k: string) => [k, own[k]]));
+  return Object.fromEntries(
+    Object.entries(t.legacy).map(([k, v]) => [k, typeof v === 'string' ? render(v, { ...params, message }) : v]),
+  );
 }
 
 function render(template: string, params: Record<string, unknown>): string {
