@@ -2,8 +2,6 @@
 // tenant CREATE events (`dojot-management.dojot.tenancy`), stopped on DELETE. It answers the
 // runtimes' storage, token and bus requests with the tenant fixed by the channel, and forwards
 // each tenant's device messages to that tenant's runtime only.
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import type { PlatformContext } from '../../core-services/platform/context.js';
 import type { BusMessage, Subscription } from '../../core-services/platform/bus/index.js';
 import { TENANCY_TOPIC, allTenants, tenantOfTopic, topicOf } from '../../core-services/platform/contracts/topics.js';
@@ -60,7 +58,6 @@ export class Supervisor {
   }
 
   async start(): Promise<void> {
-    preparePalette(this.settings.launch.projectRoot);
     await this.driver.prepare();
     this.subscriptions.push(
       await this.ctx.bus.subscribe({
@@ -304,13 +301,4 @@ export class Supervisor {
       });
     }
   }
-}
-
-/** tsc does not copy assets: put the palette nodes' .html and package.json (CommonJS) beside their compiled .js. */
-function preparePalette(projectRoot: string): void {
-  const src = path.join(projectRoot, 'runtime', 'palette');
-  const dst = path.join(projectRoot, 'dist', 'runtime', 'palette');
-  mkdirSync(dst, { recursive: true });
-  for (const f of readdirSync(src))
-    if (f.endsWith('.html') || f === 'package.json') copyFileSync(path.join(src, f), path.join(dst, f));
 }
