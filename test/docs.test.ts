@@ -56,6 +56,21 @@ describe('docs', () => {
     assert.deepEqual(dangling, []);
   });
 
+  it('errors.md gives every code its cause and a fix', () => {
+    const rows = doc('errors.md')
+      .split('\n')
+      .filter((l) => /^\| `[A-Z]/.test(l));
+    assert.ok(rows.length > 100);
+    const bad = rows.filter((r) => {
+      const cells = r
+        .split(/(?<!\\)\|/)
+        .slice(1, -1)
+        .map((c) => c.trim());
+      return cells.length !== 4 || !cells[2] || !cells[3];
+    });
+    assert.deepEqual(bad, []);
+  });
+
   it('errors.md lists every error code, and no other', async () => {
     const defined = new Set<string>();
     const dist = path.join(root, 'dist');

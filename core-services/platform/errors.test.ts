@@ -4,14 +4,15 @@ import assert from 'node:assert/strict';
 import { defineErrors, PlatformError, type Placeholders } from './errors.js';
 
 const E = defineErrors({
-  T_ONE: { status: 404, message: 'No such thing: {id}' },
-  T_TWO: { status: 400, message: '{field}: {problem}' },
-  T_NONE: { status: 401, message: 'Sign in first' },
-  T_LITERAL: { status: 501, message: 'Send {"passwd"} to PUT /x/<id>' },
-  T_KEYS: { status: 404, message: 'No such device: {id}', legacy: ['message', 'status'] },
+  T_ONE: { status: 404, message: 'No such thing: {id}', fix: 'x' },
+  T_TWO: { status: 400, message: '{field}: {problem}', fix: 'x' },
+  T_NONE: { status: 401, message: 'Sign in first', fix: 'x' },
+  T_LITERAL: { status: 501, message: 'Send {"passwd"} to PUT /x/<id>', fix: 'x' },
+  T_KEYS: { status: 404, message: 'No such device: {id}', fix: 'x', legacy: ['message', 'status'] },
   T_FIXED: {
     status: 400,
     message: 'Bad {param}',
+    fix: 'x',
     legacy: { title: 'Invalid', description: '{message} ({param})', n: 7 },
   },
 });

@@ -23,7 +23,8 @@ export class PlatformError extends Error {
  */
 export type LegacyKeys = readonly ('message' | 'status')[] | Readonly<Record<string, unknown>>;
 
-type Template = { status: number; message: string; legacy?: LegacyKeys };
+/** An entry of the catalogue: the message says the cause, `fix` what the caller can do (docs/errors.md). */
+type Template = { status: number; message: string; fix: string; legacy?: LegacyKeys };
 
 /** The `{name}` placeholders of a message template, as a union of names (never: none). */
 export type Placeholders<S extends string> = S extends `${string}{${infer Name}}${infer Rest}`
@@ -73,13 +74,37 @@ function render(template: string, params: Record<string, unknown>): string {
 }
 
 export const CommonErrors = defineErrors({
-  HTTP_BAD_JSON: { status: 400, message: 'Payload must be valid JSON, and Content-Type set accordingly: {detail}' },
-  HTTP_BAD_REQUEST: { status: 400, message: '{detail}' },
-  HTTP_BAD_INPUT: { status: 400, message: '{field}: {problem}' },
-  HTTP_BODY_TOO_LARGE: { status: 413, message: 'Request body is larger than {limit} bytes' },
-  HTTP_UNSUPPORTED_MEDIA: { status: 415, message: 'Unsupported Content-Type: {type}' },
-  HTTP_NOT_FOUND: { status: 404, message: 'Route {method} {url} not found' },
-  HTTP_INTERNAL: { status: 500, message: 'Internal error' },
+  HTTP_BAD_JSON: {
+    status: 400,
+    message: 'Payload must be valid JSON, and Content-Type set accordingly: {detail}',
+    fix: 'Send valid JSON with Content-Type: application/json.',
+  },
+  HTTP_BAD_REQUEST: { status: 400, message: '{detail}', fix: 'Correct the request as the message says.' },
+  HTTP_BAD_INPUT: {
+    status: 400,
+    message: '{field}: {problem}',
+    fix: 'Correct the value named (too long, too deep or not text).',
+  },
+  HTTP_BODY_TOO_LARGE: {
+    status: 413,
+    message: 'Request body is larger than {limit} bytes',
+    fix: 'Send a smaller body (DOJOT_HTTP_BODY_LIMIT).',
+  },
+  HTTP_UNSUPPORTED_MEDIA: {
+    status: 415,
+    message: 'Unsupported Content-Type: {type}',
+    fix: 'Send the body as application/json.',
+  },
+  HTTP_NOT_FOUND: {
+    status: 404,
+    message: 'Route {method} {url} not found',
+    fix: 'Check the method and path against docs/api.md.',
+  },
+  HTTP_INTERNAL: {
+    status: 500,
+    message: 'Internal error',
+    fix: 'Retry; the platform log holds the cause (with the request id).',
+  },
 });
 
 /** Fastify error handler: PlatformError → its status; Fastify's own 4xx → coded bodies; the rest → 500. */
