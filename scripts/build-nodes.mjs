@@ -1,6 +1,8 @@
 // After `tsc -p nodes/tsconfig.json`: puts each node's .html, locales/ and icons/ beside its
 // compiled .js in dist/nodes, and writes dist/nodes/package.json (CommonJS, and the Node-RED
-// module's node list: one entry per folder with a <name>.html).
+// module's node list: one entry per folder with a <name>.html). Also the runtime's own palette
+// (runtime/palette: .html and package.json beside the .js tsc compiled): everything the platform
+// loads is in dist/ once built, and nothing writes into the tree at run time.
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +22,12 @@ for (const name of readdirSync(src).sort()) {
   nodes[name] = `${name}/${name}.js`;
 }
 pkg['node-red'] = { ...pkg['node-red'], nodes };
+
+const paletteSrc = path.join(root, 'runtime', 'palette');
+const paletteDst = path.join(root, 'dist', 'runtime', 'palette');
+mkdirSync(paletteDst, { recursive: true });
+for (const f of readdirSync(paletteSrc))
+  if (f.endsWith('.html') || f === 'package.json') cpSync(path.join(paletteSrc, f), path.join(paletteDst, f));
 writeFileSync(path.join(dst, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
 
 // The example flows of flows-examples/, in Node-RED's import format (one tab each), so the editor

@@ -32,6 +32,16 @@ describe('auth over HTTP', () => {
     assert.equal(res.body.jwt.split('.').length, 3);
   });
 
+  it("answers /auth/revoke (which dojot did not offer) with 403, a catalogued code and dojot's message", async () => {
+    const res = await p.api(null, 'POST', '/auth/revoke', {});
+    assert.equal(res.status, 403);
+    assert.deepEqual(res.body, {
+      error: 'Not authorized: token revocation is not offered',
+      code: 'AUTH_REVOKE_NOT_OFFERED',
+      message: 'Not authorized',
+    });
+  });
+
   it("logs in on POST /auth/ with a trailing slash, as dojot's clients send it", async () => {
     const res = await fetch(`${p.httpUrl}/auth/`, {
       method: 'POST',

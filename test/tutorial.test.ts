@@ -1,11 +1,12 @@
-// The README walkthrough (dojot's "Using API interface"), with curl's calls made by fetch and the
-// device played by the real mosquitto_pub / mosquitto_sub clients.
+// dojot's own walkthrough ("Using API interface" of its docs), with curl's calls made by fetch and
+// the device played by the real mosquitto_pub / mosquitto_sub clients. The README's own
+// walk-through runs as written in readme-walkthrough.test.ts.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { run } from './helpers/processes.js';
 import { startTestPlatform, type TestPlatform } from './helpers/start-platform.js';
 
-describe('the README walkthrough', function () {
+describe("dojot's API walkthrough", function () {
   this.timeout(60_000);
   let p: TestPlatform;
   let jwt: string;

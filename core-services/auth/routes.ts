@@ -16,13 +16,9 @@ export function authRoutes(auth: AuthService): FastifyPluginAsync {
     });
 
     // dojot v0.5.2 had no revoke route; its gateway answered 403 here.
-    app.all('/auth/revoke', { config: { public: true } }, async (_req, reply) =>
-      reply.status(403).send({
-        error: 'Not authorized: token revocation is not offered',
-        code: 'AUTH_NOT_AUTHORIZED',
-        message: 'Not authorized',
-      }),
-    );
+    app.all('/auth/revoke', { config: { public: true } }, async () => {
+      throw AuthErrors.AUTH_REVOKE_NOT_OFFERED({}, { message: 'Not authorized' });
+    });
 
     app.get<{ Querystring: { username?: string } }>('/auth/user', async (req) => ({
       users: await auth.listUsers(

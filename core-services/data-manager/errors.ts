@@ -6,6 +6,11 @@ export const DataManagerErrors = defineErrors({
   DATA_IMPORT_NOT_OBJECT: {
     status: 400,
     message: 'the import file must be a JSON object with templates, devices, flows, flowRemoteNodes and cronJobs',
+    fix: 'Send a file as GET /export writes it.',
   },
-  DATA_IMPORT_INVALID: { status: 400, message: '{path}: {problem}' },
+  DATA_IMPORT_INVALID: {
+    status: 400,
+    message: '{path}: {problem}',
+    fix: 'Correct the entry at the path named; nothing was imported.',
+  },
 });

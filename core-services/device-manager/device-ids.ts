@@ -3,7 +3,7 @@
 import { randomInt } from 'node:crypto';
 import type { Sql } from '../platform/store/index.js';
 import { existingDeviceIds } from './device-store.js';
-import { idExhausted } from './errors.js';
+import { DmErrors } from './errors.js';
 
 /** 16^6: the number of distinct ids. */
 const ID_SPACE = 16 ** 6;
@@ -33,6 +33,6 @@ export async function newDeviceIds(
     const taken = await existingDeviceIds(sql, tenant, [...candidates]);
     for (const id of candidates) if (!taken.has(id)) chosen.add(id);
   }
-  if (chosen.size < n) throw idExhausted();
+  if (chosen.size < n) throw DmErrors.DM_ID_EXHAUSTED();
   return [...chosen];
 }

@@ -18,18 +18,7 @@ import {
   updateDeviceRow,
   type OverrideRow,
 } from './device-store.js';
-import {
-  alreadyAssociated,
-  invalidField,
-  noSuchDevice,
-  noSuchTemplate,
-  notAssociated,
-  notConfigurable,
-  templateConflict,
-  unknownOverrideAttr,
-  unknownOverrideMetadata,
-  unknownOverrideTemplate,
-} from './errors.js';
+import { DmErrors, invalidField, notConfigurable } from './errors.js';
 import { configureEvent, deviceEvent, type EventPublisher } from './events.js';
 import {
   paginationOf,
@@ -53,12 +42,12 @@ export type DeviceList = { pagination: Pagination; devices: FullDevice[] } | str
 async function prepareTemplates(tx: Sql, tenant: string, deviceId: string, templates: number[]): Promise<AttrIndex> {
   const found = new Set((await getTemplateRows(tx, tenant, templates.filter(storable), 'share')).map((r) => r.id));
   const missing = templates.find((t) => !found.has(t));
-  if (missing !== undefined) throw noSuchTemplate(missing);
+  if (missing !== undefined) throw DmErrors.DM_NO_SUCH_TEMPLATE({ id: missing });
   const index = new AttrIndex(await getAttrRows(tx, tenant, templates));
   const seen = new Set<string>();
   for (const t of templates) {
     const keys = index.top(t).map((a) => `${a.type}\u0000${a.label}`);
-    if (keys.some((k) => seen.has(k))) throw templateConflict(t, deviceId);
+    if (keys.some((k) => seen.has(k))) throw DmErrors.DM_TEMPLATE_CONFLICT({ template: t, device: deviceId });
     keys.forEach((k) => seen.add(k));
   }
   return index;
@@ -73,13 +62,13 @@ function overrideRows(
 ): OverrideRow[] {
   const rows: OverrideRow[] = [];
   for (const o of overrides) {
-    if (!templates.includes(o.template_id)) throw unknownOverrideTemplate(o.template_id);
+    if (!templates.includes(o.template_id)) throw DmErrors.DM_UNKNOWN_OVERRIDE_TEMPLATE({ id: o.template_id });
     const attr = index.top(o.template_id).find((a) => a.id === o.id);
-    if (!attr) throw unknownOverrideAttr(o.id);
+    if (!attr) throw DmErrors.DM_UNKNOWN_OVERRIDE_ATTR({ id: o.id });
     if (o.static_value !== null) rows.push({ device, attr: attr.id, value: o.static_value });
     for (const m of o.metadata) {
       const child = index.children(attr.id).find((c) => c.id === m.id);
-      if (!child) throw unknownOverrideMetadata(m.id);
+      if (!child) throw DmErrors.DM_UNKNOWN_OVERRIDE_METADATA({ id: m.id });
       if (m.static_value !== null) rows.push({ device, attr: child.id, value: m.static_value });
     }
   }
@@ -142,13 +131,14 @@ export class DeviceService {
    */
   async listByTemplate(tenant: string, rawTemplate: string, page: Page): Promise<DeviceList> {
     const template = templateIdOf(rawTemplate);
-    if ((await getTemplateRows(this.store, tenant, [template])).length === 0) throw noSuchTemplate(rawTemplate);
+    if ((await getTemplateRows(this.store, tenant, [template])).length === 0)
+      throw DmErrors.DM_NO_SUCH_TEMPLATE({ id: rawTemplate });
     return this.list(tenant, { attr: [], attrType: [], sort: parseSort({}), template, idsOnly: false }, page);
   }
 
   async get(tenant: string, id: string): Promise<FullDevice> {
     const [device] = await loadFullDevices(this.store, tenant, [id]);
-    if (!device) throw noSuchDevice(id);
+    if (!device) throw DmErrors.DM_NO_SUCH_DEVICE({ id });
     return device;
   }
 
@@ -202,7 +192,7 @@ export class DeviceService {
       await this.lockDevice(tx, tenant, id);
       const template = templateIdOf(rawTemplate);
       const current = (await getLinks(tx, tenant, [id])).get(id) ?? [];
-      if (current.includes(template)) throw alreadyAssociated(id, template);
+      if (current.includes(template)) throw DmErrors.DM_ALREADY_ASSOCIATED({ device: id, template });
       await prepareTemplates(tx, tenant, id, [...current, template]);
       await linkTemplates(tx, tenant, [id], [template]);
       await updateDeviceRow(tx, tenant, id);
@@ -217,7 +207,7 @@ export class DeviceService {
       await this.lockDevice(tx, tenant, id);
       const template = toId(rawTemplate);
       if (template === null || !storable(template) || !(await unlinkTemplate(tx, tenant, id, template))) {
-        throw notAssociated(id, rawTemplate);
+        throw DmErrors.DM_NOT_ASSOCIATED({ device: id, template: rawTemplate });
       }
       await updateDeviceRow(tx, tenant, id);
       return (await loadFullDevices(tx, tenant, [id]))[0];
@@ -241,6 +231,6 @@ export class DeviceService {
   }
 
   private async lockDevice(tx: Sql, tenant: string, id: string): Promise<void> {
-    if ((await getDeviceRows(tx, tenant, [id], true)).length === 0) throw noSuchDevice(id);
+    if ((await getDeviceRows(tx, tenant, [id], true)).length === 0) throw DmErrors.DM_NO_SUCH_DEVICE({ id });
   }
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Sql, Store } from '../platform/store/index.js';
 import type { FullDevice } from './client.js';
 import { getDeviceRows, loadFullDevices } from './device-store.js';
-import { noSuchDevice, pskBadLength, pskMissingParam, pskNone, pskNotPsk, pskNotSet } from './errors.js';
+import { DmErrors } from './errors.js';
 import { deviceEvent, type EventPublisher } from './events.js';
 import { loadPskKey, open, seal } from './psk-seal.js';
 
@@ -16,11 +16,14 @@ export const PSK_VALUE_TYPE = 'psk';
 
 /** key_length: a decimal integer in [1, 1024]; anything else is named in a 400. */
 export function parseKeyLength(raw: unknown): number {
-  if (raw === undefined) throw pskBadLength('is required (Missing key_length parameter)');
+  if (raw === undefined) throw DmErrors.DM_PSK_BAD_LENGTH({ problem: 'is required (Missing key_length parameter)' });
   if (typeof raw !== 'string' || !/^\d{1,5}$/.test(raw))
-    throw pskBadLength(`must be an integer between 1 and ${MAX_PSK_BYTES}, got ${JSON.stringify(raw)}`);
+    throw DmErrors.DM_PSK_BAD_LENGTH({
+      problem: `must be an integer between 1 and ${MAX_PSK_BYTES}, got ${JSON.stringify(raw)}`,
+    });
   const n = Number(raw);
-  if (n < 1 || n > MAX_PSK_BYTES) throw pskBadLength(`must be between 1 and ${MAX_PSK_BYTES}, got ${n}`);
+  if (n < 1 || n > MAX_PSK_BYTES)
+    throw DmErrors.DM_PSK_BAD_LENGTH({ problem: `must be between 1 and ${MAX_PSK_BYTES}, got ${n}` });
   return n;
 }
 
@@ -50,9 +53,9 @@ export class PskService {
     const { device, answer } = await this.store.transaction(async (tx) => {
       const device = await this.lockedDevice(tx, tenant, id);
       const psk = pskAttrs(device);
-      if (psk.size === 0) throw pskNone(id);
+      if (psk.size === 0) throw DmErrors.DM_PSK_NONE({ device: id });
       const wanted = labels ?? [...psk.keys()];
-      for (const label of wanted) if (!psk.has(label)) throw pskNotPsk(id, label);
+      for (const label of wanted) if (!psk.has(label)) throw DmErrors.DM_PSK_NOT_PSK({ device: id, label });
       const answer: { attribute: string; psk: string }[] = [];
       for (const label of new Set(wanted)) {
         const attrId = psk.get(label)!;
@@ -74,7 +77,7 @@ export class PskService {
     from: { device?: unknown; label?: unknown },
   ): Promise<void> {
     if (typeof from.device !== 'string' || typeof from.label !== 'string' || !from.device || !from.label)
-      throw pskMissingParam();
+      throw DmErrors.DM_PSK_MISSING_PARAM();
     const fromDevice = from.device;
     const fromLabel = from.label;
     const key = await this.platformKey();
@@ -82,14 +85,14 @@ export class PskService {
       const source = await this.lockedDevice(tx, tenant, fromDevice);
       const target = fromDevice === toDevice ? source : await this.lockedDevice(tx, tenant, toDevice);
       const fromAttr = pskAttrs(source).get(fromLabel);
-      if (fromAttr === undefined) throw pskNotPsk(fromDevice, fromLabel);
+      if (fromAttr === undefined) throw DmErrors.DM_PSK_NOT_PSK({ device: fromDevice, label: fromLabel });
       const toAttr = pskAttrs(target).get(toLabel);
-      if (toAttr === undefined) throw pskNotPsk(toDevice, toLabel);
+      if (toAttr === undefined) throw DmErrors.DM_PSK_NOT_PSK({ device: toDevice, label: toLabel });
       const [row] = await tx.query<{ sealed: string }>(
         'SELECT sealed FROM dm_psk WHERE tenant = $1 AND device_id = $2 AND attr_id = $3',
         [tenant, fromDevice, fromAttr],
       );
-      if (!row) throw pskNotSet(fromDevice, fromLabel);
+      if (!row) throw DmErrors.DM_PSK_NOT_SET({ device: fromDevice, label: fromLabel });
       const value = open(key, { tenant, device: fromDevice, attrId: fromAttr }, row.sealed);
       await this.put(tx, tenant, toDevice, toAttr, seal(key, { tenant, device: toDevice, attrId: toAttr }, value));
       return target;
@@ -114,7 +117,7 @@ export class PskService {
   }
 
   private async lockedDevice(tx: Sql, tenant: string, id: string): Promise<FullDevice> {
-    if ((await getDeviceRows(tx, tenant, [id], true)).length === 0) throw noSuchDevice(id);
+    if ((await getDeviceRows(tx, tenant, [id], true)).length === 0) throw DmErrors.DM_NO_SUCH_DEVICE({ id });
     return (await loadFullDevices(tx, tenant, [id]))[0];
   }
 }

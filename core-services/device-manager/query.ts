@@ -1,7 +1,7 @@
 // Query-string parameters of the list and create routes (docs/dojot-compatibility.md §2.2, §2.3): pagination,
 // filters, sorting, attr_format, count/verbose. Flask read the first of repeated single-valued
 // parameters; so do we.
-import { badCount, badPagination, invalidQuery, verboseCount } from './errors.js';
+import { DmErrors } from './errors.js';
 import { storable, toId } from './schemas.js';
 
 export type Query = Record<string, string | string[] | undefined>;
@@ -24,14 +24,14 @@ export function parsePage(q: Query): Page {
   const rawNum = first(q.page_num) ?? '1';
   const rawSize = first(q.page_size) ?? '20';
   if (!/^-?\d{1,10}$/.test(rawNum.trim()) || !/^-?\d{1,10}$/.test(rawSize.trim())) {
-    throw badPagination('page_size and page_num must be integers');
+    throw DmErrors.DM_BAD_PAGINATION({ detail: 'page_size and page_num must be integers' });
   }
   const num = Number(rawNum);
   const size = Number(rawSize);
-  if (num < 1) throw badPagination('Page numbers must be greater than 1');
-  if (size < 1) throw badPagination('At least one entry per page is mandatory');
+  if (num < 1) throw DmErrors.DM_BAD_PAGINATION({ detail: 'Page numbers must be greater than 1' });
+  if (size < 1) throw DmErrors.DM_BAD_PAGINATION({ detail: 'At least one entry per page is mandatory' });
   if (num > PAGE_PARAM_MAX || size > PAGE_PARAM_MAX)
-    throw badPagination(`page_size and page_num must be at most ${PAGE_PARAM_MAX}`);
+    throw DmErrors.DM_BAD_PAGINATION({ detail: `page_size and page_num must be at most ${PAGE_PARAM_MAX}` });
   return { num, size };
 }
 
@@ -56,7 +56,7 @@ export function parseAttrFormat(q: Query): AttrFormat {
   const v = first(q.attr_format);
   if (v === undefined || v === '') return 'both';
   if (v !== 'both' && v !== 'single' && v !== 'split')
-    throw invalidQuery('attr_format', `must be both, single or split, got "${v}"`);
+    throw DmErrors.DM_INVALID_QUERY({ param: 'attr_format', problem: `must be both, single or split, got "${v}"` });
   return v;
 }
 
@@ -67,7 +67,7 @@ function flag(q: Query, name: string): boolean {
   const l = v.toLowerCase();
   if (l === '' || l === 'true' || l === '1') return true;
   if (l === 'false' || l === '0') return false;
-  throw invalidQuery(name, `must be true or false, got "${v}"`);
+  throw DmErrors.DM_INVALID_QUERY({ param: name, problem: `must be true or false, got "${v}"` });
 }
 
 export interface Sort {
@@ -81,7 +81,10 @@ export function parseSort(q: Query): Sort {
   if (raw === undefined || raw === '') return { column: 'id', desc: false };
   const m = /^(?:(asc|desc):)?(id|label|created|updated)$/.exec(raw);
   if (!m)
-    throw invalidQuery('sortBy', `must be id, label, created or updated, optionally after asc: or desc:, got "${raw}"`);
+    throw DmErrors.DM_INVALID_QUERY({
+      param: 'sortBy',
+      problem: `must be id, label, created or updated, optionally after asc: or desc:, got "${raw}"`,
+    });
   return { column: m[2] as Sort['column'], desc: m[1] === 'desc' };
 }
 
@@ -110,7 +113,8 @@ function parseAttrFilters(q: Query): AttrFilter[] {
   return all(q.attr).map((raw) => {
     // dojot's pattern ^(.+)=(.+)$ is greedy: the value is what follows the last '='.
     const i = raw.lastIndexOf('=');
-    if (i <= 0 || i === raw.length - 1) throw invalidQuery('attr', `expected label=value, got "${raw}"`);
+    if (i <= 0 || i === raw.length - 1)
+      throw DmErrors.DM_INVALID_QUERY({ param: 'attr', problem: `expected label=value, got "${raw}"` });
     return { label: raw.slice(0, i), value: raw.slice(i + 1) };
   });
 }
@@ -126,7 +130,11 @@ export function parseDeviceFilters(q: Query): DeviceFilters {
   let template: number | null | undefined;
   if (rawTemplate !== undefined && rawTemplate !== '') {
     const id = toId(rawTemplate);
-    if (id === null) throw invalidQuery('template', `must be a template id (an integer), got "${rawTemplate}"`);
+    if (id === null)
+      throw DmErrors.DM_INVALID_QUERY({
+        param: 'template',
+        problem: `must be a template id (an integer), got "${rawTemplate}"`,
+      });
     template = storable(id) ? id : null;
   }
   const idsOnly = flag(q, 'idsOnly');
@@ -140,10 +148,10 @@ export interface CreateOptions {
 
 export function parseCreateOptions(q: Query): CreateOptions {
   const raw = first(q.count) ?? '1';
-  if (!/^\d{1,6}$/.test(raw.trim())) throw badCount(raw, CREATE_COUNT_MAX);
+  if (!/^\d{1,6}$/.test(raw.trim())) throw DmErrors.DM_BAD_COUNT({ count: raw, max: CREATE_COUNT_MAX });
   const count = Number(raw);
-  if (count < 1 || count > CREATE_COUNT_MAX) throw badCount(raw, CREATE_COUNT_MAX);
+  if (count < 1 || count > CREATE_COUNT_MAX) throw DmErrors.DM_BAD_COUNT({ count: raw, max: CREATE_COUNT_MAX });
   const verbose = q.verbose === undefined ? false : flag(q, 'verbose');
-  if (verbose && count !== 1) throw verboseCount();
+  if (verbose && count !== 1) throw DmErrors.DM_VERBOSE_COUNT();
   return { count, verbose };
 }

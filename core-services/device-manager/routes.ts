@@ -4,7 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, F
 import { PlatformError, httpErrorHandler, toPlatformError } from '../platform/errors.js';
 import type { Logger } from '../platform/log.js';
 import type { DeviceService } from './device-service.js';
-import { badPayload, noIdentity } from './errors.js';
+import { DmErrors } from './errors.js';
 import {
   parseAttrFormat,
   parseCreateOptions,
@@ -21,7 +21,7 @@ type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Query }
 
 function tenantOf(req: FastifyRequest): string {
   const tenant = req.identity?.tenant;
-  if (!tenant) throw noIdentity();
+  if (!tenant) throw DmErrors.DM_NO_IDENTITY();
   return tenant;
 }
 
@@ -37,7 +37,9 @@ function dojotErrorHandler(log: Logger) {
     if (e.status >= 500) return render(err, req, reply);
     if (e.code === 'HTTP_UNSUPPORTED_MEDIA') {
       return render(
-        badPayload(`Content-Type must be application/json, got ${req.headers['content-type'] ?? 'none'}`),
+        DmErrors.DM_BAD_PAYLOAD({
+          detail: `Content-Type must be application/json, got ${req.headers['content-type'] ?? 'none'}`,
+        }),
         req,
         reply,
       );

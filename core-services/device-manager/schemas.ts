@@ -1,16 +1,7 @@
 // Request bodies in dojot's shapes (docs/dojot-compatibility.md §2.1–2.3), checked by hand so every 400 names the
 // field and carries dojot's own keys. Parsers return plain typed values; nothing here touches
 // the store.
-import {
-  badPayload,
-  duplicateAttr,
-  invalidAttr,
-  invalidField,
-  repeatedOverride,
-  unknownOverrideAttr,
-  unknownOverrideMetadata,
-  unknownOverrideTemplate,
-} from './errors.js';
+import { DmErrors, invalidAttr, invalidField } from './errors.js';
 
 /** §2.1: attribute labels. Metadata labels were never checked by dojot and are not here either. */
 export const ATTR_LABEL = /^[a-zA-Z0-9_-]+$/;
@@ -52,9 +43,9 @@ export interface DeviceInput {
 const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
 export function requireObject(body: unknown): Record<string, unknown> {
-  if (body === undefined) throw badPayload('the request has no body');
+  if (body === undefined) throw DmErrors.DM_BAD_PAYLOAD({ detail: 'the request has no body' });
   if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw badPayload(`expected a JSON object, got ${kind(body)}`);
+    throw DmErrors.DM_BAD_PAYLOAD({ detail: `expected a JSON object, got ${kind(body)}` });
   return body as Record<string, unknown>;
 }
 
@@ -155,7 +146,7 @@ export function parseTemplate(body: unknown): TemplateInput {
   const seen = new Set<string>();
   for (const a of attrs) {
     const key = `${a.type}\u0000${a.label}`;
-    if (seen.has(key)) throw duplicateAttr(a.label, a.type);
+    if (seen.has(key)) throw DmErrors.DM_DUPLICATE_ATTR({ label: a.label, type: a.type });
     seen.add(key);
   }
   return { label: lbl, attrs };
@@ -166,12 +157,13 @@ function parseOverride(raw: unknown, i: number): OverrideInput {
     throw invalidField(`attrs[${i}]`, `expected an object, got ${kind(raw)}`);
   const o = raw as Record<string, unknown>;
   const id = toId(o.id);
-  if (id === null) throw unknownOverrideAttr(o.id === undefined ? '(missing id)' : JSON.stringify(o.id));
+  if (id === null)
+    throw DmErrors.DM_UNKNOWN_OVERRIDE_ATTR({ id: o.id === undefined ? '(missing id)' : JSON.stringify(o.id) });
   const templateId = toId(o.template_id);
   if (templateId === null)
-    throw unknownOverrideTemplate(
-      o.template_id === undefined ? '(missing template_id)' : JSON.stringify(o.template_id),
-    );
+    throw DmErrors.DM_UNKNOWN_OVERRIDE_TEMPLATE({
+      id: o.template_id === undefined ? '(missing template_id)' : JSON.stringify(o.template_id),
+    });
   const sv = (v: unknown) => staticValue(v, (p) => invalidField(`attrs[${i}].static_value`, p));
   const metadata: OverrideInput['metadata'] = [];
   if (o.metadata !== undefined && o.metadata !== null) {
@@ -180,7 +172,10 @@ function parseOverride(raw: unknown, i: number): OverrideInput {
     for (const m of o.metadata) {
       const mo = (typeof m === 'object' && m !== null ? m : {}) as Record<string, unknown>;
       const mid = toId(mo.id);
-      if (mid === null) throw unknownOverrideMetadata(mo.id === undefined ? '(missing id)' : JSON.stringify(mo.id));
+      if (mid === null)
+        throw DmErrors.DM_UNKNOWN_OVERRIDE_METADATA({
+          id: mo.id === undefined ? '(missing id)' : JSON.stringify(mo.id),
+        });
       metadata.push({ id: mid, static_value: sv(mo.static_value) });
     }
   }
@@ -210,7 +205,7 @@ export function parseDevice(body: unknown): DeviceInput {
     attrs = d.attrs.map(parseOverride);
     const seen = new Set<number>();
     for (const o of attrs) {
-      if (seen.has(o.id)) throw repeatedOverride(o.id);
+      if (seen.has(o.id)) throw DmErrors.DM_REPEATED_OVERRIDE({ id: o.id });
       seen.add(o.id);
     }
   }

@@ -2,7 +2,7 @@
 // published after it commits.
 import type { Sql, Store } from '../platform/store/index.js';
 import { loadFullDevices } from './device-store.js';
-import { attrConflict, noSuchTemplate, templateInUse } from './errors.js';
+import { DmErrors } from './errors.js';
 import { deviceEvent, templateUpdateEvent, type EventPublisher } from './events.js';
 import { paginationOf, type AttrFormat, type ListFilters, type Page, type Pagination } from './query.js';
 import { storable, toId, type MetaInput, type TemplateInput } from './schemas.js';
@@ -26,7 +26,7 @@ import { AttrIndex, formatTemplate, templateView, type AttrRow, type TemplateVie
 /** A template id from a path: anything that cannot name a template is simply not found. */
 export function templateIdOf(raw: string): number {
   const id = toId(raw);
-  if (id === null || !storable(id)) throw noSuchTemplate(raw);
+  if (id === null || !storable(id)) throw DmErrors.DM_NO_SUCH_TEMPLATE({ id: raw });
   return id;
 }
 
@@ -78,7 +78,7 @@ export class TemplateService {
 
   async get(tenant: string, rawId: string, format: AttrFormat): Promise<TemplateView> {
     const [view] = await loadTemplates(this.store, tenant, [templateIdOf(rawId)]);
-    if (!view) throw noSuchTemplate(rawId);
+    if (!view) throw DmErrors.DM_NO_SUCH_TEMPLATE({ id: rawId });
     return formatTemplate(view, format);
   }
 
@@ -91,7 +91,7 @@ export class TemplateService {
     const id = templateIdOf(rawId);
     const { view, devices } = await this.store.transaction(async (tx) => {
       const [row] = await getTemplateRows(tx, tenant, [id], 'update');
-      if (!row) throw noSuchTemplate(rawId);
+      if (!row) throw DmErrors.DM_NO_SUCH_TEMPLATE({ id: rawId });
       const index = new AttrIndex(await getAttrRows(tx, tenant, [id]));
       const added = [...input.attrs];
       const removed: number[] = [];
@@ -130,7 +130,7 @@ export class TemplateService {
       await insertAttrs(tx, tenant, id, added);
       await updateTemplateLabel(tx, tenant, id, input.label);
       const conflict = await findAttrConflict(tx, tenant, id);
-      if (conflict) throw attrConflict(conflict.label, conflict.id);
+      if (conflict) throw DmErrors.DM_ATTR_CONFLICT({ label: conflict.label, id: conflict.id });
       const [view] = await loadTemplates(tx, tenant, [id]);
       return { view, devices: await loadFullDevices(tx, tenant, await devicesUsingTemplate(tx, tenant, id)) };
     });
@@ -149,8 +149,8 @@ export class TemplateService {
     const id = templateIdOf(rawId);
     return this.store.transaction(async (tx) => {
       const [view] = await loadTemplates(tx, tenant, [id], 'update');
-      if (!view) throw noSuchTemplate(rawId);
-      if (await anyTemplateInUse(tx, tenant, [id])) throw templateInUse();
+      if (!view) throw DmErrors.DM_NO_SUCH_TEMPLATE({ id: rawId });
+      if (await anyTemplateInUse(tx, tenant, [id])) throw DmErrors.DM_TEMPLATE_IN_USE();
       await deleteTemplates(tx, tenant, [id]);
       return view;
     });
@@ -160,7 +160,7 @@ export class TemplateService {
   async removeAll(tenant: string): Promise<TemplateView[]> {
     return this.store.transaction(async (tx) => {
       const views = await loadTemplates(tx, tenant, 'all', 'update');
-      if (await anyTemplateInUse(tx, tenant, 'all')) throw templateInUse();
+      if (await anyTemplateInUse(tx, tenant, 'all')) throw DmErrors.DM_TEMPLATE_IN_USE();
       await deleteTemplates(
         tx,
         tenant,

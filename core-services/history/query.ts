@@ -1,6 +1,6 @@
 // The query string of GET /history/device/:id/history (§4.1), checked field by field so a bad
 // value is answered with a 400 that names it.
-import { invalidParam } from './errors.js';
+import { HistoryErrors } from './errors.js';
 import type { Window } from './store.js';
 
 export interface HistoryQuery {
@@ -18,7 +18,7 @@ const LARGEST_SECONDS = 2 ** 31 - 1;
 
 function single(q: RawQuery, name: string): string | undefined {
   const v = q[name];
-  if (Array.isArray(v)) throw invalidParam(name, 'It must be given once.');
+  if (Array.isArray(v)) throw HistoryErrors.HISTORY_INVALID_PARAM({ param: name, detail: 'It must be given once.' });
   return v;
 }
 
@@ -26,7 +26,8 @@ function count(q: RawQuery, name: string): number | null {
   const raw = single(q, name);
   if (raw === undefined) return null;
   const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
-  if (!(n >= 1 && n <= LARGEST_N)) throw invalidParam(name, `It must be a positive integer, got "${raw}".`);
+  if (!(n >= 1 && n <= LARGEST_N))
+    throw HistoryErrors.HISTORY_INVALID_PARAM({ param: name, detail: `It must be a positive integer, got "${raw}".` });
   return n;
 }
 
@@ -42,7 +43,10 @@ function date(q: RawQuery, name: string): Date | null {
   } else ms = Date.parse(text);
   const d = new Date(ms);
   if (text === '' || Number.isNaN(d.getTime()))
-    throw invalidParam(name, `It must be a date (ISO 8601) or epoch time, got "${raw}".`);
+    throw HistoryErrors.HISTORY_INVALID_PARAM({
+      param: name,
+      detail: `It must be a date (ISO 8601) or epoch time, got "${raw}".`,
+    });
   return d;
 }
 
@@ -55,7 +59,8 @@ export function parseHistoryQuery(q: RawQuery): HistoryQuery {
       .flatMap((a) => a.split(','))
       .map((a) => a.trim())
       .filter(Boolean);
-    if (labels.length === 0) throw invalidParam('attr', 'It must name at least one attribute.');
+    if (labels.length === 0)
+      throw HistoryErrors.HISTORY_INVALID_PARAM({ param: 'attr', detail: 'It must name at least one attribute.' });
     attrs = [...new Set(labels)];
     asList = given.length > 1 || given[0].includes(',');
   }

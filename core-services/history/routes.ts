@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { DeviceManagerClient, FullDevice } from '../device-manager/client.js';
 import type { Sql } from '../platform/store/index.js';
 import { historyCsv } from './csv.js';
-import { attrNotFound, deviceNotFound, invalidParam, noSuchDevice } from './errors.js';
+import { HistoryErrors } from './errors.js';
 import { parseHistoryQuery, type RawQuery } from './query.js';
 import { historyStore, type HistoryEntry } from './store.js';
 
@@ -42,10 +42,14 @@ function labelsOf(device: FullDevice): string[] {
 /** CSV when `format=csv`, or when the client prefers text/csv to JSON (`Accept`). */
 function wantsCsv(query: RawQuery, accept: string | undefined): boolean {
   const format = query.format;
-  if (Array.isArray(format)) throw invalidParam('format', 'It must be given once.');
+  if (Array.isArray(format))
+    throw HistoryErrors.HISTORY_INVALID_PARAM({ param: 'format', detail: 'It must be given once.' });
   if (format !== undefined) {
     if (format !== 'csv' && format !== 'json')
-      throw invalidParam('format', `It must be "json" or "csv", got "${format}".`);
+      throw HistoryErrors.HISTORY_INVALID_PARAM({
+        param: 'format',
+        detail: `It must be "json" or "csv", got "${format}".`,
+      });
     return format === 'csv';
   }
   const first = (accept ?? '').split(',')[0]?.split(';')[0]?.trim().toLowerCase();
@@ -73,11 +77,11 @@ export function historyRoutes({ sql, devices }: RoutesDeps): FastifyPluginAsync 
         // dojot answered from a per-device collection that existed once the device did; here the
         // device exists if the device manager knows it, or if data of it is still stored.
         const device = await devices.getDevice(tenant, id);
-        if (!device && !(await historyStore.hasData(sql, tenant, id))) throw deviceNotFound();
+        if (!device && !(await historyStore.hasData(sql, tenant, id))) throw HistoryErrors.HISTORY_DEVICE_NOT_FOUND();
 
         if (q.attrs && !q.asList) {
           const entries = await historyStore.entries(sql, tenant, id, q.attrs[0], q.window);
-          if (entries.length === 0) throw attrNotFound();
+          if (entries.length === 0) throw HistoryErrors.HISTORY_ATTR_NOT_FOUND();
           return answer(entries);
         }
         const labels = q.attrs ?? (device ? labelsOf(device) : await historyStore.attrs(sql, tenant, id));
@@ -92,7 +96,7 @@ export function historyRoutes({ sql, devices }: RoutesDeps): FastifyPluginAsync 
     app.get<{ Params: { id: string } }>('/device/:id/latest', { schema: latestSchema }, async (req) => {
       const { tenant } = req.identity;
       const { id } = req.params;
-      if (!(await devices.getDevice(tenant, id))) throw noSuchDevice(id);
+      if (!(await devices.getDevice(tenant, id))) throw HistoryErrors.HISTORY_NO_SUCH_DEVICE({ id });
       return { device_id: id, attrs: await historyStore.latest(sql, tenant, id) };
     });
   };

@@ -2,6 +2,10 @@
 import { defineErrors } from '../platform/errors.js';
 
 export const Kafka2FtpErrors = defineErrors({
-  KAFKA2FTP_INVALID_CONFIG: { status: 400, message: '{field}: {problem}' },
-  KAFKA2FTP_NOT_CONFIGURED: { status: 404, message: 'No FTP server is configured for this tenant' },
+  KAFKA2FTP_INVALID_CONFIG: { status: 400, message: '{field}: {problem}', fix: 'Correct the field named.' },
+  KAFKA2FTP_NOT_CONFIGURED: {
+    status: 404,
+    message: 'No FTP server is configured for this tenant',
+    fix: 'Set one with PUT /kafka2ftp/v1/config.',
+  },
 });

@@ -83,7 +83,7 @@ function extensionsFor(req: CertificateRequest, issuerKeyId: Buffer): Node[] {
     ...common,
   ];
   if (req.profile === 'server' && req.altNames?.length) {
-    // dNSName is [2] IA5String, iPAddress is [7] OCTET STRING of 4 or 16 bytes (§4.2.1.6).
+    // dNSName is [2] IA5String, iPAddress is [7] OCTET STRING of 4 or 16 bytes (RFC 5280 §4.2.1.6).
     const names = req.altNames.map((n) => (isIP(n) ? implicit(7, ipBytes(n)) : implicit(2, Buffer.from(n, 'ascii'))));
     leaf.push(extension(OID.subjectAltName, false, seq(...names)));
   }
@@ -126,7 +126,7 @@ export interface RevokedEntry {
   revokedAt: Date;
 }
 
-/** A v2 CRL with its number and next-update; the entries are the revoked serials (§5.1). */
+/** A v2 CRL with its number and next-update; the entries are the revoked serials (RFC 5280 §5.1). */
 export function signCrl(
   ca: CaMaterial,
   revoked: RevokedEntry[],

@@ -4,7 +4,7 @@
 // P-256/P-384; the request is signed by the key it carries (proof of possession).
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { OID, children, firstElement, fromDer, oidOf, pemBody, toDer, valueBytes, type Node } from './der.js';
-import { csrKey, csrSignature, csrSubject, invalidCsr } from './errors.js';
+import { X509Errors } from './errors.js';
 
 /** What a CN may be: a device id as the MQTT agent accepts it (a topic level and a bus key). */
 export const DEVICE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -39,16 +39,17 @@ export interface ParsedCsr {
 }
 
 export function parseCsr(text: unknown): ParsedCsr {
-  if (typeof text !== 'string' || text.trim() === '') throw invalidCsr('a PEM-encoded certificate request is required');
+  if (typeof text !== 'string' || text.trim() === '')
+    throw X509Errors.X509_INVALID_CSR({ problem: 'a PEM-encoded certificate request is required' });
   const der = pemBody(text, 'CERTIFICATE REQUEST') ?? pemBody(text, 'NEW CERTIFICATE REQUEST');
-  if (!der) throw invalidCsr('no "-----BEGIN CERTIFICATE REQUEST-----" block found');
+  if (!der) throw X509Errors.X509_INVALID_CSR({ problem: 'no "-----BEGIN CERTIFICATE REQUEST-----" block found' });
   let info, algorithm, signature;
   try {
     const top = children(fromDer(der));
     [info, algorithm, signature] = top;
     if (top.length !== 3 || children(info).length < 3) throw new Error('wrong shape');
   } catch (err) {
-    throw invalidCsr(`not a PKCS#10 certificate request (${(err as Error).message})`);
+    throw X509Errors.X509_INVALID_CSR({ problem: `not a PKCS#10 certificate request (${(err as Error).message})` });
   }
   const [, subject, spki] = children(info!);
   const cn = onlyCommonName(subject);
@@ -67,11 +68,14 @@ function onlyCommonName(subject: Node): string {
     }),
   );
   const extra = attrs.filter((a) => a.id !== OID.commonName).map((a) => a.short);
-  if (extra.length) throw csrSubject(`found ${[...new Set(extra)].join(', ')}`);
-  if (attrs.length !== 1) throw csrSubject(attrs.length ? 'found more than one CN' : 'found no CN');
+  if (extra.length) throw X509Errors.X509_CSR_SUBJECT({ problem: `found ${[...new Set(extra)].join(', ')}` });
+  if (attrs.length !== 1)
+    throw X509Errors.X509_CSR_SUBJECT({ problem: attrs.length ? 'found more than one CN' : 'found no CN' });
   const cn = attrs[0].value;
   if (!DEVICE_ID_PATTERN.test(cn))
-    throw csrSubject(`CN "${cn}" is not a device id (letters, digits, "_" and "-", 1 to 64)`);
+    throw X509Errors.X509_CSR_SUBJECT({
+      problem: `CN "${cn}" is not a device id (letters, digits, "_" and "-", 1 to 64)`,
+    });
   return cn;
 }
 
@@ -80,15 +84,17 @@ function checkedKey(spkiDer: Buffer): KeyObject {
   try {
     key = createPublicKey({ key: spkiDer, format: 'der', type: 'spki' });
   } catch {
-    throw csrKey('the public key cannot be read');
+    throw X509Errors.X509_CSR_KEY({ problem: 'the public key cannot be read' });
   }
   const d = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'rsa') {
-    if ((d.modulusLength ?? 0) < MIN_RSA_BITS) throw csrKey(`the RSA key has ${d.modulusLength} bits`);
+    if ((d.modulusLength ?? 0) < MIN_RSA_BITS)
+      throw X509Errors.X509_CSR_KEY({ problem: `the RSA key has ${d.modulusLength} bits` });
   } else if (key.asymmetricKeyType === 'ec') {
-    if (!CURVES.has(d.namedCurve ?? '')) throw csrKey(`the EC key is on curve ${d.namedCurve}`);
+    if (!CURVES.has(d.namedCurve ?? ''))
+      throw X509Errors.X509_CSR_KEY({ problem: `the EC key is on curve ${d.namedCurve}` });
   } else {
-    throw csrKey(`the key is ${key.asymmetricKeyType}`);
+    throw X509Errors.X509_CSR_KEY({ problem: `the key is ${key.asymmetricKeyType}` });
   }
   return key;
 }
@@ -96,10 +102,13 @@ function checkedKey(spkiDer: Buffer): KeyObject {
 function checkSignature(infoDer: Buffer, algorithm: Node, signature: Node, key: KeyObject): void {
   const algOid = oidOf(children(algorithm)[0]);
   const hash = SIGNATURE_HASHES[algOid];
-  if (!hash) throw csrSignature(`signature algorithm ${algOid} is not accepted (SHA-256/384/512 with RSA or ECDSA)`);
+  if (!hash)
+    throw X509Errors.X509_CSR_SIGNATURE({
+      problem: `signature algorithm ${algOid} is not accepted (SHA-256/384/512 with RSA or ECDSA)`,
+    });
   const expectRsa = algOid.startsWith('1.2.840.113549');
   if (expectRsa !== (key.asymmetricKeyType === 'rsa'))
-    throw csrSignature('the signature algorithm does not match the key');
+    throw X509Errors.X509_CSR_SIGNATURE({ problem: 'the signature algorithm does not match the key' });
   const bits = valueBytes(signature);
   let ok: boolean;
   try {
@@ -107,5 +116,8 @@ function checkSignature(infoDer: Buffer, algorithm: Node, signature: Node, key: 
   } catch {
     ok = false;
   }
-  if (!ok) throw csrSignature('the signature does not verify with the public key in the request');
+  if (!ok)
+    throw X509Errors.X509_CSR_SIGNATURE({
+      problem: 'the signature does not verify with the public key in the request',
+    });
 }

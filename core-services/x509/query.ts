@@ -1,6 +1,6 @@
 // GET /x509/v1/certificates?page=1&limit=25&fields=a,b&<field>=<value> (§7): paging, a field
 // projection, and filters on record fields where a value starting with "~:" means "contains".
-import { invalidQuery } from './errors.js';
+import { X509Errors } from './errors.js';
 import type { Filter } from './store.js';
 
 export const MAX_LIMIT = 250;
@@ -36,7 +36,7 @@ export interface ListQuery {
 
 const one = (q: Query, key: string): string | undefined => {
   const v = q[key];
-  if (Array.isArray(v)) throw invalidQuery(key, 'given more than once');
+  if (Array.isArray(v)) throw X509Errors.X509_INVALID_QUERY({ param: key, problem: 'given more than once' });
   return v;
 };
 
@@ -44,7 +44,7 @@ function positive(q: Query, key: string, def: number, max: number): number {
   const raw = one(q, key);
   if (raw === undefined) return def;
   if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max)
-    throw invalidQuery(key, `must be an integer from 1 to ${max}, got "${raw}"`);
+    throw X509Errors.X509_INVALID_QUERY({ param: key, problem: `must be an integer from 1 to ${max}, got "${raw}"` });
   return Number(raw);
 }
 
@@ -57,7 +57,10 @@ export function parseFields(q: Query): string[] | null {
     .filter(Boolean);
   const unknown = fields.filter((f) => !(FIELDS as readonly string[]).includes(f));
   if (unknown.length)
-    throw invalidQuery('fields', `unknown field(s) ${unknown.join(', ')}; known: ${FIELDS.join(', ')}`);
+    throw X509Errors.X509_INVALID_QUERY({
+      param: 'fields',
+      problem: `unknown field(s) ${unknown.join(', ')}; known: ${FIELDS.join(', ')}`,
+    });
   return fields;
 }
 
@@ -66,7 +69,11 @@ export function parseListQuery(q: Query): ListQuery {
   for (const key of Object.keys(q)) {
     if (['page', 'limit', 'fields'].includes(key)) continue;
     const column = FILTERS[key];
-    if (!column) throw invalidQuery(key, `cannot filter on it; filters: ${Object.keys(FILTERS).join(', ')}`);
+    if (!column)
+      throw X509Errors.X509_INVALID_QUERY({
+        param: key,
+        problem: `cannot filter on it; filters: ${Object.keys(FILTERS).join(', ')}`,
+      });
     const raw = one(q, key)!;
     const contains = raw.startsWith('~:');
     const value = contains ? raw.slice(2) : raw;

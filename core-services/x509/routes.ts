@@ -1,7 +1,7 @@
 // x509's HTTP routes at dojot's external paths (§7: /x509/v1/... as Kong exposed them):
 // check → service → reply. The gateway has verified the token and the permission already.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { noIdentity } from './errors.js';
+import { X509Errors } from './errors.js';
 import { paging, parseFields, parseListQuery, project, type Query } from './query.js';
 import { view, type CertificateService } from './service.js';
 import type { TrustedCaService } from './trusted-cas.js';
@@ -16,7 +16,7 @@ const BASE = '/x509/v1';
 
 function tenantOf(req: FastifyRequest): string {
   const tenant = req.identity?.tenant;
-  if (!tenant) throw noIdentity();
+  if (!tenant) throw X509Errors.X509_NO_IDENTITY();
   return tenant;
 }
 

@@ -6,14 +6,7 @@ import { BACKDATE_MS, daysFrom } from './ca.js';
 import { certificatePem, fingerprintOf, issue, signCrl, type CaMaterial } from './certificates.js';
 import { parseCsr } from './csr.js';
 import { OID } from './der.js';
-import {
-  alreadyRegistered,
-  invalidBody,
-  invalidCertificate,
-  noSuchCertificate,
-  noSuchDevice,
-  untrusted,
-} from './errors.js';
+import { X509Errors } from './errors.js';
 import type { X509Events } from './events.js';
 import type { CertRow, Filter, X509Store } from './store.js';
 
@@ -57,13 +50,17 @@ export class CertificateService {
   async create(tenant: string, body: Body): Promise<{ certificateFingerprint: string; certificatePem: string }> {
     const belongsTo = parseBelongsTo(body.belongsTo);
     if (body.csr !== undefined && body.certificatePem !== undefined)
-      throw invalidBody('csr', 'give either csr or certificatePem, not both');
+      throw X509Errors.X509_INVALID_BODY({ field: 'csr', problem: 'give either csr or certificatePem, not both' });
     if (body.certificatePem !== undefined) return this.register(tenant, body.certificatePem, belongsTo);
     const csr = parseCsr(body.csr);
     // The CN is the device id; belongsTo, when given, can only repeat it.
     if (belongsTo && belongsTo.device !== csr.cn)
-      throw invalidBody('belongsTo.device', `must be the CSR's CN (${csr.cn}) when given`);
-    if (!(await this.devices.deviceExists(tenant, csr.cn))) throw noSuchDevice(tenant, csr.cn);
+      throw X509Errors.X509_INVALID_BODY({
+        field: 'belongsTo.device',
+        problem: `must be the CSR's CN (${csr.cn}) when given`,
+      });
+    if (!(await this.devices.deviceExists(tenant, csr.cn)))
+      throw X509Errors.X509_NO_SUCH_DEVICE({ tenant, device: csr.cn });
     const now = Date.now();
     const notAfter = daysFrom(now, this.settings.certValidityDays);
     const der = issue(
@@ -96,28 +93,35 @@ export class CertificateService {
 
   /** A certificate of one of the tenant's trusted CAs, mapped explicitly to one device. */
   private async register(tenant: string, pemText: unknown, belongsTo: { device: string } | null) {
-    if (typeof pemText !== 'string') throw invalidCertificate('a PEM-encoded certificate is required');
+    if (typeof pemText !== 'string')
+      throw X509Errors.X509_INVALID_CERTIFICATE({ problem: 'a PEM-encoded certificate is required' });
     let cert: X509Certificate;
     try {
       cert = new X509Certificate(pemText);
     } catch {
-      throw invalidCertificate('not a PEM-encoded X.509 certificate');
+      throw X509Errors.X509_INVALID_CERTIFICATE({ problem: 'not a PEM-encoded X.509 certificate' });
     }
     if (!belongsTo)
-      throw invalidBody(
-        'belongsTo.device',
-        'required with certificatePem: a certificate from your own CA names its device explicitly',
-      );
+      throw X509Errors.X509_INVALID_BODY({
+        field: 'belongsTo.device',
+        problem: 'required with certificatePem: a certificate from your own CA names its device explicitly',
+      });
     if (cert.ca)
-      throw invalidCertificate('a CA certificate cannot identify a device (register it under /x509/v1/trusted-cas)');
-    if (Date.parse(cert.validTo) < Date.now()) throw invalidCertificate(`expired on ${cert.validTo}`);
+      throw X509Errors.X509_INVALID_CERTIFICATE({
+        problem: 'a CA certificate cannot identify a device (register it under /x509/v1/trusted-cas)',
+      });
+    if (Date.parse(cert.validTo) < Date.now())
+      throw X509Errors.X509_INVALID_CERTIFICATE({ problem: `expired on ${cert.validTo}` });
     const cas = await this.store.trustedCas(tenant);
     const trusted = cas.some(
       (c) => cert.checkIssued(new X509Certificate(c.pem)) && cert.verify(new X509Certificate(c.pem).publicKey),
     );
     if (!trusted)
-      throw untrusted(cas.length ? `issuer ${cert.issuer.replace(/\n/g, ', ')}` : 'no trusted CA registered');
-    if (!(await this.devices.deviceExists(tenant, belongsTo.device))) throw noSuchDevice(tenant, belongsTo.device);
+      throw X509Errors.X509_UNTRUSTED_CERTIFICATE({
+        detail: cas.length ? `issuer ${cert.issuer.replace(/\n/g, ', ')}` : 'no trusted CA registered',
+      });
+    if (!(await this.devices.deviceExists(tenant, belongsTo.device)))
+      throw X509Errors.X509_NO_SUCH_DEVICE({ tenant, device: belongsTo.device });
     const fingerprint = fingerprintOf(cert.raw);
     const pem = certificatePem(cert.raw);
     const saved = await this.store.insert({
@@ -130,13 +134,13 @@ export class CertificateService {
       belongs_to: belongsTo,
       not_after: new Date(cert.validTo),
     });
-    if (!saved) throw alreadyRegistered(fingerprint);
+    if (!saved) throw X509Errors.X509_ALREADY_REGISTERED({ fingerprint });
     return { certificateFingerprint: fingerprint, certificatePem: pem };
   }
 
   async get(tenant: string, fingerprint: string): Promise<CertificateView> {
     const row = await this.store.get(tenant, normalize(fingerprint));
-    if (!row) throw noSuchCertificate({ fingerprint });
+    if (!row) throw X509Errors.X509_NO_SUCH_CERTIFICATE({ params: JSON.stringify({ fingerprint }) });
     return view(row);
   }
 
@@ -147,15 +151,16 @@ export class CertificateService {
   /** DELETE: the certificate is revoked (listed in the CRL, refused by MQTTS) and no longer listed. */
   async revoke(tenant: string, fingerprint: string): Promise<void> {
     const row = await this.store.revoke(tenant, normalize(fingerprint));
-    if (!row) throw noSuchCertificate({ fingerprint });
+    if (!row) throw X509Errors.X509_NO_SUCH_CERTIFICATE({ params: JSON.stringify({ fingerprint }) });
     await this.events.revoked(tenant, row.fingerprint);
   }
 
   async setOwner(tenant: string, fingerprint: string, body: Body): Promise<void> {
     const owner = parseOwner(body?.belongsTo);
     if (owner.device !== undefined && !(await this.devices.deviceExists(tenant, owner.device)))
-      throw noSuchDevice(tenant, owner.device);
-    if (!(await this.store.setOwner(tenant, normalize(fingerprint), owner))) throw noSuchCertificate({ fingerprint });
+      throw X509Errors.X509_NO_SUCH_DEVICE({ tenant, device: owner.device });
+    if (!(await this.store.setOwner(tenant, normalize(fingerprint), owner)))
+      throw X509Errors.X509_NO_SUCH_CERTIFICATE({ params: JSON.stringify({ fingerprint }) });
   }
 
   caView(): { certificateFingerprint: string; caPem: string } {
@@ -179,21 +184,33 @@ function parseBelongsTo(v: unknown): { device: string } | null {
   if (v === undefined || v === null) return null;
   const owner = parseOwner(v);
   if (owner.device === undefined)
-    throw invalidBody('belongsTo', 'only {"device": "<id>"} is accepted when creating a certificate');
+    throw X509Errors.X509_INVALID_BODY({
+      field: 'belongsTo',
+      problem: 'only {"device": "<id>"} is accepted when creating a certificate',
+    });
   return { device: owner.device };
 }
 
 /** {"device": id} or {"application": name}, exactly one (§7). */
 function parseOwner(v: unknown): { device?: string; application?: string } {
   if (!v || typeof v !== 'object' || Array.isArray(v))
-    throw invalidBody('belongsTo', 'must be an object: {"device": "<id>"} or {"application": "<name>"}');
+    throw X509Errors.X509_INVALID_BODY({
+      field: 'belongsTo',
+      problem: 'must be an object: {"device": "<id>"} or {"application": "<name>"}',
+    });
   const keys = Object.keys(v);
   const o = v as Record<string, unknown>;
   if (keys.length !== 1 || !['device', 'application'].includes(keys[0])) {
-    throw invalidBody('belongsTo', 'must have exactly one key, "device" or "application"');
+    throw X509Errors.X509_INVALID_BODY({
+      field: 'belongsTo',
+      problem: 'must have exactly one key, "device" or "application"',
+    });
   }
   const value = o[keys[0]];
   if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(value))
-    throw invalidBody(`belongsTo.${keys[0]}`, 'must be letters, digits, "_" or "-" (1 to 64)');
+    throw X509Errors.X509_INVALID_BODY({
+      field: `belongsTo.${keys[0]}`,
+      problem: 'must be letters, digits, "_" or "-" (1 to 64)',
+    });
   return { [keys[0]]: value };
 }

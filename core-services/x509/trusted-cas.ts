@@ -2,7 +2,7 @@
 // listener accepts certificates they issued, but only those registered one by one to a device.
 import { X509Certificate } from 'node:crypto';
 import { certificatePem, fingerprintOf, type CaMaterial } from './certificates.js';
-import { caIsPlatform, invalidCa, noSuchTrustedCa } from './errors.js';
+import { X509Errors } from './errors.js';
 import type { X509Events } from './events.js';
 import { normalize } from './service.js';
 import type { TrustedCaRow, X509Store } from './store.js';
@@ -32,17 +32,20 @@ export class TrustedCaService {
 
   async add(tenant: string, body: Record<string, unknown> | undefined): Promise<{ caFingerprint: string }> {
     const pem = body?.caPem;
-    if (typeof pem !== 'string') throw invalidCa('a PEM-encoded CA certificate is required');
+    if (typeof pem !== 'string')
+      throw X509Errors.X509_INVALID_CA({ problem: 'a PEM-encoded CA certificate is required' });
     let cert: X509Certificate;
     try {
       cert = new X509Certificate(pem);
     } catch {
-      throw invalidCa('not a PEM-encoded X.509 certificate');
+      throw X509Errors.X509_INVALID_CA({ problem: 'not a PEM-encoded X.509 certificate' });
     }
-    if (!cert.ca) throw invalidCa('not a CA certificate (basicConstraints cA is not set)');
-    if (Date.parse(cert.validTo) < Date.now()) throw invalidCa(`expired on ${cert.validTo}`);
+    if (!cert.ca)
+      throw X509Errors.X509_INVALID_CA({ problem: 'not a CA certificate (basicConstraints cA is not set)' });
+    if (Date.parse(cert.validTo) < Date.now())
+      throw X509Errors.X509_INVALID_CA({ problem: `expired on ${cert.validTo}` });
     const fingerprint = fingerprintOf(cert.raw);
-    if (fingerprint === fingerprintOf(this.ca.cert.raw)) throw caIsPlatform();
+    if (fingerprint === fingerprintOf(this.ca.cert.raw)) throw X509Errors.X509_CA_IS_PLATFORM();
     // Registering the same CA twice is harmless: the answer is the same.
     await this.store.addTrustedCa({
       tenant,
@@ -61,12 +64,13 @@ export class TrustedCaService {
   async get(tenant: string, fingerprint: string): Promise<TrustedCaView> {
     const fp = normalize(fingerprint);
     const row = (await this.store.trustedCas(tenant)).find((r) => r.fingerprint === fp);
-    if (!row) throw noSuchTrustedCa(fingerprint);
+    if (!row) throw X509Errors.X509_NO_SUCH_TRUSTED_CA({ fingerprint });
     return view(row);
   }
 
   async remove(tenant: string, fingerprint: string): Promise<void> {
-    if (!(await this.store.removeTrustedCa(tenant, normalize(fingerprint)))) throw noSuchTrustedCa(fingerprint);
+    if (!(await this.store.removeTrustedCa(tenant, normalize(fingerprint))))
+      throw X509Errors.X509_NO_SUCH_TRUSTED_CA({ fingerprint });
     await this.events.trustChanged(tenant);
   }
 }

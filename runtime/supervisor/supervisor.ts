@@ -2,8 +2,6 @@
 // tenant CREATE events (`dojot-management.dojot.tenancy`), stopped on DELETE. It answers the
 // runtimes' storage, token and bus requests with the tenant fixed by the channel, and forwards
 // each tenant's device messages to that tenant's runtime only.
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import type { PlatformContext } from '../../core-services/platform/context.js';
 import type { BusMessage, Subscription } from '../../core-services/platform/bus/index.js';
 import { TENANCY_TOPIC, allTenants, tenantOfTopic, topicOf } from '../../core-services/platform/contracts/topics.js';
@@ -19,6 +17,7 @@ import type { SupervisorSide } from './ipc.js';
 import type { IsolationReport, RuntimeDriver } from './drivers/driver.js';
 import { TenantRuntime, type RuntimeReport, type RuntimeSettings, type WakeReason } from './tenant-runtime.js';
 import { TimerLeaseKeeper } from './timer-lease-keeper.js';
+import { FlowErrors } from '../flows-api/errors.js';
 import type { KafkaTenantAccess } from './kafka-tenant-access.js';
 
 // Scale-out: every instance runs a runtime for each tenant with flows, and RUNTIME_BUS_GROUP is shared, so
@@ -59,7 +58,6 @@ export class Supervisor {
   }
 
   async start(): Promise<void> {
-    preparePalette(this.settings.launch.projectRoot);
     await this.driver.prepare();
     this.subscriptions.push(
       await this.ctx.bus.subscribe({
@@ -260,8 +258,7 @@ export class Supervisor {
   }
 
   private cron(): CronClient {
-    if (!this.services.cron)
-      throw Object.assign(new Error('this platform runs no scheduler (cron)'), { code: 'CRON_UNAVAILABLE' });
+    if (!this.services.cron) throw FlowErrors.CRON_UNAVAILABLE();
     return this.services.cron;
   }
 
@@ -306,13 +303,4 @@ export class Supervisor {
       });
     }
   }
-}
-
-/** tsc does not copy assets: put the palette nodes' .html and package.json (CommonJS) beside their compiled .js. */
-function preparePalette(projectRoot: string): void {
-  const src = path.join(projectRoot, 'runtime', 'palette');
-  const dst = path.join(projectRoot, 'dist', 'runtime', 'palette');
-  mkdirSync(dst, { recursive: true });
-  for (const f of readdirSync(src))
-    if (f.endsWith('.html') || f === 'package.json') copyFileSync(path.join(src, f), path.join(dst, f));
 }

@@ -252,6 +252,54 @@ export function busContract(opts: BusContractOptions): void {
     });
   });
 
+  it('starts a new group after what was published before, unless fromBeginning', async () => {
+    const topic = `${opts.tenant()}.device-data`;
+    await bus.publish(topic, 'k', 'old');
+    const fresh = await collect(topic, 'new-only');
+    const whole: BusMessage[] = [];
+    await bus.subscribe({
+      topic,
+      group: 'everything',
+      fromBeginning: true,
+      handler: async (b) => void whole.push(...b),
+    });
+    await bus.publish(topic, 'k', 'new');
+    await opts.settle(bus);
+    assert.deepEqual(
+      fresh.map((m) => m.value),
+      ['new'],
+    );
+    assert.deepEqual(
+      whole.map((m) => m.value),
+      ['old', 'new'],
+    );
+  });
+
+  it('starts a new group of a pattern from the beginning of every topic it matches, in order per key', async () => {
+    const t = opts.tenant();
+    await bus.publishMany([
+      { topic: `${t}a.device-data`, key: 'k1', value: 1 },
+      { topic: `${t}b.device-data`, key: 'k2', value: 2 },
+      { topic: `${t}a.device-data`, key: 'k1', value: 3 },
+    ]);
+    const got: BusMessage[] = [];
+    await bus.subscribe({
+      topic: new RegExp(`^${t}[ab]\\.device-data$`),
+      group: 'pattern-everything',
+      fromBeginning: true,
+      handler: async (b) => void got.push(...b),
+    });
+    await opts.settle(bus);
+    assert.deepEqual(
+      got.filter((m) => m.key === 'k1').map((m) => m.value),
+      [1, 3],
+    );
+    assert.deepEqual(
+      got.filter((m) => m.key === 'k2').map((m) => m.value),
+      [2],
+    );
+  });
+
   it('redelivers a batch whose handler failed (at least once)', async () => {
     const topic = `${opts.tenant()}.device-data`;
     let failures = 1;

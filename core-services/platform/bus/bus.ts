@@ -23,7 +23,11 @@ export interface SubscribeOptions {
   handler: BatchHandler;
   /** Largest batch handed to the handler. @default 500 */
   maxBatch?: number;
-  /** Start from the earliest retained message rather than only new ones. @default false */
+  /**
+   * For a group new to the bus: start from the earliest retained message rather than only new
+   * ones (Kafka: the topic's retention; memory: each topic's last RETAINED_PER_TOPIC). A member
+   * joining an existing group reads on from where the group is. @default false
+   */
   fromBeginning?: boolean;
 }
 

@@ -171,25 +171,6 @@ describe('Kafka bus', function () {
       );
     });
 
-    it('starts a new group after what was published before, unless fromBeginning', async () => {
-      const bus = await track();
-      const topic = `${tenant()}.device-data`;
-      await bus.publish(topic, 'k', 'old');
-      const fresh: BusMessage[] = [];
-      const whole: BusMessage[] = [];
-      await bus.subscribe({ topic, group: 'new-only', handler: async (b) => void fresh.push(...b) });
-      await bus.subscribe({
-        topic,
-        group: 'everything',
-        fromBeginning: true,
-        handler: async (b) => void whole.push(...b),
-      });
-      await bus.publish(topic, 'k', 'new');
-      assert.ok(await bus.drained());
-      assert.deepEqual(values(fresh), ['new']);
-      assert.deepEqual(values(whole), ['old', 'new']);
-    });
-
     it('gives a pattern subscription the topics another instance creates later, from their start', async () => {
       const reader = await track();
       const writer = await track();

@@ -2,7 +2,8 @@
 // kept; a batch whose handler throws is retried after a back-off (at least once). Producers wait
 // when a group's queue passes HIGH_WATER, so a slow consumer slows publishers instead of
 // growing memory without bound. With a dead-letter sink, a batch the handler fails on is split
-// to set aside the message at fault (poison.ts) and the rest goes on.
+// to set aside the message at fault (poison.ts) and the rest goes on. Each topic retains its last
+// RETAINED_PER_TOPIC messages, which a new group subscribing `fromBeginning` reads first.
 import { randomUUID } from 'node:crypto';
 import type { Bus, BusMessage, ConsumerStatus, SubscribeOptions, Subscription } from './bus.js';
 import type { Logger } from '../log.js';
@@ -11,6 +12,8 @@ import { deliverIsolating, type DeadLetterSink } from './poison.js';
 const HIGH_WATER_MESSAGES = 50_000;
 const RETRY_BASE_MS = 50;
 const RETRY_MAX_MS = 5_000;
+/** Messages each topic keeps for groups that start from the beginning (Kafka's retention, in small). */
+export const RETAINED_PER_TOPIC = 1_000;
 
 class GroupQueue {
   private queue: BusMessage[] = [];
@@ -121,6 +124,8 @@ export class MemoryBus implements Bus {
   private byTopic = new Map<string, GroupQueue[]>();
   private readonly prefix = randomUUID().slice(0, 8);
   private seq = 0;
+  /** Per topic, its last RETAINED_PER_TOPIC messages with their publication order. */
+  private retained = new Map<string, { seq: number; msg: BusMessage }[]>();
 
   constructor(
     private readonly log?: Logger,
@@ -142,6 +147,7 @@ export class MemoryBus implements Bus {
         id: `${this.prefix}-${++this.seq}`,
         timestamp: now,
       };
+      this.retain(msg);
       for (const q of this.queuesFor(m.topic)) {
         q.push(msg);
         touched.add(q);
@@ -154,6 +160,8 @@ export class MemoryBus implements Bus {
     // One queue per group: a second subscriber of the same group shares it, as Kafka would.
     const q = new GroupQueue(opts, this.log, this.deadLetters);
     const list = this.groups.get(opts.group) ?? [];
+    // As on Kafka, only a new group starts from the beginning; a member joining a group reads on.
+    if (opts.fromBeginning && list.length === 0) for (const m of this.retainedFor(q)) q.push(m);
     list.push(q);
     this.groups.set(opts.group, list);
     this.byTopic.clear();
@@ -189,6 +197,21 @@ export class MemoryBus implements Bus {
     for (const list of this.groups.values()) for (const q of list) q.close();
     this.groups.clear();
     this.byTopic.clear();
+    this.retained.clear();
+  }
+
+  private retain(msg: BusMessage): void {
+    let log = this.retained.get(msg.topic);
+    if (!log) this.retained.set(msg.topic, (log = []));
+    log.push({ seq: this.seq, msg });
+    if (log.length > RETAINED_PER_TOPIC) log.splice(0, log.length - RETAINED_PER_TOPIC);
+  }
+
+  /** What the topics a new queue matches retain, in publication order. */
+  private retainedFor(q: GroupQueue): BusMessage[] {
+    const entries: { seq: number; msg: BusMessage }[] = [];
+    for (const [topic, log] of this.retained) if (q.matches(topic)) entries.push(...log);
+    return entries.sort((a, b) => a.seq - b.seq).map((e) => e.msg);
   }
 
   private queuesFor(topic: string): GroupQueue[] {

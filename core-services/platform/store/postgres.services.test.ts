@@ -5,9 +5,7 @@ import { requireService } from '../../../test/helpers/services.js';
 import { loadConfig } from '../config.js';
 import { createStore } from './index.js';
 import { listMigrations, migrate } from './migrate.js';
-import { openPgliteStore } from './pglite.js';
 import { openPostgresStore } from './postgres.js';
-import type { Store } from './sql.js';
 import { storeContract } from './store.contract.js';
 
 // Each run works in schemas of its own (dropped afterwards), so runs and other users of the
@@ -51,65 +49,6 @@ describe('PostgreSQL store', function () {
   });
 
   describe('beyond the contract', () => {
-    let store: Store;
-    before(async () => {
-      store = await openPostgresStore({ url, schema: await freshSchema(), poolSize: 4 });
-      await migrate(store);
-    });
-    after(async () => {
-      await store?.close();
-    });
-
-    it('returns the same JavaScript values as PGlite for every type the schema uses', async () => {
-      const sql = `SELECT 1::int2 AS i2, 2::int4 AS i4, 9007199254740991::int8 AS i8, count(*) AS n,
-        1.50::numeric AS num, 2.5::float8 AS f8, 0.25::float4 AS f4, true AS b, 'x'::text AS t, 'v'::varchar(8) AS vc,
-        '{"a":[1,"x",null]}'::jsonb AS jo, '[1,2]'::jsonb AS ja, '10.5'::jsonb AS jn, '"s"'::jsonb AS js, 'null'::jsonb AS jnull,
-        '{"b":1}'::json AS j, '2024-05-01 12:34:56.789+02'::timestamptz AS tz, '2024-05-01 12:34:56.789'::timestamp AS ts,
-        '2024-05-01'::date AS d, '\\x00ff10'::bytea AS by, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid AS u,
-        ARRAY[1,2]::int4[] AS a4, ARRAY[3,NULL]::int8[] AS a8, ARRAY['p','q']::text[] AS at, ARRAY['{"k":1}'::jsonb] AS aj,
-        ARRAY['2024-05-01 00:00:00+00'::timestamptz] AS atz, NULL::int8 AS nul, '1 day 02:00:00'::interval AS iv,
-        '1234567890123456789'::int8 AS big, 'infinity'::timestamptz AS inf, '-infinity'::timestamp AS ninf,
-        to_char('2024-05-01 23:30:00+00'::timestamptz, 'YYYY-MM-DD HH24:MI') AS shown
-        FROM (VALUES (1), (2)) AS v(x)`;
-      const lite = await openPgliteStore();
-      try {
-        const expected = await lite.query(sql);
-        const actual = await store.query(sql);
-        assert.deepEqual(actual, expected);
-      } finally {
-        await lite.close();
-      }
-    });
-
-    it('returns serial ids, bigint columns and timestamptz as PGlite does', async () => {
-      await store.query("INSERT INTO tenants (name) VALUES ('parity') ON CONFLICT DO NOTHING");
-      const [user] = await store.query<{ id: unknown; created_date: unknown }>(
-        "INSERT INTO users (username, name, service, email, profile, created_by) VALUES ('u-parity', 'U', 'parity', 'u@p', 'admin', 'test') RETURNING id, created_date",
-      );
-      assert.equal(typeof user.id, 'number');
-      assert.ok(user.created_date instanceof Date);
-      await store.query(
-        "INSERT INTO flows (tenant, id, name, tab, nodes, position, created, updated) VALUES ('parity', 'f1', 'F', '{}'::jsonb, '[]'::jsonb, 0, $1, $1)",
-        [1_700_000_000_123],
-      );
-      const [flow] = await store.query<{ created: unknown }>("SELECT created FROM flows WHERE tenant = 'parity'");
-      assert.equal(flow.created, 1_700_000_000_123);
-    });
-
-    it('keeps a transaction on one connection, unseen by others until it commits', async () => {
-      await store.query("DELETE FROM settings WHERE key = 'tx.visible'");
-      let seenInside: unknown[] = ['not run'];
-      await store.transaction(async (tx) => {
-        const [a] = await tx.query<{ x: string }>('SELECT txid_current()::text AS x');
-        await tx.query("INSERT INTO settings (key, value) VALUES ('tx.visible', '1')");
-        seenInside = await store.query("SELECT 1 FROM settings WHERE key = 'tx.visible'");
-        const [b] = await tx.query<{ x: string }>('SELECT txid_current()::text AS x');
-        assert.equal(a.x, b.x);
-      });
-      assert.deepEqual(seenInside, []);
-      assert.equal((await store.query("SELECT 1 FROM settings WHERE key = 'tx.visible'")).length, 1);
-    });
-
     it('migrates once when two instances start together on an empty schema', async () => {
       const schema = await freshSchema();
       const [a, b] = await Promise.all([openPostgresStore({ url, schema }), openPostgresStore({ url, schema })]);
