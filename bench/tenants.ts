@@ -60,7 +60,7 @@ function flowOf(tenant: string) {
         id: `${z}-fn`,
         z,
         type: 'function',
-        func: 'msg.payload = { t0: msg.payload.t0, n: msg.payload.n }; return msg;',
+        func: 'msg.payload = { t0: msg.payload.t0, n: msg.payload.n, measure: msg.payload.measure }; return msg;',
         wires: [[`${z}-out`]],
       },
       { id: `${z}-out`, z, type: 'dojot bus out', subject: 'dojot.notifications', wires: [] },
@@ -115,8 +115,10 @@ export async function runTenantsBench(flags: Record<string, string>): Promise<vo
   const flows = createFlowEngine(ctx, { tokens: auth.tokens });
   const sup = flows.supervisor;
 
-  // Every notification: its publish → output latency, by tenant.
+  // Every notification: its publish → output latency, by tenant; `measured` only those published
+  // in the measuring window (after every runtime started).
   const arrived = new Map<string, number[]>();
+  const measured: number[] = [];
   const sub = await bus.subscribe({
     topic: allTenants('dojot.notifications'),
     group: 'bench-tenants',
@@ -124,16 +126,43 @@ export async function runTenantsBench(flags: Record<string, string>): Promise<vo
       const t = nowMs();
       for (const m of batch) {
         const tenant = tenantOfTopic(m.topic);
-        const t0 = (m.value as { t0?: number } | null)?.t0;
-        if (typeof t0 !== 'number') continue;
+        const v = m.value as { t0?: number; measure?: boolean } | null;
+        if (typeof v?.t0 !== 'number') continue;
         let list = arrived.get(tenant);
         if (!list) arrived.set(tenant, (list = []));
-        list.push(t - t0);
+        list.push(t - v.t0);
+        if (v.measure) measured.push(t - v.t0);
       }
     },
   });
+  let measuring = false;
   const publish = (tenant: string, i: number) =>
-    bus.publish(`${tenant}.device-data`, 'd1', { attrs: { n: i }, n: i, t0: nowMs() });
+    bus.publish(`${tenant}.device-data`, 'd1', { attrs: { n: i }, n: i, t0: nowMs(), measure: measuring });
+  // Each runtime's resident memory once it has run idle for SETTLE_MS (before it hibernates).
+  const idleRss = new Map<string, number>();
+  const sample = () => {
+    for (const r of sup.reports())
+      if (r.state === 'running' && r.startedAt && Date.now() - r.startedAt >= SETTLE_MS && r.memory)
+        if (!activeSet.has(r.tenant) && r.messages.busIn === 0) idleRss.set(r.tenant, r.memory.rssBytes / MB);
+  };
+  const activeTenants = tenants.slice(0, active);
+  const activeSet = new Set(activeTenants);
+  // The active tenants get their messages from the start, so that they never go idle.
+  const started = new Set<string>();
+  let round = 0;
+  let sent = 0;
+  let stop = false;
+  const traffic = (async () => {
+    while (!stop) {
+      const t = Date.now();
+      const to = activeTenants.filter((x) => started.has(x));
+      await Promise.all(to.map((tenant) => publish(tenant, round)));
+      if (measuring) sent += to.length;
+      round += 1;
+      sample();
+      await sleep(Math.max(0, intervalMs - (Date.now() - t)));
+    }
+  })();
 
   try {
     await flows.start!();
@@ -151,36 +180,30 @@ export async function runTenantsBench(flags: Record<string, string>): Promise<vo
           const t = performance.now();
           await sup.ensureRunning(tenant);
           startMs.push(performance.now() - t);
+          started.add(tenant);
           if (next % 50 === 0) console.log(`  started ${next}/${n}`);
         }
       }),
     );
     const allStartedS = (performance.now() - startAt) / 1000;
     await sleep(SETTLE_MS);
-    const rss = sorted(sup.reports().map((r) => (r.memory?.rssBytes ?? 0) / MB)).filter((x) => x > 0);
+    sample();
+    const rss = sorted([...idleRss.values()]);
+    // Had every runtime stayed up: the platform process and N idle runtimes.
     const platformRss = process.memoryUsage().rss / MB;
-    const totalAllRunning = platformRss + rss.reduce((a, b) => a + b, 0);
+    const totalAllRunning = platformRss + percentile(rss, 50) * n;
     console.log(
       `\nstart: ${n} runtimes in ${fmt(allStartedS, 1)} s (${concurrency} at a time), one start median ${fmt(percentile(sorted(startMs), 50))} ms\n` +
-        `idle runtime resident memory (MB): median ${fmt(percentile(rss, 50), 1)}, p90 ${fmt(percentile(rss, 90), 1)}, max ${fmt(rss.at(-1) ?? NaN, 1)}\n` +
-        `total resident, all running: ${fmt(totalAllRunning)} MB (platform process ${fmt(platformRss)} MB + ${rss.length} runtimes)`,
+        `idle runtime resident memory (MB, ${rss.length} idle runtimes, read ${SETTLE_MS / 1000} s after their start): ` +
+        `median ${fmt(percentile(rss, 50), 1)}, p90 ${fmt(percentile(rss, 90), 1)}, max ${fmt(rss.at(-1) ?? NaN, 1)}\n` +
+        `total resident were all ${n} up: ~${fmt(totalAllRunning)} MB (platform process ${fmt(platformRss)} MB + ${n} × the median)`,
     );
 
-    // The active tenants' messages; the others go idle and hibernate.
-    const activeTenants = tenants.slice(0, active);
-    let round = 0;
-    let sent = 0;
-    const tick = async () => {
-      const t = Date.now();
-      await Promise.all(activeTenants.map((tenant) => publish(tenant, round)));
-      sent += activeTenants.length;
-      round += 1;
-      await sleep(Math.max(0, intervalMs - (Date.now() - t)));
-    };
-    const end = Date.now() + seconds * 1000;
-    while (Date.now() < end) await tick();
+    measuring = true;
+    await sleep(seconds * 1000);
+    measuring = false;
     await sleep(2_000);
-    const lat = sorted(activeTenants.flatMap((t) => arrived.get(t) ?? []));
+    const lat = sorted(measured);
     console.log(
       `active tenants: ${active}, ${sent} messages sent, ${lat.length} flow outputs: publish → flow output ` +
         `p50 ${fmt(percentile(lat, 50), 1)} ms, p99 ${fmt(percentile(lat, 99), 1)} ms, max ${fmt(lat.at(-1) ?? NaN, 1)} ms`,
@@ -188,13 +211,15 @@ export async function runTenantsBench(flags: Record<string, string>): Promise<vo
     // Waiting for the idle ones to hibernate, the active ones still busy.
     const hibernateBy = Date.now() + (idleSeconds + 60) * 1000;
     const asleep = () => sup.reports().filter((r) => r.state === 'hibernating').length;
-    while (asleep() < n - active && Date.now() < hibernateBy) await tick();
+    while (asleep() < n - active && Date.now() < hibernateBy) await sleep(500);
+    stop = true;
+    await traffic;
     const after = sup.reports();
     const running = after.filter((r) => r.state === 'running');
     const runningRss = running.reduce((a, r) => a + (r.memory?.rssBytes ?? 0) / MB, 0);
     const platformRss2 = process.memoryUsage().rss / MB;
     console.log(
-      `after ${idleSeconds} s idle: ${asleep()} hibernating, ${running.length} running; total resident ${fmt(platformRss2 + runningRss)} MB ` +
+      `after ${idleSeconds} s idle: ${asleep()} hibernating, ${running.length} running (${active} active); total resident ${fmt(platformRss2 + runningRss)} MB ` +
         `(platform process ${fmt(platformRss2)} MB + ${running.length} runtimes ${fmt(runningRss)} MB)`,
     );
 
@@ -214,6 +239,7 @@ export async function runTenantsBench(flags: Record<string, string>): Promise<vo
       );
     }
   } finally {
+    stop = true;
     await sub.close();
     await flows.close!();
     await bus.close();
