@@ -181,7 +181,7 @@ export async function runTenantsBench(flags: Record<string, string>): Promise<vo
           await sup.ensureRunning(tenant);
           startMs.push(performance.now() - t);
           started.add(tenant);
-          if (next % 50 === 0) console.log(`  started ${next}/${n}`);
+          if (started.size % 50 === 0) console.log(`  started ${started.size}/${n}`);
         }
       }),
     );
