@@ -7,6 +7,7 @@
 //   purge           the history retention's purge at millions of rows on a PostgreSQL server
 //   mqtt-scale      100,000 devices through `dojot-red load` on MQTT workers; a PNG over time
 //   flow            MQTT → a 4-node flow, on the platform and on a plain Node-RED (bench/flow.ts)
+//   tenants         N tenants with a flow each, 10 % active, hibernation on: memory, latency, wake (bench/tenants.ts)
 // Each scenario's module is loaded only when it runs, so one scenario's dependencies cannot
 // stop another from running.
 
@@ -40,6 +41,11 @@ const SCENARIOS: Record<string, { usage: string; run: (flags: Flags) => Promise<
     usage:
       'flow [--messages 20000] [--rounds 3] [--memory-mb 256] [--function-timeout 5] [--mode embedded|kafka] [--brokers 127.0.0.1:9092]',
     run: async (f) => (await import('./flow.js')).runFlowBench(f),
+  },
+  tenants: {
+    usage:
+      'tenants [--tenants 1000] [--active-pct 10] [--idle-seconds 30] [--interval-ms 1000] [--seconds 30] [--concurrency 4] [--wakes 3] [--sandbox off]',
+    run: async (f) => (await import('./tenants.js')).runTenantsBench(f),
   },
 };
 

@@ -64,7 +64,7 @@ export interface HeartbeatData {
   timers: number;
   /** Websockets open on the runtime (editors): a runtime with any does not hibernate. */
   editors: number;
-  /** TCP connections the flows opened themselves (mqtt in, websocket or tcp clients): a runtime with any does not hibernate. */
+  /** TCP connections the flows opened themselves (mqtt in, websocket clients): a runtime with any does not hibernate. */
   sockets: number;
 }
 

@@ -174,6 +174,18 @@ describe('tenant runtime state machine (stub driver)', () => {
     await until(() => driver.latest('acme')!.received.length === 1 && driver.started.length === 2, 2_000);
   });
 
+  for (const before of [true, false])
+    it(`holds messages over a restart until their own subject is listened to, nodes saying one at a time ${before ? 'before' : 'after'} ready`, async () => {
+      driver.behaviour.subjects = ['dojot.device-manager.device', 'device-data'];
+      driver.behaviour.subscribeStepwise = true;
+      driver.behaviour.subscribeBeforeReady = before;
+      await rt.start();
+      driver.latest('acme')!.crash();
+      rt.deliver({ subject: 'device-data', messages: [{ key: 'd1', value: { n: 1 }, id: 'm1', timestamp: 1 }] });
+      await until(() => driver.started.length === 2 && driver.latest('acme')!.received.length === 1, 2_000);
+      assert.equal(driver.latest('acme')!.received[0].messages[0].id, 'm1');
+    });
+
   it('reports a driver that cannot start a runtime as the reason of the crash', async () => {
     const failing = new StubDriver();
     failing.start = async () => {

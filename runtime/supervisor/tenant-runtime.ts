@@ -43,9 +43,10 @@ export function crashReason(stderr: string, maxOldSpaceMb: number): string {
 /** How long `runtime.stop` may take before the process is killed, ms. */
 const STOP_GRACE_MS = 5_000;
 /**
- * Node-RED reports itself started before its flows are: device messages that arrive between a
- * (re)start and the nodes saying what they listen to are held, at most this many, and handed
- * over once they have; without a word after READY_LISTEN_GRACE_MS the runtime listens to nothing.
+ * Device messages that arrive between a (re)start and the nodes saying they listen to their
+ * subject are held, at most this many, and handed over once the runtime is ready and they have
+ * (the nodes may say it before `ready` or after, and one subject at a time); what is still held
+ * READY_LISTEN_GRACE_MS after `ready`, on a subject no node listens to, is dropped.
  */
 const BACKLOG_MAX_MESSAGES = 10_000;
 const READY_LISTEN_GRACE_MS = 5_000;
@@ -97,6 +98,11 @@ export interface RuntimeReport {
   /** Times it hibernated since the platform started. */
   hibernations: number;
   /**
+   * What keeps it from hibernating, at its last heartbeat: pending timers, open editors, sockets
+   * the flows opened; and how long it has been idle, ms. Null while it does not run.
+   */
+  busy: { timers: number; editors: number; sockets: number; idleMs: number } | null;
+  /**
    * The last wake from hibernation: what woke it, when, how long the start took (wake → ready,
    * ms) and how long the first held device message waited (its arrival → handed to the runtime,
    * ms; null when no message was held).
@@ -122,6 +128,11 @@ export class TenantRuntime {
   timersOwner: boolean | null = null;
   /** Whether the nodes have said what they listen to since the last start. */
   private listening = false;
+  /**
+   * Whether READY_LISTEN_GRACE_MS has passed since the start: nodes announce their subjects one
+   * by one as the flows start, so until then a message on a subject not (yet) listened to is held.
+   */
+  private settled = false;
   private backlog: BusDelivery[] = [];
   private backlogSize = 0;
   /** Device messages dropped from a full backlog, since this object was made / since the last start. */
@@ -299,7 +310,10 @@ export class TenantRuntime {
       this.hold(delivery);
       return;
     }
-    if (!this.subjects.has(delivery.subject)) return;
+    if (!this.subjects.has(delivery.subject)) {
+      if (!this.settled) this.hold(delivery);
+      return;
+    }
     try {
       this.ipc?.emit('bus.deliver', delivery);
     } catch {
@@ -357,8 +371,10 @@ export class TenantRuntime {
       );
     this.dropBacklog();
     for (const d of held) this.deliver(d);
+    // Those on subjects not listened to yet are held again, until the grace passes.
+    const handed = held.length > this.backlog.length;
     const report = this.waking?.report;
-    if (report && since !== null) {
+    if (report && since !== null && handed) {
       report.firstMessageMs = Math.max(0, Date.now() - Math.max(since, this.waking!.at));
       this.waking = null;
       this.log.info(report, 'tenant runtime woke: held device messages handed over');
@@ -417,6 +433,14 @@ export class TenantRuntime {
       timersOwner: this.settings.launch.timersLeased ? this.timersOwner : null,
       lastExit: this.lastExit,
       hibernations: this.hibernations,
+      busy: this.beat
+        ? {
+            timers: this.beat.timers,
+            editors: this.beat.editors,
+            sockets: this.beat.sockets,
+            idleMs: Date.now() - this.lastActivity,
+          }
+        : null,
       lastWake: this.lastWake,
     };
   }
@@ -485,7 +509,11 @@ export class TenantRuntime {
       this.lastBeat = Date.now();
     });
     this.listening = false;
+    this.settled = false;
     ipc.on('bus.subscriptions', ({ subjects }) => {
+      // A runtime stopping to hibernate closes its nodes: what they listened to is kept, to know
+      // which device messages wake it.
+      if (this.sleeping) return;
       this.subjects = new Set(subjects);
       this.startListening();
     });
@@ -521,7 +549,9 @@ export class TenantRuntime {
     // The nodes may have said what they listen to already (before `ready`).
     this.flushBacklog();
     setTimeout(() => {
-      if (this.child === child && this.state === 'running' && !this.listening) this.startListening();
+      if (this.child !== child || this.state !== 'running') return;
+      this.settled = true;
+      this.startListening();
     }, READY_LISTEN_GRACE_MS).unref();
     if (this.reloadPending) {
       this.reloadPending = false;

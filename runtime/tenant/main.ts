@@ -58,6 +58,23 @@ function guardServer(server: http.Server, secret: string): void {
   }) as typeof server.emit;
 }
 
+/** Where Node-RED's editor keeps its websockets alive from: an interval that runs whether or not an editor is open. */
+const EDITOR_HEARTBEAT_SOURCE = `${path.sep}@node-red${path.sep}editor-api${path.sep}lib${path.sep}editor${path.sep}comms.js`;
+
+/**
+ * A runtime reports the timers pending in it (a runtime with any does not hibernate); Node-RED's
+ * own editor heartbeat is always there, so it is unref'd, and not counted. Should Node-RED move
+ * it, it counts again: the runtime then never hibernates, which is safe.
+ */
+function unrefEditorHeartbeat(): void {
+  const original = globalThis.setInterval;
+  globalThis.setInterval = ((...args: Parameters<typeof setInterval>) => {
+    const timer = original(...args);
+    if (new Error().stack?.includes(EDITOR_HEARTBEAT_SOURCE)) timer.unref();
+    return timer;
+  }) as typeof setInterval;
+}
+
 async function main(): Promise<void> {
   if (!process.send) throw new Error('a tenant runtime must be started by the supervisor (no IPC channel)');
   const ipc: TenantSide = new IpcPeer((p) => process.send!(p));
@@ -125,6 +142,7 @@ async function main(): Promise<void> {
   });
   if (opts.proxySecret) guardServer(server, opts.proxySecret);
   const contextStats: ContextStats = { writeFailures: 0, writesPending: 0 };
+  unrefEditorHeartbeat();
   RED.init(server, tenantSettings(opts, ipc, log, createNodeServices(bus, ipc), contextStats));
 
   let nodeMessages = 0;
@@ -148,7 +166,7 @@ async function main(): Promise<void> {
     if (!flowsStarted) kafkaBridge?.setFlowsRunning(true);
   }, FLOWS_START_GRACE_MS).unref();
   // Open websockets (the editor's), and connections made to this server (the platform's proxy):
-  // what is left of the open sockets are the flows' own (mqtt in, websocket or tcp clients), which
+  // what is left of the open sockets are the flows' own (mqtt in, websocket clients), which
   // may receive at any time. A runtime with either does not hibernate.
   let editors = 0;
   let inbound = 0;

@@ -14,6 +14,8 @@ export interface StubBehaviour {
   subjects: string[];
   /** Whether the nodes say what they listen to before `ready` (as Node-RED's flows may), rather than after. */
   subscribeBeforeReady: boolean;
+  /** Whether the nodes say it one subject at a time (as a node listening to two subjects does). */
+  subscribeStepwise: boolean;
   /** What new runtimes' heartbeats say beyond the counters (pending timers, open editors). */
   beat: { timers: number; editors: number; sockets: number };
   /** How long `runtime.stop` takes, ms. */
@@ -45,6 +47,8 @@ export class StubRuntime implements RuntimeProcess {
     });
     // Stopping the flows takes stopDelayMs; then the process exits.
     this.child.serve('runtime.stop', async () => {
+      // Stopped flows close their nodes, which stop listening (as Node-RED's do).
+      this.child.emit('bus.subscriptions', { subjects: [] });
       await new Promise((r) => setTimeout(r, behaviour.stopDelayMs));
       setImmediate(() => this.exit(0, null));
     });
@@ -57,10 +61,15 @@ export class StubRuntime implements RuntimeProcess {
         return;
       }
       if (dieAtStart) return this.exit(1, null, 'stub: failed at start');
-      const subscriptions = { subjects: behaviour.subjects };
-      if (behaviour.subscribeBeforeReady) this.child.emit('bus.subscriptions', subscriptions);
+      const subjects = behaviour.subjects;
+      const subscribe = () => {
+        if (behaviour.subscribeStepwise)
+          subjects.forEach((_, i) => this.child.emit('bus.subscriptions', { subjects: subjects.slice(0, i + 1) }));
+        else this.child.emit('bus.subscriptions', { subjects });
+      };
+      if (behaviour.subscribeBeforeReady) subscribe();
       this.child.emit('ready', { port: 0 });
-      if (!behaviour.subscribeBeforeReady) this.child.emit('bus.subscriptions', subscriptions);
+      if (!behaviour.subscribeBeforeReady) subscribe();
       if (behaviour.heartbeat) {
         const send = () =>
           this.child.emit('heartbeat', {
@@ -121,6 +130,7 @@ export class StubDriver implements RuntimeDriver {
     heartbeat: true,
     subjects: [],
     subscribeBeforeReady: false,
+    subscribeStepwise: false,
     beat: { timers: 0, editors: 0, sockets: 0 },
     stopDelayMs: 0,
   };
