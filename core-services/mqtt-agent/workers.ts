@@ -81,7 +81,7 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
   const servers: net.Server[] = [];
 
   function spawn(slot: Slot): void {
-    const child = fork(WORKER_MAIN, [], { serialization: 'advanced' });
+    const child = fork(WORKER_MAIN, [], { serialization: 'json' });
     slot.child = child;
     slot.ready = false;
     slot.startedAt = Date.now();
