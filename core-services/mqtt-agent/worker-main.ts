@@ -144,8 +144,11 @@ async function main(): Promise<void> {
       else pendingSockets.push([kind, socket]);
     }
   });
-  // The platform process is gone: so are this worker's reasons to live.
+  // The platform process is gone: so are this worker's reasons to live. Until then it is the one
+  // that stops this worker (after closing the listeners): a Ctrl-C reaching the whole process
+  // group must not drop the connections before the platform has stopped taking new ones.
   process.on('disconnect', () => process.exit(0));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => {});
 
   const init = await channel.request<{ config: Config; index: number; tls: boolean }>('init');
   const config = init.config;
