@@ -5,13 +5,22 @@
 //   - CONNECT: does the device exist? (the platform's device directory and its cache)
 //   - an accepted PUBLISH: the device-data message, built and checked here, is published on the
 //     platform's bus; the PUBACK waits for the platform's answer, as in-process it waits for the bus
+//     (on Kafka the worker publishes itself, with a producer of its own)
 //   - downlink: the platform subscribes on this worker's behalf and hands it each batch; the batch
 //     counts as handled when this worker has handled it
 //   - MQTTS: the server credentials, and who a client certificate names (the x509 service)
 import type { X509Certificate } from 'node:crypto';
 import type net from 'node:net';
 import type { DeviceManagerClient, FullDevice } from '../device-manager/client.js';
-import type { BatchHandler, Bus, BusMessage, SubscribeOptions, Subscription } from '../platform/bus/index.js';
+import {
+  busKind,
+  createBus,
+  type BatchHandler,
+  type Bus,
+  type BusMessage,
+  type SubscribeOptions,
+  type Subscription,
+} from '../platform/bus/index.js';
 import type { Config } from '../platform/config.js';
 import { createLogger } from '../platform/log.js';
 import type { CertificateVerdict, ServerCredentials, X509Client, X509Event } from '../x509/client.js';
@@ -31,9 +40,12 @@ class IpcBus implements Bus {
   readonly kind = 'platform-ipc';
   private nextSub = 1;
   readonly handlers = new Map<number, BatchHandler>();
+  /** Services mode: the worker's own Kafka producer, so device data skips the platform process. */
+  direct: Bus | null = null;
   constructor(private readonly channel: Channel) {}
 
   publish(topic: string, key: string | null, value: unknown): Promise<void> {
+    if (this.direct) return this.direct.publish(topic, key, value);
     return this.channel.request('publish', topic, key, value);
   }
 
@@ -125,6 +137,8 @@ async function main(): Promise<void> {
       downlink = null;
       await broker?.close();
       broker = null;
+      await bus.direct?.close();
+      bus.direct = null;
     },
   });
   bus = new IpcBus(channel);
@@ -156,6 +170,9 @@ async function main(): Promise<void> {
   const counters = new Counters();
   const refusals = new ForwardedRefusals(channel);
   const devices = new IpcDevices(channel);
+  // Services mode: device data goes to Kafka from here, as from an instance of its own (the PUBACK
+  // waits for Kafka's acknowledgement); the platform process stays out of the hot path.
+  if (busKind(config) === 'kafka') bus.direct = await createBus(config, log);
   const backends = await openBackends(config, log);
   const b = (broker = await createBroker({
     bus,
@@ -204,7 +221,10 @@ async function main(): Promise<void> {
     channel.event('stats', JSON.parse(snap));
   }, STATS_MS).unref();
   channel.event('ready', process.pid);
-  log.debug('MQTT worker ready');
+  log.info(
+    { uplink: bus.direct ? `${bus.direct.kind}, published by this worker` : 'through the platform process' },
+    'MQTT worker ready',
+  );
 }
 
 main().catch((err: unknown) => {
