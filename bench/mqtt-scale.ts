@@ -27,6 +27,17 @@ interface Sample {
   primaryCpu: number;
   workersCpu: number;
   sent: number;
+  /** Open files: the platform process holds no device connection, the workers hold them all. */
+  primaryFds: number;
+  workersFds: number;
+}
+
+function openFiles(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return 0;
+  }
 }
 
 const PAGE = 4096;
@@ -178,6 +189,8 @@ export async function runMqttScale(flags: Record<string, string>): Promise<void>
       workersMb,
       primaryCpu: (primaryTicks / TICK / dt) * 100,
       workersCpu: (workersTicks / TICK / dt) * 100,
+      primaryFds: openFiles(primary),
+      workersFds: ws.reduce((n, [pid]) => n + openFiles(pid), 0),
     });
   }, 1000);
 
@@ -282,6 +295,7 @@ idle memory        ${fmt(
     perConn((s) => s.workersMb),
     1,
   )} KB)
+open files         at most ${fmt(maxOf(samples.map((s) => s.primaryFds)))} in the platform process, ${fmt(maxOf(samples.map((s) => s.workersFds)))} in the workers together (${fmt(devices)} connections)
 peak memory        platform ${fmt(maxOf(samples.map((s) => s.primaryMb)))} MB, workers ${fmt(maxOf(samples.map((s) => s.workersMb)))} MB in all
 CPU while publishing  platform ${fmt(mean(publishing.map((s) => s.primaryCpu)))} %, workers ${fmt(mean(publishing.map((s) => s.workersCpu)))} % (100 % = one core)
 errors             ${JSON.stringify(r.errors)}
