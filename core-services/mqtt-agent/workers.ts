@@ -169,6 +169,8 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
 
   /** Hands a connection, unread, to the next live worker; the platform process keeps no copy. */
   function handOver(kind: SocketNote['dojotMqttSocket'], socket: net.Socket): void {
+    // Until it is handed over, a reset from the client must not become an unhandled 'error'.
+    socket.on('error', () => socket.destroy());
     const slot = readySlot();
     if (!slot) return void socket.destroy();
     const note: SocketNote = { dojotMqttSocket: kind };
