@@ -11,6 +11,7 @@
 //   - MQTTS: the server credentials, and who a client certificate names (the x509 service)
 import type { X509Certificate } from 'node:crypto';
 import type net from 'node:net';
+import { Writable } from 'node:stream';
 import type { DeviceManagerClient, FullDevice } from '../device-manager/client.js';
 import {
   busKind,
@@ -22,7 +23,7 @@ import {
   type Subscription,
 } from '../platform/bus/index.js';
 import type { Config } from '../platform/config.js';
-import { createLogger } from '../platform/log.js';
+import { pino } from 'pino';
 import type { CertificateVerdict, ServerCredentials, X509Client, X509Event } from '../x509/client.js';
 import { openBackends } from './backends.js';
 import { createBroker, type Broker } from './broker.js';
@@ -164,9 +165,17 @@ async function main(): Promise<void> {
   process.on('disconnect', () => process.exit(0));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => {});
 
-  const init = await channel.request<{ config: Config; index: number; tls: boolean }>('init');
+  const init = await channel.request<{ config: Config; index: number; tls: boolean; logLevel: string }>('init');
   const config = init.config;
-  const log = createLogger(config.logLevel).child({ svc: 'mqtt-agent', worker: init.index });
+  // Log lines go to the platform process, which writes them with its own logger: one stream of
+  // logs, wherever the platform sends it.
+  const toPlatform = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString().split('\n')) if (line) channel.event('log', line);
+      cb();
+    },
+  });
+  const log = pino({ level: init.logLevel }, toPlatform).child({ worker: init.index });
   const counters = new Counters();
   const refusals = new ForwardedRefusals(channel);
   const devices = new IpcDevices(channel);
