@@ -9,6 +9,8 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 export interface Series {
   /** The panel's title, its y axis too. */
   title: string;
+  /** A log scale for the y axis (latencies that spike). */
+  log?: boolean;
   /** One row per point: t (seconds), series (its name in the legend), value. */
   points: { t: number; series: string; value: number }[];
 }
@@ -24,13 +26,13 @@ export async function drawTimeSeries(file: string, title: string, panels: Series
     resolve: { scale: { color: 'independent', x: 'shared' } },
     vconcat: panels.map((p) => ({
       width: 720,
-      height: 170,
+      height: 150,
       title: p.title,
       data: { values: p.points },
       mark: { type: 'line' },
       encoding: {
         x: { field: 't', type: 'quantitative', title: 'seconds since the platform started' },
-        y: { field: 'value', type: 'quantitative', title: null },
+        y: { field: 'value', type: 'quantitative', title: null, ...(p.log ? { scale: { type: 'log' as const } } : {}) },
         color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'right' } },
       },
     })),

@@ -4,7 +4,7 @@
 // Phase 2 (latency): a fixed rate R for S seconds; publish → row committed, p50/p99.
 // A row's commit time is taken when its INSERT returns; its send time comes from the worker.
 // Per-device order is kept end to end, so the k-th stored row of a device is its k-th message.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -98,6 +98,8 @@ interface PhaseResult {
   cpuPercent: number;
   /** How busy the platform's thread (this one) was: event-loop utilisation, %. */
   platformBusy: number;
+  /** CPU of the MQTT worker processes, % of one core (0 without workers). */
+  workersCpuPercent: number;
 }
 
 export async function runIngest(flags: Record<string, string>): Promise<void> {
@@ -189,15 +191,29 @@ export async function runIngest(flags: Record<string, string>): Promise<void> {
     return r;
   };
 
+  /** CPU ticks (user + system) the MQTT worker processes have used so far. */
+  const workerTicks = () =>
+    agent.workers().reduce((n, w) => {
+      try {
+        const stat = readFileSync(`/proc/${w.pid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return n + Number(f[11]) + Number(f[12]);
+      } catch {
+        return n;
+      }
+    }, 0);
   const phase = async (cmd: Exclude<PublishersCommand, { mode: 'stop' }>): Promise<PhaseResult> => {
     probe.reset();
     const cpu0 = process.cpuUsage();
+    const workerTicks0 = workerTicks();
     const elu0 = performance.eventLoopUtilization();
     const wall0 = nowMs();
     const r = (await command(cmd)) as Extract<PublishersReply, { type: 'done' }>;
     await probe.settled(cmd.messages);
     const cpu = process.cpuUsage(cpu0);
     const cpuPercent = ((cpu.user + cpu.system) / 1000 / (nowMs() - wall0)) * 100;
+    // USER_HZ is 100 on Linux: a tick is 10 ms.
+    const workersCpuPercent = (((workerTicks() - workerTicks0) * 10) / (nowMs() - wall0)) * 100;
     const platformBusy = performance.eventLoopUtilization(elu0).utilization * 100;
     const latencies: number[] = [];
     let missing = 0;
@@ -219,6 +235,7 @@ export async function runIngest(flags: Record<string, string>): Promise<void> {
       missing,
       inserts: probe.inserts,
       cpuPercent,
+      workersCpuPercent,
       platformBusy,
     };
   };
@@ -234,6 +251,8 @@ export async function runIngest(flags: Record<string, string>): Promise<void> {
     console.log('\nresults');
     report('throughput', max);
     report(`at ${fmt(rate)} msg/s`, fixed);
+    // MQTT workers report their counters every 250 ms: wait for their last word.
+    if (config.mqttWorkers) await new Promise((r) => setTimeout(r, 600));
     const c = agent.counters();
     console.log(
       `  ${'rows stored'.padEnd(14)} ${fmt(n)} (warm-up included); agent forwarded ${fmt(c.messagesForwarded)}, dropped ${c.dropped.not_json + c.dropped.not_object + c.dropped.too_large}, refused ${c.publishesRefused}`,
@@ -280,7 +299,8 @@ function report(name: string, r: PhaseResult): void {
   console.log(
     `  ${name.padEnd(14)} ${fmt(r.persistedPerSecond)} msg/s persisted (${fmt(r.messages)} msgs in ${fmt(r.seconds, 2)} s, ${fmt(r.inserts)} INSERTs, avg ${fmt(r.messages / Math.max(1, r.inserts))} rows each); ` +
       `PUBACKed ${fmt(r.ackedPerSecond)} msg/s; publish → stored p50 ${fmt(percentile(l, 50), 1)} ms, p99 ${fmt(percentile(l, 99), 1)} ms, max ${fmt(percentile(l, 100), 1)} ms` +
-      `; platform thread busy ${fmt(r.platformBusy)} %, process CPU ${fmt(r.cpuPercent)} % of one core` +
+      `; platform thread busy ${fmt(r.platformBusy)} %, process CPU ${fmt(r.cpuPercent)} % of one core (publishers included)` +
+      (r.workersCpuPercent ? `, MQTT workers ${fmt(r.workersCpuPercent)} %` : '') +
       (r.missing ? `; ${fmt(r.missing)} NOT STORED` : ''),
   );
 }

@@ -27,6 +27,17 @@ interface Sample {
   primaryCpu: number;
   workersCpu: number;
   sent: number;
+  /** Open files: the platform process holds no device connection, the workers hold them all. */
+  primaryFds: number;
+  workersFds: number;
+}
+
+function openFiles(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return 0;
+  }
 }
 
 const PAGE = 4096;
@@ -63,7 +74,51 @@ function mqttWorkers(primary: number): number[] {
 
 const num = (s: string | undefined) => (s === undefined || s === '-' ? null : Number(s));
 
+/** The chart: connections, msg/s, the p99s of each second (log scale) and memory over time. */
+async function plot(
+  png: string,
+  samples: Sample[],
+  c: { devices: number; rate: number; workers: number; load: number },
+): Promise<void> {
+  const series = (name: string, pick: (s: Sample) => number | null) =>
+    samples.flatMap((s) => {
+      const v = pick(s);
+      return v === null || Number.isNaN(v) || v <= 0 ? [] : [{ t: Math.round(s.t), series: name, value: v }];
+    });
+  await drawTimeSeries(
+    png,
+    `dojot-red: ${fmt(c.devices)} MQTT devices, ${fmt(c.rate)} msg/s, ${c.workers} MQTT workers (${os.cpus().length} cores, load avg ${c.load.toFixed(1)} at start)`,
+    [
+      { title: 'devices connected', points: series('connected', (s) => s.connected) },
+      { title: 'msg/s published', points: series('msg/s', (s) => s.msgPerS) },
+      {
+        title: 'p99 of each second, ms (log scale)',
+        log: true,
+        points: [...series('PUBACK', (s) => s.pubackP99), ...series('actuation REST→device', (s) => s.actuationP99)],
+      },
+      {
+        title: 'resident memory, MB',
+        points: [
+          ...series('platform process', (s) => s.primaryMb),
+          ...series('MQTT workers (all)', (s) => s.workersMb),
+        ],
+      },
+    ],
+  );
+}
+
 export async function runMqttScale(flags: Record<string, string>): Promise<void> {
+  // --replot samples.json: draws the chart of an earlier run again, runs nothing.
+  if (flags.replot) {
+    const saved = JSON.parse(readFileSync(flags.replot, 'utf8')) as {
+      samples: Sample[];
+      conditions: { devices: number; rate: number; workers: number; load: number };
+    };
+    const file = path.resolve(flags.png ?? path.join(projectRoot(), 'docs', 'img', 'mqtt-scale.png'));
+    await plot(file, saved.samples, saved.conditions);
+    console.log(`chart: ${file}`);
+    return;
+  }
   const devices = intFlag(flags, 'devices', 100_000);
   const rate = intFlag(flags, 'rate', 3_333);
   const minutes = Number(flags.minutes ?? 5);
@@ -134,6 +189,8 @@ export async function runMqttScale(flags: Record<string, string>): Promise<void>
       workersMb,
       primaryCpu: (primaryTicks / TICK / dt) * 100,
       workersCpu: (workersTicks / TICK / dt) * 100,
+      primaryFds: openFiles(primary),
+      workersFds: ws.reduce((n, [pid]) => n + openFiles(pid), 0),
     });
   }, 1000);
 
@@ -207,36 +264,14 @@ export async function runMqttScale(flags: Record<string, string>): Promise<void>
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
   mkdirSync(path.dirname(png), { recursive: true });
-  const series = (name: string, pick: (s: Sample) => number | null) =>
-    samples.flatMap((s) => {
-      const v = pick(s);
-      return v === null || Number.isNaN(v) ? [] : [{ t: Math.round(s.t), series: name, value: v }];
-    });
-  await drawTimeSeries(
-    png,
-    `dojot-red: ${fmt(devices)} MQTT devices, ${fmt(rate)} msg/s, ${workers} MQTT workers (${os.cpus().length} cores, load avg ${loadAtStart[0].toFixed(1)})`,
-    [
-      {
-        title: 'msg/s published (and devices connected / 100)',
-        points: [...series('msg/s', (s) => s.msgPerS), ...series('connected / 100', (s) => s.connected / 100)],
-      },
-      {
-        title: 'p99 of each second, ms',
-        points: [...series('PUBACK', (s) => s.pubackP99), ...series('actuation REST→device', (s) => s.actuationP99)],
-      },
-      {
-        title: 'resident memory, MB',
-        points: [
-          ...series('platform process', (s) => s.primaryMb),
-          ...series('MQTT workers (all)', (s) => s.workersMb),
-        ],
-      },
-    ],
-  );
+  await plot(png, samples, { devices, rate, workers, load: loadAtStart[0] });
   const out = path.join(projectRoot(), 'bench-results');
   mkdirSync(out, { recursive: true });
   const json = path.join(out, `mqtt-scale-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(json, JSON.stringify({ flags, report, samples }, null, 1));
+  writeFileSync(
+    json,
+    JSON.stringify({ flags, conditions: { devices, rate, workers, load: loadAtStart[0] }, report, samples }, null, 1),
+  );
 
   console.log('\nmqtt-scale benchmark: dojot-red load → MQTT workers → bus → history\n');
   console.log(atStart);
@@ -260,6 +295,7 @@ idle memory        ${fmt(
     perConn((s) => s.workersMb),
     1,
   )} KB)
+open files         at most ${fmt(maxOf(samples.map((s) => s.primaryFds)))} in the platform process, ${fmt(maxOf(samples.map((s) => s.workersFds)))} in the workers together (${fmt(devices)} connections)
 peak memory        platform ${fmt(maxOf(samples.map((s) => s.primaryMb)))} MB, workers ${fmt(maxOf(samples.map((s) => s.workersMb)))} MB in all
 CPU while publishing  platform ${fmt(mean(publishing.map((s) => s.primaryCpu)))} %, workers ${fmt(mean(publishing.map((s) => s.workersCpu)))} % (100 % = one core)
 errors             ${JSON.stringify(r.errors)}

@@ -62,9 +62,10 @@ describe('MQTT in worker processes', function () {
     for (const x of w) assert.ok(x.connected > 0, `worker ${x.index} holds no connection: ${JSON.stringify(w)}`);
     assert.equal(p.mqtt.counters().connected, devices.length);
     // This process opened 30 client sockets of its own (the mqtt.js clients) and must hold no
-    // server-side socket: 30 more than before, give or take a few files opened meanwhile.
+    // server-side socket: 30 more than before, give or take files opened meanwhile (holding the
+    // server sides too would make it 60).
     const grown = openFiles('self') - before;
-    assert.ok(grown < devices.length + 8, `the platform process holds ${grown} more files`);
+    assert.ok(grown < devices.length + 20, `the platform process holds ${grown} more files`);
     const workerGrown = w.reduce((n, x) => n + openFiles(x.pid!), 0) - workerFilesBefore;
     assert.ok(workerGrown >= devices.length, `the workers hold only ${workerGrown} more files`);
   });

@@ -5,15 +5,25 @@
 //   - CONNECT: does the device exist? (the platform's device directory and its cache)
 //   - an accepted PUBLISH: the device-data message, built and checked here, is published on the
 //     platform's bus; the PUBACK waits for the platform's answer, as in-process it waits for the bus
+//     (on Kafka the worker publishes itself, with a producer of its own)
 //   - downlink: the platform subscribes on this worker's behalf and hands it each batch; the batch
 //     counts as handled when this worker has handled it
 //   - MQTTS: the server credentials, and who a client certificate names (the x509 service)
 import type { X509Certificate } from 'node:crypto';
 import type net from 'node:net';
+import { Writable } from 'node:stream';
 import type { DeviceManagerClient, FullDevice } from '../device-manager/client.js';
-import type { BatchHandler, Bus, BusMessage, SubscribeOptions, Subscription } from '../platform/bus/index.js';
+import {
+  busKind,
+  createBus,
+  type BatchHandler,
+  type Bus,
+  type BusMessage,
+  type SubscribeOptions,
+  type Subscription,
+} from '../platform/bus/index.js';
 import type { Config } from '../platform/config.js';
-import { createLogger } from '../platform/log.js';
+import { pino } from 'pino';
 import type { CertificateVerdict, ServerCredentials, X509Client, X509Event } from '../x509/client.js';
 import { openBackends } from './backends.js';
 import { createBroker, type Broker } from './broker.js';
@@ -31,9 +41,12 @@ class IpcBus implements Bus {
   readonly kind = 'platform-ipc';
   private nextSub = 1;
   readonly handlers = new Map<number, BatchHandler>();
+  /** Services mode: the worker's own Kafka producer, so device data skips the platform process. */
+  direct: Bus | null = null;
   constructor(private readonly channel: Channel) {}
 
   publish(topic: string, key: string | null, value: unknown): Promise<void> {
+    if (this.direct) return this.direct.publish(topic, key, value);
     return this.channel.request('publish', topic, key, value);
   }
 
@@ -125,6 +138,8 @@ async function main(): Promise<void> {
       downlink = null;
       await broker?.close();
       broker = null;
+      await bus.direct?.close();
+      bus.direct = null;
     },
   });
   bus = new IpcBus(channel);
@@ -144,15 +159,29 @@ async function main(): Promise<void> {
       else pendingSockets.push([kind, socket]);
     }
   });
-  // The platform process is gone: so are this worker's reasons to live.
+  // The platform process is gone: so are this worker's reasons to live. Until then it is the one
+  // that stops this worker (after closing the listeners): a Ctrl-C reaching the whole process
+  // group must not drop the connections before the platform has stopped taking new ones.
   process.on('disconnect', () => process.exit(0));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => {});
 
-  const init = await channel.request<{ config: Config; index: number; tls: boolean }>('init');
+  const init = await channel.request<{ config: Config; index: number; tls: boolean; logLevel: string }>('init');
   const config = init.config;
-  const log = createLogger(config.logLevel).child({ svc: 'mqtt-agent', worker: init.index });
+  // Log lines go to the platform process, which writes them with its own logger: one stream of
+  // logs, wherever the platform sends it.
+  const toPlatform = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString().split('\n')) if (line) channel.event('log', line);
+      cb();
+    },
+  });
+  const log = pino({ level: init.logLevel }, toPlatform).child({ worker: init.index });
   const counters = new Counters();
   const refusals = new ForwardedRefusals(channel);
   const devices = new IpcDevices(channel);
+  // Services mode: device data goes to Kafka from here, as from an instance of its own (the PUBACK
+  // waits for Kafka's acknowledgement); the platform process stays out of the hot path.
+  if (busKind(config) === 'kafka') bus.direct = await createBus(config, log);
   const backends = await openBackends(config, log);
   const b = (broker = await createBroker({
     bus,
@@ -201,7 +230,10 @@ async function main(): Promise<void> {
     channel.event('stats', JSON.parse(snap));
   }, STATS_MS).unref();
   channel.event('ready', process.pid);
-  log.debug('MQTT worker ready');
+  log.info(
+    { uplink: bus.direct ? `${bus.direct.kind}, published by this worker` : 'through the platform process' },
+    'MQTT worker ready',
+  );
 }
 
 main().catch((err: unknown) => {

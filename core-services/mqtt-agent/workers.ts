@@ -81,7 +81,7 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
   const servers: net.Server[] = [];
 
   function spawn(slot: Slot): void {
-    const child = fork(WORKER_MAIN, [], { serialization: 'advanced' });
+    const child = fork(WORKER_MAIN, [], { serialization: 'json' });
     slot.child = child;
     slot.ready = false;
     slot.startedAt = Date.now();
@@ -90,7 +90,8 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
         if (child.connected) child.send(b);
       },
       {
-        init: () => ({ config, index: slot.index, tls: Boolean(x509) }),
+        // The worker logs at this process's logger's level (which may differ from config.logLevel).
+        init: () => ({ config, index: slot.index, tls: Boolean(x509), logLevel: log.level }),
         exists: (tenant: string, id: string) => devices.deviceExists(tenant, id),
         subscribe: async (id: number, topic: WireTopic, group: string, maxBatch?: number, fromBeginning?: boolean) => {
           const sub = await bus.subscribe({
@@ -114,6 +115,7 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
         x509Roots: () => x509!.trustedRoots(),
         x509Identify: (raw: string) => x509!.identify(new X509Certificate(Buffer.from(raw, 'base64'))),
         refusal: (fingerprint: string | null, reason: string) => refusals.add(fingerprint, reason),
+        log: (line: string) => relayLog(log, line, child.pid),
         stats: (s: AgentCounters) => {
           slot.stats = s;
         },
@@ -169,6 +171,8 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
 
   /** Hands a connection, unread, to the next live worker; the platform process keeps no copy. */
   function handOver(kind: SocketNote['dojotMqttSocket'], socket: net.Socket): void {
+    // Until it is handed over, a reset from the client must not become an unhandled 'error'.
+    socket.on('error', () => socket.destroy());
     const slot = readySlot();
     if (!slot) return void socket.destroy();
     const note: SocketNote = { dojotMqttSocket: kind };
@@ -275,6 +279,28 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
     await close();
     throw err;
   }
+}
+
+const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
+
+/** Writes a worker's log line (pino JSON) with this process's logger, naming the worker's pid. */
+function relayLog(log: Logger, line: string, pid: number | undefined): void {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return log.warn({ workerPid: pid, line }, 'MQTT worker wrote a line that is not JSON');
+  }
+  const { level, msg, time: _time, pid: _pid, hostname: _hostname, ...fields } = entry;
+  const method = LEVELS[level as number] ?? 'info';
+  log[method]({ ...fields, workerPid: pid }, typeof msg === 'string' ? msg : '');
 }
 
 function sum(all: (AgentCounters | null)[]): AgentCounters {
