@@ -116,6 +116,12 @@ describe('flows: node types and body limits', function () {
     });
     assert.equal(orphan.status, 400);
     assert.match(orphan.body.error, /subflow:nowhere/);
+    // The accepted flow restarts the tenant's flows: the next test starts once they run again.
+    await eventually(
+      () => p.api(jwt, 'GET', '/flows/api/ping'),
+      (r) => r.status === 200,
+      RUNTIME_MS,
+    );
   });
 
   it("refuses the editor's deploy of a flow naming a type the tenant is not offered, naming it", async () => {
