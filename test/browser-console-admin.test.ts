@@ -3,22 +3,10 @@
 // PAP groups on the users page, the editor's sign-in page in Portuguese, and an example's setup
 // (templates and devices) created from the editor's examples dialog.
 import assert from 'node:assert/strict';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Workdir, makeOtherCa } from '../core-services/x509/testing.js';
 import { startTestPlatform, type TestPlatform } from './helpers/start-platform.js';
-import { requireChromium } from './helpers/services.js';
-
-const CHROMIUM = process.env.DOJOT_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { launchChromium } from './helpers/browser.js';
 
 interface AttrView {
   id: number;
@@ -39,10 +27,9 @@ describe('web console in the browser: metadata, overrides, trusted CAs, groups, 
   const pageErrors: string[] = [];
 
   before(async function () {
-    requireChromium.call(this, CHROMIUM);
+    browser = await launchChromium(this);
     p = await startTestPlatform();
     admin = await p.login();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
     ctx.on('page', (pg) => pg.on('dialog', (d) => void d.accept()));
     const watch = (pg: Page) => pg.on('pageerror', (e) => pageErrors.push(`${pg.url()}: ${e.message}`));

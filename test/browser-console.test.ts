@@ -6,22 +6,10 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestPlatform, type TestPlatform } from './helpers/start-platform.js';
-import { requireChromium } from './helpers/services.js';
+import { launchChromium } from './helpers/browser.js';
 import { connectDevice } from './helpers/mqtt.js';
-
-const CHROMIUM = process.env.DOJOT_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 function rawStatus(port: number, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -63,10 +51,9 @@ describe('web console in the browser', function () {
   const pageErrors: string[] = [];
 
   before(async function () {
-    requireChromium.call(this, CHROMIUM);
+    browser = await launchChromium(this);
     p = await startTestPlatform();
     admin = await p.login();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', acceptDownloads: true });
     page = await ctx.newPage();
     // Deleting, restoring and importing ask first: the tests say yes.

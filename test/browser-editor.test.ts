@@ -3,22 +3,10 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { projectRoot } from '../core-services/platform/paths.js';
 import { startTestPlatform, type TestPlatform } from './helpers/start-platform.js';
-import { requireChromium } from './helpers/services.js';
-
-const CHROMIUM = process.env.DOJOT_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { launchChromium } from './helpers/browser.js';
 
 describe('flow editor in the browser', function () {
   this.timeout(150_000);
@@ -26,7 +14,7 @@ describe('flow editor in the browser', function () {
   let browser: Browser;
 
   before(async function () {
-    requireChromium.call(this, CHROMIUM);
+    browser = await launchChromium(this);
     p = await startTestPlatform();
     const admin = await p.login();
     const bob = await p.api(admin, 'POST', '/auth/user', {
@@ -57,7 +45,6 @@ describe('flow editor in the browser', function () {
       ).status,
       200,
     );
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
   after(async () => {
     await browser?.close();

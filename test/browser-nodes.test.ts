@@ -2,21 +2,9 @@
 // is in the dojot palette category, and its edit dialog opens, shows its form and closes
 // without a script error.
 import assert from 'node:assert/strict';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { startTestPlatform, type TestPlatform } from './helpers/start-platform.js';
-import { requireChromium } from './helpers/services.js';
-
-const CHROMIUM = process.env.DOJOT_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { launchChromium } from './helpers/browser.js';
 
 const TYPES = [
   'event device in',
@@ -45,9 +33,8 @@ describe('dojot nodes in the browser editor', function () {
   let browser: Browser;
 
   before(async function () {
-    requireChromium.call(this, CHROMIUM);
+    browser = await launchChromium(this);
     p = await startTestPlatform();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
   after(async () => {
     await browser?.close();
