@@ -30,6 +30,30 @@ export function saveText(filename: string, text: string) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** The platform CA's certificate and CRL as downloads (any signed-in user may read them). */
+export function CaDownloads({ onError }: { onError: (message: string) => void }) {
+  const downloadCa = async () => saveText('ca.pem', (await api<{ caPem: string }>('GET', '/x509/v1/ca')).caPem);
+  const downloadCrl = async () => saveText('crl.pem', (await api<{ crl: string }>('GET', '/x509/v1/ca/crl')).crl);
+  return (
+    <span>
+      <button
+        class="secondary outline small"
+        id="download-ca"
+        onClick={() => void downloadCa().catch((e: Error) => onError(e.message))}
+      >
+        {t('certs.ca')}
+      </button>{' '}
+      <button
+        class="secondary outline small"
+        id="download-crl"
+        onClick={() => void downloadCrl().catch((e: Error) => onError(e.message))}
+      >
+        {t('certs.crl')}
+      </button>
+    </span>
+  );
+}
+
 export function Certificates(props: { deviceId: string }) {
   const [certs, setCerts] = useState<Cert[]>([]);
   const [bundle, setBundle] = useState<Bundle | null>(null);
@@ -79,29 +103,12 @@ export function Certificates(props: { deviceId: string }) {
       setError((e as Error).message);
     }
   };
-  const downloadCa = async () => saveText('ca.pem', (await api<{ caPem: string }>('GET', '/x509/v1/ca')).caPem);
-  const downloadCrl = async () => saveText('crl.pem', (await api<{ crl: string }>('GET', '/x509/v1/ca/crl')).crl);
 
   return (
     <article id="certificates">
       <header class="card-head">
         <strong>{t('certs.title')}</strong>
-        <span>
-          <button
-            class="secondary outline small"
-            id="download-ca"
-            onClick={() => void downloadCa().catch((e: Error) => setError(e.message))}
-          >
-            {t('certs.ca')}
-          </button>{' '}
-          <button
-            class="secondary outline small"
-            id="download-crl"
-            onClick={() => void downloadCrl().catch((e: Error) => setError(e.message))}
-          >
-            {t('certs.crl')}
-          </button>
-        </span>
+        <CaDownloads onError={setError} />
       </header>
       <p>{t('certs.help')}</p>
       <button id="new-certificate" aria-busy={busy} disabled={busy} onClick={() => void create()}>

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api';
 import { t } from '../i18n';
 import { Field, FormError } from '../components/Field';
-import { saveText } from '../components/Certificates';
+import { CaDownloads } from '../components/Certificates';
 
 interface TrustedCa {
   caFingerprint: string;
@@ -60,30 +60,13 @@ export function TrustedCasPage() {
       setListError((err as Error).message);
     }
   };
-  const downloadCa = async () => saveText('ca.pem', (await api<{ caPem: string }>('GET', '/x509/v1/ca')).caPem);
-  const downloadCrl = async () => saveText('crl.pem', (await api<{ crl: string }>('GET', '/x509/v1/ca/crl')).crl);
   const pemError = error?.field === 'caPem' ? error.message : null;
 
   return (
     <section>
       <div class="page-head">
         <h2>{t('nav.certificates')}</h2>
-        <span>
-          <button
-            class="secondary outline small"
-            id="download-ca"
-            onClick={() => void downloadCa().catch((e: Error) => setListError(e.message))}
-          >
-            {t('certs.ca')}
-          </button>{' '}
-          <button
-            class="secondary outline small"
-            id="download-crl"
-            onClick={() => void downloadCrl().catch((e: Error) => setListError(e.message))}
-          >
-            {t('certs.crl')}
-          </button>
-        </span>
+        <CaDownloads onError={setListError} />
       </div>
       <h3>{t('trusted.title')}</h3>
       <p>{t('trusted.help')}</p>
