@@ -97,6 +97,8 @@ export async function runTenantsBench(flags: Record<string, string>): Promise<vo
     DOJOT_MQTT_HOST: '127.0.0.1',
     DOJOT_RUNTIME_IDLE_SECONDS: String(idleSeconds),
     DOJOT_RUNTIME_SANDBOX_OFF: sandboxOff,
+    // The supervisor's own bound on starts, set to the bench's (--concurrency), which it then holds.
+    DOJOT_RUNTIME_START_CONCURRENCY: String(concurrency),
   });
   console.log(
     `tenants: ${n} tenants, one flow each, ${active} active (a message every ${intervalMs} ms each for ${seconds} s), ` +

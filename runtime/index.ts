@@ -15,6 +15,7 @@ import { remoteNodeRoutes } from './flows-api/remote-node-routes.js';
 import { OfferedNodeTypes } from './flows-api/node-types.js';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { availableParallelism } from 'node:os';
 import { busKind } from '../core-services/platform/bus/index.js';
 import { createRuntimeDriver } from './supervisor/drivers/index.js';
 import type { KafkaBus } from '../core-services/platform/bus/kafka.js';
@@ -102,6 +103,8 @@ export function createFlowEngine(
       // On Kafka the runtimes read their tenant's topics themselves: nothing here would see the
       // message that should wake one, so they never hibernate there.
       idleMs: onKafka ? 0 : config.runtimeIdleSeconds * 1000,
+      // A few Node-RED starts at a time: hundreds at once would starve the box (start-slots.ts).
+      startConcurrency: config.runtimeStartConcurrency || Math.max(2, availableParallelism()),
     },
     deps.tokens,
     { devices: deps.devices, cron: deps.cron, kafkaAccess: onKafka ? tenantKafkaAccess(ctx) : undefined },

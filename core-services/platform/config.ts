@@ -55,6 +55,7 @@ export interface Config {
     number,
   ];
   /** @default 0 — a tenant runtime idle this long (no device message, editor, message in its flows, open socket or pending timer) hibernates until the next, s (0 = never; in-process bus only) */ runtimeIdleSeconds: number;
+  /** @default 0 — how many tenant runtimes may be starting at once (0 = the number of CPU cores, at least 2) */ runtimeStartConcurrency: number;
   /** @default 512 — resident memory cap of each tenant runtime process (cgroup, else polled), MB */ runtimeMaxRssMb: number;
   /** @default 256 — CPU weight of all tenant runtimes together against the platform's 1024 (cgroup cpu.shares/cpu.weight) */ runtimeCpuShares: number;
   /** @default [] — addresses tenant flows may reach although local or link-local (host:port or CIDR[:port], comma-separated) */ runtimeEgressAllow: string[];
@@ -278,6 +279,7 @@ export const CONFIG_SPEC: Spec = {
   runtimeDriver: { env: 'DOJOT_RUNTIME_DRIVER', parse: oneOf(['local', 'stub'] as const), default: 'local' },
   runtimeUidRange: { env: 'DOJOT_RUNTIME_UIDS', parse: uidRange, default: [200_000, 265_535] },
   runtimeIdleSeconds: { env: 'DOJOT_RUNTIME_IDLE_SECONDS', parse: int(0, 31_536_000), default: 0 },
+  runtimeStartConcurrency: { env: 'DOJOT_RUNTIME_START_CONCURRENCY', parse: int(0, 10_000), default: 0 },
   runtimeMaxRssMb: { env: 'DOJOT_RUNTIME_MAX_RSS_MB', parse: int(64, 1_048_576), default: 512 },
   runtimeCpuShares: { env: 'DOJOT_RUNTIME_CPU_SHARES', parse: int(2, 10_000), default: 256 },
   runtimeEgressAllow: { env: 'DOJOT_RUNTIME_EGRESS_ALLOW', parse: egressRules, default: [] },

@@ -1,5 +1,6 @@
-// The supervisor: one TenantRuntime per tenant, started for every tenant that has flows and on
-// tenant CREATE events (`dojot-management.dojot.tenancy`), stopped on DELETE. It answers the
+// The supervisor: one TenantRuntime per tenant, started for every tenant that has flows (a few at a
+// time: start-slots.ts; with hibernation on, those whose flows run nothing of their own are left
+// asleep: boot-asleep.ts) and on tenant CREATE events (`dojot-management.dojot.tenancy`), stopped on DELETE. It answers the
 // runtimes' storage, token and bus requests with the tenant fixed by the channel, and forwards
 // each tenant's device messages to that tenant's runtime only.
 import type { PlatformContext } from '../../core-services/platform/context.js';
@@ -15,7 +16,15 @@ import type { NodeRedNode } from '../storage/config-split.js';
 import { INBOUND_SUBJECTS, OUTBOUND_SUBJECTS, RUNTIME_BUS_GROUP, type InboundSubject } from '../tenant/bus-bridge.js';
 import type { SupervisorSide } from './ipc.js';
 import type { IsolationReport, RuntimeDriver } from './drivers/driver.js';
-import { TenantRuntime, type RuntimeReport, type RuntimeSettings, type WakeReason } from './tenant-runtime.js';
+import {
+  TenantRuntime,
+  type RuntimeReport,
+  type RuntimeSettings,
+  type StartPriority,
+  type WakeReason,
+} from './tenant-runtime.js';
+import { StartSlots } from './start-slots.js';
+import { runsOnItsOwn } from './boot-asleep.js';
 import { TimerLeaseKeeper } from './timer-lease-keeper.js';
 import { FlowErrors } from '../flows-api/errors.js';
 import type { KafkaTenantAccess } from './kafka-tenant-access.js';
@@ -38,6 +47,8 @@ export class Supervisor {
   private closed = false;
   /** Whose timers fire here (several instances only). */
   private readonly leases: TimerLeaseKeeper | null;
+  /** How many runtimes start at once (DOJOT_RUNTIME_START_CONCURRENCY). */
+  private readonly slots: StartSlots | null;
 
   constructor(
     private readonly ctx: PlatformContext,
@@ -55,6 +66,7 @@ export class Supervisor {
     this.leases = settings.launch.timersLeased
       ? new TimerLeaseKeeper(ctx.store, settings.instance, ctx.log, () => [...this.runtimes.values()])
       : null;
+    this.slots = settings.startConcurrency ? new StartSlots(settings.startConcurrency) : null;
   }
 
   async start(): Promise<void> {
@@ -90,13 +102,26 @@ export class Supervisor {
       );
     }
     this.leases?.start();
-    // Starting is not awaited: the platform serves while runtimes boot.
-    for (const tenant of await flowStore.tenantsWithFlows(this.ctx.store)) this.startInBackground(tenant);
+    // Starting is not awaited: the platform serves while runtimes boot, a few at a time, each
+    // moving to the front when a device message or a request comes for it.
+    const asleep: string[] = [];
+    for (const tenant of await flowStore.tenantsWithFlows(this.ctx.store)) {
+      if (this.closed) return;
+      if ((this.settings.idleMs ?? 0) > 0 && !runsOnItsOwn(await flowStore.readConfig(this.ctx.store, tenant))) {
+        this.runtime(tenant).startAsleep();
+        asleep.push(tenant);
+      } else this.startInBackground(tenant, 'background');
+    }
+    if (asleep.length > 0)
+      this.ctx.log.info(
+        { tenants: asleep.length },
+        'flows: tenant runtimes whose flows run nothing of their own are left hibernating until first used',
+      );
   }
 
   /** Starts a tenant's runtime without waiting for it; a runtime that cannot start is said so. */
-  private startInBackground(tenant: string): void {
-    void this.ensureRunning(tenant).catch((err) =>
+  private startInBackground(tenant: string, priority: StartPriority = 'urgent'): void {
+    void this.ensureRunning(tenant, 'request', priority).catch((err) =>
       this.ctx.log.warn({ err, tenant }, 'flows: tenant runtime did not start'),
     );
   }
@@ -114,11 +139,23 @@ export class Supervisor {
     return this.driver.isolation();
   }
 
-  /** Starts (or wakes) the tenant's runtime if needed; resolves once it serves. */
-  ensureRunning(tenant: string, reason: WakeReason = 'request'): Promise<TenantRuntime> {
+  /**
+   * Starts (or wakes) the tenant's runtime if needed; resolves once it serves. A `background`
+   * start waits behind those someone waits for.
+   */
+  ensureRunning(
+    tenant: string,
+    reason: WakeReason = 'request',
+    priority: StartPriority = 'urgent',
+  ): Promise<TenantRuntime> {
     if (this.closed) return Promise.reject(new Error('the flow engine is closing'));
     const rt = this.runtime(tenant);
-    return rt.start(reason).then(() => rt);
+    return rt.start(reason, priority).then(() => rt);
+  }
+
+  /** Starts being made and starts waiting for a slot (DOJOT_RUNTIME_START_CONCURRENCY). */
+  startLoad(): { running: number; waiting: number; limit: number } | null {
+    return this.slots ? { running: this.slots.running, waiting: this.slots.waiting, limit: this.slots.limit } : null;
   }
 
   /** After a change to the tenant's flows in the store: the runtime picks it up (starting if needed), here and on other instances. */
@@ -199,6 +236,7 @@ export class Supervisor {
         this.ctx.log.child({ svc: 'flows', tenant }),
         (ipc, r) => this.attach(ipc, r),
         this.driver,
+        this.slots,
       );
       this.runtimes.set(tenant, rt);
       // The new runtime's timers learn at once whether they fire here (not at the next renewal).
@@ -266,7 +304,7 @@ export class Supervisor {
     for (const m of batch) {
       const e = m.value as TenancyEvent;
       if (!e || typeof e.tenant !== 'string') continue;
-      if (e.type === 'CREATE') this.startInBackground(e.tenant);
+      if (e.type === 'CREATE') this.startInBackground(e.tenant, 'background');
       else if (e.type === 'DELETE') {
         const rt = this.runtimes.get(e.tenant);
         this.runtimes.delete(e.tenant);

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { createLogger } from '../../core-services/platform/log.js';
 import { StubDriver } from './drivers/stub.js';
+import { StartSlots } from './start-slots.js';
+import { ownActivity, runsOnItsOwn } from './boot-asleep.js';
 import {
   MAX_CRASHES_BEFORE_GIVING_UP,
   MAX_CRASHES_BEFORE_SAFE_MODE,
@@ -318,5 +320,199 @@ describe('tenant runtime hibernation (stub driver)', () => {
     await new Promise((r) => setTimeout(r, IDLE_MS * 3));
     assert.equal(awake.state, 'running');
     await awake.stop();
+  });
+});
+
+describe('tenant runtime starts, a few at a time (stub driver)', () => {
+  let driver: StubDriver;
+  let runtimes: TenantRuntime[];
+  const message = (id: string, subject: BusDelivery['subject'] = 'device-data') => ({
+    subject,
+    messages: [{ key: 'd1', value: { id }, id, timestamp: Date.now() }],
+  });
+  /** Starts being made now: asked of the driver, not yet ready nor gone. */
+  const inFlight = () => runtimes.filter((r) => r.state === 'starting').length;
+  const make = (n: number, slots: StartSlots, extra: Partial<RuntimeSettings> = {}) =>
+    Array.from(
+      { length: n },
+      (_, i) => new TenantRuntime(`t${i}`, { ...settings, ...extra }, createLogger('silent'), () => {}, driver, slots),
+    );
+  beforeEach(() => {
+    driver = new StubDriver();
+    driver.behaviour.subjects = ['device-data'];
+    driver.behaviour.readyDelayMs = 15;
+    runtimes = [];
+  });
+  afterEach(async () => {
+    await Promise.all(runtimes.map((r) => r.stop()));
+  });
+
+  it('never has more starts under way than its concurrency, and starts them all', async () => {
+    const slots = new StartSlots(2);
+    runtimes = make(12, slots);
+    let most = 0;
+    const start = driver.start.bind(driver);
+    driver.start = async (launch) => {
+      most = Math.max(most, inFlight(), slots.running);
+      return start(launch);
+    };
+    await Promise.all(runtimes.map((r) => r.start('request', 'background')));
+    assert.equal(driver.started.length, 12);
+    assert.ok(most <= 2, `at most 2 starts at once, saw ${most}`);
+    assert.equal(most, 2, 'and it used both slots');
+    assert.equal(slots.running, 0);
+    assert.equal(slots.waiting, 0);
+  });
+
+  it('frees the slot of a start that fails or is stopped while it waits', async () => {
+    const slots = new StartSlots(1);
+    runtimes = make(3, slots);
+    driver.behaviour.failStarts = 1;
+    const [a, b, c] = runtimes;
+    const started = [a, b, c].map((r) => r.start('request', 'background'));
+    assert.equal(b.state, 'queued');
+    await b.stop();
+    await assert.rejects(started[1], /stopped/);
+    await Promise.all([started[0], started[2]]);
+    // t0 failed at start and was restarted after its back-off; t1 never started.
+    assert.deepEqual(driver.started.map((r) => r.tenant).sort(), ['t0', 't0', 't2']);
+    assert.equal(slots.running, 0);
+    assert.equal(slots.waiting, 0);
+  });
+
+  it('starts a waiting tenant first when a device message comes for it, and hands the message over', async () => {
+    const slots = new StartSlots(1);
+    runtimes = make(6, slots);
+    const all = runtimes.map((r) => r.start('request', 'background'));
+    const last = runtimes[5];
+    assert.equal(last.state, 'queued');
+    last.deliver(message('m1'));
+    await last.whenRunning();
+    // t0 had the only slot when the message came; t5 went next, before t1..t4.
+    assert.deepEqual(
+      driver.started.slice(0, 2).map((r) => r.tenant),
+      ['t0', 't5'],
+    );
+    await until(() => driver.latest('t5')!.received.length === 1);
+    assert.equal(driver.latest('t5')!.received[0].messages[0].id, 'm1');
+    await Promise.all(all);
+  });
+
+  it('starts a waiting tenant first when an editor request comes for it', async () => {
+    const slots = new StartSlots(1);
+    runtimes = make(5, slots);
+    const all = runtimes.map((r) => r.start('request', 'background'));
+    await runtimes[3].start('editor');
+    assert.deepEqual(
+      driver.started.slice(0, 2).map((r) => r.tenant),
+      ['t0', 't3'],
+    );
+    await Promise.all(all);
+  });
+
+  it('bounds wakes from hibernation too, someone waiting for each', async () => {
+    const slots = new StartSlots(2);
+    runtimes = make(6, slots, { idleMs: 50 });
+    for (const r of runtimes) r.startAsleep();
+    let most = 0;
+    const start = driver.start.bind(driver);
+    driver.start = async (launch) => {
+      most = Math.max(most, inFlight());
+      return start(launch);
+    };
+    runtimes.forEach((r, i) => r.deliver(message(`m${i}`)));
+    await until(() => runtimes.every((r, i) => driver.latest(`t${i}`)?.received.length === 1));
+    assert.ok(most <= 2, `at most 2 starts at once, saw ${most}`);
+  });
+});
+
+describe('tenant runtimes asleep from the platform start (stub driver)', () => {
+  let driver: StubDriver;
+  let rt: TenantRuntime;
+  beforeEach(() => {
+    driver = new StubDriver();
+    driver.behaviour.subjects = ['device-data'];
+    rt = new TenantRuntime('acme', { ...settings, idleMs: 100 }, createLogger('silent'), () => {}, driver);
+    rt.startAsleep();
+  });
+  afterEach(async () => {
+    await rt.stop();
+  });
+
+  it('costs no process until used, and reports hibernating', async () => {
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(driver.started.length, 0);
+    const report = rt.report();
+    assert.equal(report.state, 'hibernating');
+    assert.equal(report.pid, null);
+    assert.equal(report.hibernations, 0);
+  });
+
+  it('wakes on a device message on any subject (what it listens to is not known yet), and loses none', async () => {
+    // A subject other than the device-data a hibernated runtime most often listened to.
+    driver.behaviour.subjects = ['dojot.device-manager.device'];
+    for (let i = 0; i < 5; i += 1)
+      rt.deliver({
+        subject: 'dojot.device-manager.device',
+        messages: [{ key: 'd1', value: { i }, id: `m${i}`, timestamp: Date.now() }],
+      });
+    await until(() => driver.started.length === 1 && driver.latest('acme')!.received.length === 5);
+    assert.deepEqual(
+      driver.latest('acme')!.received.map((d) => d.messages[0].id),
+      ['m0', 'm1', 'm2', 'm3', 'm4'],
+    );
+    assert.equal(rt.report().lastWake?.reason, 'device message');
+    // Once it ran, it sleeps again when idle, and then only what its nodes listened to wakes it.
+    await until(() => rt.state === 'hibernating');
+    rt.deliver({ subject: 'device-data', messages: [{ key: 'd', value: {}, id: 'x', timestamp: 0 }] });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(rt.state, 'hibernating');
+  });
+
+  it('wakes for an editor request, which waits for the start', async () => {
+    await rt.start('editor');
+    assert.equal(rt.state, 'running');
+    assert.equal(driver.started.length, 1);
+    assert.equal(rt.report().lastWake?.reason, 'editor');
+  });
+});
+
+describe('which tenants sleep from the platform start (their stored flows)', () => {
+  const tab = { id: 'f', type: 'tab' };
+  const node = (type: string, more: Record<string, unknown> = {}) => ({ id: type, z: 'f', type, ...more });
+
+  it('lets flows that only answer device messages and requests sleep', () => {
+    assert.equal(
+      runsOnItsOwn([
+        tab,
+        node('dojot bus in'),
+        node('device in'),
+        node('function', { func: 'return msg;', initialize: '' }),
+        node('inject', { repeat: '', crontab: '', once: false }),
+        node('http in'),
+        node('http response'),
+        node('subflow:abc'),
+        node('delay'),
+      ]),
+      false,
+    );
+    assert.equal(runsOnItsOwn([]), false);
+  });
+
+  it('keeps up flows with a timer, a start-up action, a connection of their own or a node it does not know', () => {
+    for (const [n, why] of [
+      [node('inject', { repeat: '10' }), /repeats/],
+      [node('inject', { crontab: '*/5 * * * *' }), /schedule/],
+      [node('inject', { once: true }), /fires at start/],
+      [node('cron'), /"cron"/],
+      [node('cron-batch'), /"cron-batch"/],
+      [node('mqtt in'), /"mqtt in"/],
+      [node('websocket in'), /"websocket in"/],
+      [node('function', { initialize: 'setInterval(() => {}, 1000);' }), /at start/],
+      [node('some contributed node'), /"some contributed node"/],
+    ] as const) {
+      assert.match(ownActivity(n) ?? '', why, n.type);
+      assert.equal(runsOnItsOwn([tab, node('debug'), n]), true, n.type);
+    }
   });
 });

@@ -6,13 +6,21 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../core-services/platform/log.js';
 import type { RuntimeDriver, RuntimeExit, RuntimeProcess } from './drivers/driver.js';
 import { IpcPeer, type BusDelivery, type HeartbeatData, type SupervisorSide, type TenantLaunchOptions } from './ipc.js';
+import type { StartSlots, StartTicket } from './start-slots.js';
 
 /**
+ * `queued`: its start waits for a free start slot (DOJOT_RUNTIME_START_CONCURRENCY); device
+ * messages are held meanwhile.
  * `failed`: it kept crashing even in safe mode; it is retried only when asked again (a request or a change).
- * `hibernating`: it was idle for `idleMs` and its process stopped; a device message, an editor
- * request or a change starts it again, and device messages are held meanwhile.
+ * `hibernating`: it was idle for `idleMs` and its process stopped (or, at the platform's start, it
+ * was not started: see `startAsleep`); a device message, an editor request or a change starts it
+ * again, and device messages are held meanwhile.
  */
-export type RuntimeState = 'stopped' | 'starting' | 'running' | 'crashed' | 'stopping' | 'failed' | 'hibernating';
+export type RuntimeState =
+  'stopped' | 'queued' | 'starting' | 'running' | 'crashed' | 'stopping' | 'failed' | 'hibernating';
+
+/** `background`: nobody waits for this start (the platform's own start); it yields to the others. */
+export type StartPriority = 'urgent' | 'background';
 
 /** What woke a hibernating runtime. */
 export type WakeReason = 'device message' | 'editor' | 'request';
@@ -68,6 +76,8 @@ export interface RuntimeSettings {
    * open and no timer pending for this long hibernates, ms (0: never; DOJOT_RUNTIME_IDLE_SECONDS).
    */
   idleMs?: number;
+  /** How many runtimes may be starting at once (DOJOT_RUNTIME_START_CONCURRENCY; absent: no bound). */
+  startConcurrency?: number;
   /** Restart back-off, ms (tests of the state machine shorten it). */
   backoff?: { baseMs: number; maxMs: number };
 }
@@ -144,6 +154,15 @@ export class TenantRuntime {
   private lastActivity = Date.now();
   /** Set while the process stops to hibernate, and while it hibernates. */
   private sleeping = false;
+  /**
+   * False for a runtime asleep since the platform's start: it never said what its nodes listen
+   * to, so a device message on any subject wakes it.
+   */
+  private subjectsKnown = true;
+  /** Its place among the starts (DOJOT_RUNTIME_START_CONCURRENCY), from spawn until ready or gone. */
+  private ticket: StartTicket | null = null;
+  /** Whether the next spawn waits behind the starts someone waits for. */
+  private priority: StartPriority = 'urgent';
   /** A wake asked for while the process was still stopping to hibernate. */
   private wakeAsked: WakeReason | null = null;
   /** The wake under way (until the first held message is handed over, or none was held). */
@@ -175,6 +194,8 @@ export class TenantRuntime {
     /** Wires the supervisor's request handlers onto a new channel. */
     private readonly attach: (ipc: SupervisorSide, rt: TenantRuntime) => void,
     private readonly driver: RuntimeDriver,
+    /** Bounds the starts made at once, shared by the supervisor's runtimes (none: unbounded). */
+    private readonly slots: StartSlots | null = null,
   ) {}
 
   /** Where the platform's proxy reaches the runtime, while it runs. */
@@ -184,12 +205,16 @@ export class TenantRuntime {
 
   /**
    * Makes the runtime run; resolves once it serves (or rejects when it cannot start). A
-   * hibernating runtime wakes; `reason` says who asked (an editor request counts as use).
+   * hibernating runtime wakes; `reason` says who asked (an editor request counts as use). A
+   * `background` start waits behind the others for a start slot; any other start of a runtime
+   * still waiting for its slot moves it to the front.
    */
-  start(reason: WakeReason = 'request'): Promise<void> {
+  start(reason: WakeReason = 'request', priority: StartPriority = 'urgent'): Promise<void> {
     this.targetState = 'running';
     this.lastActivity = Date.now();
     if (this.state === 'running') return Promise.resolve();
+    if (priority === 'urgent') this.promote();
+    this.priority = priority;
     const p = this.whenRunning();
     if (this.sleeping) this.wake(reason);
     else {
@@ -197,6 +222,25 @@ export class TenantRuntime {
       if (this.state === 'stopped' || this.state === 'failed') this.spawn();
     }
     return p;
+  }
+
+  /**
+   * At the platform's start, for a tenant whose flows have nothing to run of their own (hibernation
+   * on): it is left hibernating without a process, and wakes as a hibernated one does. What its
+   * nodes listen to is not known yet, so a device message on any subject wakes it.
+   */
+  startAsleep(): void {
+    if (this.state !== 'stopped') return;
+    this.targetState = 'running';
+    this.sleeping = true;
+    this.subjectsKnown = false;
+    this.setState('hibernating');
+  }
+
+  /** Someone waits for this runtime: a start still waiting for its slot goes ahead of the background ones. */
+  private promote(): void {
+    this.priority = 'urgent';
+    if (this.ticket?.waiting) this.ticket.promote();
   }
 
   whenRunning(): Promise<void> {
@@ -219,6 +263,7 @@ export class TenantRuntime {
     this.restartTimer = null;
     const child = this.child;
     if (!child) {
+      this.releaseSlot();
       // A start still under way in the driver is killed when it arrives.
       this.generation += 1;
       if (this.watchdog) clearInterval(this.watchdog);
@@ -300,7 +345,7 @@ export class TenantRuntime {
     if (this.targetState !== 'running') return;
     if (this.sleeping) {
       // What the runtime listened to before it slept is what it listens to on waking.
-      if (!this.subjects.has(delivery.subject)) return;
+      if (this.subjectsKnown && !this.subjects.has(delivery.subject)) return;
       this.hold(delivery);
       this.wake('device message');
       return;
@@ -308,6 +353,7 @@ export class TenantRuntime {
     this.lastActivity = Date.now();
     if (!this.listening || this.state !== 'running') {
       this.hold(delivery);
+      this.promote();
       return;
     }
     if (!this.subjects.has(delivery.subject)) {
@@ -445,7 +491,29 @@ export class TenantRuntime {
     };
   }
 
+  /** Starts a process once a start slot is free (at once without slots). */
   private spawn(): void {
+    this.releaseSlot();
+    const generation = ++this.generation;
+    if (!this.slots) return this.launch(generation);
+    this.setState('queued');
+    const urgent = this.priority === 'urgent';
+    this.priority = 'urgent';
+    // Granted at once when a slot is free; a start stopped meanwhile (a newer generation) gives it back.
+    const ticket = this.slots.take(urgent, () => {
+      if (generation === this.generation) this.launch(generation);
+      else ticket.release();
+    });
+    if (generation === this.generation) this.ticket = ticket;
+    else ticket.release();
+  }
+
+  private releaseSlot(): void {
+    this.ticket?.release();
+    this.ticket = null;
+  }
+
+  private launch(generation: number): void {
     this.setState('starting');
     this.safeMode = this.crashes >= MAX_CRASHES_BEFORE_SAFE_MODE;
     if (this.safeMode)
@@ -475,7 +543,6 @@ export class TenantRuntime {
     this.killReason = '';
     this.lastBeat = Date.now();
     this.startWatchdog();
-    const generation = ++this.generation;
     this.driver.start({ tenant: this.tenant, options, maxOldSpaceMb: this.settings.maxOldSpaceMb }).then(
       (child) => {
         if (generation === this.generation) this.attachProcess(child, options);
@@ -515,6 +582,7 @@ export class TenantRuntime {
       // which device messages wake it.
       if (this.sleeping) return;
       this.subjects = new Set(subjects);
+      this.subjectsKnown = true;
       this.startListening();
     });
     child.onMessage((m) => ipc.receive(m));
@@ -526,6 +594,7 @@ export class TenantRuntime {
   }
 
   private onReady(port: number): void {
+    this.releaseSlot();
     this.port = port;
     this.startedAt = Date.now();
     this.setState('running');
@@ -575,6 +644,7 @@ export class TenantRuntime {
 
   private onExit(child: RuntimeProcess | null, exit: RuntimeExit): void {
     if (child !== this.child) return;
+    this.releaseSlot();
     const { code, signal } = exit;
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = null;

@@ -2,6 +2,8 @@
 // channel, over which it first asks for its launch options. It serves the editor, admin API and the tenant's
 // `http in` endpoints on a loopback port it reports with `ready`, and sends a heartbeat with its
 // memory and message counts; a missing heartbeat means a blocked event loop to the supervisor.
+// First: libraries the nodes load at start are loaded on first use (lazy-modules.ts).
+import './lazy-modules-install.js';
 import { timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';

@@ -20,6 +20,8 @@ export interface StubBehaviour {
   beat: { timers: number; editors: number; sockets: number };
   /** How long `runtime.stop` takes, ms. */
   stopDelayMs: number;
+  /** How long a start takes before the runtime says ready, ms. */
+  readyDelayMs: number;
 }
 
 let nextPid = 1_000_000;
@@ -60,6 +62,8 @@ export class StubRuntime implements RuntimeProcess {
       } catch {
         return;
       }
+      if (behaviour.readyDelayMs > 0) await new Promise((r) => setTimeout(r, behaviour.readyDelayMs));
+      if (this.ended) return;
       if (dieAtStart) return this.exit(1, null, 'stub: failed at start');
       const subjects = behaviour.subjects;
       const subscribe = () => {
@@ -133,6 +137,7 @@ export class StubDriver implements RuntimeDriver {
     subscribeStepwise: false,
     beat: { timers: 0, editors: 0, sockets: 0 },
     stopDelayMs: 0,
+    readyDelayMs: 0,
   };
   /** Every runtime started, newest last. */
   readonly started: StubRuntime[] = [];
