@@ -485,6 +485,22 @@ describe('web console in the browser', function () {
     await page.waitForSelector('#templates tr[data-template="Saved after signing in again"]');
   });
 
+  it('goes on without asking when another tab (the editor) signs in again while it waits for a sign-in', async () => {
+    await page.goto(`${p.httpUrl}/#/templates`);
+    await page.waitForSelector('#reauth-dialog', { state: 'detached' });
+    const other = await ctx.newPage();
+    await other.goto(`${p.httpUrl}/#/account`);
+    const good = await other.evaluate(() => localStorage.getItem('dojot-red.token')!);
+    await other.evaluate((t) => localStorage.setItem('dojot-red.token', t), good.slice(0, -4) + 'AAAA');
+    // The device list's request is refused with the forged token: the page asks for a sign-in.
+    await page.goto(`${p.httpUrl}/#/devices`);
+    await page.waitForSelector('#reauth-dialog');
+    const fresh = (await p.api(null, 'POST', '/auth', { username: 'admin', passwd: 'admin' })).body.jwt as string;
+    await other.evaluate((t) => localStorage.setItem('dojot-red.token', t), fresh);
+    await page.waitForSelector('#reauth-dialog', { state: 'detached' });
+    await other.close();
+  });
+
   it('changes the password, refusing a wrong current password beside its field', async () => {
     await page.goto(`${p.httpUrl}/#/account`);
     assert.equal(await page.textContent('#account-tenant'), 'admin');

@@ -97,9 +97,19 @@ export async function signOut() {
   await fetch('/flows/signout', { method: 'POST' }).catch(() => undefined);
 }
 
-// Another tab signed in or out: follow it.
+// Another tab signed in or out: follow it. A valid token for the same user and tenant, while this
+// page waits for a sign-in, is that sign-in (the editor signed in again): the page goes on with it.
 window.addEventListener('storage', (e) => {
   if (e.key !== TOKEN_KEY) return;
+  const was = currentClaims();
+  const next = e.newValue ? decodeClaims(e.newValue) : null;
   token = e.newValue;
+  const sameSession = !!was && !!next && was.username === next.username && was.tenant === next.tenant;
+  if (reauthOpen && sameSession && next.exp > Date.now()) {
+    reauthOpen = false;
+    const w = waiting;
+    waiting = [];
+    for (const p of w) p.resolve();
+  }
   emit();
 });
