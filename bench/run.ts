@@ -44,7 +44,7 @@ const SCENARIOS: Record<string, { usage: string; run: (flags: Flags) => Promise<
   },
   tenants: {
     usage:
-      'tenants [--tenants 1000] [--active-pct 10] [--idle-seconds 30] [--interval-ms 1000] [--seconds 30] [--concurrency 4] [--wakes 3] [--sandbox off]',
+      'tenants [--tenants 1000] [--active-pct 10] [--idle-seconds 30] [--interval-ms 1000] [--seconds 30] [--concurrency 4] [--sample 10] [--wakes 3] [--sandbox off]',
     run: async (f) => (await import('./tenants.js')).runTenantsBench(f),
   },
 };

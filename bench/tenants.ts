@@ -1,12 +1,18 @@
-// Tenants: N tenants on one platform, one flow each, a tenth of them active, with hibernation on.
+// Tenants: N tenants on one platform, one flow each, a tenth of them active, with hibernation on,
+// as a platform restarted with N tenants' flows in its store meets them:
 //   each tenant: [dojot bus in device-data → function → dojot bus out dojot.notifications]
+//   at the platform's start every tenant is left hibernating (its flows only answer messages)
 //   active tenants: a message every --interval-ms each, published on the bus (`<tenant>.device-data`,
-//   carrying its publish time), counted on `<tenant>.dojot.notifications`: publish → flow output
-//   the others: idle, they hibernate after --idle-seconds (DOJOT_RUNTIME_IDLE_SECONDS)
-// Reported: resident memory of each idle runtime (as the driver measures it: /proc, the cgroup's
-// process), total memory (the platform process and every runtime) with all running and after the
-// idle ones hibernated, p50/p99 publish → flow latency of the active tenants, and the wake of a
-// few hibernated ones (publish → flow output of their first message, and the runtime's own start).
+//   carrying its publish time), counted on `<tenant>.dojot.notifications`: publish → flow output.
+//   Their first message wakes them, all at once, through the supervisor's start queue.
+//   --sample idle tenants are started to measure an idle runtime, then hibernate after
+//   --idle-seconds (DOJOT_RUNTIME_IDLE_SECONDS); the other idle tenants never start.
+// Reported: how long until every active tenant answered and its first-message latency (a wake under
+// contention), the resident memory of an idle runtime (RSS as the driver reads it, and from
+// /proc/<pid>/smaps_rollup its anonymous memory and its proportional share PSS, the binary's pages
+// being shared by all runtimes), total memory (the platform process and every runtime) while the
+// active tenants run, p50/p99 publish → flow latency of the active tenants, and single wakes of
+// hibernated tenants (publish → flow output of their first message, and the runtime's own start).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +44,17 @@ function openFilesLimit(): string {
     return `${soft} soft / ${hard} hard per process`;
   } catch {
     return 'unknown';
+  }
+}
+
+/** A process's memory from /proc/<pid>/smaps_rollup, MB: resident, anonymous, proportional. */
+function smapsRollup(pid: number): { rss: number; anon: number; pss: number } | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) / 1024;
+    return { rss: kb('Rss'), anon: kb('Anonymous'), pss: kb('Pss') };
+  } catch {
+    return null;
   }
 }
 
@@ -75,6 +92,7 @@ export async function runTenantsBench(flags: Record<string, string>): Promise<vo
   const intervalMs = intFlag(flags, 'interval-ms', 1000);
   const seconds = intFlag(flags, 'seconds', 30);
   const concurrency = Math.max(1, intFlag(flags, 'concurrency', 4));
+  const sampleIdle = intFlag(flags, 'sample', 10);
   const wakes = intFlag(flags, 'wakes', 3);
   if (flags.sandbox !== undefined && flags.sandbox !== 'off') throw new Error('--sandbox takes only "off"');
   const sandboxOff = flags.sandbox === 'off' ? 'uid,permissions,memory,cpu,egress,proxy-secret' : '';
@@ -84,6 +102,8 @@ export async function runTenantsBench(flags: Record<string, string>): Promise<vo
   if (intervalMs < 1 || intervalMs >= idleSeconds * 1000)
     throw new Error('--interval-ms must be at least 1 and shorter than --idle-seconds');
   const active = Math.round((n * activePct) / 100);
+  if (sampleIdle < 1 || sampleIdle > n - active)
+    throw new Error(`--sample must be 1..${n - active} (the idle tenants started to measure an idle runtime)`);
   const tenants = Array.from({ length: n }, (_, i) => `bt${String(i).padStart(4, '0')}`);
 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dojot-red-bench-tenants-'));
@@ -97,15 +117,16 @@ export async function runTenantsBench(flags: Record<string, string>): Promise<vo
     DOJOT_MQTT_HOST: '127.0.0.1',
     DOJOT_RUNTIME_IDLE_SECONDS: String(idleSeconds),
     DOJOT_RUNTIME_SANDBOX_OFF: sandboxOff,
-    // The supervisor's own bound on starts, set to the bench's (--concurrency), which it then holds.
+    // The supervisor's own bound on starts, set to the bench's (--concurrency).
     DOJOT_RUNTIME_START_CONCURRENCY: String(concurrency),
   });
   console.log(
-    `tenants: ${n} tenants, one flow each, ${active} active (a message every ${intervalMs} ms each for ${seconds} s), ` +
-      `hibernation after ${idleSeconds} s idle\n${conditions({
+    `tenants: ${n} tenants, one flow each, ${active} active (a message every ${intervalMs} ms each), ` +
+      `hibernation after ${idleSeconds} s idle, ${sampleIdle} idle runtimes started to measure them\n${conditions({
         bus: 'in-process (supervisor → IPC → runtime)',
         store: 'PGlite on disk',
         'open files': openFilesLimit(),
+        'runtime starts': `${concurrency} at a time (DOJOT_RUNTIME_START_CONCURRENCY)`,
       })}`,
   );
   const log = createLogger(config.logLevel);
@@ -118,7 +139,7 @@ export async function runTenantsBench(flags: Record<string, string>): Promise<vo
   const sup = flows.supervisor;
 
   // Every notification: its publish → output latency, by tenant; `measured` only those published
-  // in the measuring window (after every runtime started).
+  // in the measuring window (after every active tenant answered).
   const arrived = new Map<string, number[]>();
   const measured: number[] = [];
   const sub = await bus.subscribe({
@@ -140,65 +161,85 @@ export async function runTenantsBench(flags: Record<string, string>): Promise<vo
   let measuring = false;
   const publish = (tenant: string, i: number) =>
     bus.publish(`${tenant}.device-data`, 'd1', { attrs: { n: i }, n: i, t0: nowMs(), measure: measuring });
-  // Each runtime's resident memory once it has run idle for SETTLE_MS (before it hibernates).
-  const idleRss = new Map<string, number>();
-  const sample = () => {
-    for (const r of sup.reports())
-      if (r.state === 'running' && r.startedAt && Date.now() - r.startedAt >= SETTLE_MS && r.memory)
-        if (!activeSet.has(r.tenant) && r.messages.busIn === 0) idleRss.set(r.tenant, r.memory.rssBytes / MB);
-  };
   const activeTenants = tenants.slice(0, active);
-  const activeSet = new Set(activeTenants);
-  // The active tenants get their messages from the start, so that they never go idle.
-  const started = new Set<string>();
   let round = 0;
   let sent = 0;
   let stop = false;
-  const traffic = (async () => {
-    while (!stop) {
-      const t = Date.now();
-      const to = activeTenants.filter((x) => started.has(x));
-      await Promise.all(to.map((tenant) => publish(tenant, round)));
-      if (measuring) sent += to.length;
-      round += 1;
-      sample();
-      await sleep(Math.max(0, intervalMs - (Date.now() - t)));
-    }
-  })();
+  let traffic: Promise<void> = Promise.resolve();
+  const processRss = (pid: number | null) => (pid ? smapsRollup(pid) : null);
 
   try {
+    const putAt = performance.now();
+    for (const tenant of tenants) await flowStore.put(store, tenant, flowOf(tenant));
+    console.log(`  ${n} flows stored in ${fmt((performance.now() - putAt) / 1000, 1)} s`);
+    const bootAt = performance.now();
     await flows.start!();
     const on = Object.entries(sup.isolation().defences).map(([k, d]) => `${k} ${d.on ? 'on' : 'off'}`);
     console.log(`  ${'sandbox'.padEnd(14)} ${on.join(', ')}`);
-    // Started a few at a time: N Node-RED starts at once would only queue on the CPU.
-    const startAt = performance.now();
-    let next = 0;
-    const startMs: number[] = [];
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < tenants.length) {
-          const tenant = tenants[next++];
-          await flowStore.put(store, tenant, flowOf(tenant));
-          const t = performance.now();
-          await sup.ensureRunning(tenant);
-          startMs.push(performance.now() - t);
-          started.add(tenant);
-          if (started.size % 50 === 0) console.log(`  started ${started.size}/${n}`);
-        }
-      }),
-    );
-    const allStartedS = (performance.now() - startAt) / 1000;
-    await sleep(SETTLE_MS);
-    sample();
-    const rss = sorted([...idleRss.values()]);
-    // Had every runtime stayed up: the platform process and N idle runtimes.
-    const platformRss = process.memoryUsage().rss / MB;
-    const totalAllRunning = platformRss + percentile(rss, 50) * n;
+    const states = () => {
+      const count: Record<string, number> = {};
+      for (const r of sup.reports()) count[r.state] = (count[r.state] ?? 0) + 1;
+      return Object.entries(count)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ');
+    };
+    console.log(`platform started in ${fmt(performance.now() - bootAt)} ms: runtimes ${states()}`);
+
+    // The active tenants' traffic, from now on: the first message of each wakes it.
+    traffic = (async () => {
+      while (!stop) {
+        const t = Date.now();
+        await Promise.all(activeTenants.map((tenant) => publish(tenant, round)));
+        if (measuring) sent += activeTenants.length;
+        round += 1;
+        await sleep(Math.max(0, intervalMs - (Date.now() - t)));
+      }
+    })();
+    const wakeAt = performance.now();
+    const answered = () => activeTenants.filter((x) => (arrived.get(x)?.length ?? 0) > 0).length;
+    let shown = 0;
+    while (answered() < active && performance.now() - wakeAt < WAKE_TIMEOUT_MS * 5) {
+      await sleep(250);
+      if (answered() - shown >= 25) console.log(`  ${(shown = answered())}/${active} active tenants answered`);
+    }
+    const firstLatency = sorted(activeTenants.flatMap((x) => (arrived.get(x)?.length ? [arrived.get(x)![0]] : [])));
     console.log(
-      `\nstart: ${n} runtimes in ${fmt(allStartedS, 1)} s (${concurrency} at a time), one start median ${fmt(percentile(sorted(startMs), 50))} ms\n` +
-        `idle runtime resident memory (MB, ${rss.length} idle runtimes, read ${SETTLE_MS / 1000} s after their start): ` +
-        `median ${fmt(percentile(rss, 50), 1)}, p90 ${fmt(percentile(rss, 90), 1)}, max ${fmt(rss.at(-1) ?? NaN, 1)}\n` +
-        `total resident were all ${n} up: ~${fmt(totalAllRunning)} MB (platform process ${fmt(platformRss)} MB + ${n} × the median)`,
+      `wake of the ${active} active tenants, all at once: ${answered()}/${active} answered within ` +
+        `${fmt((performance.now() - wakeAt) / 1000, 1)} s; first message's publish → flow output ` +
+        `p50 ${fmt(percentile(firstLatency, 50))} ms, p99 ${fmt(percentile(firstLatency, 99))} ms, max ${fmt(firstLatency.at(-1) ?? NaN)} ms\n` +
+        `runtimes: ${states()}`,
+    );
+
+    // An idle runtime: a few idle tenants started, read once they have run idle for SETTLE_MS.
+    const sample = tenants.slice(active, active + sampleIdle);
+    await Promise.all(sample.map((tenant) => sup.ensureRunning(tenant)));
+    // Read before they go back to sleep.
+    const settleMs = Math.min(SETTLE_MS, idleSeconds * 500);
+    await sleep(settleMs);
+    const idle = sample.map((tenant) => {
+      const r = sup.find(tenant)?.report();
+      return { rss: (r?.memory?.rssBytes ?? NaN) / MB, smaps: processRss(r?.pid ?? null) };
+    });
+    const known = (xs: number[]) => sorted(xs.filter((x) => Number.isFinite(x)));
+    const rss = known(idle.map((x) => x.rss));
+    const anon = known(idle.map((x) => x.smaps?.anon ?? NaN));
+    const pss = known(idle.map((x) => x.smaps?.pss ?? NaN));
+    const running = () => sup.reports().filter((r) => r.state === 'running');
+    const totals = () => {
+      const rs = running().map((r) => processRss(r.pid));
+      const sum = (k: 'rss' | 'pss') => rs.reduce((a, x) => a + (x?.[k] ?? 0), 0);
+      return { n: rs.length, rss: sum('rss'), pss: sum('pss'), platform: smapsRollup(process.pid) };
+    };
+    const up = totals();
+    console.log(
+      `idle runtime (${rss.length} of ${sample.length} idle tenants started, read ${settleMs / 1000} s after their start), MB: ` +
+        `resident median ${fmt(percentile(rss, 50), 1)} (max ${fmt(rss.at(-1) ?? NaN, 1)}), ` +
+        `of it anonymous ${fmt(percentile(anon, 50), 1)}; proportional (PSS, shared pages divided among the ${up.n} running runtimes) ` +
+        `${fmt(percentile(pss, 50), 1)}\n` +
+        `now: ${up.n} runtimes running, resident ${fmt(up.rss)} MB summed (PSS ${fmt(up.pss)} MB), ` +
+        `platform process ${fmt(up.platform?.rss ?? NaN)} MB; were all ${n} tenants up: ~${fmt(
+          (up.platform?.rss ?? 0) + n * percentile(pss, 50),
+        )} MB (platform + ${n} × the idle PSS)`,
     );
 
     measuring = true;
@@ -207,27 +248,22 @@ export async function runTenantsBench(flags: Record<string, string>): Promise<vo
     await sleep(2_000);
     const lat = sorted(measured);
     console.log(
-      `active tenants: ${active}, ${sent} messages sent, ${lat.length} flow outputs: publish → flow output ` +
+      `active tenants: ${active}, ${sent} messages sent in ${seconds} s, ${lat.length} flow outputs: publish → flow output ` +
         `p50 ${fmt(percentile(lat, 50), 1)} ms, p99 ${fmt(percentile(lat, 99), 1)} ms, max ${fmt(lat.at(-1) ?? NaN, 1)} ms`,
     );
-    // Waiting for the idle ones to hibernate, the active ones still busy.
+    // The sampled idle runtimes go back to sleep, the active ones still busy.
     const hibernateBy = Date.now() + (idleSeconds + 60) * 1000;
-    const asleep = () => sup.reports().filter((r) => r.state === 'hibernating').length;
-    while (asleep() < n - active && Date.now() < hibernateBy) await sleep(500);
-    stop = true;
-    await traffic;
-    const after = sup.reports();
-    const running = after.filter((r) => r.state === 'running');
-    const runningRss = running.reduce((a, r) => a + (r.memory?.rssBytes ?? 0) / MB, 0);
-    const platformRss2 = process.memoryUsage().rss / MB;
+    const sampleAsleep = () => sample.filter((x) => sup.find(x)?.report().state === 'hibernating').length;
+    while (sampleAsleep() < sample.length && Date.now() < hibernateBy) await sleep(500);
+    const after = totals();
     console.log(
-      `after ${idleSeconds} s idle: ${asleep()} hibernating, ${running.length} running (${active} active); total resident ${fmt(platformRss2 + runningRss)} MB ` +
-        `(platform process ${fmt(platformRss2)} MB + ${running.length} runtimes ${fmt(runningRss)} MB)`,
+      `after ${idleSeconds} s idle: ${sampleAsleep()}/${sample.length} sampled idle runtimes hibernating; runtimes ${states()}; ` +
+        `total resident ${fmt((after.platform?.rss ?? 0) + after.rss)} MB (platform process ${fmt(after.platform?.rss ?? NaN)} MB + ` +
+        `${after.n} runtimes ${fmt(after.rss)} MB, PSS ${fmt(after.pss)} MB)`,
     );
 
     // Wakes, one at a time: publish to a hibernating tenant, wait for its flow's output.
-    const sleeping = after.filter((r) => r.state === 'hibernating').map((r) => r.tenant);
-    for (const tenant of sleeping.slice(0, wakes)) {
+    for (const tenant of sample.filter((x) => sup.find(x)?.report().state === 'hibernating').slice(0, wakes)) {
       const before = arrived.get(tenant)?.length ?? 0;
       const t = performance.now();
       await publish(tenant, -1);
@@ -242,6 +278,7 @@ export async function runTenantsBench(flags: Record<string, string>): Promise<vo
     }
   } finally {
     stop = true;
+    await traffic;
     await sub.close();
     await flows.close!();
     await bus.close();
