@@ -162,7 +162,6 @@ export async function runTenantsBench(flags: Record<string, string>): Promise<vo
   const publish = (tenant: string, i: number) =>
     bus.publish(`${tenant}.device-data`, 'd1', { attrs: { n: i }, n: i, t0: nowMs(), measure: measuring });
   const activeTenants = tenants.slice(0, active);
-  let round = 0;
   let sent = 0;
   let stop = false;
   let traffic: Promise<void> = Promise.resolve();
@@ -185,16 +184,19 @@ export async function runTenantsBench(flags: Record<string, string>): Promise<vo
     };
     console.log(`platform started in ${fmt(performance.now() - bootAt)} ms: runtimes ${states()}`);
 
-    // The active tenants' traffic, from now on: the first message of each wakes it.
-    traffic = (async () => {
-      while (!stop) {
-        const t = Date.now();
-        await Promise.all(activeTenants.map((tenant) => publish(tenant, round)));
-        if (measuring) sent += activeTenants.length;
-        round += 1;
-        await sleep(Math.max(0, intervalMs - (Date.now() - t)));
-      }
-    })();
+    // The active tenants' traffic, from now on: the first message of each wakes it. Each tenant
+    // publishes on its own phase of the interval, as devices do, not all in the same instant.
+    traffic = Promise.all(
+      activeTenants.map(async (tenant, i) => {
+        await sleep((intervalMs * i) / active);
+        for (let round = 0; !stop; round++) {
+          const t = Date.now();
+          await publish(tenant, round);
+          if (measuring) sent += 1;
+          await sleep(Math.max(0, intervalMs - (Date.now() - t)));
+        }
+      }),
+    ).then(() => undefined);
     const wakeAt = performance.now();
     const answered = () => activeTenants.filter((x) => (arrived.get(x)?.length ?? 0) > 0).length;
     let shown = 0;

@@ -34,6 +34,14 @@ export interface SocketNote {
   dojotMqttSocket: 'mqtt' | 'mqtts';
 }
 
+/** A worker's word that it holds the socket last handed to it: the next may go (workers.ts). */
+export interface SocketTaken {
+  dojotMqttSocketTaken: true;
+}
+
+export const isSocketTaken = (m: unknown): m is SocketTaken =>
+  typeof m === 'object' && m !== null && (m as SocketTaken).dojotMqttSocketTaken === true;
+
 /** Items queued beyond this leave at once rather than at the end of the turn. */
 const MAX_BATCH = 2_000;
 

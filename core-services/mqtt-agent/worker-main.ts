@@ -30,7 +30,7 @@ import { createBroker, type Broker } from './broker.js';
 import { Refusals } from './certificate-identity.js';
 import { Counters } from './counters.js';
 import { subscribeDownlink } from './downlink.js';
-import { Channel, isWireBatch, topicToWire, type SocketNote } from './ipc.js';
+import { Channel, isWireBatch, topicToWire, type SocketNote, type SocketTaken } from './ipc.js';
 import { tlsAcceptor, type TlsAcceptor } from './tls-listener.js';
 
 /** How often the worker tells the platform its counters (when they changed), ms. */
@@ -154,6 +154,8 @@ async function main(): Promise<void> {
     if (isWireBatch(m)) return channel.receive(m);
     const kind = (m as SocketNote | null)?.dojotMqttSocket;
     if (kind && handle) {
+      const taken: SocketTaken = { dojotMqttSocketTaken: true };
+      process.send?.(taken);
       const socket = handle as net.Socket;
       if (accept) accept(kind, socket);
       else pendingSockets.push([kind, socket]);

@@ -1,7 +1,8 @@
 // MQTT in worker processes (DOJOT_MQTT_WORKERS = n > 0). The platform process keeps the MQTT
 // ports: it accepts each connection without reading from it and hands the socket to a worker in
 // turn (child_process handle passing; the platform process closes its copy once sent, so it holds
-// no device connection and each worker may hold up to its own open-file limit of them). Each
+// no device connection and each worker may hold up to its own open-file limit of them), one at a
+// time per worker (sendNextSocket says why). Each
 // worker runs the broker (worker-main.ts); this side answers what the workers ask over IPC
 // (ipc.ts): device lookups, publishes on the bus (all the publishes of one IPC batch in one
 // publishMany), subscriptions on their behalf, and the x509 service for MQTTS.
@@ -20,7 +21,7 @@ import type { Logger } from '../platform/log.js';
 import type { X509Client } from '../x509/client.js';
 import type { Refusals } from './certificate-identity.js';
 import type { AgentCounters, DropReason } from './counters.js';
-import { Channel, isWireBatch, topicFromWire, type SocketNote, type WireTopic } from './ipc.js';
+import { Channel, isSocketTaken, isWireBatch, topicFromWire, type SocketNote, type WireTopic } from './ipc.js';
 
 /** A worker that has not said it is ready by then is taken for failed. */
 const READY_TIMEOUT_MS = 60_000;
@@ -31,6 +32,8 @@ const RESTART_MIN_MS = 200;
 const RESTART_MAX_MS = 10_000;
 /** A worker that lived this long before dying is restarted after the shortest pause again. */
 const RESTART_RESET_MS = 30_000;
+/** Connections waiting to be handed to one worker; beyond this a new one is closed (its client retries). */
+const MAX_WAITING_SOCKETS = 5_000;
 
 const WORKER_MAIN = fileURLToPath(new URL('./worker-main.js', import.meta.url));
 
@@ -63,6 +66,10 @@ interface Slot {
   backoffMs: number;
   startedAt: number;
   onReady?: () => void;
+  /** Accepted connections waiting for this worker, oldest first. */
+  waiting: [SocketNote['dojotMqttSocket'], net.Socket][];
+  /** A socket was sent and the worker has not yet said it holds it. */
+  handing: boolean;
 }
 
 export interface WorkerPoolDeps {
@@ -133,12 +140,18 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
     slot.channel = channel;
     child.on('message', (m: unknown) => {
       if (isWireBatch(m)) channel.receive(m);
+      else if (isSocketTaken(m) && slot.child === child) {
+        slot.handing = false;
+        sendNextSocket(slot);
+      }
     });
     child.on('error', (err) => log.warn({ err, worker: slot.index }, 'MQTT worker error'));
     child.once('exit', (code, signal) => {
       slot.ready = false;
       slot.child = null;
       slot.stats = null;
+      slot.handing = false;
+      for (const [, socket] of slot.waiting.splice(0)) socket.destroy();
       channel.fail(new Error(`MQTT worker ${slot.index} exited`));
       const subs = [...slot.subs.values()];
       slot.subs.clear();
@@ -164,7 +177,7 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
   function readySlot(): Slot | null {
     for (let i = 0; i < slots.length; i++) {
       const s = slots[turn++ % slots.length];
-      if (s.ready && s.child?.connected) return s;
+      if (s.ready && s.child?.connected && s.waiting.length < MAX_WAITING_SOCKETS) return s;
     }
     return null;
   }
@@ -175,13 +188,36 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
     socket.on('error', () => socket.destroy());
     const slot = readySlot();
     if (!slot) return void socket.destroy();
-    const note: SocketNote = { dojotMqttSocket: kind };
-    try {
-      slot.child!.send(note, socket, (err) => {
-        if (err) socket.destroy();
-      });
-    } catch {
-      socket.destroy();
+    slot.waiting.push([kind, socket]);
+    sendNextSocket(slot);
+  }
+
+  /**
+   * Sends the worker its next waiting connection, once it holds the last one. Node queues every
+   * message sent on a channel behind a handle until the child acknowledges it, and at each
+   * acknowledgement sends that queue again from the start, so handles sent back to back cost time
+   * quadratic in the queue: at ~34,000 connections opening at a few hundred a second the platform
+   * process spent all its time in Node's child_process internals and connections timed out.
+   */
+  function sendNextSocket(slot: Slot): void {
+    while (!slot.handing && slot.child?.connected) {
+      const next = slot.waiting.shift();
+      if (!next) return;
+      const [kind, socket] = next;
+      if (socket.destroyed) continue; // its client gave up while it waited
+      const note: SocketNote = { dojotMqttSocket: kind };
+      slot.handing = true;
+      try {
+        slot.child.send(note, socket, (err) => {
+          if (!err) return;
+          socket.destroy();
+          slot.handing = false;
+          sendNextSocket(slot);
+        });
+      } catch {
+        socket.destroy();
+        slot.handing = false;
+      }
     }
   }
 
@@ -235,6 +271,8 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
         restarts: 0,
         backoffMs: 0,
         startedAt: 0,
+        waiting: [],
+        handing: false,
       };
       slots.push(slot);
       readies.push(
