@@ -183,7 +183,7 @@ export async function startPlatform(
     }
   };
   try {
-    const store = await createStore(config);
+    const store = await createStore(config, log);
     closers.push(() => store.close());
     // What /metrics tells: this process's figures (prom-client), bus traffic counted as it passes.
     const metrics = new Metrics();

@@ -3,10 +3,18 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { startAutoAnalyze } from './pglite-auto-analyze.js';
 import type { Row, Sql, Store } from './sql.js';
 
+export interface PgliteStoreOptions {
+  /** A pass of the statistics keeper (pglite-auto-analyze.ts) failed; the next one tries again. */
+  onAnalyzeError?: (err: unknown) => void;
+  /** How often that keeper looks at the tables' sizes, ms (tests shorten it). */
+  analyzeIntervalMs?: number;
+}
+
 /** Embedded PostgreSQL (WebAssembly) keeping its files in `dir`, or in memory when dir is undefined. */
-export async function openPgliteStore(dir?: string): Promise<Store> {
+export async function openPgliteStore(dir?: string, opts: PgliteStoreOptions = {}): Promise<Store> {
   if (dir) {
     mkdirSync(dir, { recursive: true });
     if (!existsSync(path.join(dir, 'PG_VERSION'))) await initdbApart(dir);
@@ -22,12 +30,17 @@ export async function openPgliteStore(dir?: string): Promise<Store> {
     },
   });
   const base = wrap(db);
+  // No autovacuum runs inside PGlite: this keeps the planner's statistics as it would.
+  const analyzer = startAutoAnalyze(base, { onError: opts.onAnalyzeError, intervalMs: opts.analyzeIntervalMs });
   return {
     kind: 'pglite',
     query: base.query,
     exec: base.exec,
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
-    close: () => db.close(),
+    close: async () => {
+      await analyzer.stop();
+      await db.close();
+    },
   };
 }
 
