@@ -30,13 +30,17 @@ export async function openPgliteStore(dir?: string, opts: PgliteStoreOptions = {
     },
   });
   const base = wrap(db);
+  const transaction: Store['transaction'] = (fn) => db.transaction((tx) => fn(wrap(tx)));
   // No autovacuum runs inside PGlite: this keeps the planner's statistics as it would.
-  const analyzer = startAutoAnalyze(base, { onError: opts.onAnalyzeError, intervalMs: opts.analyzeIntervalMs });
+  const analyzer = startAutoAnalyze(
+    { query: base.query, transaction },
+    { onError: opts.onAnalyzeError, intervalMs: opts.analyzeIntervalMs },
+  );
   return {
     kind: 'pglite',
     query: base.query,
     exec: base.exec,
-    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    transaction,
     close: async () => {
       await analyzer.stop();
       await db.close();
