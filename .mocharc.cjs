@@ -22,6 +22,7 @@ const NOT_TWICE = [
   'flows-kafka-runtime',
   'kafka-tenant-principal',
   'kafka-escape',
+  'mqtt-worker-queue',
 ].map((name) => `dist/test/${name}.test.js`);
 
 const TARGETS = {

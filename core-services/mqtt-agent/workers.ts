@@ -32,8 +32,6 @@ const RESTART_MIN_MS = 200;
 const RESTART_MAX_MS = 10_000;
 /** A worker that lived this long before dying is restarted after the shortest pause again. */
 const RESTART_RESET_MS = 30_000;
-/** Connections waiting to be handed to one worker; beyond this a new one is closed (its client retries). */
-const MAX_WAITING_SOCKETS = 5_000;
 
 const WORKER_MAIN = fileURLToPath(new URL('./worker-main.js', import.meta.url));
 
@@ -45,6 +43,11 @@ export interface WorkerInfo {
   connected: number;
   /** Times this worker slot was started again after its process died. */
   restarts: number;
+  /**
+   * Accepted connections waiting until this worker takes them (one at a time, see sendNextSocket);
+   * at DOJOT_MQTT_WORKER_QUEUE a new connection goes to another worker or is closed (its client retries).
+   */
+  waiting: number;
 }
 
 export interface WorkerPool {
@@ -177,7 +180,7 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
   function readySlot(): Slot | null {
     for (let i = 0; i < slots.length; i++) {
       const s = slots[turn++ % slots.length];
-      if (s.ready && s.child?.connected && s.waiting.length < MAX_WAITING_SOCKETS) return s;
+      if (s.ready && s.child?.connected && s.waiting.length < config.mqttWorkerQueue) return s;
     }
     return null;
   }
@@ -310,6 +313,7 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
           ready: s.ready,
           connected: s.stats?.connected ?? 0,
           restarts: s.restarts,
+          waiting: s.waiting.length,
         })),
       close,
     };

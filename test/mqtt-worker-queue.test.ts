@@ -1,0 +1,109 @@
+// The bound on connections waiting for an MQTT worker (DOJOT_MQTT_WORKER_QUEUE): a worker takes one
+// connection at a time, so while it is slow to take them they queue in the platform process. A
+// stopped worker (SIGSTOP: it takes nothing) must not let that queue grow without end: past the
+// bound a new connection is closed at once, and once the worker runs again the waiting ones connect.
+import assert from 'node:assert/strict';
+import mqtt, { type MqttClient } from 'mqtt';
+import { eventually } from './helpers/mqtt.js';
+import { startTestPlatform, type TestPlatform } from './helpers/start-platform.js';
+
+const QUEUE = 3;
+
+describe('MQTT worker queue bound', function () {
+  this.timeout(120_000);
+  let p: TestPlatform;
+  let devices: string[] = [];
+  const clients: MqttClient[] = [];
+  let stoppedPid: number | null = null;
+
+  before(async () => {
+    p = await startTestPlatform({ DOJOT_MQTT_WORKERS: '1', DOJOT_MQTT_WORKER_QUEUE: String(QUEUE) });
+    const admin = await p.login();
+    const t = await p.api(admin, 'POST', '/template', {
+      label: 'queue-t',
+      attrs: [{ label: 'temperature', type: 'dynamic', value_type: 'float' }],
+    });
+    assert.equal(t.status, 200, JSON.stringify(t.body));
+    const d = await p.api(admin, 'POST', `/device?count=${QUEUE + 3}`, { label: 'q', templates: [t.body.template.id] });
+    assert.equal(d.status, 200, JSON.stringify(d.body));
+    devices = d.body.devices.map((x: { id: string }) => x.id);
+  });
+
+  after(async () => {
+    if (stoppedPid) process.kill(stoppedPid, 'SIGCONT');
+    for (const c of clients) c.end(true);
+    await p?.close();
+  });
+
+  /** A device's client that does not retry, with what happened to it. */
+  function open(id: string): { client: MqttClient; connacked: () => boolean; closed: () => boolean } {
+    let connacked = false;
+    let closed = false;
+    const client = mqtt.connect({
+      host: '127.0.0.1',
+      port: p.mqttPort!,
+      username: `admin:${id}`,
+      reconnectPeriod: 0,
+      connectTimeout: 60_000,
+    });
+    client.on('connect', () => (connacked = true));
+    client.on('close', () => (closed = true));
+    client.on('error', () => undefined);
+    clients.push(client);
+    return { client, connacked: () => connacked, closed: () => closed };
+  }
+
+  it('closes a new connection at once when the worker has that many waiting, and connects the waiting ones when it runs again', async () => {
+    const [worker] = p.mqtt.workers();
+    assert.ok(worker.pid);
+    process.kill(worker.pid, 'SIGSTOP');
+    stoppedPid = worker.pid;
+
+    // Whichever is accepted first is handed over (and the worker never says it holds it); the others wait.
+    const held = devices.slice(0, QUEUE + 1).map((id) => open(id));
+    const waiting = await eventually(
+      async () => p.mqtt.workers()[0].waiting,
+      (n) => n === QUEUE,
+      10_000,
+    );
+    assert.equal(waiting, QUEUE, 'connections waiting for the stopped worker');
+
+    const extra = open(devices[QUEUE + 1]);
+    await eventually(
+      async () => extra.closed(),
+      (c) => c,
+      10_000,
+    );
+    assert.equal(extra.closed(), true, 'a connection past the bound is closed at once');
+    assert.equal(extra.connacked(), false);
+    assert.equal(p.mqtt.workers()[0].waiting, QUEUE, 'and is not queued');
+    assert.equal(
+      held.some((h) => h.closed() || h.connacked()),
+      false,
+      'the waiting ones are kept',
+    );
+
+    process.kill(worker.pid, 'SIGCONT');
+    stoppedPid = null;
+    await eventually(
+      async () => held.every((h) => h.connacked()),
+      (ok) => ok,
+      20_000,
+    );
+    assert.deepEqual(
+      held.map((h) => h.connacked()),
+      held.map(() => true),
+      'every waiting connection is served once the worker runs',
+    );
+    assert.equal(p.mqtt.workers()[0].waiting, 0);
+
+    // The client that was closed connects when it tries again.
+    const retry = open(devices[QUEUE + 1]);
+    await eventually(
+      async () => retry.connacked(),
+      (ok) => ok,
+      10_000,
+    );
+    assert.equal(retry.connacked(), true);
+  });
+});
