@@ -69,6 +69,8 @@ function consume(deps: DownlinkDeps, group: string, events: Handled[]): Promise<
   return deps.bus.subscribe({
     topic: allTenants(SUBJECTS.deviceManager),
     group,
+    // Not every device created or updated: with MQTT in workers, those would cross to each worker.
+    events,
     handler: async (batch) => {
       for (const msg of batch) await handle(deps, events, msg);
     },

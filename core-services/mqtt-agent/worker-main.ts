@@ -57,7 +57,15 @@ class IpcBus implements Bus {
   async subscribe(opts: SubscribeOptions): Promise<Subscription> {
     const id = this.nextSub++;
     this.handlers.set(id, opts.handler);
-    await this.channel.request('subscribe', id, topicToWire(opts.topic), opts.group, opts.maxBatch, opts.fromBeginning);
+    await this.channel.request(
+      'subscribe',
+      id,
+      topicToWire(opts.topic),
+      opts.group,
+      opts.maxBatch,
+      opts.fromBeginning,
+      opts.events ? [...opts.events] : undefined,
+    );
     return {
       close: async () => {
         this.handlers.delete(id);

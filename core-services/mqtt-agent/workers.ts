@@ -103,12 +103,21 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
         // The worker logs at this process's logger's level (which may differ from config.logLevel).
         init: () => ({ config, index: slot.index, tls: Boolean(x509), logLevel: log.level }),
         exists: (tenant: string, id: string) => devices.deviceExists(tenant, id),
-        subscribe: async (id: number, topic: WireTopic, group: string, maxBatch?: number, fromBeginning?: boolean) => {
+        subscribe: async (
+          id: number,
+          topic: WireTopic,
+          group: string,
+          maxBatch?: number,
+          fromBeginning?: boolean,
+          events?: string[],
+        ) => {
           const sub = await bus.subscribe({
             topic: topicFromWire(topic),
             group,
             maxBatch,
             fromBeginning,
+            // Filtered here, so what the worker does not want never crosses the channel.
+            events: Array.isArray(events) ? events.filter((e) => typeof e === 'string') : undefined,
             // Handled when the worker has handled it; a worker gone fails it, and the bus redelivers.
             handler: async (batch: BusMessage[]) => {
               await channel.request('batch', id, batch);

@@ -45,6 +45,34 @@ export function busContract(opts: BusContractOptions): void {
     assert.ok(got[0].id);
   });
 
+  it('hands a subscription with an events filter only those events, and reads on past the others', async () => {
+    const topic = `${opts.tenant()}.dojot.device-manager.device`;
+    const filtered: BusMessage[][] = [];
+    await bus.subscribe({
+      topic,
+      group: 'g-events',
+      events: ['configure', 'remove'],
+      handler: async (batch) => void filtered.push(batch),
+    });
+    const all = await collect(topic, 'g-all');
+    const kinds = ['create', 'configure', 'update', 'remove', 'create'];
+    await bus.publishMany([
+      ...kinds.map((event, i) => ({ topic, key: `d${i}`, value: { event, data: { id: `d${i}` } } })),
+      { topic, key: 'x', value: 'not an event' },
+      { topic, key: 'y', value: null },
+    ]);
+    await opts.settle(bus);
+    assert.equal(all.length, 7, 'a group without the filter sees every message');
+    assert.deepEqual(
+      filtered.flat().map((m) => (m.value as { event: string }).event),
+      ['configure', 'remove'],
+    );
+    assert.ok(
+      filtered.every((b) => b.length > 0),
+      'a batch with nothing the filter keeps is not handed over',
+    );
+  });
+
   it("keeps the order of one key's messages", async () => {
     const topic = `${opts.tenant()}.device-data`;
     const got = await collect(topic, 'g1');

@@ -29,6 +29,30 @@ export interface SubscribeOptions {
    * joining an existing group reads on from where the group is. @default false
    */
   fromBeginning?: boolean;
+  /**
+   * Only messages whose value is an object with an `event` among these reach the handler; the others
+   * are acknowledged unread. A filter rather than a check in the handler, so a bus can drop them before
+   * they travel: the MQTT workers' downlink wants configure and remove events of the device manager,
+   * not every device created, and the platform process no longer sends the others over IPC.
+   */
+  events?: readonly string[];
+}
+
+/** opts with its handler given only the messages its `events` filter keeps (opts itself without one). */
+export function withEventFilter(opts: SubscribeOptions): SubscribeOptions {
+  const { events, handler } = opts;
+  if (!events) return opts;
+  const keep = (m: BusMessage) => {
+    const event = (m.value as { event?: unknown } | null)?.event;
+    return typeof event === 'string' && events.includes(event);
+  };
+  return {
+    ...opts,
+    handler: async (batch) => {
+      const kept = batch.filter(keep);
+      if (kept.length > 0) await handler(kept);
+    },
+  };
 }
 
 export interface Subscription {

@@ -29,7 +29,14 @@ import {
   type Message,
   type Producer,
 } from 'kafkajs';
-import type { Bus, BusMessage, ConsumerStatus, SubscribeOptions, Subscription } from './bus.js';
+import {
+  withEventFilter,
+  type Bus,
+  type BusMessage,
+  type ConsumerStatus,
+  type SubscribeOptions,
+  type Subscription,
+} from './bus.js';
 import type { Logger } from '../log.js';
 import { deliverIsolating, type DeadLetterSink } from './poison.js';
 
@@ -284,8 +291,9 @@ export class KafkaBus implements Bus {
     if (created) for (const s of this.subs) if (s.wants(topic)) void s.add([topic]).catch(() => {}); // add() reports its own failure
   }
 
-  async subscribe(opts: SubscribeOptions): Promise<Subscription> {
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
     if (this.closed) throw new Error('the Kafka bus is closed');
+    const opts = withEventFilter(options);
     const sub = new KafkaSubscription(
       this,
       opts,

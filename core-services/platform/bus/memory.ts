@@ -5,7 +5,14 @@
 // to set aside the message at fault (poison.ts) and the rest goes on. Each topic retains its last
 // RETAINED_PER_TOPIC messages, which a new group subscribing `fromBeginning` reads first.
 import { randomUUID } from 'node:crypto';
-import type { Bus, BusMessage, ConsumerStatus, SubscribeOptions, Subscription } from './bus.js';
+import {
+  withEventFilter,
+  type Bus,
+  type BusMessage,
+  type ConsumerStatus,
+  type SubscribeOptions,
+  type Subscription,
+} from './bus.js';
 import type { Logger } from '../log.js';
 import { deliverIsolating, type DeadLetterSink } from './poison.js';
 
@@ -156,7 +163,8 @@ export class MemoryBus implements Bus {
     for (const q of touched) await q.whenBelowHighWater();
   }
 
-  async subscribe(opts: SubscribeOptions): Promise<Subscription> {
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const opts = withEventFilter(options);
     // One queue per group: a second subscriber of the same group shares it, as Kafka would.
     const q = new GroupQueue(opts, this.log, this.deadLetters);
     const list = this.groups.get(opts.group) ?? [];
