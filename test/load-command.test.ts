@@ -193,6 +193,16 @@ describe('dojot-red load', function () {
         ['--source-addresses', '4', '--mqtt-host', '10.0.0.1'],
         /--source-addresses spreads connections over 127\.0\.0\.x/,
       ],
+      [
+        ['--target-addresses', '4', '--mqtt-host', '10.0.0.1'],
+        /--target-addresses spreads connections over 127\.0\.0\.x/,
+      ],
+      [
+        ['--target-addresses', '2', '--source-addresses', '2'],
+        /--source-addresses and --target-addresses are two ways to spread connections: give one/,
+      ],
+      // The test platform listens on 127.0.0.1 only: connections cannot go to 127.0.0.2.
+      [['--target-addresses', '2'], /--target-addresses: nothing answers on 127\.0\.0\.2:\d+, so the platform listens/],
     ];
     for (const [args, message] of cases) {
       const res = await load([...target, ...args]);
@@ -213,6 +223,7 @@ describe('dojot-red load', function () {
       '--actuate-rate',
       '--workers',
       '--source-addresses',
+      '--target-addresses',
       '--flow-latency',
       '--json',
     ])

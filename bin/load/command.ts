@@ -6,6 +6,7 @@ import { SAMPLES_PER_SECOND, startFlowLatency } from './flow-latency.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import { buildCsr } from '../../core-services/x509/csr-builder.js';
 import { percentile } from '../../bench/support.js';
@@ -254,12 +255,38 @@ const stats = (values: number[], count = values.length, max?: number) => {
   };
 };
 
+/** The second loopback address: a platform answering there listens on all addresses. */
+const LOOPBACK_PROBE = '127.0.0.2';
+
+/** Whether something accepts a TCP connection on host:port within a second. */
+function acceptsOn(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: 1_000 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
 export async function run(o: LoadOptions): Promise<LoadReport> {
   const base = `http://${o.host}:${o.port}`;
   // Progress goes to stderr, with --json too: stdout holds only the report.
   const say = (s: string) => process.stderr.write(`${s}\n`);
   const loadAtStart = os.loadavg();
-  if (!o.devicesFile) spread(o, o.devices); // refuse bad --workers before making anything
+  if (!o.devicesFile) spread(o, o.devices, true); // refuse bad --workers before making anything
+  // Whether connections may go to 127.0.0.x: checked before making anything, when it matters.
+  const listensOnAll =
+    o.targetAddresses > 1 || (!o.sourceAddresses && !o.targetAddresses && /^(127\.|localhost$)/.test(o.mqttHost))
+      ? await acceptsOn(LOOPBACK_PROBE, o.mqttPort)
+      : false;
+  if (o.targetAddresses > 1 && !listensOnAll)
+    throw new FlagError(
+      `--target-addresses: nothing answers on ${LOOPBACK_PROBE}:${o.mqttPort}, so the platform listens on one address only (DOJOT_MQTT_HOST): use --source-addresses`,
+    );
   const { api, tenant } = await signIn(base, o.user, o.password);
   const setupStart = Date.now();
   const made = await makeDevices(api, o, say);
@@ -270,12 +297,12 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
   let flowWatch: Awaited<ReturnType<typeof startFlowLatency>> | null = null;
   try {
     const devices = made.devices;
-    const sp: Spread = spread(o, devices.length);
+    const sp: Spread = spread(o, devices.length, listensOnAll);
     const certStart = Date.now();
     const tlsMaterial = o.mqtts ? await certify(api, devices, say) : null;
     const certificatesSeconds = o.mqtts ? (Date.now() - certStart) / 1000 : null;
     // A bound source address is IPv4: dial the platform over IPv4 too.
-    const mqttHost = sp.addresses.length && o.mqttHost === 'localhost' ? '127.0.0.1' : o.mqttHost;
+    const mqttHost = sp.sources.length && o.mqttHost === 'localhost' ? '127.0.0.1' : o.mqttHost;
     const token = o.template.seqAttr ? await tokenOf(base, o) : null;
     const per = Math.ceil(devices.length / sp.workers);
     for (let w = 0; w < sp.workers; w++) {
@@ -297,7 +324,8 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
           key: tlsMaterial.key,
           certs: tlsMaterial.certs.slice(w * per, (w + 1) * per),
         },
-        sourceAddresses: sp.addresses,
+        sourceAddresses: sp.sources,
+        targetAddresses: sp.targets,
         qos: o.qos,
         rate: (o.rate * mine.length) / devices.length,
         rampMs: o.rampS * 1000,
@@ -406,7 +434,8 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
         devices: devices.length,
         devicesFrom: o.devicesFile ? `file ${o.devicesFile}` : 'made over REST',
         workers: workers.length,
-        sourceAddresses: sp.addresses.length || 1,
+        sourceAddresses: sp.sources.length || 1,
+        targetAddresses: sp.targets.length || 1,
         qos: o.qos,
         rate: o.rate,
         durationS: o.durationS,

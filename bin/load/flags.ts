@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { compileTemplate, TemplateError, type PayloadTemplate } from './payload-template.js';
+import type { Spread } from './report.js';
 
 export const USAGE = `usage: dojot-red load [flags]
 Simulates devices publishing to a running dojot-red platform and reports what it measured (docs/load.md).
@@ -25,7 +26,10 @@ Simulates devices publishing to a running dojot-red platform and reports what it
   --actuate-rate <n/s>       actuations (PUT /device/:id/actuate) to random devices per second, timed to the device (default 0: off)
   --actuator <label>         the actuator attribute the actuations set (default load_sent_at)
   --workers <n>              worker processes sharing the connections (default: one per 5,000 devices)
-  --source-addresses <n>     spread the connections over 127.0.0.1..127.0.0.<n> (default: one per 20,000 devices)
+  --target-addresses <n>     connect to 127.0.0.1..127.0.0.<n> in turn: a platform on this machine listening on all
+                             addresses (default: one per 20,000 devices when it answers on 127.0.0.2)
+  --source-addresses <n>     bind the connections to 127.0.0.1..127.0.0.<n> in turn instead (the kernel's bind()
+                             costs ~3 ms a connection at this scale; default: when the platform listens on one address)
   --verify <n>               devices whose stored messages are counted at the end, for the loss figure (default 500; 0: none)
   --settle <s>               longest wait for PUBACKs, stored rows and actuations after publishing ends (default 30)
   --flow-latency             also measure publish→flow: deploy a flow on the run's template that reports a sample
@@ -61,6 +65,7 @@ export interface LoadOptions {
   actuator: string;
   workers: number;
   sourceAddresses: number;
+  targetAddresses: number;
   verify: number;
   settleS: number;
   flowLatency: boolean;
@@ -118,6 +123,7 @@ export function parseLoadFlags(argv: string[]): LoadOptions {
         actuator: { type: 'string' },
         workers: { type: 'string' },
         'source-addresses': { type: 'string' },
+        'target-addresses': { type: 'string' },
         verify: { type: 'string' },
         settle: { type: 'string' },
         'flow-latency': { type: 'boolean' },
@@ -156,12 +162,19 @@ export function parseLoadFlags(argv: string[]): LoadOptions {
     throw new FlagError(`--actuator must be an attribute label (letters, digits, _ and -), got "${actuator}"`);
   const mqttHost = (values['mqtt-host'] as string | undefined) ?? host;
   const sourceAddresses = num(values, 'source-addresses', 0, { integer: true, max: 254 });
+  const targetAddresses = num(values, 'target-addresses', 0, { integer: true, max: 254 });
   const workers = num(values, 'workers', 0, { integer: true, max: Math.max(64, os.cpus().length * 8) });
-  if (sourceAddresses > 1 && !/^(127\.|localhost$)/.test(mqttHost)) {
-    throw new FlagError(
-      `--source-addresses spreads connections over 127.0.0.x, which reaches only a platform on this machine (--mqtt-host is "${mqttHost}")`,
-    );
+  for (const [flag, n] of [
+    ['--source-addresses', sourceAddresses],
+    ['--target-addresses', targetAddresses],
+  ] as const) {
+    if (n > 1 && !isLoopback(mqttHost))
+      throw new FlagError(
+        `${flag} spreads connections over 127.0.0.x, which reaches only a platform on this machine (--mqtt-host is "${mqttHost}")`,
+      );
   }
+  if (sourceAddresses && targetAddresses)
+    throw new FlagError('--source-addresses and --target-addresses are two ways to spread connections: give one');
   return {
     host,
     port: num(values, 'port', 8000, { integer: true, min: 1, max: 65535 }),
@@ -183,6 +196,7 @@ export function parseLoadFlags(argv: string[]): LoadOptions {
     actuator,
     workers,
     sourceAddresses,
+    targetAddresses,
     verify: num(values, 'verify', 500, { integer: true }),
     settleS: num(values, 'settle', 30, { positive: true }),
     flowLatency,
@@ -191,17 +205,28 @@ export function parseLoadFlags(argv: string[]): LoadOptions {
   };
 }
 
-/** Workers and source addresses for n devices: the flags' when given (checked), else enough. */
-export function spread(o: LoadOptions, n: number): { workers: number; addresses: string[] } {
+const isLoopback = (host: string) => /^(127\.|localhost$)/.test(host);
+const loopback = (count: number) => Array.from({ length: count }, (_, i) => `127.0.0.${i + 1}`);
+
+/**
+ * Workers and addresses for n devices: the flags' when given (checked), else enough. One address pair
+ * has ~28,000 ephemeral ports towards the platform's port: beyond 20,000 devices on this machine the
+ * connections are spread over loopback addresses, by connecting to 127.0.0.x when the platform listens
+ * on all addresses (`listensOnAll`: it answered on 127.0.0.2), else by binding to 127.0.0.x first,
+ * which the kernel makes costly (a search for a free port at each bind).
+ */
+export function spread(o: LoadOptions, n: number, listensOnAll: boolean): Spread {
   const workers = o.workers || Math.max(1, Math.ceil(n / DEVICES_PER_WORKER));
   if (Math.ceil(n / workers) > MAX_PER_WORKER) {
     throw new FlagError(
       `--workers ${workers} would put ${Math.ceil(n / workers)} connections in one process; at most ${MAX_PER_WORKER} each (the open-file limit is 20,000): use --workers ${Math.ceil(n / MAX_PER_WORKER)} or more`,
     );
   }
-  const local = /^(127\.|localhost$)/.test(o.mqttHost);
-  const count = o.sourceAddresses || (local ? Math.ceil(n / DEVICES_PER_ADDRESS) : 0);
-  const addresses =
-    count > 1 || (o.sourceAddresses === 1 && local) ? Array.from({ length: count }, (_, i) => `127.0.0.${i + 1}`) : [];
-  return { workers, addresses };
+  if (o.sourceAddresses) return { workers, sources: loopback(o.sourceAddresses), targets: [] };
+  if (o.targetAddresses) return { workers, sources: [], targets: loopback(o.targetAddresses) };
+  const count = isLoopback(o.mqttHost) ? Math.ceil(n / DEVICES_PER_ADDRESS) : 0;
+  if (count <= 1) return { workers, sources: [], targets: [] };
+  return listensOnAll
+    ? { workers, sources: [], targets: loopback(count) }
+    : { workers, sources: loopback(count), targets: [] };
 }

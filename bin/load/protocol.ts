@@ -11,6 +11,8 @@ export interface WorkerInit {
   tls: { ca: string; key: string; certs: string[] } | null;
   /** Source addresses the devices' sockets bind to, round-robin; empty: the system picks. */
   sourceAddresses: string[];
+  /** Addresses the devices connect to, round-robin, instead of mqttHost (a platform listening on all); empty: mqttHost. */
+  targetAddresses: string[];
   qos: 0 | 1;
   /** This worker's share of the total rate, msg/s. */
   rate: number;

@@ -3,7 +3,10 @@ import { fmt } from '../../bench/support.js';
 
 export interface Spread {
   workers: number;
-  addresses: string[];
+  /** Source addresses bound before connecting (round-robin); empty: none. */
+  sources: string[];
+  /** Addresses connected to instead of --mqtt-host (round-robin); empty: none. */
+  targets: string[];
 }
 
 export interface Latency {

@@ -1,6 +1,6 @@
 // One worker process of `dojot-red load`: opens its share of the devices' MQTT(S) connections
-// (spread over source addresses, so one machine is not held to one address's ~28,000 ephemeral
-// ports, and over processes, so each stays well under the open-file limit), publishes its share
+// (spread over loopback addresses, so one machine is not held to one address pair's ~28,000
+// ephemeral ports, and over processes, so each stays well under the open-file limit), publishes its share
 // of the rate round-robin over them, times PUBACKs, samples publish→stored through the history
 // API and times the actuations arriving on the devices' config topics.
 import net from 'node:net';
@@ -46,17 +46,18 @@ let window: { pubackMs: number[]; actuationMs: number[] } = { pubackMs: [], actu
 function connectOne(j: number): Promise<MqttClient | null> {
   const device = init.devices[j];
   const localAddress = init.sourceAddresses.length ? init.sourceAddresses[j % init.sourceAddresses.length] : undefined;
+  const host = init.targetAddresses.length ? init.targetAddresses[j % init.targetAddresses.length] : init.mqttHost;
   const t = init.tls;
   const stream = () =>
     t
       ? tls.connect({
-          socket: net.createConnection({ host: init.mqttHost, port: init.mqttPort, localAddress }),
+          socket: net.createConnection({ host, port: init.mqttPort, localAddress }),
           ca: t.ca,
           key: t.key,
           cert: t.certs[j],
           servername: net.isIP(init.mqttHost) ? undefined : init.mqttHost,
         })
-      : net.createConnection({ host: init.mqttHost, port: init.mqttPort, localAddress });
+      : net.createConnection({ host, port: init.mqttPort, localAddress });
   return new Promise((resolve) => {
     const c = new MqttClient(stream, {
       username: `${init.tenant}:${device}`,
