@@ -212,13 +212,15 @@ export class MemoryBus implements Bus {
     let log = this.retained.get(msg.topic);
     if (!log) this.retained.set(msg.topic, (log = []));
     log.push({ seq: this.seq, msg });
-    if (log.length > RETAINED_PER_TOPIC) log.splice(0, log.length - RETAINED_PER_TOPIC);
+    // Trimmed once it holds twice what it keeps, not at every message: dropping the oldest of a full
+    // log at each publish moved the whole array each time (~9 % of the platform's thread at 3,000 msg/s).
+    if (log.length >= 2 * RETAINED_PER_TOPIC) log.splice(0, log.length - RETAINED_PER_TOPIC);
   }
 
   /** What the topics a new queue matches retain, in publication order. */
   private retainedFor(q: GroupQueue): BusMessage[] {
     const entries: { seq: number; msg: BusMessage }[] = [];
-    for (const [topic, log] of this.retained) if (q.matches(topic)) entries.push(...log);
+    for (const [topic, log] of this.retained) if (q.matches(topic)) entries.push(...log.slice(-RETAINED_PER_TOPIC));
     return entries.sort((a, b) => a.seq - b.seq).map((e) => e.msg);
   }
 
