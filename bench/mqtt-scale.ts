@@ -125,6 +125,10 @@ export async function runMqttScale(flags: Record<string, string>): Promise<void>
   const workers = intFlag(flags, 'mqtt-workers', Math.max(2, Math.ceil(devices / 16_000)));
   const actuateRate = intFlag(flags, 'actuate-rate', 10);
   const ramp = intFlag(flags, 'ramp', Math.max(5, Math.ceil(devices / 2_000)));
+  // The load tool and its processes share the two cores with the platform: at the same priority its
+  // ~20 processes took most of the CPU and left the platform's thread a quarter of a core. Devices
+  // are other machines; here they run at a lower priority so the platform gets what it needs first.
+  const loadNice = intFlag(flags, 'load-nice', 10);
   const png = path.resolve(flags.png ?? path.join(projectRoot(), 'docs', 'img', 'mqtt-scale.png'));
   if (!(minutes > 0)) throw new Error(`--minutes: expected a positive number, got "${flags.minutes}"`);
 
@@ -136,6 +140,7 @@ export async function runMqttScale(flags: Record<string, string>): Promise<void>
   const atStart = conditions({
     scale,
     'mqtt workers': `${workers} (DOJOT_MQTT_WORKERS)`,
+    'load tool': `nice ${loadNice} (--load-nice), its worker processes too`,
     store: 'embedded PGlite, in-process bus (the platform as npm start runs it)',
   });
   const platform = await spawnPlatform(
@@ -218,8 +223,11 @@ export async function runMqttScale(flags: Record<string, string>): Promise<void>
       String(actuateRate),
       '--json',
     ];
-    for (const f of ['workers', 'source-addresses', 'verify', 'settle']) if (flags[f]) args.push(`--${f}`, flags[f]);
+    for (const f of ['workers', 'source-addresses', 'target-addresses', 'verify', 'settle'])
+      if (flags[f]) args.push(`--${f}`, flags[f]);
     const load = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Set before it forks its workers (after making the devices): they inherit it.
+    if (load.pid) os.setPriority(load.pid, loadNice);
     let stdout = '';
     load.stdout.on('data', (d) => (stdout += d));
     let partial = '';
