@@ -260,11 +260,10 @@ export async function runMqttScale(flags: Record<string, string>): Promise<void>
     rmSync(dataDir, { recursive: true, force: true });
   }
 
-  // Idle cost per connection: every device connected, nothing published yet, against the last
-  // moment before the first connection.
+  // Idle cost per connection: the last moment before publishing (every device that could connect
+  // connected, nothing published yet), against the last moment before the first connection.
   const before = [...samples].reverse().find((s) => s.connected === 0 && s.sent === 0);
-  const full =
-    samples.find((s) => s.connected >= devices && s.sent === 0) ?? samples.find((s) => s.connected >= devices);
+  const full = [...samples].reverse().find((s) => s.connected > 0 && s.sent === 0);
   const perConn = (pick: (s: Sample) => number) =>
     before && full && full.connected ? ((pick(full) - pick(before)) * 2 ** 20) / full.connected / 1024 : NaN;
   const publishing = samples.filter((s) => s.sent > 0);
