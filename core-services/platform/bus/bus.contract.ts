@@ -63,8 +63,12 @@ export function busContract(opts: BusContractOptions): void {
     ]);
     await opts.settle(bus);
     assert.equal(all.length, 7, 'a group without the filter sees every message');
+    // Two keys: Kafka keeps the order of each key's messages, not across keys.
     assert.deepEqual(
-      filtered.flat().map((m) => (m.value as { event: string }).event),
+      filtered
+        .flat()
+        .map((m) => (m.value as { event: string }).event)
+        .sort(),
       ['configure', 'remove'],
     );
     assert.ok(
