@@ -9,7 +9,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestPlatform, type TestPlatform } from './helpers/start-platform.js';
 import { launchChromium } from './helpers/browser.js';
-import { connectDevice } from './helpers/mqtt.js';
+import { connectDevice, eventually } from './helpers/mqtt.js';
 
 function rawStatus(port: number, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -374,8 +374,19 @@ describe('web console in the browser', function () {
       return (await r.json()).flow.enabled === false;
     }, flowId);
 
-    // The newest revisions: the disable, then the PUT that renamed c1 and added c2.
-    const revisions = (await p.api(admin, 'GET', '/flows/v1/revisions')).body.revisions as { id: number }[];
+    // The newest revisions: the disable (one tab changed), the PUT that renamed c1 and added c2, the
+    // creation (tab and c1 added). Compared by what they changed, with the whole list on failure.
+    type Listed = { id: number; summary: { added: number; removed: number; changed: number } };
+    const counts = (r: Listed) => `+${r.summary.added} -${r.summary.removed} ~${r.summary.changed}`;
+    const revisions = await eventually(
+      async () => (await p.api(admin, 'GET', '/flows/v1/revisions')).body.revisions as Listed[],
+      (list) => list.length >= 3,
+    );
+    assert.deepEqual(
+      revisions.slice(0, 3).map(counts),
+      ['+0 -0 ~1', '+1 -0 ~1', '+2 -0 ~0'],
+      JSON.stringify(revisions),
+    );
     const put = revisions[1].id;
     // The page has listed the newest revision too: no row moves under the click.
     await page.waitForSelector(`#revisions tr[data-revision="${revisions[0].id}"]`);
