@@ -42,6 +42,27 @@ export interface SocketTaken {
 export const isSocketTaken = (m: unknown): m is SocketTaken =>
   typeof m === 'object' && m !== null && (m as SocketTaken).dojotMqttSocketTaken === true;
 
+/**
+ * What the platform sends with its listening server of that port: the worker accepts on the same
+ * socket itself (the kernel gives each connection to one of the processes waiting on it).
+ */
+export interface ListenerNote {
+  dojotMqttListener: 'mqtt' | 'mqtts';
+}
+
+/** A worker that stopped accepting near its open-file limit asks for the listener again. */
+export interface ListenAgain {
+  dojotMqttListenAgain: 'mqtt' | 'mqtts';
+}
+
+const isKind = (k: unknown): k is 'mqtt' | 'mqtts' => k === 'mqtt' || k === 'mqtts';
+
+export const isListenerNote = (m: unknown): m is ListenerNote =>
+  typeof m === 'object' && m !== null && isKind((m as ListenerNote).dojotMqttListener);
+
+export const isListenAgain = (m: unknown): m is ListenAgain =>
+  typeof m === 'object' && m !== null && isKind((m as ListenAgain).dojotMqttListenAgain);
+
 /** Items queued beyond this leave at once rather than at the end of the turn. */
 const MAX_BATCH = 2_000;
 

@@ -1,6 +1,7 @@
 // An MQTT worker process (DOJOT_MQTT_WORKERS > 0, started by workers.ts). It runs the same broker
-// as the in-process agent, with the same hooks, on connections the platform process accepts and
-// hands over (the socket itself: this process holds it, the platform process no longer does).
+// as the in-process agent, with the same hooks, on connections it accepts itself on the platform's
+// listening sockets (shared-listeners.ts) and on those the platform process accepts and hands over
+// (the socket itself: this process holds it, the platform process no longer does).
 // What the broker needs from the platform crosses the IPC channel, batched (ipc.ts):
 //   - CONNECT: does the device exist? (the platform's device directory and its cache)
 //   - an accepted PUBLISH: the device-data message, built and checked here, is published on the
@@ -30,7 +31,16 @@ import { createBroker, type Broker } from './broker.js';
 import { Refusals } from './certificate-identity.js';
 import { Counters } from './counters.js';
 import { subscribeDownlink } from './downlink.js';
-import { Channel, isWireBatch, topicToWire, type SocketNote, type SocketTaken } from './ipc.js';
+import {
+  Channel,
+  isListenerNote,
+  isWireBatch,
+  topicToWire,
+  type ListenAgain,
+  type SocketNote,
+  type SocketTaken,
+} from './ipc.js';
+import { connectionsWithinFileLimit, SharedListeners } from './shared-listeners.js';
 import { tlsAcceptor, type TlsAcceptor } from './tls-listener.js';
 
 /** How often the worker tells the platform its counters (when they changed), ms. */
@@ -140,6 +150,7 @@ async function main(): Promise<void> {
       for (const l of x509Events) l(e);
     },
     close: async () => {
+      shared.close();
       tls?.destroyAll();
       for (const s of plain) s.destroy();
       await downlink?.close();
@@ -158,13 +169,24 @@ async function main(): Promise<void> {
 
   const pendingSockets: [SocketNote['dojotMqttSocket'], net.Socket][] = [];
   let accept: ((kind: SocketNote['dojotMqttSocket'], socket: net.Socket) => void) | null = null;
+  const shared = new SharedListeners({
+    max: connectionsWithinFileLimit(),
+    take: (kind, socket) => (accept ? accept(kind, socket) : pendingSockets.push([kind, socket])),
+    askAgain: (kind) => {
+      const again: ListenAgain = { dojotMqttListenAgain: kind };
+      process.send?.(again);
+    },
+    onError: (err) => process.stderr.write(`MQTT worker listener error: ${err.message}\n`),
+  });
   process.on('message', (m: unknown, handle: unknown) => {
     if (isWireBatch(m)) return channel.receive(m);
+    if (isListenerNote(m) && handle) return shared.adopt(m.dojotMqttListener, handle as net.Server);
     const kind = (m as SocketNote | null)?.dojotMqttSocket;
     if (kind && handle) {
       const taken: SocketTaken = { dojotMqttSocketTaken: true };
       process.send?.(taken);
       const socket = handle as net.Socket;
+      shared.hold(socket);
       if (accept) accept(kind, socket);
       else pendingSockets.push([kind, socket]);
     }
@@ -234,10 +256,11 @@ async function main(): Promise<void> {
 
   let last = '';
   setInterval(() => {
-    const snap = JSON.stringify(counters.snapshot(b.aedes.connectedClients));
+    const snap = JSON.stringify([counters.snapshot(b.aedes.connectedClients), shared.accepted]);
     if (snap === last) return;
     last = snap;
-    channel.event('stats', JSON.parse(snap));
+    const [stats, acceptedHere] = JSON.parse(snap) as [unknown, number];
+    channel.event('stats', stats, acceptedHere);
   }, STATS_MS).unref();
   channel.event('ready', process.pid);
   log.info(

@@ -1,8 +1,10 @@
-// MQTT in worker processes (DOJOT_MQTT_WORKERS = n > 0). The platform process keeps the MQTT
-// ports: it accepts each connection without reading from it and hands the socket to a worker in
-// turn (child_process handle passing; the platform process closes its copy once sent, so it holds
-// no device connection and each worker may hold up to its own open-file limit of them), one at a
-// time per worker (sendNextSocket says why). Each
+// MQTT in worker processes (DOJOT_MQTT_WORKERS = n > 0). The platform process opens the MQTT
+// ports and sends each worker the listening server itself: the workers accept on the same sockets
+// (shared-listeners.ts), so most connections never pass through this process. What this process
+// accepts itself (it keeps listening: when every worker is busy, full or stopped) it hands, unread,
+// to a worker in turn (child_process handle passing; this process closes its copy once sent, so it
+// holds no device connection and each worker may hold up to its own open-file limit of them), one
+// at a time per worker (sendNextSocket says why). Each
 // worker runs the broker (worker-main.ts); this side answers what the workers ask over IPC
 // (ipc.ts): device lookups, publishes on the bus (all the publishes of one IPC batch in one
 // publishMany), subscriptions on their behalf, and the x509 service for MQTTS.
@@ -21,7 +23,16 @@ import type { Logger } from '../platform/log.js';
 import type { X509Client } from '../x509/client.js';
 import type { Refusals } from './certificate-identity.js';
 import type { AgentCounters, DropReason } from './counters.js';
-import { Channel, isSocketTaken, isWireBatch, topicFromWire, type SocketNote, type WireTopic } from './ipc.js';
+import {
+  Channel,
+  isListenAgain,
+  isSocketTaken,
+  isWireBatch,
+  topicFromWire,
+  type ListenerNote,
+  type SocketNote,
+  type WireTopic,
+} from './ipc.js';
 
 /** A worker that has not said it is ready by then is taken for failed. */
 const READY_TIMEOUT_MS = 60_000;
@@ -48,6 +59,10 @@ export interface WorkerInfo {
    * at DOJOT_MQTT_WORKER_QUEUE a new connection goes to another worker or is closed (its client retries).
    */
   waiting: number;
+  /** Connections this worker accepted itself on the shared ports, as it last reported. */
+  acceptedDirectly: number;
+  /** Connections the platform process accepted and handed to this worker. */
+  handedOver: number;
 }
 
 export interface WorkerPool {
@@ -73,6 +88,10 @@ interface Slot {
   waiting: [SocketNote['dojotMqttSocket'], net.Socket][];
   /** A socket was sent and the worker has not yet said it holds it. */
   handing: boolean;
+  acceptedDirectly: number;
+  /** What the worker's earlier processes in this slot accepted. */
+  acceptedBefore: number;
+  handedOver: number;
 }
 
 export interface WorkerPoolDeps {
@@ -89,6 +108,7 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
   let closing = false;
   let turn = 0;
   const servers: net.Server[] = [];
+  const listeners = new Map<ListenerNote['dojotMqttListener'], net.Server>();
 
   function spawn(slot: Slot): void {
     const child = fork(WORKER_MAIN, [], { serialization: 'json' });
@@ -135,11 +155,13 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
         x509Identify: (raw: string) => x509!.identify(new X509Certificate(Buffer.from(raw, 'base64'))),
         refusal: (fingerprint: string | null, reason: string) => refusals.add(fingerprint, reason),
         log: (line: string) => relayLog(log, line, child.pid),
-        stats: (s: AgentCounters) => {
+        stats: (s: AgentCounters, acceptedHere?: number) => {
           slot.stats = s;
+          if (typeof acceptedHere === 'number') slot.acceptedDirectly = slot.acceptedBefore + acceptedHere;
         },
         ready: () => {
           slot.ready = true;
+          for (const kind of listeners.keys()) sendListener(slot, kind);
           slot.onReady?.();
         },
       },
@@ -155,7 +177,7 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
       else if (isSocketTaken(m) && slot.child === child) {
         slot.handing = false;
         sendNextSocket(slot);
-      }
+      } else if (isListenAgain(m) && slot.child === child) sendListener(slot, m.dojotMqttListenAgain);
     });
     child.on('error', (err) => log.warn({ err, worker: slot.index }, 'MQTT worker error'));
     child.once('exit', (code, signal) => {
@@ -163,6 +185,7 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
       slot.child = null;
       slot.stats = null;
       slot.handing = false;
+      slot.acceptedBefore = slot.acceptedDirectly;
       for (const [, socket] of slot.waiting.splice(0)) socket.destroy();
       channel.fail(new Error(`MQTT worker ${slot.index} exited`));
       const subs = [...slot.subs.values()];
@@ -194,6 +217,20 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
     return null;
   }
 
+  /** Lets a ready worker accept on that port itself (it closes its copy near its file limit and asks again). */
+  function sendListener(slot: Slot, kind: ListenerNote['dojotMqttListener']): void {
+    const server = listeners.get(kind);
+    if (!server || closing || !slot.ready || !slot.child?.connected) return;
+    const note: ListenerNote = { dojotMqttListener: kind };
+    try {
+      slot.child.send(note, server, (err) => {
+        if (err) log.warn({ err, worker: slot.index }, 'could not share an MQTT listener with a worker');
+      });
+    } catch (err) {
+      log.warn({ err, worker: slot.index }, 'could not share an MQTT listener with a worker');
+    }
+  }
+
   /** Hands a connection, unread, to the next live worker; the platform process keeps no copy. */
   function handOver(kind: SocketNote['dojotMqttSocket'], socket: net.Socket): void {
     // Until it is handed over, a reset from the client must not become an unhandled 'error'.
@@ -201,6 +238,7 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
     const slot = readySlot();
     if (!slot) return void socket.destroy();
     slot.waiting.push([kind, socket]);
+    slot.handedOver += 1;
     sendNextSocket(slot);
   }
 
@@ -244,6 +282,8 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
       });
     });
     servers.push(server);
+    listeners.set(kind, server);
+    for (const slot of slots) sendListener(slot, kind);
     return (server.address() as net.AddressInfo).port;
   }
 
@@ -285,6 +325,9 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
         startedAt: 0,
         waiting: [],
         handing: false,
+        acceptedDirectly: 0,
+        acceptedBefore: 0,
+        handedOver: 0,
       };
       slots.push(slot);
       readies.push(
@@ -310,7 +353,10 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
     // Devices are accepted last, once every worker is ready.
     const port = config.mqttInsecure ? await listen('mqtt', config.mqttPort) : null;
     const tlsPort = x509 ? await listen('mqtts', config.mqttsPort) : null;
-    log.info({ workers: slots.length, port, tlsPort }, 'MQTT listening, connections handed to worker processes');
+    log.info(
+      { workers: slots.length, port, tlsPort },
+      'MQTT listening, the worker processes accepting on the same ports',
+    );
     return {
       port,
       tlsPort,
@@ -323,6 +369,8 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
           connected: s.stats?.connected ?? 0,
           restarts: s.restarts,
           waiting: s.waiting.length,
+          acceptedDirectly: s.acceptedDirectly,
+          handedOver: s.handedOver,
         })),
       close,
     };

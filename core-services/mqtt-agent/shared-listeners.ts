@@ -1,0 +1,105 @@
+// An MQTT worker's own accepts on the platform's MQTT ports. The platform process sends each worker
+// its listening servers (workers.ts); the kernel then gives each new connection to one of the
+// processes waiting on the socket, so a connection reaches a worker without the round trip through
+// the platform process that a hand-over costs. The platform process keeps listening too: what it
+// accepts (when every worker is busy or stopped) it still hands over.
+//
+// A process may hold only its open-file limit of sockets, and the kernel does not balance accepts
+// between processes. So a worker holding `max` connections (handed over ones included) stops
+// accepting, closing only its own copy of the listening socket, and asks for it again once it is
+// back under 90 % of that.
+import { readFileSync } from 'node:fs';
+import type net from 'node:net';
+
+export type ListenerKind = 'mqtt' | 'mqtts';
+
+export interface SharedListenersOptions {
+  /** Connections this worker may hold before it stops accepting by itself. */
+  max: number;
+  /** A connection this worker accepted: the broker's from here on. */
+  take: (kind: ListenerKind, socket: net.Socket) => void;
+  /** Asks the platform process to send the listener of that kind again. */
+  askAgain: (kind: ListenerKind) => void;
+  onError: (err: Error) => void;
+}
+
+/** Sockets kept free of connections: the worker's bus, store and log pipes, and some slack. */
+const FILES_KEPT_FREE = 500;
+
+/** The soft open-file limit of this process less what it needs beside connections (Linux). */
+export function connectionsWithinFileLimit(limitsText?: string): number {
+  let text = limitsText;
+  try {
+    text ??= readFileSync('/proc/self/limits', 'utf8');
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+  const soft = /^Max open files\s+(\S+)/m.exec(text)?.[1];
+  if (!soft || soft === 'unlimited') return Number.POSITIVE_INFINITY;
+  return Math.max(100, Number(soft) - FILES_KEPT_FREE);
+}
+
+export class SharedListeners {
+  private readonly servers = new Map<ListenerKind, net.Server>();
+  /** Kinds whose listener was closed at the limit and not asked for again yet. */
+  private readonly paused = new Set<ListenerKind>();
+  private held = 0;
+  private closed = false;
+  /** Connections this worker accepted itself (not handed over). */
+  accepted = 0;
+
+  constructor(private readonly opts: SharedListenersOptions) {}
+
+  /** Counts a connection this worker holds, however it came, until it closes. */
+  hold(socket: net.Socket): void {
+    this.held++;
+    socket.once('close', () => {
+      this.held--;
+      if (this.paused.size && this.held < this.opts.max * 0.9) this.resume();
+    });
+  }
+
+  /** Whether this worker accepts by itself now, per kind. */
+  listening(): ListenerKind[] {
+    return [...this.servers.keys()];
+  }
+
+  /** A listening server the platform process sent. */
+  adopt(kind: ListenerKind, server: net.Server): void {
+    if (this.closed || this.servers.has(kind)) return void server.close();
+    if (this.held >= this.opts.max) {
+      this.paused.add(kind);
+      return void server.close();
+    }
+    this.servers.set(kind, server);
+    server.on('error', (err) => this.opts.onError(err));
+    server.on('connection', (socket: net.Socket) => {
+      this.accepted++;
+      this.hold(socket);
+      this.opts.take(kind, socket);
+      if (this.held >= this.opts.max) this.pause();
+    });
+  }
+
+  /** Stops accepting here (the platform process and the other workers go on). */
+  close(): void {
+    this.closed = true;
+    for (const s of this.servers.values()) s.close();
+    this.servers.clear();
+    this.paused.clear();
+  }
+
+  private pause(): void {
+    for (const [kind, s] of this.servers) {
+      s.close();
+      this.paused.add(kind);
+    }
+    this.servers.clear();
+  }
+
+  private resume(): void {
+    if (this.closed) return;
+    for (const kind of this.paused) this.opts.askAgain(kind);
+    this.paused.clear();
+  }
+}
