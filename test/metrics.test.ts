@@ -66,8 +66,8 @@ describe('/metrics', function () {
     try {
       for (const temperature of [20, 21, 22])
         await c.publishAsync(`admin:${device}/attrs`, JSON.stringify({ temperature }), { qos: 1 });
-      // A connection is counted while it is open.
-      const open = await scrape();
+      // A connection is counted while it is open (MQTT workers report their counts every 250 ms).
+      const open = await eventually(scrape, (r) => sample(r.text, 'dojot_mqtt_connections') >= 1);
       assert.ok(sample(open.text, 'dojot_mqtt_connections') >= 1, 'the connection is counted');
     } finally {
       await c.endAsync();
@@ -83,6 +83,7 @@ describe('/metrics', function () {
     const after = await eventually(
       () => scrape(),
       (s) =>
+        sample(s.text, 'dojot_mqtt_messages_in_total') === inBefore + 3 &&
         (sample(s.text, 'dojot_dead_letters_total', { tenant: 'admin', consumer: 'kafka2ftp' }) || 0) > lettersBefore &&
         sample(s.text, 'dojot_dead_letters_stored', { tenant: 'admin', consumer: 'kafka2ftp' }) >= 1,
       10_000,
