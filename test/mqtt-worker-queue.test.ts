@@ -4,7 +4,7 @@
 // bound a new connection is closed at once, and once the worker runs again the waiting ones connect.
 import assert from 'node:assert/strict';
 import mqtt, { type MqttClient } from 'mqtt';
-import { eventually } from './helpers/mqtt.js';
+import { connectDevice, eventually, sleep } from './helpers/mqtt.js';
 import { startTestPlatform, type TestPlatform } from './helpers/start-platform.js';
 
 const QUEUE = 3;
@@ -105,5 +105,80 @@ describe('MQTT worker queue bound', function () {
       10_000,
     );
     assert.equal(retry.connacked(), true);
+  });
+});
+
+// The bound on connections one worker holds (DOJOT_MQTT_WORKER_MAX_CONNECTIONS; by default its
+// open-file limit less 500): a full worker stops accepting on the shared port and is handed none,
+// so it never runs out of files; once under 90 % of it, it takes new connections again.
+describe('MQTT worker connection bound', function () {
+  this.timeout(120_000);
+  const MAX = 3;
+  let p: TestPlatform;
+  let devices: string[] = [];
+  const clients: MqttClient[] = [];
+
+  before(async () => {
+    p = await startTestPlatform({ DOJOT_MQTT_WORKERS: '2', DOJOT_MQTT_WORKER_MAX_CONNECTIONS: String(MAX) });
+    const admin = await p.login();
+    const t = await p.api(admin, 'POST', '/template', {
+      label: 'bound-t',
+      attrs: [{ label: 'temperature', type: 'dynamic', value_type: 'float' }],
+    });
+    assert.equal(t.status, 200, JSON.stringify(t.body));
+    const d = await p.api(admin, 'POST', `/device?count=${2 * MAX + 2}`, {
+      label: 'b',
+      templates: [t.body.template.id],
+    });
+    assert.equal(d.status, 200, JSON.stringify(d.body));
+    devices = d.body.devices.map((x: { id: string }) => x.id);
+  });
+
+  after(async () => {
+    for (const c of clients) c.end(true);
+    await p?.close();
+  });
+
+  /** Connects, trying again while a full platform closes the connection, for up to 10 s. */
+  async function connectSoon(id: string): Promise<MqttClient> {
+    const end = Date.now() + 10_000;
+    for (;;) {
+      try {
+        const c = await connectDevice(p.mqttPort!, `admin:${id}`);
+        clients.push(c);
+        return c;
+      } catch (err) {
+        if (Date.now() > end) throw err;
+        await sleep(100);
+      }
+    }
+  }
+
+  it('holds no more than the bound in a worker, closes a connection when both are full, and takes one again once a connection ends', async () => {
+    const held: MqttClient[] = [];
+    for (const id of devices.slice(0, 2 * MAX)) held.push(await connectSoon(id));
+    const full = await eventually(
+      async () => p.mqtt.workers().map((w) => w.connected),
+      (c) => c.reduce((a, b) => a + b, 0) === 2 * MAX,
+      5_000,
+    );
+    assert.deepEqual(full, [MAX, MAX], 'each worker holds the bound');
+
+    // Both full: a new connection is closed before its CONNACK, by whichever process took it.
+    await assert.rejects(connectDevice(p.mqttPort!, `admin:${devices[2 * MAX]}`), /closed before CONNACK/);
+    assert.deepEqual(
+      p.mqtt.workers().map((w) => w.connected),
+      [MAX, MAX],
+    );
+
+    // One ends: its worker is under 90 % of the bound and takes the next.
+    await held[0].endAsync();
+    await connectSoon(devices[2 * MAX + 1]);
+    const after = await eventually(
+      async () => p.mqtt.workers().map((w) => w.connected),
+      (c) => c.reduce((a, b) => a + b, 0) === 2 * MAX,
+      5_000,
+    );
+    assert.deepEqual(after, [MAX, MAX]);
   });
 });

@@ -14,7 +14,7 @@ import type net from 'node:net';
 export type ListenerKind = 'mqtt' | 'mqtts';
 
 export interface SharedListenersOptions {
-  /** Connections this worker may hold before it stops accepting by itself. */
+  /** Connections this worker may hold before it stops accepting (and being handed any). */
   max: number;
   /** A connection this worker accepted: the broker's from here on. */
   take: (kind: ListenerKind, socket: net.Socket) => void;
@@ -48,15 +48,25 @@ export class SharedListeners {
   /** Connections this worker accepted itself (not handed over). */
   accepted = 0;
 
-  constructor(private readonly opts: SharedListenersOptions) {}
+  /** opts.max, which may be set later (the worker learns the platform's setting after it starts). */
+  max: number;
+
+  constructor(private readonly opts: SharedListenersOptions) {
+    this.max = opts.max;
+  }
 
   /** Counts a connection this worker holds, however it came, until it closes. */
   hold(socket: net.Socket): void {
     this.held++;
     socket.once('close', () => {
       this.held--;
-      if (this.paused.size && this.held < this.opts.max * 0.9) this.resume();
+      if (this.paused.size && this.held < this.max * 0.9) this.resume();
     });
+  }
+
+  /** At its maximum: the platform process hands it nothing more either (workers.ts). */
+  get full(): boolean {
+    return this.held >= this.max;
   }
 
   /** Whether this worker accepts by itself now, per kind. */
@@ -67,7 +77,7 @@ export class SharedListeners {
   /** A listening server the platform process sent. */
   adopt(kind: ListenerKind, server: net.Server): void {
     if (this.closed || this.servers.has(kind)) return void server.close();
-    if (this.held >= this.opts.max) {
+    if (this.held >= this.max) {
       this.paused.add(kind);
       return void server.close();
     }
@@ -77,7 +87,7 @@ export class SharedListeners {
       this.accepted++;
       this.hold(socket);
       this.opts.take(kind, socket);
-      if (this.held >= this.opts.max) this.pause();
+      if (this.held >= this.max) this.pause();
     });
   }
 

@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   const pendingSockets: [SocketNote['dojotMqttSocket'], net.Socket][] = [];
   let accept: ((kind: SocketNote['dojotMqttSocket'], socket: net.Socket) => void) | null = null;
   const shared = new SharedListeners({
-    max: connectionsWithinFileLimit(),
+    max: connectionsWithinFileLimit(), // until the platform's setting is known
     take: (kind, socket) => (accept ? accept(kind, socket) : pendingSockets.push([kind, socket])),
     askAgain: (kind) => {
       const again: ListenAgain = { dojotMqttListenAgain: kind };
@@ -186,6 +186,8 @@ async function main(): Promise<void> {
       const taken: SocketTaken = { dojotMqttSocketTaken: true };
       process.send?.(taken);
       const socket = handle as net.Socket;
+      // Handed over before the platform process heard that this worker is full: its client retries.
+      if (shared.full) return void socket.destroy();
       shared.hold(socket);
       if (accept) accept(kind, socket);
       else pendingSockets.push([kind, socket]);
@@ -199,6 +201,7 @@ async function main(): Promise<void> {
 
   const init = await channel.request<{ config: Config; index: number; tls: boolean; logLevel: string }>('init');
   const config = init.config;
+  shared.max = Math.min(config.mqttWorkerMaxConnections || Infinity, connectionsWithinFileLimit());
   // Log lines go to the platform process, which writes them with its own logger: one stream of
   // logs, wherever the platform sends it.
   const toPlatform = new Writable({
@@ -256,11 +259,11 @@ async function main(): Promise<void> {
 
   let last = '';
   setInterval(() => {
-    const snap = JSON.stringify([counters.snapshot(b.aedes.connectedClients), shared.accepted]);
+    const snap = JSON.stringify([counters.snapshot(b.aedes.connectedClients), shared.accepted, shared.full]);
     if (snap === last) return;
     last = snap;
-    const [stats, acceptedHere] = JSON.parse(snap) as [unknown, number];
-    channel.event('stats', stats, acceptedHere);
+    const [stats, acceptedHere, full] = JSON.parse(snap) as [unknown, number, boolean];
+    channel.event('stats', stats, acceptedHere, full);
   }, STATS_MS).unref();
   channel.event('ready', process.pid);
   log.info(

@@ -89,6 +89,8 @@ interface Slot {
   /** A socket was sent and the worker has not yet said it holds it. */
   handing: boolean;
   acceptedDirectly: number;
+  /** The worker said it holds all the connections its open-file limit allows: hand it none. */
+  full: boolean;
   /** What the worker's earlier processes in this slot accepted. */
   acceptedBefore: number;
   handedOver: number;
@@ -155,8 +157,9 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
         x509Identify: (raw: string) => x509!.identify(new X509Certificate(Buffer.from(raw, 'base64'))),
         refusal: (fingerprint: string | null, reason: string) => refusals.add(fingerprint, reason),
         log: (line: string) => relayLog(log, line, child.pid),
-        stats: (s: AgentCounters, acceptedHere?: number) => {
+        stats: (s: AgentCounters, acceptedHere?: number, full?: boolean) => {
           slot.stats = s;
+          slot.full = full === true;
           if (typeof acceptedHere === 'number') slot.acceptedDirectly = slot.acceptedBefore + acceptedHere;
         },
         ready: () => {
@@ -186,6 +189,7 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
       slot.stats = null;
       slot.handing = false;
       slot.acceptedBefore = slot.acceptedDirectly;
+      slot.full = false;
       for (const [, socket] of slot.waiting.splice(0)) socket.destroy();
       channel.fail(new Error(`MQTT worker ${slot.index} exited`));
       const subs = [...slot.subs.values()];
@@ -212,7 +216,7 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
   function readySlot(): Slot | null {
     for (let i = 0; i < slots.length; i++) {
       const s = slots[turn++ % slots.length];
-      if (s.ready && s.child?.connected && s.waiting.length < config.mqttWorkerQueue) return s;
+      if (s.ready && !s.full && s.child?.connected && s.waiting.length < config.mqttWorkerQueue) return s;
     }
     return null;
   }
@@ -326,6 +330,7 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
         waiting: [],
         handing: false,
         acceptedDirectly: 0,
+        full: false,
         acceptedBefore: 0,
         handedOver: 0,
       };

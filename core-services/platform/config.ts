@@ -11,6 +11,7 @@ export interface Config {
   /** @default false — on the plain port, a client named by neither username nor client id takes its identity from its first `/<tenant>/<device>/…` topic (dojot's legacy agent; insecure) */ mqttLegacyTopicIdentity: boolean;
   /** @default 0 — MQTT worker processes sharing the MQTT ports (0: MQTT in this process) */ mqttWorkers: number;
   /** @default 5000 — connections waiting for one MQTT worker to take them; beyond it a new one is closed */ mqttWorkerQueue: number;
+  /** @default 0 — connections one MQTT worker holds at most (0: its open-file limit less 500); a full worker takes no more */ mqttWorkerMaxConnections: number;
   /** @default 8883 */ mqttsPort: number;
   /** @default ['localhost', '127.0.0.1', '::1'] — names (DNS or IP) in the MQTTS server certificate */ mqttsHostnames: string[];
   /** @default 3650 — lifetime of the CA certificate made on first start, days */ x509CaValidityDays: number;
@@ -236,6 +237,7 @@ export const CONFIG_SPEC: Spec = {
   mqttLegacyTopicIdentity: { env: 'DOJOT_MQTT_LEGACY_TOPIC_IDENTITY', parse: bool, default: false },
   mqttWorkers: { env: 'DOJOT_MQTT_WORKERS', parse: int(0, 64), default: 0 },
   mqttWorkerQueue: { env: 'DOJOT_MQTT_WORKER_QUEUE', parse: int(1, 1_000_000), default: 5000 },
+  mqttWorkerMaxConnections: { env: 'DOJOT_MQTT_WORKER_MAX_CONNECTIONS', parse: int(0, 10_000_000), default: 0 },
   mqttsPort: { env: 'DOJOT_MQTTS_PORT', parse: port, default: 8883 },
   mqttsHostnames: { env: 'DOJOT_MQTTS_HOSTNAMES', parse: hostnames, default: ['localhost', '127.0.0.1', '::1'] },
   x509CaValidityDays: { env: 'DOJOT_X509_CA_VALIDITY_DAYS', parse: int(1, 36_500), default: 3650 },
