@@ -157,15 +157,17 @@ describe('MQTT worker connection bound', function () {
   it('holds no more than the bound in a worker, closes a connection when both are full, and takes one again once a connection ends', async () => {
     const held: MqttClient[] = [];
     for (const id of devices.slice(0, 2 * MAX)) held.push(await connectSoon(id));
+    // Waited for: a client that gave up on a slow CONNACK and tried again may be counted by its
+    // worker for a moment after its socket closed.
     const full = await eventually(
       async () => p.mqtt.workers().map((w) => w.connected),
-      (c) => c.reduce((a, b) => a + b, 0) === 2 * MAX,
-      5_000,
+      (c) => c.every((n) => n === MAX),
+      10_000,
     );
     assert.deepEqual(full, [MAX, MAX], 'each worker holds the bound');
 
     // Both full: a new connection is closed before its CONNACK, by whichever process took it.
-    await assert.rejects(connectDevice(p.mqttPort!, `admin:${devices[2 * MAX]}`), /closed before CONNACK/);
+    await assert.rejects(connectDevice(p.mqttPort!, `admin:${devices[2 * MAX]}`), /closed before CONNACK|ECONNRESET/); // a close or, with its CONNECT unread, a reset
     assert.deepEqual(
       p.mqtt.workers().map((w) => w.connected),
       [MAX, MAX],
@@ -176,8 +178,8 @@ describe('MQTT worker connection bound', function () {
     await connectSoon(devices[2 * MAX + 1]);
     const after = await eventually(
       async () => p.mqtt.workers().map((w) => w.connected),
-      (c) => c.reduce((a, b) => a + b, 0) === 2 * MAX,
-      5_000,
+      (c) => c.every((n) => n === MAX),
+      10_000,
     );
     assert.deepEqual(after, [MAX, MAX]);
   });

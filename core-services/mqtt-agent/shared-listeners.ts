@@ -84,6 +84,9 @@ export class SharedListeners {
     this.servers.set(kind, server);
     server.on('error', (err) => this.opts.onError(err));
     server.on('connection', (socket: net.Socket) => {
+      // Accepted in the same turn as the one that filled this worker (libuv accepts in a loop): its
+      // client tries again and reaches another process.
+      if (this.full) return void socket.destroy();
       this.accepted++;
       this.hold(socket);
       this.opts.take(kind, socket);
