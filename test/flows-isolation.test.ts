@@ -30,8 +30,9 @@ describe('flow engine isolation between tenants', function () {
     // are started after it is set, as they would be by a platform started with it.
     process.env.DOJOT_RUNTIME_ENV_PROBE = 'platform-secret';
     p = await startTestPlatform({
+      // The supervisor stops a function node silent past 2 s + one heartbeat (~3 s); it kills at 5 s.
       DOJOT_RUNTIME_FUNCTION_TIMEOUT: '2',
-      DOJOT_RUNTIME_HEARTBEAT_TIMEOUT_MS: '3000',
+      DOJOT_RUNTIME_HEARTBEAT_TIMEOUT_MS: '5000',
       DOJOT_RUNTIME_MAX_OLD_SPACE_MB: '96',
     });
     a = await p.login();
@@ -98,6 +99,7 @@ describe('flow engine isolation between tenants', function () {
     (await p.api(a, 'GET', '/flows/v1/runtime')).body.runtimes.find((r: any) => r.tenant === tenant);
 
   it("an endless loop in tenant A's function node does not delay tenant B, and A recovers by the function timeout", async () => {
+    const before = await runtimeOf('admin');
     const abort = fire(a, 'loop');
     const worst = await slowestPingOfB(2500);
     abort();
@@ -108,6 +110,13 @@ describe('flow engine isolation between tenants', function () {
       10_000,
     );
     assert.equal(back.body, 'a');
+    // Stopped by the supervisor's SIGINT, in the same process: not restarted.
+    const after = await runtimeOf('admin');
+    assert.deepEqual(
+      [after.pid, after.restarts, after.functionInterrupts],
+      [before.pid, before.restarts, before.functionInterrupts + 1],
+      JSON.stringify(after),
+    );
   });
 
   it("an endless loop the function timeout cannot stop is killed by the watchdog, and A's flows run again", async () => {

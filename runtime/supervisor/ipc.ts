@@ -76,7 +76,11 @@ export interface BusDelivery {
 
 /** Events, child → supervisor and supervisor → child. */
 export interface ChildEvents {
-  ready: { port: number };
+  /**
+   * functionInterrupt: the runtime runs function nodes under the global timeout so that SIGINT
+   * stops them (runtime/tenant/function-interrupt.ts); the supervisor sends it when they overrun.
+   */
+  ready: { port: number; functionInterrupt?: boolean };
   heartbeat: HeartbeatData;
   /** The subjects the runtime's nodes listen to (only these are forwarded). */
   'bus.subscriptions': { subjects: string[] };

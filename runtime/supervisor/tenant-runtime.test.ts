@@ -135,6 +135,50 @@ describe('tenant runtime state machine (stub driver)', () => {
     assert.match(rt.report().lastExit?.reason ?? '', /^no heartbeat for \d+ ms$/);
   });
 
+  describe('the function timeout, enforced with SIGINT', () => {
+    // A function timeout of 60 ms: SIGINT once silent for 80 ms (timeout + one heartbeat period), SIGKILL at 400.
+    const fast: RuntimeSettings = {
+      ...settings,
+      heartbeatTimeoutMs: 400,
+      launch: { ...settings.launch, functionTimeoutSeconds: 0.06 },
+    };
+    beforeEach(() => {
+      rt = new TenantRuntime('acme', fast, createLogger('silent'), () => {}, driver);
+    });
+
+    it('interrupts a function node that runs past it, once, and the runtime runs on', async () => {
+      await rt.start();
+      const child = driver.latest('acme')!;
+      child.block('function');
+      await until(() => child.signals.length > 0);
+      await new Promise((r) => setTimeout(r, 100)); // beating again: nothing more is sent
+      assert.deepEqual(child.signals, ['SIGINT']);
+      assert.equal(driver.started.length, 1);
+      assert.equal(rt.state, 'running');
+      assert.equal(rt.report().functionInterrupts, 1);
+    });
+
+    it('restarts a runtime that SIGINT ended (blocked outside a function node), and says why', async () => {
+      await rt.start();
+      driver.latest('acme')!.block('elsewhere');
+      await until(() => driver.started.length === 2 && rt.state === 'running');
+      assert.deepEqual(driver.started[0].signals, ['SIGINT']);
+      assert.match(
+        rt.report().lastExit?.reason ?? '',
+        /^no heartbeat for \d+ ms \(blocked outside a function node; SIGINT ended it\)$/,
+      );
+    });
+
+    it('never sends SIGINT to a runtime that did not say it stops function nodes on it: the watchdog kills it', async () => {
+      driver.behaviour.functionInterrupt = false;
+      await rt.start();
+      driver.latest('acme')!.block('function');
+      await until(() => driver.started.length === 2 && rt.state === 'running');
+      assert.deepEqual(driver.started[0].signals, ['SIGKILL']);
+      assert.match(rt.report().lastExit?.reason ?? '', /^no heartbeat for \d+ ms$/);
+    });
+  });
+
   it('stops a running runtime cleanly and does not restart it', async () => {
     await rt.start();
     await rt.stop();

@@ -107,6 +107,8 @@ export interface RuntimeReport {
   lastExit: { code: number | null; signal: string | null; at: number; reason: string } | null;
   /** Times it hibernated since the platform started. */
   hibernations: number;
+  /** Times a function node ran past the function timeout and was interrupted (SIGINT) since the platform started. */
+  functionInterrupts: number;
   /**
    * What keeps it from hibernating, at its last heartbeat: pending timers, open editors, sockets
    * the flows opened; and how long it has been idle, ms. Null while it does not run.
@@ -182,6 +184,11 @@ export class TenantRuntime {
   private restartTimer: NodeJS.Timeout | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private killReason = '';
+  /** Whether the running process stops an overrunning function node on SIGINT (its `ready` said so). */
+  private interruptible = false;
+  /** The silence (ms) at which SIGINT was sent, until the next heartbeat; 0: none sent. */
+  private interruptedAtSilence = 0;
+  private interrupts = 0;
   private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   /** Those waiting for the current process to be gone. */
   private exitWaiters: (() => void)[] = [];
@@ -479,6 +486,7 @@ export class TenantRuntime {
       timersOwner: this.settings.launch.timersLeased ? this.timersOwner : null,
       lastExit: this.lastExit,
       hibernations: this.hibernations,
+      functionInterrupts: this.interrupts,
       busy: this.beat
         ? {
             timers: this.beat.timers,
@@ -566,7 +574,12 @@ export class TenantRuntime {
     // readable by every user of the host, and the options carry the proxy secret.
     ipc.serve('launch.options', () => options);
     this.attach(ipc, this);
-    ipc.on('ready', ({ port }) => this.onReady(port));
+    this.interruptible = false;
+    this.interruptedAtSilence = 0;
+    ipc.on('ready', ({ port, functionInterrupt }) => {
+      this.interruptible = functionInterrupt === true;
+      this.onReady(port);
+    });
     ipc.on('heartbeat', (b) => {
       const was = this.beat;
       // Messages moving inside the runtime (http in, a flow's own work) count as use.
@@ -574,6 +587,7 @@ export class TenantRuntime {
         this.lastActivity = Date.now();
       this.beat = b;
       this.lastBeat = Date.now();
+      this.interruptedAtSilence = 0;
     });
     this.listening = false;
     this.settled = false;
@@ -637,13 +651,39 @@ export class TenantRuntime {
         this.killReason = this.state === 'starting' ? 'did not start in time' : `no heartbeat for ${silent} ms`;
         this.log.warn({ pid: this.child.pid, silent }, `tenant runtime unresponsive (${this.killReason}): killing it`);
         this.child.kill('SIGKILL');
+      } else if (this.child && this.shouldInterrupt(silent)) {
+        this.interruptedAtSilence = silent;
+        this.interrupts += 1;
+        this.log.warn(
+          { pid: this.child.pid, silent, functionTimeoutSeconds: this.settings.launch.functionTimeoutSeconds },
+          'a function node ran past the function timeout: interrupting it',
+        );
+        this.child.kill('SIGINT');
       } else if (this.idle()) void this.hibernate();
     }, this.settings.heartbeatMs);
     this.watchdog.unref();
   }
 
+  /**
+   * Whether a silent running runtime should be sent SIGINT: its function timeout plus one heartbeat
+   * period has passed since it last beat (runtime/tenant/function-interrupt.ts), once per silence.
+   */
+  private shouldInterrupt(silent: number): boolean {
+    const timeoutMs = this.settings.launch.functionTimeoutSeconds * 1000;
+    return (
+      this.interruptible &&
+      timeoutMs > 0 &&
+      this.state === 'running' &&
+      this.interruptedAtSilence === 0 &&
+      silent > timeoutMs + this.settings.heartbeatMs
+    );
+  }
+
   private onExit(child: RuntimeProcess | null, exit: RuntimeExit): void {
     if (child !== this.child) return;
+    // SIGINT while no function node ran ends the process (Node's --trace-sigint): it was blocked elsewhere.
+    if (!this.killReason && this.interruptedAtSilence > 0 && exit.signal === 'SIGINT')
+      this.killReason = `no heartbeat for ${this.interruptedAtSilence} ms (blocked outside a function node; SIGINT ended it)`;
     this.releaseSlot();
     const { code, signal } = exit;
     if (this.watchdog) clearInterval(this.watchdog);

@@ -20,6 +20,7 @@ import { TimerGate } from './timer-gate.js';
 import { createNodeServices } from './node-services.js';
 import type { ContextStats } from './context-store.js';
 import { installEgressGuard } from './egress-guard.js';
+import { installFunctionInterrupt } from './function-interrupt.js';
 import { ADMIN_ROOT, NODE_ROOT, tenantSettings } from './settings.js';
 
 /** Longest a stopping runtime spends leaving its Kafka groups, ms. */
@@ -84,6 +85,8 @@ async function main(): Promise<void> {
   const opts = await ipc.request('launch.options');
   // Before any node loads: every connection they open goes through the check from now on.
   if (opts.egress) installEgressGuard(opts.egress);
+  // The function timeout is then enforced by the supervisor's SIGINT (function-interrupt.ts).
+  const functionInterrupt = installFunctionInterrupt(opts.functionTimeoutSeconds);
   const log = createLogger(opts.logLevel, 'dojot-red').child({ svc: 'flows', tenant: opts.tenant });
   let kafkaBridge: KafkaBusBridge | null = null;
   let flowsStarted = false;
@@ -182,7 +185,7 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  ipc.emit('ready', { port });
+  ipc.emit('ready', { port, functionInterrupt });
   const beat = () => {
     const mem = process.memoryUsage();
     const resources = process.getActiveResourcesInfo();

@@ -19,6 +19,7 @@ import { exceptionOf, parseEgressRule, type EgressException } from '../sandbox/e
 import { RuntimeFiles } from '../sandbox/runtime-files.js';
 import { TenantUids } from '../sandbox/tenant-uids.js';
 import type { IsolationReport, RuntimeDriver, RuntimeExit, RuntimeLaunch, RuntimeProcess } from './driver.js';
+import { HOLD_SIGINT_WATCHDOG_FLAG } from '../../tenant/function-interrupt.js';
 
 /** How much of a dying process's stderr is kept, chars. */
 const STDERR_KEEP_CHARS = 4_000;
@@ -209,7 +210,13 @@ export class LocalProcessDriver implements RuntimeDriver {
     // A young generation of at most 2 MB per semi-space (V8's default grows it to 16 MB): Node-RED's
     // start allocates enough to grow it, and an idle runtime then keeps ~20 MB it no longer needs
     // (docs/benchmarks.md, "tenants"); flows' throughput was not measurably lower.
-    const execArgv = [`--max-old-space-size=${launch.maxOldSpaceMb}`, `--max-semi-space-size=${MAX_SEMI_SPACE_MB}`];
+    // HOLD_SIGINT_WATCHDOG_FLAG: function nodes are stopped at the function timeout by the
+    // supervisor's SIGINT, not by a watchdog thread per call (runtime/tenant/function-interrupt.ts).
+    const execArgv = [
+      `--max-old-space-size=${launch.maxOldSpaceMb}`,
+      `--max-semi-space-size=${MAX_SEMI_SPACE_MB}`,
+      HOLD_SIGINT_WATCHDOG_FLAG,
+    ];
     if (!this.o.off.has('permissions')) execArgv.push(...permissionFlags(this.o.projectRoot, dir, this.o.nodesDirs));
     const child = fork(path.join(this.o.projectRoot, 'dist', 'runtime', 'tenant', 'main.js'), [], {
       execArgv,

@@ -22,6 +22,8 @@ export interface StubBehaviour {
   stopDelayMs: number;
   /** How long a start takes before the runtime says ready, ms. */
   readyDelayMs: number;
+  /** What new runtimes' `ready` says: whether SIGINT stops an overrunning function node. */
+  functionInterrupt: boolean;
 }
 
 let nextPid = 1_000_000;
@@ -38,6 +40,10 @@ export class StubRuntime implements RuntimeProcess {
   private exitFn: ((e: RuntimeExit) => void) | null = null;
   private beat: NodeJS.Timeout | null = null;
   private ended = false;
+  /** Set while its event loop is blocked: in a function node, or elsewhere. */
+  private blocked: 'function' | 'elsewhere' | null = null;
+  /** Every signal sent to it, in order. */
+  readonly signals: NodeJS.Signals[] = [];
 
   constructor(
     readonly tenant: string,
@@ -72,10 +78,11 @@ export class StubRuntime implements RuntimeProcess {
         else this.child.emit('bus.subscriptions', { subjects });
       };
       if (behaviour.subscribeBeforeReady) subscribe();
-      this.child.emit('ready', { port: 0 });
+      this.child.emit('ready', { port: 0, functionInterrupt: behaviour.functionInterrupt });
       if (!behaviour.subscribeBeforeReady) subscribe();
       if (behaviour.heartbeat) {
         const send = () =>
+          this.blocked ||
           this.child.emit('heartbeat', {
             rssBytes: 1,
             heapUsedBytes: 1,
@@ -106,7 +113,18 @@ export class StubRuntime implements RuntimeProcess {
   }
 
   kill(signal: NodeJS.Signals): void {
+    this.signals.push(signal);
+    // SIGINT stops a function node and the loop goes on; anywhere else it ends the process (--trace-sigint).
+    if (signal === 'SIGINT' && this.blocked === 'function') {
+      this.blocked = null;
+      return;
+    }
     setImmediate(() => this.exit(null, signal));
+  }
+
+  /** As an endless loop: no heartbeat until SIGINT stops it (in a function node) or the process ends. */
+  block(where: 'function' | 'elsewhere'): void {
+    this.blocked = where;
   }
 
   rssBytes(): number | null {
@@ -138,6 +156,7 @@ export class StubDriver implements RuntimeDriver {
     beat: { timers: 0, editors: 0, sockets: 0 },
     stopDelayMs: 0,
     readyDelayMs: 0,
+    functionInterrupt: true,
   };
   /** Every runtime started, newest last. */
   readonly started: StubRuntime[] = [];
