@@ -29,8 +29,11 @@ import { flowStore } from '../runtime/storage/flow-store.js';
 import { conditions, fmt, intFlag, nowMs, percentile } from './support.js';
 
 const MB = 1024 * 1024;
-/** How long the started runtimes settle before their memory is read, ms. */
-const SETTLE_MS = 5_000;
+/**
+ * How long the started runtimes settle before their memory is read, ms: V8's memory reducer
+ * shrinks the young generation Node-RED's start grew after 10–20 s of idling.
+ */
+const SETTLE_MS = 25_000;
 /** Longest wait for a woken tenant's first message, ms. */
 const WAKE_TIMEOUT_MS = 120_000;
 
@@ -216,7 +219,7 @@ export async function runTenantsBench(flags: Record<string, string>): Promise<vo
     const sample = tenants.slice(active, active + sampleIdle);
     await Promise.all(sample.map((tenant) => sup.ensureRunning(tenant)));
     // Read before they go back to sleep.
-    const settleMs = Math.min(SETTLE_MS, idleSeconds * 500);
+    const settleMs = Math.min(SETTLE_MS, idleSeconds * 850);
     await sleep(settleMs);
     const idle = sample.map((tenant) => {
       const r = sup.find(tenant)?.report();

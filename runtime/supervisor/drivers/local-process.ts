@@ -24,7 +24,7 @@ import { HOLD_SIGINT_WATCHDOG_FLAG } from '../../tenant/function-interrupt.js';
 /** How much of a dying process's stderr is kept, chars. */
 const STDERR_KEEP_CHARS = 4_000;
 /** V8's largest semi-space of the young generation in a runtime, MB. */
-const MAX_SEMI_SPACE_MB = 2;
+const MAX_SEMI_SPACE_MB = 16;
 /** How often resident memory is read when no cgroup caps it, ms. */
 const RSS_POLL_MS = 500;
 /** Nice value of every runtime: the platform's own work goes first under contention. */
@@ -207,9 +207,10 @@ export class LocalProcessDriver implements RuntimeDriver {
     const dir = this.files.prepare(tenant, uid);
     options.userDir = this.files.root;
     options.egress = this.egress;
-    // A young generation of at most 2 MB per semi-space (V8's default grows it to 16 MB): Node-RED's
-    // start allocates enough to grow it, and an idle runtime then keeps ~20 MB it no longer needs
-    // (docs/benchmarks.md, "tenants"); flows' throughput was not measurably lower.
+    // A young generation of up to 16 MB per semi-space, as V8 would size it for a larger heap: with
+    // 2 MB, a busy runtime spent ~12 % of its time in GC and ran a Kafka flow ~15 % slower. An idle
+    // runtime does not keep it: V8's memory reducer shrinks it to 1 MB after 10–20 s of idling
+    // (docs/benchmarks.md, "Idle runtime memory").
     // HOLD_SIGINT_WATCHDOG_FLAG: function nodes are stopped at the function timeout by the
     // supervisor's SIGINT, not by a watchdog thread per call (runtime/tenant/function-interrupt.ts).
     const execArgv = [
