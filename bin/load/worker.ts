@@ -22,6 +22,11 @@ const SAMPLE_POLL_MS = 5;
 const SAMPLE_GIVE_UP_MS = 10_000;
 
 const send = (m: WorkerMessage) => process.send!(m);
+/**
+ * Sends and resolves once the message is written: the channel closed right after a send drops a
+ * message still being written (a `closed` carrying thousands of latencies, to a busy parent).
+ */
+const sendWritten = (m: WorkerMessage) => new Promise<void>((resolve) => process.send!(m, () => resolve()));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const errors: Record<string, number> = {};
@@ -257,7 +262,7 @@ async function publishAll(startAt: number): Promise<void> {
 async function closeAll(): Promise<void> {
   stopping = true;
   await Promise.all(clients.map((c) => (c ? c.endAsync().catch(() => c.end(true)) : undefined)));
-  send({ type: 'closed', actuationMs: actuationMs.values, errors });
+  await sendWritten({ type: 'closed', actuationMs: actuationMs.values, errors });
 }
 
 const ticker = setInterval(() => {
@@ -267,7 +272,7 @@ const ticker = setInterval(() => {
 process.on('message', (cmd: ParentCommand) => {
   const fail = (err: Error) => {
     noteError(`worker: ${err.message}`);
-    send({ type: 'closed', actuationMs: [], errors });
+    return sendWritten({ type: 'closed', actuationMs: [], errors });
   };
   if (cmd.type === 'init') {
     init = cmd;
