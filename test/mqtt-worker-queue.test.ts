@@ -9,6 +9,19 @@ import { startTestPlatform, type TestPlatform } from './helpers/start-platform.j
 
 const QUEUE = 3;
 
+/** A template with one dynamic attribute and `count` devices of it, as the admin; their ids. */
+async function makeDevices(p: TestPlatform, label: string, count: number): Promise<string[]> {
+  const admin = await p.login();
+  const t = await p.api(admin, 'POST', '/template', {
+    label: `${label}-t`,
+    attrs: [{ label: 'temperature', type: 'dynamic', value_type: 'float' }],
+  });
+  assert.equal(t.status, 200, JSON.stringify(t.body));
+  const d = await p.api(admin, 'POST', `/device?count=${count}`, { label, templates: [t.body.template.id] });
+  assert.equal(d.status, 200, JSON.stringify(d.body));
+  return d.body.devices.map((x: { id: string }) => x.id);
+}
+
 describe('MQTT worker queue bound', function () {
   this.timeout(120_000);
   let p: TestPlatform;
@@ -18,15 +31,7 @@ describe('MQTT worker queue bound', function () {
 
   before(async () => {
     p = await startTestPlatform({ DOJOT_MQTT_WORKERS: '1', DOJOT_MQTT_WORKER_QUEUE: String(QUEUE) });
-    const admin = await p.login();
-    const t = await p.api(admin, 'POST', '/template', {
-      label: 'queue-t',
-      attrs: [{ label: 'temperature', type: 'dynamic', value_type: 'float' }],
-    });
-    assert.equal(t.status, 200, JSON.stringify(t.body));
-    const d = await p.api(admin, 'POST', `/device?count=${QUEUE + 3}`, { label: 'q', templates: [t.body.template.id] });
-    assert.equal(d.status, 200, JSON.stringify(d.body));
-    devices = d.body.devices.map((x: { id: string }) => x.id);
+    devices = await makeDevices(p, 'q', QUEUE + 3);
   });
 
   after(async () => {
@@ -120,18 +125,7 @@ describe('MQTT worker connection bound', function () {
 
   before(async () => {
     p = await startTestPlatform({ DOJOT_MQTT_WORKERS: '2', DOJOT_MQTT_WORKER_MAX_CONNECTIONS: String(MAX) });
-    const admin = await p.login();
-    const t = await p.api(admin, 'POST', '/template', {
-      label: 'bound-t',
-      attrs: [{ label: 'temperature', type: 'dynamic', value_type: 'float' }],
-    });
-    assert.equal(t.status, 200, JSON.stringify(t.body));
-    const d = await p.api(admin, 'POST', `/device?count=${2 * MAX + 2}`, {
-      label: 'b',
-      templates: [t.body.template.id],
-    });
-    assert.equal(d.status, 200, JSON.stringify(d.body));
-    devices = d.body.devices.map((x: { id: string }) => x.id);
+    devices = await makeDevices(p, 'b', 2 * MAX + 2);
   });
 
   after(async () => {

@@ -31,9 +31,8 @@ export function installFunctionInterrupt(timeoutSeconds: number, execArgv = proc
   const interruptible: RunInContext = function (context, options) {
     if (!options || options.timeout !== timeoutMs || options.breakOnSigint !== undefined)
       return original.call(this, context, options);
-    const { timeout: _enforcedOutside, ...rest } = options;
     try {
-      return original.call(this, context, { ...rest, breakOnSigint: true });
+      return original.call(this, context, withoutTimeout(options));
     } catch (err) {
       if ((err as { code?: string } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED') throw timedOut(timeoutMs);
       throw err;
@@ -41,6 +40,14 @@ export function installFunctionInterrupt(timeoutSeconds: number, execArgv = proc
   };
   vm.Script.prototype.runInContext = interruptible as typeof vm.Script.prototype.runInContext;
   return true;
+}
+
+/** Node-RED's global-timeout options are `{timeout}` alone: those share one object (a call per message). */
+const INTERRUPTIBLE: vm.RunningScriptOptions = Object.freeze({ breakOnSigint: true });
+
+function withoutTimeout(options: vm.RunningScriptOptions): vm.RunningScriptOptions {
+  const { timeout: _enforcedOutside, ...rest } = options;
+  return Object.keys(rest).length === 0 ? INTERRUPTIBLE : { ...rest, breakOnSigint: true };
 }
 
 /** What Node's vm throws when its own timeout stops a script. */
