@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { DeviceManagerClient, FullDevice } from '../core-services/device-manager/client.js';
 import { createHistory } from '../core-services/history/index.js';
-import { INSERT_SQL } from '../core-services/history/writer.js';
+import { INSERT_DEDUP_SQL, INSERT_SQL } from '../core-services/history/writer.js';
 import { createMqttAgent } from '../core-services/mqtt-agent/index.js';
 import { createBus } from '../core-services/platform/bus/index.js';
 import { createCache } from '../core-services/platform/cache/index.js';
@@ -58,7 +58,7 @@ class CommitProbe {
       kind: store.kind,
       query: async (text, params) => {
         const res = await store.query(text, params);
-        if (text === INSERT_SQL) this.note(params![1] as string[]);
+        if (text === INSERT_SQL || text === INSERT_DEDUP_SQL) this.note(params![1] as string[]);
         return res;
       },
       exec: (s) => store.exec(s),

@@ -1,7 +1,7 @@
 // `npm run bench -- <scenario> [--flag value ...]`: runs one benchmark and prints its numbers
 // with the conditions they were measured under.
 //   ingest          MQTT publishers → agent → bus → history rows: throughput and latency
-//   history-insert  the history INSERT alone, with and without the de-duplication key
+//   history-insert  the history INSERT alone: with ON CONFLICT, its first try without, no key at all
 //   lastn           history reads (lastN, every attr, date windows, latest) at tens of millions of
 //                   rows on a PostgreSQL server (DOJOT_POSTGRES_URL; bench/lastn.ts)
 //   purge           the history retention's purge at millions of rows on a PostgreSQL server

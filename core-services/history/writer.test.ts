@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import type { Row, Sql, Store } from '../platform/store/index.js';
 import { Rows } from './rows.js';
 import { testContext, type TestContext } from './testing.js';
-import { HistoryWriter } from './writer.js';
+import { HistoryWriter, INSERT_DEDUP_SQL, INSERT_SQL } from './writer.js';
 
 /** The store, with every INSERT's row count recorded and a way to hold or fail them. */
 class WatchedSql implements Sql {
   inserts: number[] = [];
+  /** Each INSERT's statement, in order (failed ones included). */
+  texts: string[] = [];
   started = 0;
   hold: Promise<void> = Promise.resolve();
   failNext = 0;
@@ -14,6 +16,7 @@ class WatchedSql implements Sql {
   async query<T = Row>(text: string, params: unknown[] = []): Promise<T[]> {
     if (text.startsWith('INSERT INTO device_history')) {
       this.started += 1;
+      this.texts.push(text);
       await this.hold;
       if (this.failNext > 0) {
         this.failNext -= 1;
@@ -110,6 +113,33 @@ describe('history writer', () => {
     await w.add(rows(10));
     await w.add(rows(15));
     assert.equal(await count(), 15);
+    assert.equal(w.duplicateBatches, 2);
+  });
+
+  it('writes a batch without the conflict check first, and with it only after a duplicate key', async () => {
+    const w = new HistoryWriter({ sql, batchRows: 100, flushMs: 5 });
+    await w.add(rows(5));
+    assert.deepEqual(sql.texts, [INSERT_SQL], 'a batch of new rows pays no ON CONFLICT');
+    await w.add(rows(6));
+    assert.deepEqual(sql.texts, [INSERT_SQL, INSERT_SQL, INSERT_DEDUP_SQL]);
+    assert.equal(await count(), 6);
+  });
+
+  it('stores a message once when a batch holds it twice, and resolves every caller sharing that batch', async () => {
+    const w = new HistoryWriter({ sql, batchRows: 100, flushMs: 10_000 });
+    let release!: () => void;
+    sql.hold = new Promise((r) => (release = r));
+    const first = w.add(rows(1, 0));
+    // Gathered into one batch behind the held write: the same message twice, and other callers.
+    const others = [w.add(rows(3, 10)), w.add(rows(1, 11)), w.add(rows(2, 20))];
+    release();
+    await Promise.all([first, ...others]);
+    const stored = await ctx.store.query<{ msg_id: string }>('SELECT msg_id FROM device_history ORDER BY ts');
+    assert.deepEqual(
+      stored.map((r) => r.msg_id),
+      ['m-0', 'm-10', 'm-11', 'm-12', 'm-20', 'm-21'],
+    );
+    assert.equal(w.duplicateBatches, 1);
   });
 
   it('writes what is pending on flush()', async () => {

@@ -1,5 +1,9 @@
 // Batched history writes: rows wait in an open batch, and a batch becomes one multi-row INSERT
 // (unnest of column arrays: one statement, seven parameters, whatever the row count).
+// A redelivered message must not be stored twice, but redeliveries are rare (a consumer restart on
+// Kafka), and ON CONFLICT DO NOTHING makes every row pay a speculative insertion: a batch is first
+// written without it, and only a batch refused for a duplicate key is written again with it
+// (PGlite, 900-row batches: ~25 instead of ~35 µs a row).
 // A batch is written when it holds `batchRows` rows, as soon as the store is idle (but no sooner
 // than WRITE_SPACING_MS after the previous write started), and at the latest `flushMs` after its
 // first row. While a write is running, rows gather for the next one (group commit), so batches
@@ -21,10 +25,18 @@ const WRITE_SPACING_MS = 3;
 
 /** Parameter order of INSERT_SQL; the bench reads the ts array ($4) to time publish → stored. */
 export const INSERT_TS_PARAM = 3;
+/** A batch's first try: fails whole on a row already stored (SQLSTATE 23505). */
 export const INSERT_SQL = `INSERT INTO device_history (tenant, device_id, attr, ts, msg_id, value, metadata)
 SELECT t, d, a, to_timestamp(s / 1000.0), m, v::jsonb, md::jsonb
-FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::text[], $6::text[], $7::text[]) AS r(t, d, a, s, m, v, md)
+FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::text[], $6::text[], $7::text[]) AS r(t, d, a, s, m, v, md)`;
+/** The same batch again after a duplicate key: rows already stored are skipped. */
+export const INSERT_DEDUP_SQL = `${INSERT_SQL}
 ON CONFLICT DO NOTHING`;
+
+/** PostgreSQL's unique_violation, as PGlite and node-postgres both report it. */
+function isDuplicateKey(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
+}
 
 /** The rows one add() put in a batch, and the promise that call waits on. */
 class Part {
@@ -70,6 +82,8 @@ export class HistoryWriter {
   private idle: (() => void)[] = [];
   /** Rows written so far (conflicting duplicates included). */
   written = 0;
+  /** Batches that held a row already stored, and were written again skipping it. */
+  duplicateBatches = 0;
 
   constructor(private readonly opts: WriterOptions) {}
 
@@ -149,8 +163,16 @@ export class HistoryWriter {
     }
   }
 
-  private insert(r: Rows): Promise<unknown> {
-    return this.opts.sql.query(INSERT_SQL, [r.tenant, r.device, r.attr, r.ts, r.msgId, r.value, r.metadata]);
+  private async insert(r: Rows): Promise<void> {
+    const params = [r.tenant, r.device, r.attr, r.ts, r.msgId, r.value, r.metadata];
+    try {
+      await this.opts.sql.query(INSERT_SQL, params);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      // The failed statement changed nothing (it is its own transaction): write it again, skipping.
+      this.duplicateBatches += 1;
+      await this.opts.sql.query(INSERT_DEDUP_SQL, params);
+    }
   }
 
   private async write(batch: Batch): Promise<void> {
