@@ -26,6 +26,10 @@ interface Sample {
   workersMb: number;
   primaryCpu: number;
   workersCpu: number;
+  /** The load tool: its main process and its worker processes (they share the machine). */
+  loadCpu: number;
+  /** The machine's idle time in that second, % of all its cores (from /proc/stat). */
+  machineIdlePct: number;
   sent: number;
   /** Open files: the platform process holds no device connection, the workers hold them all. */
   primaryFds: number;
@@ -55,21 +59,31 @@ function procStat(pid: number): { rssMb: number; cpuTicks: number; ppid: number 
   }
 }
 
-/** The MQTT worker processes of a platform: its children running worker-main.js. */
-function mqttWorkers(primary: number): number[] {
+/** The children of a process whose command line includes `marker` (every child without one). */
+function childrenOf(parent: number, marker = ''): number[] {
   const out: number[] = [];
   for (const e of readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
     const pid = Number(e);
     const s = procStat(pid);
-    if (s?.ppid !== primary) continue;
+    if (s?.ppid !== parent) continue;
     try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('worker-main')) out.push(pid);
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)) out.push(pid);
     } catch {
       /* gone */
     }
   }
   return out;
+}
+
+/** The MQTT worker processes of a platform: its children running worker-main.js. */
+const mqttWorkers = (primary: number) => childrenOf(primary, 'worker-main');
+
+/** All cores' idle and total ticks so far (the first line of /proc/stat). */
+function machineTicks(): { idle: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already in user)
+  return { idle: f[3] + f[4], total: f.slice(0, 8).reduce((a, b) => a + b, 0) };
 }
 
 const num = (s: string | undefined) => (s === undefined || s === '-' ? null : Number(s));
@@ -168,6 +182,9 @@ export async function runMqttScale(flags: Record<string, string>): Promise<void>
   };
   let lastCpu = new Map<number, number>();
   let lastAt = Date.now();
+  let lastMachine = machineTicks();
+  /** Set once the load tool runs. */
+  let loadPid: number | undefined;
   const sampler = setInterval(() => {
     const now = Date.now();
     const dt = (now - lastAt) / 1000;
@@ -186,6 +203,17 @@ export async function runMqttScale(flags: Record<string, string>): Promise<void>
       workersTicks += s.cpuTicks - (lastCpu.get(pid) ?? s.cpuTicks);
     }
     const primaryTicks = p.cpuTicks - (lastCpu.get(primary) ?? p.cpuTicks);
+    let loadTicks = 0;
+    for (const pid of loadPid === undefined ? [] : [loadPid, ...childrenOf(loadPid)]) {
+      const s = procStat(pid);
+      if (!s) continue;
+      cpu.set(pid, s.cpuTicks);
+      loadTicks += s.cpuTicks - (lastCpu.get(pid) ?? s.cpuTicks);
+    }
+    const machine = machineTicks();
+    const machineTotal = machine.total - lastMachine.total;
+    const machineIdlePct = machineTotal > 0 ? ((machine.idle - lastMachine.idle) / machineTotal) * 100 : 0;
+    lastMachine = machine;
     lastCpu = cpu;
     samples.push({
       t: (now - started) / 1000,
@@ -194,6 +222,8 @@ export async function runMqttScale(flags: Record<string, string>): Promise<void>
       workersMb,
       primaryCpu: (primaryTicks / TICK / dt) * 100,
       workersCpu: (workersTicks / TICK / dt) * 100,
+      loadCpu: (loadTicks / TICK / dt) * 100,
+      machineIdlePct,
       primaryFds: openFiles(primary),
       workersFds: ws.reduce((n, [pid]) => n + openFiles(pid), 0),
     });
@@ -231,6 +261,7 @@ export async function runMqttScale(flags: Record<string, string>): Promise<void>
     const load = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     // Set before it forks its workers (after making the devices): they inherit it.
     if (load.pid) os.setPriority(load.pid, loadNice);
+    loadPid = load.pid;
     let stdout = '';
     load.stdout.on('data', (d) => (stdout += d));
     let partial = '';
@@ -307,7 +338,7 @@ idle memory        ${fmt(
   )} KB)
 open files         at most ${fmt(maxOf(samples.map((s) => s.primaryFds)))} in the platform process, ${fmt(maxOf(samples.map((s) => s.workersFds)))} in the workers together (${fmt(devices)} connections)
 peak memory        platform ${fmt(maxOf(samples.map((s) => s.primaryMb)))} MB, workers ${fmt(maxOf(samples.map((s) => s.workersMb)))} MB in all
-CPU while publishing  platform ${fmt(mean(publishing.map((s) => s.primaryCpu)))} %, workers ${fmt(mean(publishing.map((s) => s.workersCpu)))} % (100 % = one core)
+CPU while publishing  platform ${fmt(mean(publishing.map((s) => s.primaryCpu)))} %, workers ${fmt(mean(publishing.map((s) => s.workersCpu)))} %, load tool ${fmt(mean(publishing.map((s) => s.loadCpu)))} % (100 % = one core); machine idle ${fmt(mean(publishing.map((s) => s.machineIdlePct)))} % of its ${os.cpus().length} cores
 errors             ${JSON.stringify(r.errors)}
 chart              ${png}
 samples            ${json}`);

@@ -4,6 +4,7 @@ import type { Sql, Store } from '../platform/store/index.js';
 import type { FullDevice } from './client.js';
 import { newDeviceIds, randomDeviceId, type IdSource } from './device-ids.js';
 import {
+  actuatorLabels,
   allDeviceIds,
   clearDeviceLinks,
   deleteDevices,
@@ -218,16 +219,12 @@ export class DeviceService {
 
   /** Every key must be an actuator attribute of the device; then one `configure` event carries them. */
   async actuate(tenant: string, id: string, attrs: Record<string, unknown>): Promise<void> {
-    const device = await this.get(tenant, id);
-    const actuators = new Set(
-      Object.values(device.attrs)
-        .flat()
-        .filter((a) => a.type === 'actuator')
-        .map((a) => a.label),
-    );
+    const labels = await actuatorLabels(this.store, tenant, id);
+    if (labels === null) throw DmErrors.DM_NO_SUCH_DEVICE({ id });
+    const actuators = new Set(labels);
     const refused = Object.keys(attrs).filter((label) => !actuators.has(label));
     if (refused.length > 0) throw notConfigurable(refused);
-    await this.events.emit(tenant, [configureEvent(tenant, device.id, attrs)]);
+    await this.events.emit(tenant, [configureEvent(tenant, id, attrs)]);
   }
 
   private async lockDevice(tx: Sql, tenant: string, id: string): Promise<void> {

@@ -23,6 +23,23 @@ export async function deviceIdExists(sql: Sql, tenant: string, id: string): Prom
   return (await sql.query('SELECT 1 FROM dm_devices WHERE tenant = $1 AND id = $2', [tenant, id])).length > 0;
 }
 
+/**
+ * The labels of a device's actuator attributes (none when its templates have none), or null when
+ * there is no such device: one statement, where the whole device would take four. An actuation
+ * waits for its lookup behind whatever the store is running (history INSERTs under load).
+ */
+export async function actuatorLabels(sql: Sql, tenant: string, id: string): Promise<string[] | null> {
+  const rows = await sql.query<{ label: string | null }>(
+    `SELECT a.label FROM dm_devices d
+     LEFT JOIN dm_device_templates l ON l.tenant = d.tenant AND l.device_id = d.id
+     LEFT JOIN dm_attrs a ON a.tenant = l.tenant AND a.template_id = l.template_id AND a.type = 'actuator'
+     WHERE d.tenant = $1 AND d.id = $2`,
+    [tenant, id],
+  );
+  if (rows.length === 0) return null;
+  return rows.flatMap((r) => (r.label === null ? [] : [r.label]));
+}
+
 export async function insertDevices(sql: Sql, tenant: string, devices: { id: string; label: string }[]): Promise<void> {
   await sql.query(
     'INSERT INTO dm_devices (tenant, id, label) SELECT $1::text, u.* FROM unnest($2::text[], $3::text[]) AS u',

@@ -135,6 +135,28 @@ describe('device-manager events and actuation', () => {
     );
   });
 
+  it('actuates the actuators of every template of a device, and none of a device without templates', async () => {
+    const lamp = await template('on:actuator:bool', 'temp:dynamic:float');
+    const fan = await template('speed:actuator:integer', 'mode:static:string');
+    const [both] = await create({ label: 'both', templates: [lamp.id, fan.id] });
+    const ok = await h.call(tenant, 'PUT', `/device/${both.id}/actuate`, { attrs: { on: true, speed: 2 } });
+    assert.equal(ok.status, 200);
+    const refused = await h.call(tenant, 'PUT', `/device/${both.id}/actuate`, { attrs: { speed: 1, mode: 'x' } });
+    assert.equal(refused.status, 403);
+    assert.deepEqual(refused.body.attrs, ['mode']);
+    const [bare] = await create({ label: 'bare' });
+    const none = await h.call(tenant, 'PUT', `/device/${bare.id}/actuate`, { attrs: { on: true } });
+    assert.equal(none.status, 403);
+    assert.deepEqual(none.body.attrs, ['on']);
+    const other = await h.call(freshTenant(), 'PUT', `/device/${both.id}/actuate`, { attrs: { on: true } });
+    assert.equal(other.status, 404, "another tenant's device is unknown");
+    const configure = (await events()).filter((e) => e.event === 'configure');
+    assert.deepEqual(
+      configure.map((e) => e.data),
+      [{ attrs: { on: true, speed: 2 }, id: both.id }],
+    );
+  });
+
   it('answers 404 for actuating an unknown device and 400 for a body without attrs', async () => {
     const missing = await h.call(tenant, 'PUT', '/device/abcdef/actuate', { attrs: { on: true } });
     assert.equal(missing.status, 404);
