@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { HistoryRetention } from './retention.js';
+import { HistoryRetention, SERIES_PER_DELETE, SERIES_PER_WALK } from './retention.js';
 import { testContext, type TestContext } from './testing.js';
 
 const DAY_MS = 86_400_000;
@@ -14,8 +14,15 @@ describe('history retention', () => {
     await ctx.store.query('DELETE FROM notifications');
   });
 
-  const retention = (days: number) =>
-    new HistoryRetention({ store: ctx.store, log: ctx.log, retentionSeconds: days * 86_400, intervalSeconds: 600 });
+  const noPause = () => Promise.resolve();
+  const retention = (days: number, pause: (ms: number) => Promise<void> = noPause) =>
+    new HistoryRetention({
+      store: ctx.store,
+      log: ctx.log,
+      retentionSeconds: days * 86_400,
+      intervalSeconds: 600,
+      pause,
+    });
   /** One row per (tenant, device, attr, age in days). */
   const insert = async (rows: [string, string, string, number][]) => {
     for (const [i, [tenant, device, attr, ageDays]] of rows.entries()) {
@@ -64,7 +71,7 @@ describe('history retention', () => {
       )[0].n,
     );
     const result = await retention(7).purge(NOW);
-    assert.ok(result.series > 5_000, `${result.series} series`);
+    assert.ok(result.series > SERIES_PER_WALK, `${result.series} series`);
     assert.equal(result.historyRows, expected);
     assert.equal(
       Number(
@@ -75,6 +82,29 @@ describe('history retention', () => {
         )[0].n,
       ),
       0,
+    );
+  });
+
+  it('purges in small statements, each followed by a pause as long as it took', async () => {
+    const series = 2 * SERIES_PER_WALK + SERIES_PER_WALK / 2;
+    await ctx.store.query(
+      `INSERT INTO device_history (tenant, device_id, attr, ts, msg_id, value)
+       SELECT 'acme', 'dev' || lpad(g::text, 6, '0'), 'x', $1::timestamptz, 'g' || g, '0'::jsonb FROM generate_series(1, $2::int) g`,
+      [new Date(NOW - 30 * DAY_MS), series],
+    );
+    const pauses: number[] = [];
+    const result = await retention(7, async (ms) => {
+      pauses.push(ms);
+    }).purge(NOW);
+    assert.equal(result.historyRows, series);
+    // The walk: two full steps, a half one, and the one that finds the end; the deletes: each
+    // step's series in chunks; then the notifications.
+    const walks = 4;
+    const deletes = 2 * (SERIES_PER_WALK / SERIES_PER_DELETE) + Math.ceil(SERIES_PER_WALK / 2 / SERIES_PER_DELETE);
+    assert.equal(pauses.length, walks + deletes + 1, 'a pause after every statement');
+    assert.ok(
+      pauses.every((ms) => ms > 0),
+      `each pause is the statement's time: ${pauses.map((ms) => ms.toFixed(1)).join(' ')}`,
     );
   });
 

@@ -7,13 +7,20 @@
 // then deletes each series' expired range by the key, a few hundred series per statement.
 // Several instances may purge at once: each chunk's transaction takes an advisory lock first, and
 // an instance that finds it taken leaves the rest of the round to the one holding it.
+// A purge is background work sharing the store with ingestion: embedded, PGlite runs each statement
+// on the platform's thread, and a purge of 20,000 series in back-to-back statements of up to
+// 5,000 series held that thread ~1–2 s (every PUBACK and actuation of a 20,000-device run
+// waited as long). So statements are small and each is followed by a pause as long as it took:
+// the purge takes at most about half of the store's time, and holds it a few ms at a time.
 import type { Logger } from '../platform/log.js';
 import type { Sql, Store } from '../platform/store/index.js';
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /** Series whose expired rows one DELETE removes. */
-const SERIES_PER_DELETE = 500;
+export const SERIES_PER_DELETE = 100;
 /** Distinct series read per step of the walk. */
-const SERIES_PER_WALK = 5_000;
+export const SERIES_PER_WALK = 500;
 /** Names the purge among advisory locks (any constant; "dojot-red history purge"). */
 const PURGE_LOCK_KEY = 718_246_001;
 /** First purge this long after start (start-up is busy enough), ms. */
@@ -45,8 +52,19 @@ export class HistoryRetention {
       /** 0: keep forever. */
       retentionSeconds: number;
       intervalSeconds: number;
+      /** Waits after each statement, given how long it took (tests record it). */
+      pause?: (statementMs: number) => Promise<void>;
     },
   ) {}
+
+  /** Runs one statement of the purge, then leaves the store to others as long as it took. */
+  private async paced<T>(statement: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const out = await statement();
+    const took = performance.now() - started;
+    await (this.deps.pause ?? sleep)(took);
+    return out;
+  }
 
   start(): void {
     if (this.deps.retentionSeconds <= 0) return;
@@ -78,16 +96,18 @@ export class HistoryRetention {
     const { store } = this.deps;
     // One short transaction per chunk: a purge of a long backlog never holds one huge transaction.
     const inTurn = <T>(fn: (tx: Sql) => Promise<T>): Promise<T | null> =>
-      store.transaction(async (tx) => {
-        const [lock] = await tx.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS got', [
-          PURGE_LOCK_KEY,
-        ]);
-        return lock.got ? fn(tx) : null;
-      });
+      this.paced(() =>
+        store.transaction(async (tx) => {
+          const [lock] = await tx.query<{ got: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS got', [
+            PURGE_LOCK_KEY,
+          ]);
+          return lock.got ? fn(tx) : null;
+        }),
+      );
     let ran = true;
     let after: Series | null = null;
     walk: for (;;) {
-      const series: Series[] = await this.walk(store, after);
+      const series: Series[] = await this.paced(() => this.walk(store, after));
       if (series.length === 0) break;
       result.series += series.length;
       for (let i = 0; i < series.length; i += SERIES_PER_DELETE) {
