@@ -150,7 +150,7 @@ export async function runMqttScale(flags: Record<string, string>): Promise<void>
   const [httpPort, mqttPort, mqttsPort] = [await freePort(), await freePort(), await freePort()];
   const loadAtStart = os.loadavg();
   const started = Date.now();
-  const scale = `${fmt(devices)} devices, ${fmt(rate)} msg/s for ${minutes} min, ramp ${ramp} s, ${actuateRate} actuations/s`;
+  const scale = `${fmt(devices)} devices, ${fmt(rate)} msg/s for ${minutes} min, ramp ${ramp} s, ${actuateRate} actuations/s, keep alive ${flags.keepalive ?? 60} s`;
   const atStart = conditions({
     scale,
     'mqtt workers': `${workers} (DOJOT_MQTT_WORKERS)`,
@@ -256,7 +256,7 @@ export async function runMqttScale(flags: Record<string, string>): Promise<void>
       // devices one DELETE at a time would only add ~8 minutes.
       '--keep-devices',
     ];
-    for (const f of ['workers', 'source-addresses', 'target-addresses', 'verify', 'settle'])
+    for (const f of ['workers', 'source-addresses', 'target-addresses', 'verify', 'settle', 'keepalive'])
       if (flags[f]) args.push(`--${f}`, flags[f]);
     const load = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     // Set before it forks its workers (after making the devices): they inherit it.

@@ -34,7 +34,7 @@ const SCENARIOS: Record<string, { usage: string; run: (flags: Flags) => Promise<
   },
   'mqtt-scale': {
     usage:
-      'mqtt-scale [--devices 100000] [--rate 3333] [--minutes 5] [--mqtt-workers n] [--actuate-rate 10] [--ramp s] [--png file] [--workers n] [--source-addresses n | --target-addresses n] [--load-nice 10] [--verify n] [--settle s]  (bench/mqtt-scale.sh)',
+      'mqtt-scale [--devices 100000] [--rate 3333] [--minutes 5] [--mqtt-workers n] [--actuate-rate 10] [--ramp s] [--png file] [--workers n] [--source-addresses n | --target-addresses n] [--load-nice 10] [--verify n] [--settle s] [--keepalive 60]  (bench/mqtt-scale.sh)',
     run: async (f) => (await import('./mqtt-scale.js')).runMqttScale(f),
   },
   flow: {

@@ -173,6 +173,7 @@ describe('dojot-red load', function () {
     const cases: [string[], RegExp][] = [
       [['--rate', 'fast'], /--rate must be a number greater than 0, got "fast"/],
       [['--qos', '2'], /--qos must be an integer from 0 to 1, got "2"/],
+      [['--keepalive', '70000'], /--keepalive must be an integer from 0 to 65535, got "70000"/],
       [['--devices', '0'], /--devices must be an integer greater than 0, got "0"/],
       [['--nope'], /Unknown option '--nope'/],
       [['--duration'], /--duration/],

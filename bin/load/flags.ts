@@ -21,6 +21,8 @@ Simulates devices publishing to a running dojot-red platform and reports what it
   --duration <s>             publishing time (default 30)
   --ramp <s>                 time over which the connections are opened, before publishing (default 5; 0: at once)
   --qos <0|1>                (default 1)
+  --keepalive <s>            each device's MQTT keep alive: it sends PINGREQ after this long without a packet
+                             (default 60; 0: none)
   --payload <template>       JSON with {{seq}} {{rand A B}} {{randint A B}} {{now}} {{device}}
                              (default '{"temperature": {{rand 0 40}}, "n": {{seq}}}')
   --actuate-rate <n/s>       actuations (PUT /device/:id/actuate) to random devices per second, timed to the device (default 0: off)
@@ -59,6 +61,7 @@ export interface LoadOptions {
   durationS: number;
   rampS: number;
   qos: 0 | 1;
+  keepaliveS: number;
   payload: string;
   template: PayloadTemplate;
   actuateRate: number;
@@ -118,6 +121,7 @@ export function parseLoadFlags(argv: string[]): LoadOptions {
         duration: { type: 'string' },
         ramp: { type: 'string' },
         qos: { type: 'string' },
+        keepalive: { type: 'string' },
         payload: { type: 'string' },
         'actuate-rate': { type: 'string' },
         actuator: { type: 'string' },
@@ -190,6 +194,8 @@ export function parseLoadFlags(argv: string[]): LoadOptions {
     durationS: num(values, 'duration', 30, { positive: true }),
     rampS: num(values, 'ramp', 5),
     qos,
+    // MQTT carries the keep alive in 16 bits [MQTT-3.1.2.10].
+    keepaliveS: num(values, 'keepalive', 60, { integer: true, max: 65535 }),
     payload,
     template,
     actuateRate: num(values, 'actuate-rate', 0),

@@ -14,6 +14,8 @@ export interface WorkerInit {
   /** Addresses the devices connect to, round-robin, instead of mqttHost (a platform listening on all); empty: mqttHost. */
   targetAddresses: string[];
   qos: 0 | 1;
+  /** MQTT keep alive of each device, s (0: none). */
+  keepaliveS: number;
   /** This worker's share of the total rate, msg/s. */
   rate: number;
   rampMs: number;

@@ -73,7 +73,7 @@ function connectOne(j: number): Promise<MqttClient | null> {
       clean: true,
       reconnectPeriod: 0,
       connectTimeout: CONNECT_TIMEOUT_MS,
-      keepalive: 60,
+      keepalive: init.keepaliveS,
     });
     let settled = false;
     c.once('connect', () => {
