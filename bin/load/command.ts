@@ -3,7 +3,7 @@
 // optionally sends actuations over REST and times them to the device, then checks what was
 // stored and reports. See docs/load.md for what each figure means.
 import { SAMPLES_PER_SECOND, startFlowLatency } from './flow-latency.js';
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -12,7 +12,8 @@ import { buildCsr } from '../../core-services/x509/csr-builder.js';
 import { percentile } from '../../bench/support.js';
 import { CliError, signIn, type Call } from '../rest-client.js';
 import { FlagError, parseLoadFlags, spread, USAGE, type LoadOptions } from './flags.js';
-import type { ParentCommand, Progress, WorkerMessage } from './protocol.js';
+import type { Progress, WorkerMessage } from './protocol.js';
+import { WorkerHandle } from './worker-handle.js';
 import { renderReport, type LoadReport, type Spread } from './report.js';
 
 /** Devices per POST /device?count= (the platform takes up to 10,000). */
@@ -120,43 +121,6 @@ async function certify(
 type Published = Extract<WorkerMessage, { type: 'published' }>;
 type Connected = Extract<WorkerMessage, { type: 'connected' }>;
 type Closed = Extract<WorkerMessage, { type: 'closed' }>;
-
-class WorkerHandle {
-  progress: Progress = { connected: 0, sent: 0, acked: 0, errors: 0, actuationsReceived: 0 };
-  /** Latencies reported since the live line last took them. */
-  pubackWindow: number[] = [];
-  actuationWindow: number[] = [];
-  private waiters = new Map<string, (m: WorkerMessage) => void>();
-  private early = new Map<string, WorkerMessage>();
-  readonly exited: Promise<number | null>;
-
-  constructor(readonly child: ChildProcess) {
-    child.on('message', (m: WorkerMessage) => {
-      if (m.type === 'progress') {
-        const { window, type: _type, ...progress } = m;
-        this.progress = progress;
-        this.pubackWindow.push(...window.pubackMs);
-        this.actuationWindow.push(...window.actuationMs);
-      } else if (this.waiters.has(m.type)) this.waiters.get(m.type)!(m);
-      else this.early.set(m.type, m);
-    });
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  }
-  send(c: ParentCommand): void {
-    this.child.send(c);
-  }
-  /** The worker's next message of a type; rejects if it exits first. */
-  next<T extends WorkerMessage>(type: T['type']): Promise<T> {
-    const got = this.early.get(type);
-    if (got) return (this.early.delete(type), Promise.resolve(got as T));
-    return new Promise((resolve, reject) => {
-      this.waiters.set(type, (m) => (this.waiters.delete(type), resolve(m as T)));
-      void this.exited.then((code) =>
-        reject(new CliError(`a worker process exited (${code}) before it said "${type}"`)),
-      );
-    });
-  }
-}
 
 function sum(ws: WorkerHandle[]): Progress {
   const s: Progress = { connected: 0, sent: 0, acked: 0, errors: 0, actuationsReceived: 0 };
