@@ -29,6 +29,12 @@ class WatchedSql implements Sql {
   exec(script: string): Promise<void> {
     return this.store.exec(script);
   }
+  /** Holds every INSERT until the returned function is called. */
+  holdInserts(): () => void {
+    let release!: () => void;
+    this.hold = new Promise((r) => (release = r));
+    return release;
+  }
 }
 
 function rows(n: number, from = 0, device = 'd1'): Rows {
@@ -47,6 +53,13 @@ describe('history writer', () => {
     sql = new WatchedSql(ctx.store);
   });
 
+  /** Adds `first` while the store holds its INSERT, then `later` (gathering into one batch behind it), and waits for all. */
+  const behindHeldWrite = async (w: HistoryWriter, first: Rows, later: Rows[]) => {
+    const release = sql.holdInserts();
+    const all = [w.add(first), ...later.map((r) => w.add(r))];
+    release();
+    await Promise.all(all);
+  };
   const count = async () =>
     (await ctx.store.query<{ n: number }>('SELECT count(*)::int AS n FROM device_history'))[0].n;
 
@@ -66,12 +79,7 @@ describe('history writer', () => {
 
   it('gathers rows that arrive during a write into the next INSERT', async () => {
     const w = new HistoryWriter({ sql, batchRows: 1000, flushMs: 10_000 });
-    let release!: () => void;
-    sql.hold = new Promise((r) => (release = r));
-    const first = w.add(rows(1, 0));
-    const later = [w.add(rows(5, 1)), w.add(rows(5, 6)), w.add(rows(5, 11))];
-    release();
-    await Promise.all([first, ...later]);
+    await behindHeldWrite(w, rows(1, 0), [rows(5, 1), rows(5, 6), rows(5, 11)]);
     assert.deepEqual(sql.inserts, [1, 15]);
   });
 
@@ -86,8 +94,7 @@ describe('history writer', () => {
 
   it('starts a waiting batch after flushMs even while a write is still running', async () => {
     const w = new HistoryWriter({ sql, batchRows: 1000, flushMs: 20 });
-    let release!: () => void;
-    sql.hold = new Promise((r) => (release = r));
+    const release = sql.holdInserts();
     const first = w.add(rows(1, 0));
     const second = w.add(rows(2, 1));
     assert.equal(sql.started, 1, 'the second batch waits for the running write or the timer');
@@ -127,13 +134,8 @@ describe('history writer', () => {
 
   it('stores a message once when a batch holds it twice, and resolves every caller sharing that batch', async () => {
     const w = new HistoryWriter({ sql, batchRows: 100, flushMs: 10_000 });
-    let release!: () => void;
-    sql.hold = new Promise((r) => (release = r));
-    const first = w.add(rows(1, 0));
     // Gathered into one batch behind the held write: the same message twice, and other callers.
-    const others = [w.add(rows(3, 10)), w.add(rows(1, 11)), w.add(rows(2, 20))];
-    release();
-    await Promise.all([first, ...others]);
+    await behindHeldWrite(w, rows(1, 0), [rows(3, 10), rows(1, 11), rows(2, 20)]);
     const stored = await ctx.store.query<{ msg_id: string }>('SELECT msg_id FROM device_history ORDER BY ts');
     assert.deepEqual(
       stored.map((r) => r.msg_id),
@@ -144,8 +146,7 @@ describe('history writer', () => {
 
   it('writes what is pending on flush()', async () => {
     const w = new HistoryWriter({ sql, batchRows: 1000, flushMs: 60_000 });
-    let release!: () => void;
-    sql.hold = new Promise((r) => (release = r));
+    const release = sql.holdInserts();
     void w.add(rows(1, 0));
     void w.add(rows(7, 1));
     const flushed = w.flush();
@@ -156,8 +157,7 @@ describe('history writer', () => {
 
   it('fails only the caller whose row the store refuses when several callers share one INSERT', async () => {
     const w = new HistoryWriter({ sql, batchRows: 100, flushMs: 10_000 });
-    let release!: () => void;
-    sql.hold = new Promise((r) => (release = r));
+    const release = sql.holdInserts();
     // The first write is held, so the next three callers' rows gather into one batch.
     const first = w.add(rows(1, 0));
     const good = w.add(rows(3, 10));
