@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { HistoryRetention, SERIES_PER_DELETE, SERIES_PER_WALK } from './retention.js';
+import { HistoryRetention, PurgeStopped, SERIES_PER_DELETE, SERIES_PER_WALK } from './retention.js';
 import { testContext, type TestContext } from './testing.js';
 
 const DAY_MS = 86_400_000;
@@ -106,6 +106,26 @@ describe('history retention', () => {
       pauses.every((ms) => ms > 0),
       `each pause is the statement's time: ${pauses.map((ms) => ms.toFixed(1)).join(' ')}`,
     );
+  });
+
+  it('stops a purge under way at its next statement when closed, keeping what it deleted', async () => {
+    const series = 3 * SERIES_PER_WALK;
+    await ctx.store.query(
+      `INSERT INTO device_history (tenant, device_id, attr, ts, msg_id, value)
+       SELECT 'acme', 'dev' || lpad(g::text, 6, '0'), 'x', $1::timestamptz, 'g' || g, '0'::jsonb FROM generate_series(1, $2::int) g`,
+      [new Date(NOW - 30 * DAY_MS), series],
+    );
+    let statements = 0;
+    let closed!: Promise<void>;
+    const r = retention(7, async () => {
+      // Closed during the purge's third statement (the walk, then two deletes).
+      if (++statements === 3) closed = r.close();
+    });
+    await assert.rejects(r.purge(NOW), PurgeStopped);
+    await closed;
+    assert.equal(statements, 3, 'no statement after close()');
+    const [{ n }] = await ctx.store.query<{ n: number }>('SELECT count(*)::int AS n FROM device_history');
+    assert.equal(n, series - 2 * SERIES_PER_DELETE, 'the two deletes done stay done');
   });
 
   it('deletes old notifications too', async () => {

@@ -17,6 +17,13 @@ import type { Sql, Store } from '../platform/store/index.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** A purge cut short by close(): the next one (after a restart) goes on from where it is. */
+export class PurgeStopped extends Error {
+  constructor() {
+    super('history purge stopped: the platform is closing');
+  }
+}
+
 /** Series whose expired rows one DELETE removes. */
 export const SERIES_PER_DELETE = 100;
 /** Distinct series read per step of the walk. */
@@ -44,6 +51,8 @@ export interface PurgeResult {
 export class HistoryRetention {
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
+  /** Set by close(): a purge under way stops after its current statement (what it deleted stays deleted). */
+  private closing = false;
 
   constructor(
     private readonly deps: {
@@ -63,15 +72,17 @@ export class HistoryRetention {
     const out = await statement();
     const took = performance.now() - started;
     await (this.deps.pause ?? sleep)(took);
+    if (this.closing) throw new PurgeStopped();
     return out;
   }
 
   start(): void {
     if (this.deps.retentionSeconds <= 0) return;
     const run = () => {
-      this.running = this.purge().catch((err) =>
-        this.deps.log.warn({ err }, 'history: purge of expired rows failed; retrying at the next interval'),
-      );
+      this.running = this.purge().catch((err) => {
+        if (err instanceof PurgeStopped) return;
+        this.deps.log.warn({ err }, 'history: purge of expired rows failed; retrying at the next interval');
+      });
     };
     const first = Math.min(FIRST_PURGE_DELAY_MS, this.deps.intervalSeconds * 1000);
     this.timer = setTimeout(() => {
@@ -83,6 +94,7 @@ export class HistoryRetention {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     clearTimeout(this.timer);
     clearInterval(this.timer);
     await this.running;
