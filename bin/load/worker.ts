@@ -4,8 +4,9 @@
 // of the rate round-robin over them, times PUBACKs, samples publish→stored through the history
 // API and times the actuations arriving on the devices' config topics.
 import net from 'node:net';
+import { lookup } from 'node:dns/promises';
 import tls from 'node:tls';
-import { MqttClient } from 'mqtt';
+import { DeviceClient } from './device-client.js';
 import { compileTemplate } from './payload-template.js';
 import { WINDOW_CAP, type ParentCommand, type Progress, type WorkerInit, type WorkerMessage } from './protocol.js';
 import { Reservoir } from './reservoir.js';
@@ -15,6 +16,8 @@ const TICK_MS = 5;
 /** Connection attempts in flight at once, per worker. */
 const CONNECT_CONCURRENCY = 200;
 const CONNECT_TIMEOUT_MS = 15_000;
+/** How often a worker looks for devices whose keep alive is due, ms. */
+const KEEPALIVE_SWEEP_MS = 200;
 /** Publish→stored: a worker has one sample in flight, started at least this long after the previous one. */
 const SAMPLE_EVERY_MS = 250;
 /** and polls the history for it this often, giving up after SAMPLE_GIVE_UP_MS. */
@@ -44,78 +47,84 @@ const kindOf = (err: Error & { code?: string | number }) =>
     .slice(0, 80);
 
 let init: WorkerInit;
-let clients: (MqttClient | null)[] = [];
+let clients: (DeviceClient | null)[] = [];
+/** init.mqttHost resolved once: a name looked up for every connection cost 3 % of a worker's time. */
+let mqttAddress = '';
 let stopping = false;
 const actuationMs = new Reservoir();
 /** This second's latencies, for the live line. */
 let window: { pubackMs: number[]; actuationMs: number[] } = { pubackMs: [], actuationMs: [] };
 
-function connectOne(j: number): Promise<MqttClient | null> {
+function connectOne(j: number): Promise<DeviceClient | null> {
   const device = init.devices[j];
   const localAddress = init.sourceAddresses.length ? init.sourceAddresses[j % init.sourceAddresses.length] : undefined;
-  const host = init.targetAddresses.length ? init.targetAddresses[j % init.targetAddresses.length] : init.mqttHost;
+  const host = init.targetAddresses.length ? init.targetAddresses[j % init.targetAddresses.length] : mqttAddress;
   const t = init.tls;
-  const stream = () =>
-    t
-      ? tls.connect({
-          socket: net.createConnection({ host, port: init.mqttPort, localAddress }),
-          ca: t.ca,
-          key: t.key,
-          cert: t.certs[j],
-          servername: net.isIP(init.mqttHost) ? undefined : init.mqttHost,
-        })
-      : net.createConnection({ host, port: init.mqttPort, localAddress });
+  const socket = net.createConnection({ host, port: init.mqttPort, localAddress });
+  const stream = t
+    ? tls.connect({
+        socket,
+        ca: t.ca,
+        key: t.key,
+        cert: t.certs[j],
+        servername: net.isIP(init.mqttHost) ? undefined : init.mqttHost,
+      })
+    : socket;
   return new Promise((resolve) => {
-    const c = new MqttClient(stream, {
-      username: `${init.tenant}:${device}`,
-      clientId: `load-${init.tenant}-${device}`,
-      protocolVersion: 4,
-      clean: true,
-      reconnectPeriod: 0,
-      connectTimeout: CONNECT_TIMEOUT_MS,
-      keepalive: init.keepaliveS,
-    });
     let settled = false;
-    c.once('connect', () => {
-      settled = true;
-      progress.connected += 1;
-      c.on('close', () => {
-        progress.connected -= 1;
-        if (!stopping) noteError('connection lost');
-      });
-      if (init.actuations) {
-        c.subscribe(
-          `${init.tenant}:${device}/config`,
-          { qos: 1 },
-          (err) => err && noteError(`subscribe: ${kindOf(err)}`),
-        );
-      }
-      resolve(c);
-    });
-    c.on('message', (_topic, payload) => {
-      // What the platform sends a device is the actuation's attrs: the command put its send time in one.
-      try {
-        const sentAt = Number(JSON.parse(payload.toString())[init.actuations!.attr]);
-        if (Number.isFinite(sentAt)) {
-          actuationMs.add(Date.now() - sentAt);
-          if (window.actuationMs.length < WINDOW_CAP) window.actuationMs.push(Date.now() - sentAt);
-          progress.actuationsReceived += 1;
-        }
-      } catch {
-        noteError('actuation not JSON');
-      }
-    });
-    const fail = (why: string) => {
-      if (settled) return;
-      settled = true;
-      noteError(`connect: ${why}`);
-      c.end(true);
-      resolve(null);
-    };
-    c.once('error', (err) => fail(kindOf(err)));
-    c.once('close', () => fail('closed before CONNACK'));
+    const c: DeviceClient = new DeviceClient(
+      stream,
+      {
+        username: `${init.tenant}:${device}`,
+        clientId: `load-${init.tenant}-${device}`,
+        keepaliveS: init.keepaliveS,
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      },
+      {
+        connect() {
+          settled = true;
+          progress.connected += 1;
+          if (init.actuations) {
+            c.subscribe(`${init.tenant}:${device}/config`, 1, (err) => err && noteError(`subscribe: ${kindOf(err)}`));
+          }
+          resolve(c);
+        },
+        close(err) {
+          if (!settled) {
+            settled = true;
+            noteError(`connect: ${err ? kindOf(err) : 'closed before CONNACK'}`);
+            resolve(null);
+            return;
+          }
+          progress.connected -= 1;
+          if (!stopping) noteError(`connection lost: ${err ? kindOf(err) : 'closed'}`);
+        },
+        message(_topic, payload) {
+          // What the platform sends a device is the actuation's attrs: the command put its send time in one.
+          try {
+            const sentAt = Number(JSON.parse(payload.toString())[init.actuations!.attr]);
+            if (Number.isFinite(sentAt)) {
+              actuationMs.add(Date.now() - sentAt);
+              if (window.actuationMs.length < WINDOW_CAP) window.actuationMs.push(Date.now() - sentAt);
+              progress.actuationsReceived += 1;
+            }
+          } catch {
+            noteError('actuation not JSON');
+          }
+        },
+      },
+    );
   });
 }
+
+/**
+ * One sweep over this worker's devices sends the PINGREQs that are due, instead of a timer per
+ * device; every KEEPALIVE_SWEEP_MS, so the pings of devices connected over the ramp stay spread.
+ */
+const keepAliveSweep = setInterval(() => {
+  const now = Date.now();
+  for (const c of clients) c?.keepAlive(now);
+}, KEEPALIVE_SWEEP_MS);
 
 async function connectAll(): Promise<void> {
   const n = init.devices.length;
@@ -198,7 +207,7 @@ async function publishAll(startAt: number): Promise<void> {
       lastSampleAt = t;
     }
     const mine = sample?.j === j && sample.seq === seq ? sample : null;
-    c.publish(topics[j], template.render({ seq, device: init.devices[j], now: t }), { qos: init.qos }, (err) => {
+    c.publish(topics[j], template.render({ seq, device: init.devices[j], now: t }), init.qos, (err) => {
       pending -= 1;
       if (err) {
         noteError(`publish: ${kindOf(err)}`);
@@ -265,11 +274,17 @@ async function closeAll(): Promise<void> {
   stopping = true;
   // Bounded: a client that never connected may never call back, and with nothing else left to
   // wait for the process would end before saying `closed` (two 100,000-device runs lost their report so).
-  await Promise.race([
-    Promise.all(clients.map((c) => (c ? c.endAsync().catch(() => c.end(true)) : undefined))),
-    sleep(CLOSE_WAIT_MS),
-  ]);
+  await Promise.race([Promise.all(clients.map((c) => c?.end())), sleep(CLOSE_WAIT_MS)]);
+  clearInterval(keepAliveSweep);
+  for (const c of clients) c?.destroy();
   await sendWritten({ type: 'closed', actuationMs: actuationMs.values, errors });
+}
+
+/** The broker's address, looked up once (an address is used as it is; IPv4 first, as most brokers listen there). */
+async function resolveHost(host: string): Promise<string> {
+  if (net.isIP(host)) return host;
+  const all = await lookup(host, { all: true });
+  return (all.find((a) => a.family === 4) ?? all[0]).address;
 }
 
 const ticker = setInterval(() => {
@@ -283,7 +298,12 @@ process.on('message', (cmd: ParentCommand) => {
   };
   if (cmd.type === 'init') {
     init = cmd;
-    connectAll().catch(fail);
+    resolveHost(cmd.mqttHost)
+      .then((address) => {
+        mqttAddress = address;
+        return connectAll();
+      })
+      .catch(fail);
   } else if (cmd.type === 'start') publishAll(cmd.at).catch(fail);
   else if (cmd.type === 'stop') {
     clearInterval(ticker);
