@@ -29,7 +29,7 @@ Simulates devices publishing to a running dojot-red platform and reports what it
   --actuator <label>         the actuator attribute the actuations set (default load_sent_at)
   --workers <n>              worker processes sharing the connections (default: one per 5,000 devices)
   --target-addresses <n>     connect to 127.0.0.1..127.0.0.<n> in turn: a platform on this machine listening on all
-                             addresses (default: one per 20,000 devices when it answers on 127.0.0.2)
+                             addresses (default: one per 10,000 devices when it answers on 127.0.0.2)
   --source-addresses <n>     bind the connections to 127.0.0.1..127.0.0.<n> in turn instead (the kernel's bind()
                              costs ~3 ms a connection at this scale; default: when the platform listens on one address)
   --verify <n>               devices whose stored messages are counted at the end, for the loss figure (default 500; 0: none)
@@ -44,7 +44,14 @@ export class FlagError extends Error {}
 /** Connections per worker process at most: well under the 20,000 open files a process may have here. */
 export const MAX_PER_WORKER = 10_000;
 export const DEVICES_PER_WORKER = 5_000;
-export const DEVICES_PER_ADDRESS = 20_000;
+/**
+ * Connections to one platform address at most. Linux gives connect() the even ports of the
+ * ephemeral range first (32768-60999 here: ~14,100 of them) and bind() the odd ones; past that a
+ * connection costs a search through every port taken (measured here: ~0.1 ms a connection up to
+ * 14,000 towards one address, ~2 ms after, all of it kernel time in the load tool's processes: a
+ * 100,000-device ramp over 5 addresses crawled from 65,000 connections on).
+ */
+export const DEVICES_PER_ADDRESS = 10_000;
 
 export interface LoadOptions {
   host: string;
@@ -216,7 +223,7 @@ const loopback = (count: number) => Array.from({ length: count }, (_, i) => `127
 
 /**
  * Workers and addresses for n devices: the flags' when given (checked), else enough. One address pair
- * has ~28,000 ephemeral ports towards the platform's port: beyond 20,000 devices on this machine the
+ * has ~14,000 cheap ephemeral ports towards the platform's port: beyond DEVICES_PER_ADDRESS devices the
  * connections are spread over loopback addresses, by connecting to 127.0.0.x when the platform listens
  * on all addresses (`listensOnAll`: it answered on 127.0.0.2), else by binding to 127.0.0.x first,
  * which the kernel makes costly (a search for a free port at each bind).
