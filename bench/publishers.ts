@@ -1,8 +1,10 @@
-// Worker thread: N mqtt.js devices publishing QoS 1 over TCP, on the other core than the
-// platform. Messages go round-robin over the devices; each device's send times are kept in
-// order, which is also the order its rows are stored in (the bus keeps per-device order).
+// Worker thread: N devices publishing QoS 1 over TCP, on the other core than the platform, with
+// the load tool's lean MQTT client (bin/load/device-client.ts: what they spend is taken from the
+// platform on two cores). Messages go round-robin over the devices; each device's send times are
+// kept in order, which is also the order its rows are stored in (the bus keeps per-device order).
+import net from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
-import mqtt, { type MqttClient } from 'mqtt';
+import { DeviceClient } from '../bin/load/device-client.js';
 
 export interface PublishersInit {
   port: number;
@@ -31,23 +33,24 @@ function payload(i: number): string {
   return `{"temperature":${(20 + (i % 100) / 10).toFixed(1)}}`;
 }
 
-async function connectAll(): Promise<MqttClient[]> {
-  return Promise.all(
-    init.devices.map((id) =>
-      mqtt.connectAsync({
-        host: '127.0.0.1',
-        port: init.port,
-        username: `${init.tenant}:${id}`,
-        clientId: `bench-${id}`,
-        protocolVersion: 4,
-        reconnectPeriod: 0,
-        clean: true,
-      }),
-    ),
-  );
+function connectOne(id: string): Promise<DeviceClient> {
+  return new Promise((resolve, reject) => {
+    const c: DeviceClient = new DeviceClient(
+      net.createConnection({ host: '127.0.0.1', port: init.port }),
+      // No keep alive: a bench run is over long before a broker would miss it.
+      { username: `${init.tenant}:${id}`, clientId: `bench-${id}`, keepaliveS: 0, connectTimeoutMs: 30_000 },
+      {
+        connect: () => resolve(c),
+        close: (err) => reject(new Error(`device ${id}: ${err?.message ?? 'closed'}`)),
+        message: () => {},
+      },
+    );
+  });
 }
 
-function run(clients: MqttClient[], cmd: Exclude<PublishersCommand, { mode: 'stop' }>): Promise<PublishersReply> {
+const connectAll = () => Promise.all(init.devices.map(connectOne));
+
+function run(clients: DeviceClient[], cmd: Exclude<PublishersCommand, { mode: 'stop' }>): Promise<PublishersReply> {
   const n = clients.length;
   const topics = init.devices.map((id) => `${init.tenant}:${id}/attrs`);
   const quota = clients.map((_, j) => Math.floor(cmd.messages / n) + (j < cmd.messages % n ? 1 : 0));
@@ -63,7 +66,7 @@ function run(clients: MqttClient[], cmd: Exclude<PublishersCommand, { mode: 'sto
       const t = nowMs();
       if (total++ === 0) firstSend = t;
       sendTimes[j][k] = t;
-      clients[j].publish(topics[j], payload(k), { qos: 1 }, () => {
+      clients[j].publish(topics[j], payload(k), 1, () => {
         acked += 1;
         after();
         if (acked === cmd.messages) finish();
@@ -96,7 +99,7 @@ const clients = await connectAll();
 port.postMessage({ type: 'ready' } satisfies PublishersReply);
 port.on('message', (cmd: PublishersCommand) => {
   if (cmd.mode === 'stop') {
-    void Promise.all(clients.map((c) => c.endAsync())).then(() => port.close());
+    void Promise.all(clients.map((c) => c.end())).then(() => port.close());
     return;
   }
   run(clients, cmd).then(
