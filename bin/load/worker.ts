@@ -84,10 +84,13 @@ function connectOne(j: number): Promise<DeviceClient | null> {
         connect() {
           settled = true;
           progress.connected += 1;
-          if (init.actuations) {
-            c.subscribe(`${init.tenant}:${device}/config`, 1, (err) => err && noteError(`subscribe: ${kindOf(err)}`));
-          }
-          resolve(c);
+          if (!init.actuations) return resolve(c);
+          // Ready for actuations once the broker has its subscription: publishing starts when every
+          // device is, so the first seconds do not time SUBSCRIBEs still queued from the ramp.
+          c.subscribe(`${init.tenant}:${device}/config`, 1, (err) => {
+            if (err) noteError(`subscribe: ${kindOf(err)}`);
+            resolve(c);
+          });
         },
         close(err) {
           if (!settled) {
