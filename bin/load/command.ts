@@ -3,6 +3,7 @@
 // optionally sends actuations over REST and times them to the device, then checks what was
 // stored and reports. See docs/load.md for what each figure means.
 import { SAMPLES_PER_SECOND, startFlowLatency } from './flow-latency.js';
+import { sampleEveryMs } from './stored-sampling.js';
 import { fork } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -297,7 +298,7 @@ export async function run(o: LoadOptions): Promise<LoadReport> {
         durationMs: o.durationS * 1000,
         payload: o.payload,
         actuations: o.actuateRate > 0 ? { attr: o.actuator } : null,
-        sampling: token ? { base, token, seqAttr: o.template.seqAttr! } : null,
+        sampling: token ? { base, token, seqAttr: o.template.seqAttr!, everyMs: sampleEveryMs(sp.workers) } : null,
         settleMs: o.settleS * 1000,
       });
     }

@@ -23,8 +23,11 @@ export interface WorkerInit {
   payload: string;
   /** Subscribe each device to <tenant>:<device>/config and time the actuations arriving there. */
   actuations: { attr: string } | null;
-  /** Publish→stored samples read back through the history API; null: no sampling. */
-  sampling: { base: string; token: string; seqAttr: string } | null;
+  /**
+   * Publish→stored samples read back through the history API, one at a time, started at least
+   * `everyMs` apart (the run's sample rate shared by its workers); null: no sampling.
+   */
+  sampling: { base: string; token: string; seqAttr: string; everyMs: number } | null;
   /** Longest wait for the last PUBACKs after the last publish. */
   settleMs: number;
 }

@@ -10,6 +10,7 @@ import { DeviceClient } from './device-client.js';
 import { compileTemplate } from './payload-template.js';
 import { WINDOW_CAP, type ParentCommand, type Progress, type WorkerInit, type WorkerMessage } from './protocol.js';
 import { Reservoir } from './reservoir.js';
+import { nextPollMs } from './stored-sampling.js';
 
 /** The publisher wakes up this often (ms) and sends what is due. */
 const TICK_MS = 5;
@@ -18,10 +19,7 @@ const CONNECT_CONCURRENCY = 200;
 const CONNECT_TIMEOUT_MS = 15_000;
 /** How often a worker looks for devices whose keep alive is due, ms. */
 const KEEPALIVE_SWEEP_MS = 200;
-/** Publish→stored: a worker has one sample in flight, started at least this long after the previous one. */
-const SAMPLE_EVERY_MS = 250;
-/** and polls the history for it this often, giving up after SAMPLE_GIVE_UP_MS. */
-const SAMPLE_POLL_MS = 5;
+/** Publish→stored (stored-sampling.ts): a sample not seen in the history this long after its publish is given up. */
 const SAMPLE_GIVE_UP_MS = 10_000;
 
 const send = (m: WorkerMessage) => process.send!(m);
@@ -186,7 +184,7 @@ async function publishAll(startAt: number): Promise<void> {
           return;
         }
         if (!res.ok && res.status !== 404) noteError(`history: ${res.status}`);
-        await sleep(SAMPLE_POLL_MS);
+        await sleep(nextPollMs(Date.now() - s.t));
       }
       noteError('sample not stored within 10 s');
     } catch (err) {
@@ -205,7 +203,7 @@ async function publishAll(startAt: number): Promise<void> {
     lastSend = t;
     progress.sent += 1;
     pending += 1;
-    if (init.sampling && !sample && t - lastSampleAt >= SAMPLE_EVERY_MS) {
+    if (init.sampling && !sample && t - lastSampleAt >= init.sampling.everyMs) {
       sample = { j, seq, t };
       lastSampleAt = t;
     }
