@@ -14,6 +14,7 @@ import { authorizeSubscribe } from './authorize-subscribe.js';
 import type { BrokerBackends } from './backends.js';
 import type { Refusals } from './certificate-identity.js';
 import type { Counters } from './counters.js';
+import { isUplinkTopic } from './acl.js';
 import { capPacketSize, PACKET_OVERHEAD_BYTES } from './packet-size-cap.js';
 import { Sessions } from './sessions.js';
 import { LegacyTopicIdentity } from './legacy-identity.js';
@@ -47,6 +48,25 @@ export interface Broker {
   close(): Promise<void>;
 }
 
+type PublishDone = (err?: Error | null) => void;
+
+/**
+ * Device data reaches the bus in authorizePublish, and no client may subscribe to an uplink topic
+ * (acl.ts), so what aedes does with an accepted PUBLISH afterwards (copy the packet, match it
+ * against every subscription in its emitter, match it again against the offline sessions'
+ * subscriptions, and with Redis send it to every instance) reaches no one. Skipped: in the ingest
+ * bench that was ~4.5 % of the platform's thread.
+ */
+function skipUplinkDelivery(aedes: Aedes): void {
+  const publish = aedes.publish.bind(aedes) as (packet: unknown, client: unknown, done?: PublishDone) => void;
+  const skipping = (packet: { topic: string }, client: unknown, done?: PublishDone): void => {
+    if (typeof client === 'function') [client, done] = [null, client as PublishDone];
+    if (isUplinkTopic(packet.topic)) return done?.(null);
+    publish(packet, client, done);
+  };
+  aedes.publish = skipping as Aedes['publish'];
+}
+
 export async function createBroker(deps: BrokerDeps): Promise<Broker> {
   const { log, backends } = deps;
   const sessions = new Sessions();
@@ -70,6 +90,7 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     await backends.close();
     throw err;
   }
+  skipUplinkDelivery(aedes);
   // Known from registration on, before the CONNACK: a removal or revocation arriving while the
   // session is being restored (from Redis, a round trip or more) finds the connection.
   aedes.on('client', (client) => sessions.add(client));

@@ -15,7 +15,6 @@ import { Redis, type RedisOptions } from 'ioredis';
 import aedesPersistenceRedis from 'aedes-persistence-redis';
 import mqemitterRedis from 'mqemitter-redis';
 import type { Logger } from '../platform/log.js';
-import { isUplinkTopic } from './acl.js';
 import type { BrokerBackends } from './backends.js';
 
 /** Listeners the emitter runs at once, as aedes' own in-process emitter. */
@@ -66,11 +65,9 @@ export async function openRedisBackends({ url, keyPrefix, log }: RedisBackendsOp
       matchEmptyLevels: true,
     });
     mq.state.on('error', () => {}); // each connection's own listener has logged it
-    // Device data reaches the bus in authorizePublish; on the broker nobody may subscribe to it
-    // (acl.ts), so it stays out of Redis. Sending it there too (a PUBLISH per device message that
-    // no one receives) cost a third to a half of the ingest bench's throughput.
-    const emit = mq.emit.bind(mq);
-    mq.emit = (packet, done) => (isUplinkTopic(packet.topic) ? done?.() : emit(packet, done));
+    // Device data never reaches this emitter: the broker skips its delivery (broker.ts), which
+    // keeps it out of Redis (a PUBLISH per device message that no one receives cost a third to a
+    // half of the ingest bench's throughput).
     const persistence = aedesPersistenceRedis({ conn: db });
     let closed = false;
     return {
