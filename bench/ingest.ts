@@ -166,7 +166,7 @@ export async function runIngest(flags: Record<string, string>): Promise<void> {
       'mqtt workers': config.mqttWorkers
         ? `${config.mqttWorkers} worker processes (the rest of the platform on this process's main thread)`
         : '0 (MQTT on the main thread)',
-      publishers: `${publishers} devices (the load tool's MQTT client) of tenant "${TENANT}" in one worker thread (the platform runs on the main thread)`,
+      publishers: `${publishers} devices (the load tool's MQTT client; each writes the PUBLISHes of one event-loop turn in one write) of tenant "${TENANT}" in one worker thread (the platform runs on the main thread)`,
       messages: `${fmt(messages)} at full speed (window ${window} unacked per device), then ${fmt(rate)} msg/s for ${seconds} s`,
       payload: `${PAYLOAD_EXAMPLE} (${Buffer.byteLength(PAYLOAD_EXAMPLE)} bytes, one attr → one row)`,
       history: `batch ≤ ${config.historyBatchRows} rows, flush ≤ ${config.historyFlushMs} ms, plain INSERT, ON CONFLICT DO NOTHING only for a batch refused for a duplicate`,
