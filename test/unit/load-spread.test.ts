@@ -8,7 +8,7 @@ describe('load tool: spreading the connections over processes and addresses', ()
     assert.equal(s.targets.length, 10);
     assert.deepEqual(s.sources, []);
     assert.equal(s.targets[9], '127.0.0.10');
-    assert.equal(s.workers, 20);
+    assert.equal(s.workers, 10);
   });
 
   it('binds from as many source addresses when the platform listens on one address only', () => {
@@ -20,7 +20,7 @@ describe('load tool: spreading the connections over processes and addresses', ()
   it('needs no spreading for 10,000 devices, nor for a platform on another host', () => {
     assert.deepEqual(spread(parseLoadFlags(['--devices', '10000']), 10_000, true).targets, []);
     const remote = parseLoadFlags(['--devices', '100000', '--mqtt-host', '10.0.0.7']);
-    assert.deepEqual(spread(remote, 100_000, true), { workers: 20, sources: [], targets: [] });
+    assert.deepEqual(spread(remote, 100_000, true), { workers: 10, sources: [], targets: [] });
   });
 
   it('takes the addresses given, and refuses more connections per process than the open-file limit allows', () => {
