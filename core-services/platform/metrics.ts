@@ -143,9 +143,12 @@ export class Metrics {
 
   /** Counts bus traffic: publishes (by subject), consumed messages and batch sizes (by consumer). Patches `bus` in place. */
   instrumentBus(bus: Bus): Bus {
+    const publish = bus.publish.bind(bus);
     const publishMany = bus.publishMany.bind(bus);
     const subscribe = bus.subscribe.bind(bus);
-    // publish() goes through publishMany() in both adapters.
+    // Counted in each: neither adapter's publish() goes through its publishMany().
+    bus.publish = (topic, key, value) =>
+      publish(topic, key, value).then(() => void this.published.inc({ subject: subjectLabel(topic) }));
     bus.publishMany = async (messages) => {
       await publishMany(messages);
       for (const m of messages) this.published.inc({ subject: subjectLabel(m.topic) });
