@@ -16,6 +16,7 @@ import { createMqttAgent } from '../core-services/mqtt-agent/index.js';
 import { createBus } from '../core-services/platform/bus/index.js';
 import { createCache } from '../core-services/platform/cache/index.js';
 import { loadConfig } from '../core-services/platform/config.js';
+import { Metrics } from '../core-services/platform/metrics.js';
 import type { PlatformContext } from '../core-services/platform/context.js';
 import { createLogger } from '../core-services/platform/log.js';
 import { createStore, type Store } from '../core-services/platform/store/index.js';
@@ -142,7 +143,8 @@ export async function runIngest(flags: Record<string, string>): Promise<void> {
   const log = createLogger(config.logLevel);
   const probe = new CommitProbe();
   const store = probe.wrap(await createStore(config));
-  const bus = await createBus(config, log);
+  // Bus traffic counted for /metrics, as the platform counts it (bin/platform.ts).
+  const bus = new Metrics().instrumentBus(await createBus(config, log));
   const cache = await createCache(config);
   const ctx: PlatformContext = { config, log, bus, store, cache };
   const ids = Array.from({ length: publishers }, (_, i) => `b${i.toString(16).padStart(5, '0')}`);
