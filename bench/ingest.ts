@@ -164,7 +164,7 @@ export async function runIngest(flags: Record<string, string>): Promise<void> {
       bus:
         bus.kind === 'kafka'
           ? `kafka (${config.kafkaBrokers.join(',')}, ${config.kafkaPartitions} partitions, acks all, idempotent producer)`
-          : bus.kind,
+          : `${bus.kind} (its traffic counted for /metrics, as the platform does)`,
       'mqtt workers': config.mqttWorkers
         ? `${config.mqttWorkers} worker processes (the rest of the platform on this process's main thread)`
         : '0 (MQTT on the main thread)',
