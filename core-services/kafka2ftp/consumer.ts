@@ -6,6 +6,9 @@
 // What cannot be uploaded becomes a dead letter (published on `<tenant>.dojot-red.dead-letters`,
 // which the dead-letters service keeps): a malformed message at once, a file after its retries, a
 // file whose tenant's lane is full.
+//
+// A file counts as consumed only once it is kept in the store (waiting-files.ts); this instance
+// renews its lease on what it keeps and takes over files whose instance has gone.
 import type { Bus, BusMessage, Subscription } from '../platform/bus/index.js';
 import { SUBJECTS, allTenants, tenantOfTopic } from '../platform/contracts/topics.js';
 import type { Logger } from '../platform/log.js';
@@ -14,12 +17,21 @@ import { TenantLanes, type LaneLimits } from './lanes.js';
 import { fileOf } from './message.js';
 import { getTarget, logFailure } from './store.js';
 import { uploadWithRetries, type RetryPolicy } from './uploader.js';
+import { WaitingFiles } from './waiting-files.js';
 
 export const KAFKA2FTP_GROUP = 'kafka2ftp';
+/**
+ * How long an instance's waiting files stay its own without a renewal, ms: after a crash, another
+ * instance takes them over within this and a third of it (the embedded platform at its next start).
+ */
+export const WAITING_LEASE_MS = 60_000;
 
 export class FtpConsumer {
   private subscription?: Subscription;
   readonly lanes: TenantLanes;
+  readonly waiting: WaitingFiles;
+  private leaseTimer: NodeJS.Timeout | null = null;
+  private tending: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly bus: Bus,
@@ -27,7 +39,9 @@ export class FtpConsumer {
     private readonly policy: RetryPolicy,
     limits: LaneLimits,
     private readonly log: Logger,
+    leaseMs = WAITING_LEASE_MS,
   ) {
+    this.waiting = new WaitingFiles(store, leaseMs);
     this.lanes = new TenantLanes(
       limits,
       {
@@ -42,14 +56,28 @@ export class FtpConsumer {
             signal,
           ),
         setAside: (m, reason) => this.setAside(m, reason),
-        requeue: (messages) =>
-          this.bus.publishMany(messages.map((m) => ({ topic: m.topic, key: m.key, value: m.value }))),
+        keep: (tenant, m) => this.waiting.add(tenant, m),
+        forget: (id) => this.waiting.remove(id),
+        release: () => this.waiting.release(),
       },
       log,
     );
   }
 
   async start(): Promise<void> {
+    // PGlite is this process's alone: whatever is kept was left by its previous run.
+    await this.takeOver(this.store.kind === 'pglite');
+    this.leaseTimer = setInterval(() => {
+      this.tending = this.tending.then(async () => {
+        try {
+          await this.waiting.renew();
+          await this.takeOver(false);
+        } catch (err) {
+          this.log.error({ err }, 'kafka2ftp: could not renew or take over waiting files; trying again');
+        }
+      });
+    }, this.waiting.leaseMs / 3);
+    this.leaseTimer.unref();
     this.subscription = await this.bus.subscribe({
       topic: allTenants(SUBJECTS.ftp),
       group: KAFKA2FTP_GROUP,
@@ -59,7 +87,25 @@ export class FtpConsumer {
 
   async close(): Promise<void> {
     await this.subscription?.close();
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    await this.tending;
     await this.lanes.stop();
+  }
+
+  /** Queues the kept files of an instance that has gone (or of this one's previous run). */
+  private async takeOver(all: boolean): Promise<void> {
+    const taken = await this.waiting.takeOver(all, (tenant) => this.lanes.room(tenant));
+    for (const w of taken) {
+      const file = fileOf(w.message.value);
+      if ('problem' in file) {
+        // Only messages that carried a file were kept; a row changed by other hands is set aside.
+        await this.setAside(w.message, `kept file unreadable: ${file.problem}`);
+        await this.waiting.remove(w.id);
+        continue;
+      }
+      this.lanes.restore(w.tenant, w.id, w.message, file);
+    }
+    if (taken.length > 0) this.log.info({ files: taken.length }, 'kafka2ftp: took over waiting files');
   }
 
   /** A dead letter, through the bus to the dead-letters service (which files it under the topic's tenant). */

@@ -19,6 +19,7 @@ import { fileOf } from './message.js';
 import { kafka2ftpRoutes } from './routes.js';
 import { getTarget, listFailures, putTarget, type FtpTarget } from './store.js';
 import { uploadWithRetries } from './uploader.js';
+import { WaitingFiles } from './waiting-files.js';
 
 const log = createLogger(process.env.DOJOT_TEST_LOG_LEVEL ?? 'silent');
 const quiet: any = { child: () => quiet, trace() {}, debug() {}, info() {}, warn() {}, error() {}, fatal() {} };
@@ -246,7 +247,65 @@ describe('kafka2ftp: the configuration API and the uploads', function () {
     assert.equal(readFileSync(path.join(root, 'late.txt'), 'utf8'), 'z');
   });
 
-  it('stops retrying when the platform stops, leaving the file to the bus', async () => {
+  it('keeps the files waiting on a failing server through a crash: the next start uploads them', async () => {
+    const waitingRows = async () =>
+      Number(
+        (await store.query<{ n: number }>("SELECT count(*)::int AS n FROM kafka2ftp_waiting WHERE tenant = 'crash'"))[0]
+          .n,
+      );
+    const limits = { files: 100, bytes: 16 * 1024 * 1024 };
+    // The instance that "crashes": its first attempt finds no server configured, then it waits an
+    // hour to retry, and is never closed before the next one starts (as a killed process is not).
+    const busA = new MemoryBus(log);
+    const dying = new FtpConsumer(busA, store, { retries: 5, baseMs: 3_600_000, maxMs: 3_600_000 }, limits, log);
+    await dying.start();
+    const busB = new MemoryBus(log);
+    const next = new FtpConsumer(busB, store, policy, limits, log);
+    try {
+      for (const n of [1, 2, 3])
+        await busA.publish('crash.dojot.ftp', 'k', message(`kept-${n}.txt`, 'utf8', `file ${n}`));
+      await until(async () => (await waitingRows()) === 3, 5_000, 'three files kept');
+      await putTarget(store, 'crash', target({ directory: '/crash' }));
+      // The next start of the platform (PGlite: the same store, this process's alone).
+      await next.start();
+      await until(async () => (await waitingRows()) === 0, 10_000, 'the kept files uploaded');
+      for (const n of [1, 2, 3])
+        assert.equal(readFileSync(path.join(root, 'crash', `kept-${n}.txt`), 'utf8'), `file ${n}`);
+    } finally {
+      await next.close();
+      await dying.close();
+      await busA.close();
+      await busB.close();
+    }
+  });
+
+  it("leaves a running instance's files alone until its lease runs out, then another takes them over", async () => {
+    const holder = new WaitingFiles(store, 300);
+    const other = new WaitingFiles(store, 300);
+    const m = {
+      topic: 'lease.dojot.ftp',
+      key: null,
+      id: 'm-lease',
+      timestamp: 1,
+      value: message('l.txt', 'utf8', 'x'),
+    };
+    const id = await holder.add('lease', m);
+    const room = () => 100;
+    assert.deepEqual(await other.takeOver(false, room), [], 'taken while its lease runs');
+    // A tenant whose queue is full takes nothing, lease or not.
+    assert.deepEqual(await other.takeOver(true, () => 0), []);
+    let taken: Awaited<ReturnType<WaitingFiles['takeOver']>> = [];
+    const since = Date.now();
+    await until(async () => (taken = await other.takeOver(false, room)).length > 0, 5_000, 'the lease to run out');
+    assert.ok(Date.now() - since >= 200, 'taken over before the lease ran out');
+    assert.deepEqual(taken, [{ id, tenant: 'lease', message: m }]);
+    // The first holder, back (a pause, not a crash), renews nothing that is no longer its own.
+    await holder.renew();
+    assert.deepEqual(await holder.takeOver(false, room), []);
+    await other.remove(id);
+  });
+
+  it('stops retrying when the platform stops, leaving the file where it waits', async () => {
     const stop = new AbortController();
     const attempts: number[] = [];
     const done = uploadWithRetries(

@@ -5,9 +5,9 @@
 //
 // Memory is bounded per tenant (files and bytes waiting): a file that finds its tenant's lane full
 // is not queued but set aside as a dead letter at once, as is a file given up after its retries.
-// Files still waiting when the platform stops are published again on their topic (so that this or
-// another instance uploads them after the restart); one that cannot be published becomes a dead
-// letter. What a crash (no stop) loses is the lanes' content: files waiting on a failing server.
+// Each queued file is kept in the store until it is uploaded or set aside (waiting-files.ts): a
+// file is only queued once kept, so neither a stop nor a crash loses the files waiting on a
+// failing server; after either, this or another instance takes them over.
 import type { BusMessage } from '../platform/bus/index.js';
 import type { Logger } from '../platform/log.js';
 import type { FtpFile } from './message.js';
@@ -20,6 +20,8 @@ export interface LaneLimits {
 }
 
 interface Waiting {
+  /** Its row in the store. */
+  id: string;
   message: BusMessage;
   file: FtpFile;
 }
@@ -35,8 +37,12 @@ export interface LaneHooks {
   upload(tenant: string, file: FtpFile, signal: AbortSignal): Promise<boolean>;
   /** Sets a message aside (a dead letter) with the reason. */
   setAside(message: BusMessage, reason: string): Promise<void>;
-  /** Puts messages back on the bus (at stop). */
-  requeue(messages: BusMessage[]): Promise<void>;
+  /** Keeps a file in the store before it is queued; resolves with its id. */
+  keep(tenant: string, message: BusMessage): Promise<string>;
+  /** The file is uploaded or set aside: its row goes. */
+  forget(id: string): Promise<void>;
+  /** At stop: the files still waiting are left in the store for another instance or the next start. */
+  release(): Promise<void>;
 }
 
 export class TenantLanes {
@@ -61,13 +67,17 @@ export class TenantLanes {
     return n;
   }
 
-  /** Queues the file in its tenant's lane; resolves once it is queued, or set aside when the lane is full. */
+  /** How many more files a tenant's lane takes. */
+  room(tenant: string): number {
+    return Math.max(0, this.limits.files - this.depth(tenant));
+  }
+
+  /**
+   * Queues the file in its tenant's lane; resolves once it is kept in the store and queued, or set
+   * aside when the lane is full. Rejects (the bus then delivers it again) when it cannot be kept.
+   */
   async add(tenant: string, message: BusMessage, file: FtpFile): Promise<void> {
-    let lane = this.lanes.get(tenant);
-    if (!lane) {
-      lane = { queue: [], bytes: 0, running: null };
-      this.lanes.set(tenant, lane);
-    }
+    const lane = this.laneOf(tenant);
     const size = file.content.length;
     if (lane.queue.length >= this.limits.files || (lane.queue.length > 0 && lane.bytes + size > this.limits.bytes)) {
       const reason = `this tenant's FTP upload queue is full (${lane.queue.length} files, ${lane.bytes} bytes waiting; limits DOJOT_KAFKA2FTP_QUEUE_FILES=${this.limits.files}, DOJOT_KAFKA2FTP_QUEUE_BYTES=${this.limits.bytes}): its server is failing or slow`;
@@ -75,8 +85,29 @@ export class TenantLanes {
       await this.hooks.setAside(message, reason);
       return;
     }
-    lane.queue.push({ message, file });
-    lane.bytes += size;
+    const id = await this.hooks.keep(tenant, message);
+    this.enqueue(tenant, { id, message, file });
+  }
+
+  /** Queues a file already kept in the store (taken over from a stopped or dead instance). */
+  restore(tenant: string, id: string, message: BusMessage, file: FtpFile): void {
+    this.enqueue(tenant, { id, message, file });
+  }
+
+  private laneOf(tenant: string): Lane {
+    let lane = this.lanes.get(tenant);
+    if (!lane) {
+      lane = { queue: [], bytes: 0, running: null };
+      this.lanes.set(tenant, lane);
+    }
+    return lane;
+  }
+
+  private enqueue(tenant: string, w: Waiting): void {
+    if (this.stopping.signal.aborted) return; // stays in the store, for the next start
+    const lane = this.laneOf(tenant);
+    lane.queue.push(w);
+    lane.bytes += w.file.content.length;
     if (!lane.running) lane.running = this.drain(tenant, lane);
   }
 
@@ -95,11 +126,25 @@ export class TenantLanes {
         if (this.stopping.signal.aborted && !uploaded) break;
         lane.queue.shift();
         lane.bytes -= w.file.content.length;
+        let done = true;
         if (!uploaded) {
           await this.hooks
             .setAside(w.message, `upload of ${w.file.filename} given up after its retries (see /kafka2ftp/v1/failures)`)
-            .catch((err: unknown) => this.log.error({ err, tenant }, 'kafka2ftp: could not set a file aside'));
+            .catch((err: unknown) => {
+              // Its row stays: the next start (or another instance, once this one is gone) tries it again.
+              done = false;
+              this.log.error({ err, tenant }, 'kafka2ftp: could not set a file aside; it stays in the store');
+            });
         }
+        if (done)
+          await this.hooks
+            .forget(w.id)
+            .catch((err: unknown) =>
+              this.log.error(
+                { err, tenant, filename: w.file.filename },
+                'kafka2ftp: a finished file stays in the store',
+              ),
+            );
       }
     } finally {
       lane.running = null;
@@ -107,22 +152,21 @@ export class TenantLanes {
     }
   }
 
-  /** Stops every worker (uploads in progress are cut) and puts the files still waiting back on the bus. */
+  /**
+   * Stops every worker (uploads in progress are cut); the files still waiting stay in the store,
+   * released at once for another instance or the next start.
+   */
   async stop(): Promise<void> {
     this.stopping.abort();
     await Promise.all([...this.lanes.values()].map((l) => l.running));
-    const left = [...this.lanes.values()].flatMap((l) => l.queue.map((w) => w.message));
+    const left = this.total();
     this.lanes.clear();
-    if (left.length === 0) return;
     try {
-      await this.hooks.requeue(left);
-      this.log.info({ files: left.length }, 'kafka2ftp: files not uploaded yet were put back on the bus');
+      await this.hooks.release();
+      if (left > 0) this.log.info({ files: left }, 'kafka2ftp: files not uploaded yet are left for the next start');
     } catch (err) {
-      this.log.error({ err, files: left.length }, 'kafka2ftp: could not put files back on the bus; set aside');
-      for (const m of left)
-        await this.hooks
-          .setAside(m, 'kafka2ftp stopped before this file was uploaded, and could not put it back on the bus')
-          .catch(() => undefined);
+      // They are still kept: their lease runs out, and another instance or the next start takes them.
+      this.log.error({ err, files: left }, 'kafka2ftp: could not release the waiting files; they wait for their lease');
     }
   }
 }
