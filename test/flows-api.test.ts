@@ -1,6 +1,7 @@
 // The flows API end to end (dojot flowbroker §5.1) against the real platform and real tenant
 // runtimes: flows created over REST run, show in the runtime's own admin API, and the reverse.
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { startTestPlatform, type TestPlatform } from './helpers/start-platform.js';
 import { eventually, sleep } from './helpers/mqtt.js';
 
@@ -221,6 +222,14 @@ describe('flows API', function () {
     assert.equal(typeof rt.restarts, 'number');
     assert.ok(rt.memory.rssBytes > 0);
     assert.ok('nodes' in rt.messages && 'busIn' in rt.messages);
+  });
+
+  it('runs a runtime with one V8 background thread, not four (each costs an idle runtime ~1.7 MB)', async () => {
+    const rt = (await p.api(admin, 'GET', '/flows/v1/runtime')).body.runtimes.find((r: any) => r.tenant === 'admin');
+    // Its main thread, one V8 worker, libuv's four pool threads (Node-RED reads files at start) and
+    // Node's own two; V8's default of four workers makes it 11.
+    const threads = readdirSync(`/proc/${rt.pid}/task`).length;
+    assert.ok(threads <= 8, `the runtime has ${threads} threads`);
   });
 
   it('removes every flow with DELETE /flows/v1/flow', async () => {

@@ -21,6 +21,7 @@ import { createNodeServices } from './node-services.js';
 import type { ContextStats } from './context-store.js';
 import { installEgressGuard } from './egress-guard.js';
 import { installFunctionInterrupt } from './function-interrupt.js';
+import { IdleCollector, takeCollector } from './idle-collect.js';
 import { ADMIN_ROOT, NODE_ROOT, tenantSettings } from './settings.js';
 
 /** Longest a stopping runtime spends leaving its Kafka groups, ms. */
@@ -79,6 +80,7 @@ function unrefEditorHeartbeat(): void {
 }
 
 async function main(): Promise<void> {
+  const collect = takeCollector();
   if (!process.send) throw new Error('a tenant runtime must be started by the supervisor (no IPC channel)');
   const ipc: TenantSide = new IpcPeer((p) => process.send!(p));
   process.on('message', (m) => ipc.receive(m));
@@ -186,7 +188,9 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   ipc.emit('ready', { port, functionInterrupt });
+  const idleCollector = new IdleCollector(collect);
   const beat = () => {
+    idleCollector.tick(nodeMessages + bus.received + bus.published);
     const mem = process.memoryUsage();
     const resources = process.getActiveResourcesInfo();
     ipc.emit('heartbeat', {

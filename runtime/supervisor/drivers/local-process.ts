@@ -25,6 +25,14 @@ import { HOLD_SIGINT_WATCHDOG_FLAG } from '../../tenant/function-interrupt.js';
 const STDERR_KEEP_CHARS = 4_000;
 /** V8's largest semi-space of the young generation in a runtime, MB. */
 const MAX_SEMI_SPACE_MB = 16;
+/**
+ * V8's background threads (concurrent marking, sweeping, compiling) per runtime. Node starts four;
+ * each keeps a stack and a malloc arena of its own, ~5 MB of an idle runtime's ~36 MB of
+ * anonymous memory, and a box running dozens of runtimes has only its few cores to run them on.
+ * One costs nothing measurable in the flow bench (docs/benchmarks.md, "Idle runtime memory: one V8
+ * background thread").
+ */
+const V8_POOL_THREADS = 1;
 /** How often resident memory is read when no cgroup caps it, ms. */
 const RSS_POLL_MS = 500;
 /** Nice value of every runtime: the platform's own work goes first under contention. */
@@ -216,6 +224,9 @@ export class LocalProcessDriver implements RuntimeDriver {
     const execArgv = [
       `--max-old-space-size=${launch.maxOldSpaceMb}`,
       `--max-semi-space-size=${MAX_SEMI_SPACE_MB}`,
+      `--v8-pool-size=${V8_POOL_THREADS}`,
+      // For one collection once the runtime is quiet (runtime/tenant/idle-collect.ts).
+      '--expose-gc',
       HOLD_SIGINT_WATCHDOG_FLAG,
     ];
     if (!this.o.off.has('permissions')) execArgv.push(...permissionFlags(this.o.projectRoot, dir, this.o.nodesDirs));
