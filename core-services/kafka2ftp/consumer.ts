@@ -72,6 +72,7 @@ export class FtpConsumer {
         try {
           await this.waiting.renew();
           await this.takeOver(false);
+          await this.waiting.tidy();
         } catch (err) {
           this.log.error({ err }, 'kafka2ftp: could not renew or take over waiting files; trying again');
         }

@@ -2,6 +2,7 @@
 // a real Fastify app, and the consumer on the in-process bus and real PGlite uploading to a real
 // FTP server (ftp-srv on a loopback port), retrying a server that is down.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -303,6 +304,30 @@ describe('kafka2ftp: the configuration API and the uploads', function () {
     await holder.renew();
     assert.deepEqual(await holder.takeOver(false, room), []);
     await other.remove(id);
+  });
+
+  it('gives back the space of the files it no longer keeps (PGlite runs no autovacuum)', async () => {
+    const files = new WaitingFiles(store, 60_000);
+    const size = async () =>
+      Number((await store.query<{ s: string }>("SELECT pg_total_relation_size('kafka2ftp_waiting') AS s"))[0].s);
+    await files.tidy();
+    const before = await size();
+    for (let i = 0; i < 20; i++) {
+      // Incompressible content, as an uploaded file's often is.
+      const content = randomBytes(100_000).toString('base64');
+      const id = await files.add('tidy', {
+        topic: 'tidy.dojot.ftp',
+        key: null,
+        id: `m-${i}`,
+        timestamp: 1,
+        value: message(`t${i}.bin`, 'base64', content),
+      });
+      await files.remove(id);
+    }
+    const grown = await size();
+    assert.ok(grown > before + 1_000_000, `${before} → ${grown} bytes`);
+    await files.tidy();
+    assert.ok((await size()) < before + 200_000, `${before} → ${await size()} bytes after tidying`);
   });
 
   it('stops retrying when the platform stops, leaving the file where it waits', async () => {

@@ -19,6 +19,8 @@ export interface WaitingFile {
 const TAKE_OVER_BATCH = 100;
 
 export class WaitingFiles {
+  /** Rows deleted since the last tidy(). */
+  private removed = 0;
   /** This process's name on its rows: one per start, so a restarted instance is a new owner. */
   readonly owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
@@ -40,6 +42,18 @@ export class WaitingFiles {
   /** The file is uploaded or set aside. */
   async remove(id: string): Promise<void> {
     await this.store.query('DELETE FROM kafka2ftp_waiting WHERE id = $1::bigint', [id]);
+    this.removed += 1;
+  }
+
+  /**
+   * PGlite runs no autovacuum: without a VACUUM the space of every file kept and deleted (its
+   * content is stored out of line, in the table's TOAST) would stay taken, and the data directory
+   * would grow by every byte uploaded. A PostgreSQL server's autovacuum does this by itself.
+   */
+  async tidy(): Promise<void> {
+    if (this.store.kind !== 'pglite' || this.removed === 0) return;
+    this.removed = 0;
+    await this.store.query('VACUUM kafka2ftp_waiting');
   }
 
   /** Extends this instance's lease on its rows. */
