@@ -3,7 +3,7 @@
 // FTP server (ftp-srv on a loopback port), retrying a server that is down.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -195,7 +195,9 @@ describe('kafka2ftp: the configuration API and the uploads', function () {
     await bus.publish('acme.dojot.ftp', null, JSON.stringify(message('data.bin', 'base64', 'AAEC')));
     await bus.publish('acme.dojot.ftp', null, message('..', 'utf8', 'x'));
     const file = (name: string) => path.join(root, 'in', 'acme', name);
-    await until(() => existsSync(file('report.txt')) && existsSync(file('data.bin')), 15_000, 'the uploads');
+    // A file shows on the server as soon as its upload begins: wait for the whole of it.
+    const whole = (name: string, bytes: number) => existsSync(file(name)) && statSync(file(name)).size === bytes;
+    await until(() => whole('report.txt', 9) && whole('data.bin', 3), 15_000, 'the uploads');
     await until(async () => (await listFailures(store, 'acme', 10)).length === 1, 5_000, 'the failure record');
     assert.equal(readFileSync(file('report.txt'), 'utf8'), 'hello ftp');
     assert.deepEqual([...readFileSync(file('data.bin'))], [0, 1, 2]);
@@ -270,6 +272,12 @@ describe('kafka2ftp: the configuration API and the uploads', function () {
       // The next start of the platform (PGlite: the same store, this process's alone).
       await next.start();
       await until(async () => (await waitingRows()) === 0, 10_000, 'the kept files uploaded');
+      const kept = (n: number) => path.join(root, 'crash', `kept-${n}.txt`);
+      await until(
+        () => [1, 2, 3].every((n) => existsSync(kept(n)) && statSync(kept(n)).size === 6),
+        5_000,
+        'whole files',
+      );
       for (const n of [1, 2, 3])
         assert.equal(readFileSync(path.join(root, 'crash', `kept-${n}.txt`), 'utf8'), `file ${n}`);
     } finally {
