@@ -3,7 +3,8 @@
 // in a garbage collection that finds the rate low; a runtime that goes quiet after Node-RED's start
 // or after a burst of messages allocates too little to need a collection, so whether it shrinks
 // was left to V8's memory reducer, which often did not run: idle runtimes sat at ~46 MB of their
-// own memory instead of ~31 (docs/benchmarks.md, "Idle runtime memory: one collection once quiet").
+// own memory instead of ~31 (docs/benchmarks.md, "Idle runtime memory: one V8 background thread,
+// one collection once quiet").
 // One full collection (a few ms) once the runtime has been quiet for a while gives it back; then
 // none until it has worked and gone quiet again.
 
