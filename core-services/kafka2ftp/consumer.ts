@@ -97,6 +97,17 @@ export class FtpConsumer {
   private async takeOver(all: boolean): Promise<void> {
     const taken = await this.waiting.takeOver(all, (tenant) => this.lanes.room(tenant));
     for (const w of taken) {
+      if ('unreadable' in w) {
+        const kept = {
+          topic: `${w.tenant}.${SUBJECTS.ftp}`,
+          key: null,
+          id: `kafka2ftp-waiting-${w.id}`,
+          timestamp: Date.now(),
+        };
+        await this.setAside({ ...kept, value: w.text }, `kept file unreadable: ${w.unreadable}`);
+        await this.waiting.remove(w.id);
+        continue;
+      }
       const file = fileOf(w.message.value);
       if ('problem' in file) {
         // Only messages that carried a file were kept; a row changed by other hands is set aside.

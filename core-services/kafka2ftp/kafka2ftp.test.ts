@@ -314,6 +314,57 @@ describe('kafka2ftp: the configuration API and the uploads', function () {
     await other.remove(id);
   });
 
+  it('sets aside kept rows changed by other hands and still starts, uploading the rows it can read', async () => {
+    const good = {
+      topic: 'hand.dojot.ftp',
+      key: null,
+      id: 'm-good',
+      timestamp: 1,
+      value: message('good.txt', 'utf8', 'readable'),
+    };
+    const foreign = { ...good, id: 'm-foreign', topic: 'other.dojot.ftp' };
+    // As if edited in the database: not JSON, JSON but no bus message, another tenant's topic. Their
+    // lease runs for an hour, so only a start (PGlite: takes every row) takes them, not the
+    // running consumer's periodic take-over.
+    for (const text of ['{"topic": "hand.dojot.ftp", "val', 'null', JSON.stringify(foreign), JSON.stringify(good)])
+      await store.query(
+        "INSERT INTO kafka2ftp_waiting (tenant, message, owner, lease_until) VALUES ('hand', $1, 'gone', $2)",
+        [text, Date.now() + 3_600_000],
+      );
+    await putTarget(store, 'hand', target({ directory: '/hand' }));
+    const handBus = new MemoryBus(log);
+    const letters: { reason: string; topic: string; value: unknown }[] = [];
+    await handBus.subscribe({
+      topic: /^(hand|other)\.dojot-red\.dead-letters$/,
+      group: 'test-letters',
+      handler: async (batch) => void letters.push(...batch.map((m) => m.value as (typeof letters)[number])),
+    });
+    const next = new FtpConsumer(handBus, store, policy, { files: 100, bytes: 16 * 1024 * 1024 }, log);
+    try {
+      await next.start();
+      const kept = path.join(root, 'hand', 'good.txt');
+      await until(() => existsSync(kept) && statSync(kept).size === 8, 10_000, 'the readable file uploaded');
+      await until(() => letters.length === 3, 5_000, 'three dead letters');
+      assert.deepEqual(
+        letters.map((l) => [l.topic, l.reason]),
+        [
+          ['hand.dojot.ftp', 'kept file unreadable: its message is not JSON'],
+          ['hand.dojot.ftp', 'kept file unreadable: its message is not a bus message'],
+          ['hand.dojot.ftp', "kept file unreadable: its message's topic is not its tenant's"],
+        ],
+      );
+      assert.equal(letters[0].value, '{"topic": "hand.dojot.ftp", "val');
+      await until(
+        async () => (await store.query("SELECT 1 FROM kafka2ftp_waiting WHERE tenant = 'hand'")).length === 0,
+        5_000,
+        'no row left',
+      );
+    } finally {
+      await next.close();
+      await handBus.close();
+    }
+  });
+
   it('gives back the space of the files it no longer keeps (PGlite runs no autovacuum)', async () => {
     const files = new WaitingFiles(store, 60_000);
     const size = async () =>

@@ -6,13 +6,39 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { BusMessage } from '../platform/bus/index.js';
+import { tenantOfTopic } from '../platform/contracts/topics.js';
 import type { Store } from '../platform/store/index.js';
 
-/** A row taken over: its id, tenant and bus message. */
-export interface WaitingFile {
-  id: string;
-  tenant: string;
-  message: BusMessage;
+/**
+ * A row taken over: its id, tenant and bus message; or, for a row this service did not write as it
+ * stands (changed by other hands), what is wrong with it and its text, to be set aside.
+ */
+export type WaitingFile =
+  | { id: string; tenant: string; message: BusMessage }
+  | { id: string; tenant: string; unreadable: string; text: string };
+
+/** The row's text as the bus message it was written from, or what is wrong with it. */
+function readRow(id: string, tenant: string, text: string): WaitingFile {
+  let m: unknown;
+  try {
+    m = JSON.parse(text);
+  } catch {
+    return { id, tenant, unreadable: 'its message is not JSON', text };
+  }
+  const o = m as Partial<BusMessage> | null;
+  const shaped =
+    typeof o === 'object' &&
+    o !== null &&
+    typeof o.topic === 'string' &&
+    typeof o.id === 'string' &&
+    typeof o.timestamp === 'number' &&
+    (o.key === null || typeof o.key === 'string') &&
+    'value' in o;
+  if (!shaped) return { id, tenant, unreadable: 'its message is not a bus message', text };
+  // A message filed under another tenant would put its dead letter, or its file, in that tenant's name.
+  if (tenantOfTopic(o.topic!) !== tenant)
+    return { id, tenant, unreadable: "its message's topic is not its tenant's", text };
+  return { id, tenant, message: o as BusMessage };
 }
 
 /** Rows taken over per statement. */
@@ -107,7 +133,8 @@ export class WaitingFiles {
         [this.owner, Date.now() + this.leaseMs, ids, all, Date.now()],
       );
       won.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
-      for (const r of won) taken.push({ id: r.id, tenant: r.tenant, message: JSON.parse(r.message) as BusMessage });
+      // One unreadable row must not stop the others, nor (at start) the platform.
+      for (const r of won) taken.push(readRow(r.id, r.tenant, r.message));
     }
   }
 }
