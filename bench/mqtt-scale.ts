@@ -88,6 +88,24 @@ function machineTicks(): { idle: number; total: number } {
 
 const num = (s: string | undefined) => (s === undefined || s === '-' ? null : Number(s));
 
+/** What the platform's /metrics says of its MQTT workers: connections closed unserved, clients per worker. */
+async function scrapeServing(
+  httpPort: number,
+): Promise<{ unserved: Record<string, number>; perWorker: number[] } | null> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    const unserved: Record<string, number> = {};
+    for (const m of text.matchAll(/^dojot_mqtt_connections_unserved_total\{reason="(\w+)"\} (\d+)$/gm))
+      unserved[m[1]] = Number(m[2]);
+    const perWorker: number[] = [];
+    for (const m of text.matchAll(/^dojot_mqtt_worker_connections\{worker="(\d+)"\} (\d+)$/gm))
+      perWorker[Number(m[1])] = Number(m[2]);
+    return { unserved, perWorker };
+  } catch {
+    return null;
+  }
+}
+
 /** The chart: connections, msg/s, the p99s of each second (log scale) and memory over time. */
 async function plot(
   png: string,
@@ -185,7 +203,14 @@ export async function runMqttScale(flags: Record<string, string>): Promise<void>
   let lastMachine = machineTicks();
   /** Set once the load tool runs. */
   let loadPid: number | undefined;
+  /** Each worker's clients when publishing began (every device that could connect connected). */
+  const atPublish: { perWorker: number[] | null } = { perWorker: null };
+  let perWorkerAsked = false;
   const sampler = setInterval(() => {
+    if (live.sent > 0 && !perWorkerAsked) {
+      perWorkerAsked = true;
+      void scrapeServing(httpPort).then((s) => (atPublish.perWorker = s?.perWorker ?? null));
+    }
     const now = Date.now();
     const dt = (now - lastAt) / 1000;
     lastAt = now;
@@ -230,6 +255,7 @@ export async function runMqttScale(flags: Record<string, string>): Promise<void>
   }, 1000);
 
   let report: LoadReport | undefined;
+  let serving: Awaited<ReturnType<typeof scrapeServing>>;
   let loadOutput = '';
   try {
     const args = [
@@ -288,6 +314,7 @@ export async function runMqttScale(flags: Record<string, string>): Promise<void>
     const code = await new Promise<number | null>((resolve) => load.once('exit', resolve));
     if (code !== 0) throw new Error(`dojot-red load exited with ${code}:\n${loadOutput}${stdout}`);
     report = JSON.parse(stdout) as LoadReport;
+    serving = await scrapeServing(httpPort);
   } finally {
     clearInterval(sampler);
     await stopPlatform(platform);
@@ -340,6 +367,8 @@ open files         at most ${fmt(maxOf(samples.map((s) => s.primaryFds)))} in th
 peak memory        platform ${fmt(maxOf(samples.map((s) => s.primaryMb)))} MB, workers ${fmt(maxOf(samples.map((s) => s.workersMb)))} MB in all
 CPU while publishing  platform ${fmt(mean(publishing.map((s) => s.primaryCpu)))} %, workers ${fmt(mean(publishing.map((s) => s.workersCpu)))} %, load tool ${fmt(mean(publishing.map((s) => s.loadCpu)))} % (100 % = one core); machine idle ${fmt(mean(publishing.map((s) => s.machineIdlePct)))} % of its ${os.cpus().length} cores
 errors             ${JSON.stringify(r.errors)}
+closed unserved    ${serving ? `${JSON.stringify(serving.unserved)} (the platform's count of connections closed before any MQTT, by why)` : 'not read'}
+per MQTT worker    ${atPublish.perWorker ? `${atPublish.perWorker.map((n) => fmt(n)).join(', ')} clients when publishing began` : 'not read'}
 chart              ${png}
 samples            ${json}`);
 }

@@ -96,6 +96,15 @@ function registerGauges(
     ['reason'],
     () => Object.entries(mqtt.counters().dropped).map(([reason, n]) => [{ reason }, n]),
   );
+  m.counter(
+    'dojot_mqtt_connections_unserved_total',
+    'MQTT connections the worker processes closed before any MQTT, by reason (their clients must connect again)',
+    ['reason'],
+    () => Object.entries(mqtt.unserved()).map(([reason, n]) => [{ reason }, n]),
+  );
+  m.gauge('dojot_mqtt_worker_connections', 'MQTT clients connected to each MQTT worker process', ['worker'], () =>
+    mqtt.workers().map((w) => [{ worker: String(w.index) }, w.connected]),
+  );
   // Bus consumers: lag, how long the batch in hand has taken, dead letters (summed per group name).
   const perConsumer = (read: (c: ReturnType<Bus['consumers']>[number]) => number) => () => {
     const sums = new Map<string, number>();

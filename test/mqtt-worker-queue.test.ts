@@ -82,6 +82,7 @@ describe('MQTT worker queue bound', function () {
     assert.equal(extra.closed(), true, 'a connection past the bound is closed at once');
     assert.equal(extra.connacked(), false);
     assert.equal(p.mqtt.workers()[0].waiting, QUEUE, 'and is not queued');
+    assert.deepEqual(p.mqtt.unserved(), { worker_full: 0, no_worker: 1, hand_over_failed: 0 }, 'and is counted');
     assert.equal(
       held.some((h) => h.closed() || h.connacked()),
       false,
@@ -166,6 +167,26 @@ describe('MQTT worker connection bound', function () {
       p.mqtt.workers().map((w) => w.connected),
       [MAX, MAX],
     );
+    // Counted, under why (a worker reports every 250 ms), and shown in /metrics with each worker's clients.
+    const unserved = await eventually(
+      async () => p.mqtt.unserved(),
+      (u) => u.worker_full + u.no_worker >= 1,
+      5_000,
+    );
+    assert.equal(unserved.hand_over_failed, 0);
+    const metrics = await (await fetch(`${p.httpUrl}/metrics`)).text();
+    const unservedTotal = [...metrics.matchAll(/^dojot_mqtt_connections_unserved_total\{reason="(\w+)"\} (\d+)$/gm)]
+      .map((m) => Number(m[2]))
+      .reduce((a, b) => a + b, 0);
+    assert.ok(
+      unservedTotal >= 1,
+      metrics
+        .split('\n')
+        .filter((l) => l.includes('unserved'))
+        .join('\n'),
+    );
+    assert.match(metrics, new RegExp(`^dojot_mqtt_worker_connections\\{worker="0"\\} ${MAX}$`, 'm'));
+    assert.match(metrics, new RegExp(`^dojot_mqtt_worker_connections\\{worker="1"\\} ${MAX}$`, 'm'));
 
     // One ends: its worker is under 90 % of the bound and takes the next.
     await held[0].endAsync();
@@ -176,5 +197,66 @@ describe('MQTT worker connection bound', function () {
       10_000,
     );
     assert.deepEqual(after, [MAX, MAX]);
+  });
+});
+
+// A worker filled by connections the platform process handed it says so with its word that it
+// holds the last one, so the platform never sends it one more: a connection still waiting for it
+// goes to another worker, or (none free) is closed by the platform process.
+describe('MQTT worker filled by hand-overs', function () {
+  this.timeout(120_000);
+  const MAX = 3;
+  let p: TestPlatform;
+  let devices: string[] = [];
+  const clients: MqttClient[] = [];
+  let stoppedPid: number | null = null;
+
+  before(async () => {
+    p = await startTestPlatform({ DOJOT_MQTT_WORKERS: '1', DOJOT_MQTT_WORKER_MAX_CONNECTIONS: String(MAX) });
+    devices = await makeDevices(p, 'h', MAX + 1);
+  });
+
+  after(async () => {
+    if (stoppedPid) process.kill(stoppedPid, 'SIGCONT');
+    for (const c of clients) c.end(true);
+    await p?.close();
+  });
+
+  it('hands a full worker nothing more: the connection waiting past its maximum is closed by the platform', async () => {
+    const [worker] = p.mqtt.workers();
+    assert.ok(worker.pid);
+    // Stopped, the worker accepts nothing itself: the platform process takes all four and queues them.
+    process.kill(worker.pid, 'SIGSTOP');
+    stoppedPid = worker.pid;
+    const states = devices.map((id) => {
+      const s = { connacked: false, closed: false };
+      const client = mqtt.connect({
+        host: '127.0.0.1',
+        port: p.mqttPort!,
+        username: `admin:${id}`,
+        reconnectPeriod: 0,
+        connectTimeout: 60_000,
+      });
+      client.on('connect', () => (s.connacked = true));
+      client.on('close', () => (s.closed = true));
+      client.on('error', () => undefined);
+      clients.push(client);
+      return s;
+    });
+    await eventually(
+      async () => p.mqtt.workers()[0].waiting,
+      (n) => n === MAX,
+      10_000,
+    );
+    process.kill(worker.pid, 'SIGCONT');
+    stoppedPid = null;
+    await eventually(
+      async () => states.filter((s) => s.connacked).length + states.filter((s) => s.closed).length,
+      (n) => n === MAX + 1,
+      20_000,
+    );
+    assert.equal(states.filter((s) => s.connacked).length, MAX);
+    assert.deepEqual(p.mqtt.unserved(), { worker_full: 0, no_worker: 1, hand_over_failed: 0 });
+    assert.equal(p.mqtt.workers()[0].handedOver, MAX);
   });
 });

@@ -15,10 +15,10 @@ import { Counters, type AgentCounters } from './counters.js';
 import { subscribeDownlink } from './downlink.js';
 import { listenTcp, type Listener } from './listeners.js';
 import { listenTls, type TlsListener } from './tls-listener.js';
-import { startWorkerPool, type WorkerInfo, type WorkerPool } from './workers.js';
+import { startWorkerPool, type UnservedConnections, type WorkerInfo, type WorkerPool } from './workers.js';
 
 export type { AgentCounters } from './counters.js';
-export type { WorkerInfo } from './workers.js';
+export type { UnservedConnections, WorkerInfo } from './workers.js';
 
 export interface MqttAgent extends Service {
   /** The plain-MQTT port actually bound (useful with port 0), or null when not listening. */
@@ -30,6 +30,8 @@ export interface MqttAgent extends Service {
   tlsRefusals(): Refusal[];
   /** The MQTT worker processes (DOJOT_MQTT_WORKERS); empty when MQTT runs in this process. */
   workers(): WorkerInfo[];
+  /** Connections the worker processes' set-up closed before any MQTT (all 0 when MQTT runs in this process). */
+  unserved(): UnservedConnections;
 }
 
 export function createMqttAgent(
@@ -129,6 +131,7 @@ export function createMqttAgent(
       pool?.tlsPort != null ? { port: pool.tlsPort } : tlsListener ? { port: tlsListener.port } : null,
     counters: () => (pool ? pool.counters() : counters.snapshot(broker?.aedes.connectedClients ?? 0)),
     workers: () => pool?.workers() ?? [],
+    unserved: () => pool?.unserved() ?? { worker_full: 0, no_worker: 0, hand_over_failed: 0 },
     tlsRefusals: () => refusals.recent(),
 
     async start() {

@@ -37,6 +37,11 @@ export interface SocketNote {
 /** A worker's word that it holds the socket last handed to it: the next may go (workers.ts). */
 export interface SocketTaken {
   dojotMqttSocketTaken: true;
+  /**
+   * Whether the worker is full once it holds it: said with the word that lets the next socket go,
+   * so a worker filled by hand-overs is never handed one more (its stats come only every 250 ms).
+   */
+  full?: boolean;
 }
 
 export const isSocketTaken = (m: unknown): m is SocketTaken =>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
-import { connectionsWithinFileLimit, SharedListeners, type ListenerKind } from './shared-listeners.js';
+import { acceptHeadroom, connectionsWithinFileLimit, SharedListeners, type ListenerKind } from './shared-listeners.js';
 
 const LIMITS = `Limit                     Soft Limit           Hard Limit           Units
 Max cpu time              unlimited            unlimited            seconds
@@ -68,6 +68,36 @@ describe('mqtt-agent shared listeners (a worker accepting on the platform port)'
     await until(() => taken.length === 3);
     shared.close();
     assert.deepEqual(shared.listening(), []);
+  });
+
+  it('stops accepting by itself a little short of its maximum, keeping that room for hand-overs', async () => {
+    assert.deepEqual([2, 199, 200, 19_500].map(acceptHeadroom), [0, 1, 2, 100]);
+    const shared = new SharedListeners({
+      max: 200,
+      take: (_kind, socket) => void taken.push(socket),
+      askAgain: () => undefined,
+      onError: (err) => assert.fail(err),
+    });
+    const server = await listening();
+    const port = (server.address() as net.AddressInfo).port;
+    shared.adopt('mqtt', server);
+    for (let i = 0; i < 198; i++) clients.push(net.connect(port, '127.0.0.1'));
+    await until(() => taken.length === 198);
+    // Its listener is closed at max less the headroom, and it is not full: the platform process
+    // may still hand it two (a connection in flight when it stopped is served, not closed).
+    assert.deepEqual(shared.listening(), []);
+    assert.equal(shared.full, false);
+    // Taken as the worker takes a handed-over socket (worker-main.ts).
+    const handed = [] as net.Socket[];
+    const other = await listening();
+    other.on('connection', (s: net.Socket) => void handed.push(s));
+    for (let i = 0; i < 2; i++) clients.push(net.connect((other.address() as net.AddressInfo).port, '127.0.0.1'));
+    await until(() => handed.length === 2);
+    for (const s of handed) shared.hold(s);
+    taken.push(...handed);
+    assert.equal(shared.full, true);
+    other.close();
+    shared.close();
   });
 
   it('counts the connections handed over too, and refuses a listener while full', async () => {

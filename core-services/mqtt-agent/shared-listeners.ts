@@ -5,9 +5,11 @@
 // accepts (when every worker is busy or stopped) it still hands over.
 //
 // A process may hold only its open-file limit of sockets, and the kernel does not balance accepts
-// between processes. So a worker holding `max` connections (handed over ones included) stops
-// accepting, closing only its own copy of the listening socket, and asks for it again once it is
-// back under 90 % of that.
+// between processes. So a worker a little short of holding `max` connections (handed over ones
+// included) stops accepting, closing only its own copy of the listening socket, and asks for it
+// again once it is back under 90 % of that. The room left is for what the platform process hands
+// it meanwhile (a connection in flight when it stopped, and more until it is full): only a worker
+// at `max` closes a connection unserved.
 import { readFileSync } from 'node:fs';
 import type net from 'node:net';
 
@@ -25,6 +27,8 @@ export interface SharedListenersOptions {
 
 /** Sockets kept free of connections: the worker's bus, store and log pipes, and some slack. */
 const FILES_KEPT_FREE = 500;
+/** Connections short of `max` at which a worker stops accepting by itself: 1 % of max, at most 100. */
+export const acceptHeadroom = (max: number): number => Math.min(100, Math.floor(max / 100));
 
 /** The soft open-file limit of this process less what it needs beside connections (Linux). */
 export function connectionsWithinFileLimit(limitsText?: string): number {
@@ -47,6 +51,8 @@ export class SharedListeners {
   private closed = false;
   /** Connections this worker accepted itself (not handed over). */
   accepted = 0;
+  /** Connections closed unserved because this worker was full (its clients must try again). */
+  closedFull = 0;
 
   /** opts.max, which may be set later (the worker learns the platform's setting after it starts). */
   max: number;
@@ -64,6 +70,17 @@ export class SharedListeners {
     });
   }
 
+  /** Closes a connection that came while this worker was full. */
+  refuse(socket: net.Socket): void {
+    this.closedFull++;
+    socket.destroy();
+  }
+
+  /** Where this worker stops accepting by itself. */
+  private get pauseAt(): number {
+    return this.max - acceptHeadroom(this.max);
+  }
+
   /** At its maximum: the platform process hands it nothing more either (workers.ts). */
   get full(): boolean {
     return this.held >= this.max;
@@ -77,7 +94,7 @@ export class SharedListeners {
   /** A listening server the platform process sent. */
   adopt(kind: ListenerKind, server: net.Server): void {
     if (this.closed || this.servers.has(kind)) return void server.close();
-    if (this.held >= this.max) {
+    if (this.held >= this.pauseAt) {
       this.paused.add(kind);
       return void server.close();
     }
@@ -86,11 +103,11 @@ export class SharedListeners {
     server.on('connection', (socket: net.Socket) => {
       // Accepted in the same turn as the one that filled this worker (libuv accepts in a loop): its
       // client tries again and reaches another process.
-      if (this.full) return void socket.destroy();
+      if (this.full) return this.refuse(socket);
       this.accepted++;
       this.hold(socket);
       this.opts.take(kind, socket);
-      if (this.held >= this.max) this.pause();
+      if (this.held >= this.pauseAt) this.pause();
     });
   }
 

@@ -183,12 +183,14 @@ async function main(): Promise<void> {
     if (isListenerNote(m) && handle) return shared.adopt(m.dojotMqttListener, handle as net.Server);
     const kind = (m as SocketNote | null)?.dojotMqttSocket;
     if (kind && handle) {
-      const taken: SocketTaken = { dojotMqttSocketTaken: true };
-      process.send?.(taken);
       const socket = handle as net.Socket;
-      // Handed over before the platform process heard that this worker is full: its client retries.
-      if (shared.full) return void socket.destroy();
-      shared.hold(socket);
+      // Handed over before the platform process heard that this worker is full (it filled by its
+      // own accepts meanwhile): its client retries.
+      const refused = shared.full;
+      if (!refused) shared.hold(socket);
+      const taken: SocketTaken = { dojotMqttSocketTaken: true, full: shared.full };
+      process.send?.(taken);
+      if (refused) return shared.refuse(socket);
       if (accept) accept(kind, socket);
       else pendingSockets.push([kind, socket]);
     }
@@ -259,11 +261,16 @@ async function main(): Promise<void> {
 
   let last = '';
   setInterval(() => {
-    const snap = JSON.stringify([counters.snapshot(b.aedes.connectedClients), shared.accepted, shared.full]);
+    const snap = JSON.stringify([
+      counters.snapshot(b.aedes.connectedClients),
+      shared.accepted,
+      shared.full,
+      shared.closedFull,
+    ]);
     if (snap === last) return;
     last = snap;
-    const [stats, acceptedHere, full] = JSON.parse(snap) as [unknown, number, boolean];
-    channel.event('stats', stats, acceptedHere, full);
+    const [stats, acceptedHere, full, closedFull] = JSON.parse(snap) as [unknown, number, boolean, number];
+    channel.event('stats', stats, acceptedHere, full, closedFull);
   }, STATS_MS).unref();
   channel.event('ready', process.pid);
   log.info(

@@ -63,6 +63,18 @@ export interface WorkerInfo {
   acceptedDirectly: number;
   /** Connections the platform process accepted and handed to this worker. */
   handedOver: number;
+  /** Connections this worker closed unserved because it was full (at its connection maximum). */
+  closedFull: number;
+}
+
+/** Connections closed before any MQTT, by why: their clients must connect again. */
+export interface UnservedConnections {
+  /** A worker at its connection maximum (DOJOT_MQTT_WORKER_MAX_CONNECTIONS or its file limit). */
+  worker_full: number;
+  /** The platform process found no worker to hand the connection to (all full, stopped or queued up). */
+  no_worker: number;
+  /** Handing the connection to a worker failed (the worker was stopping). */
+  hand_over_failed: number;
 }
 
 export interface WorkerPool {
@@ -70,6 +82,7 @@ export interface WorkerPool {
   tlsPort: number | null;
   counters(): AgentCounters;
   workers(): WorkerInfo[];
+  unserved(): UnservedConnections;
   close(): Promise<void>;
 }
 
@@ -94,6 +107,9 @@ interface Slot {
   /** What the worker's earlier processes in this slot accepted. */
   acceptedBefore: number;
   handedOver: number;
+  closedFull: number;
+  /** What the worker's earlier processes in this slot closed unserved. */
+  closedFullBefore: number;
 }
 
 export interface WorkerPoolDeps {
@@ -109,6 +125,8 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
   const slots: Slot[] = [];
   let closing = false;
   let turn = 0;
+  let noWorker = 0;
+  let handOverFailed = 0;
   const servers: net.Server[] = [];
   const listeners = new Map<ListenerNote['dojotMqttListener'], net.Server>();
 
@@ -157,10 +175,11 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
         x509Identify: (raw: string) => x509!.identify(new X509Certificate(Buffer.from(raw, 'base64'))),
         refusal: (fingerprint: string | null, reason: string) => refusals.add(fingerprint, reason),
         log: (line: string) => relayLog(log, line, child.pid),
-        stats: (s: AgentCounters, acceptedHere?: number, full?: boolean) => {
+        stats: (s: AgentCounters, acceptedHere?: number, full?: boolean, closedFull?: number) => {
           slot.stats = s;
           slot.full = full === true;
           if (typeof acceptedHere === 'number') slot.acceptedDirectly = slot.acceptedBefore + acceptedHere;
+          if (typeof closedFull === 'number') slot.closedFull = slot.closedFullBefore + closedFull;
         },
         ready: () => {
           slot.ready = true;
@@ -178,6 +197,7 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
     child.on('message', (m: unknown) => {
       if (isWireBatch(m)) channel.receive(m);
       else if (isSocketTaken(m) && slot.child === child) {
+        if (typeof m.full === 'boolean') slot.full = m.full;
         slot.handing = false;
         sendNextSocket(slot);
       } else if (isListenAgain(m) && slot.child === child) sendListener(slot, m.dojotMqttListenAgain);
@@ -189,6 +209,7 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
       slot.stats = null;
       slot.handing = false;
       slot.acceptedBefore = slot.acceptedDirectly;
+      slot.closedFullBefore = slot.closedFull;
       slot.full = false;
       for (const [, socket] of slot.waiting.splice(0)) socket.destroy();
       channel.fail(new Error(`MQTT worker ${slot.index} exited`));
@@ -236,11 +257,14 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
   }
 
   /** Hands a connection, unread, to the next live worker; the platform process keeps no copy. */
-  function handOver(kind: SocketNote['dojotMqttSocket'], socket: net.Socket): void {
+  function handOver(kind: SocketNote['dojotMqttSocket'], socket: net.Socket, fresh = true): void {
     // Until it is handed over, a reset from the client must not become an unhandled 'error'.
-    socket.on('error', () => socket.destroy());
+    if (fresh) socket.on('error', () => socket.destroy());
     const slot = readySlot();
-    if (!slot) return void socket.destroy();
+    if (!slot) {
+      noWorker++;
+      return void socket.destroy();
+    }
     slot.waiting.push([kind, socket]);
     slot.handedOver += 1;
     sendNextSocket(slot);
@@ -259,16 +283,24 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
       if (!next) return;
       const [kind, socket] = next;
       if (socket.destroyed) continue; // its client gave up while it waited
+      if (slot.full) {
+        // It filled while this one waited: another worker takes it, or it is closed unserved here.
+        slot.handedOver -= 1;
+        handOver(kind, socket, false);
+        continue;
+      }
       const note: SocketNote = { dojotMqttSocket: kind };
       slot.handing = true;
       try {
         slot.child.send(note, socket, (err) => {
           if (!err) return;
+          handOverFailed++;
           socket.destroy();
           slot.handing = false;
           sendNextSocket(slot);
         });
       } catch {
+        handOverFailed++;
         socket.destroy();
         slot.handing = false;
       }
@@ -333,6 +365,8 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
         full: false,
         acceptedBefore: 0,
         handedOver: 0,
+        closedFull: 0,
+        closedFullBefore: 0,
       };
       slots.push(slot);
       readies.push(
@@ -376,7 +410,13 @@ export async function startWorkerPool(ctx: PlatformContext, deps: WorkerPoolDeps
           waiting: s.waiting.length,
           acceptedDirectly: s.acceptedDirectly,
           handedOver: s.handedOver,
+          closedFull: s.closedFull,
         })),
+      unserved: () => ({
+        worker_full: slots.reduce((n, s) => n + s.closedFull, 0),
+        no_worker: noWorker,
+        hand_over_failed: handOverFailed,
+      }),
       close,
     };
   } catch (err) {
