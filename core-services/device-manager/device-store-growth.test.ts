@@ -1,8 +1,8 @@
 // The device store at a tenant's scale on the embedded store: its plans must follow the tables' growth
-// (PGlite runs no autovacuum; platform/store/pglite-auto-analyze.ts keeps the statistics).
+// (PGlite runs no autovacuum; platform/store/pglite-autovacuum.ts keeps the statistics).
 import assert from 'node:assert/strict';
 import { migrate } from '../platform/store/migrate.js';
-import { tablesToAnalyze } from '../platform/store/pglite-auto-analyze.js';
+import { tablesToAnalyze } from '../platform/store/pglite-autovacuum.js';
 import { openPgliteStore } from '../platform/store/pglite.js';
 import type { Sql, Store } from '../platform/store/index.js';
 import { insertDevices, linkTemplates } from './device-store.js';
@@ -26,7 +26,7 @@ describe('device store on PGlite as a tenant grows', () => {
   it("keeps the device links' foreign-key check on the devices' primary key as a tenant grows", async () => {
     // Without statistics the check's cached plan found a device through (tenant, label) and read every
     // device of the tenant for each link: seen as scans of dm_devices_label, one per link.
-    store = await openPgliteStore(undefined, { analyzeIntervalMs: 20 });
+    store = await openPgliteStore(undefined, { autovacuumIntervalMs: 20 });
     await migrate(store);
     const [template] = await store.query<{ id: number }>(
       "INSERT INTO dm_templates (tenant, label) VALUES ('t1', 'tpl') RETURNING id",

@@ -12,7 +12,7 @@ type StoreFactory = (config: Readonly<Config>, log?: Logger) => Promise<Store>;
 const STORE_ADAPTERS: Record<string, StoreFactory> = {
   pglite: (config, log) =>
     openPgliteStore(path.join(config.dataDir, 'pglite'), {
-      onAnalyzeError: (err) => log?.warn({ err }, 'store: updating the planner statistics failed (tried again soon)'),
+      onAutovacuumError: (err) => log?.warn({ err }, 'store: a VACUUM or ANALYZE of PGlite failed (tried again soon)'),
     }),
   // Loaded only when configured, so the embedded mode never loads pg.
   postgres: async (config) =>

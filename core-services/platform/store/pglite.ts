@@ -3,14 +3,14 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { startAutoAnalyze } from './pglite-auto-analyze.js';
+import { startAutovacuum } from './pglite-autovacuum.js';
 import type { Row, Sql, Store } from './sql.js';
 
 export interface PgliteStoreOptions {
-  /** A pass of the statistics keeper (pglite-auto-analyze.ts) failed; the next one tries again. */
-  onAnalyzeError?: (err: unknown) => void;
-  /** How often that keeper looks at the tables' sizes, ms (tests shorten it). */
-  analyzeIntervalMs?: number;
+  /** A pass of the VACUUM and ANALYZE keeper (pglite-autovacuum.ts) failed; the next one tries again. */
+  onAutovacuumError?: (err: unknown) => void;
+  /** How often that keeper reads the tables' counters, ms (tests shorten or lengthen it). */
+  autovacuumIntervalMs?: number;
 }
 
 /** Embedded PostgreSQL (WebAssembly) keeping its files in `dir`, or in memory when dir is undefined. */
@@ -31,10 +31,10 @@ export async function openPgliteStore(dir?: string, opts: PgliteStoreOptions = {
   });
   const base = wrap(db);
   const transaction: Store['transaction'] = (fn) => db.transaction((tx) => fn(wrap(tx)));
-  // No autovacuum runs inside PGlite: this keeps the planner's statistics as it would.
-  const analyzer = startAutoAnalyze(
+  // No autovacuum runs inside PGlite: this does its work.
+  const autovacuum = startAutovacuum(
     { query: base.query, transaction },
-    { onError: opts.onAnalyzeError, intervalMs: opts.analyzeIntervalMs },
+    { onError: opts.onAutovacuumError, intervalMs: opts.autovacuumIntervalMs },
   );
   return {
     kind: 'pglite',
@@ -42,7 +42,7 @@ export async function openPgliteStore(dir?: string, opts: PgliteStoreOptions = {
     exec: base.exec,
     transaction,
     close: async () => {
-      await analyzer.stop();
+      await autovacuum.stop();
       await db.close();
     },
   };
