@@ -22,6 +22,28 @@ async function makeDevices(p: TestPlatform, label: string, count: number): Promi
   return d.body.devices.map((x: { id: string }) => x.id);
 }
 
+/** A device's client that does not retry (kept in `clients` to be ended), with what happened to it. */
+function openDevice(
+  port: number,
+  id: string,
+  clients: MqttClient[],
+): { client: MqttClient; connacked: () => boolean; closed: () => boolean } {
+  let connacked = false;
+  let closed = false;
+  const client = mqtt.connect({
+    host: '127.0.0.1',
+    port,
+    username: `admin:${id}`,
+    reconnectPeriod: 0,
+    connectTimeout: 60_000,
+  });
+  client.on('connect', () => (connacked = true));
+  client.on('close', () => (closed = true));
+  client.on('error', () => undefined);
+  clients.push(client);
+  return { client, connacked: () => connacked, closed: () => closed };
+}
+
 describe('MQTT worker queue bound', function () {
   this.timeout(120_000);
   let p: TestPlatform;
@@ -40,23 +62,7 @@ describe('MQTT worker queue bound', function () {
     await p?.close();
   });
 
-  /** A device's client that does not retry, with what happened to it. */
-  function open(id: string): { client: MqttClient; connacked: () => boolean; closed: () => boolean } {
-    let connacked = false;
-    let closed = false;
-    const client = mqtt.connect({
-      host: '127.0.0.1',
-      port: p.mqttPort!,
-      username: `admin:${id}`,
-      reconnectPeriod: 0,
-      connectTimeout: 60_000,
-    });
-    client.on('connect', () => (connacked = true));
-    client.on('close', () => (closed = true));
-    client.on('error', () => undefined);
-    clients.push(client);
-    return { client, connacked: () => connacked, closed: () => closed };
-  }
+  const open = (id: string) => openDevice(p.mqttPort!, id, clients);
 
   it('closes a new connection at once when the worker has that many waiting, and connects the waiting ones when it runs again', async () => {
     const [worker] = p.mqtt.workers();
@@ -228,21 +234,7 @@ describe('MQTT worker filled by hand-overs', function () {
     // Stopped, the worker accepts nothing itself: the platform process takes all four and queues them.
     process.kill(worker.pid, 'SIGSTOP');
     stoppedPid = worker.pid;
-    const states = devices.map((id) => {
-      const s = { connacked: false, closed: false };
-      const client = mqtt.connect({
-        host: '127.0.0.1',
-        port: p.mqttPort!,
-        username: `admin:${id}`,
-        reconnectPeriod: 0,
-        connectTimeout: 60_000,
-      });
-      client.on('connect', () => (s.connacked = true));
-      client.on('close', () => (s.closed = true));
-      client.on('error', () => undefined);
-      clients.push(client);
-      return s;
-    });
+    const states = devices.map((id) => openDevice(p.mqttPort!, id, clients));
     await eventually(
       async () => p.mqtt.workers()[0].waiting,
       (n) => n === MAX,
@@ -251,11 +243,11 @@ describe('MQTT worker filled by hand-overs', function () {
     process.kill(worker.pid, 'SIGCONT');
     stoppedPid = null;
     await eventually(
-      async () => states.filter((s) => s.connacked).length + states.filter((s) => s.closed).length,
+      async () => states.filter((s) => s.connacked() || s.closed()).length,
       (n) => n === MAX + 1,
       20_000,
     );
-    assert.equal(states.filter((s) => s.connacked).length, MAX);
+    assert.equal(states.filter((s) => s.connacked()).length, MAX);
     assert.deepEqual(p.mqtt.unserved(), { worker_full: 0, no_worker: 1, hand_over_failed: 0 });
     assert.equal(p.mqtt.workers()[0].handedOver, MAX);
   });
