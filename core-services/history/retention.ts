@@ -158,6 +158,8 @@ export class HistoryRetention {
     // PGlite runs no autovacuum: without a VACUUM no new row ever takes the space of a deleted
     // one, and the data directory grows by every row ever stored, retention or not. ~0.1–0.2 s
     // for a million rows (docs/benchmarks.md, "history retention on PGlite"); paced like the rest.
+    // The store's keeper (store/pglite-autovacuum.ts) vacuums only once dead rows reach 20 % of a
+    // table; a purge's space is given back here whatever share of the table it was.
     if (ran && store.kind === 'pglite') {
       if (result.historyRows > 0) await this.paced(() => store.query('VACUUM device_history'));
       if (result.notificationRows > 0) await this.paced(() => store.query('VACUUM notifications'));

@@ -75,6 +75,8 @@ export class WaitingFiles {
    * PGlite runs no autovacuum: without a VACUUM the space of every file kept and deleted (its
    * content is stored out of line, in the table's TOAST) would stay taken, and the data directory
    * would grow by every byte uploaded. A PostgreSQL server's autovacuum does this by itself.
+   * The store's keeper (store/pglite-autovacuum.ts) waits for 50 dead rows: here each row is a
+   * whole file, so its space is given back sooner.
    */
   async tidy(): Promise<void> {
     if (this.store.kind !== 'pglite' || this.removed === 0) return;
